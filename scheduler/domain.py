@@ -1,0 +1,531 @@
+"""The data contract (version 1): one week's facts, and the roster made from them.
+
+Field names are the public contract of DESIGN.md section 5; fixtures, the CLI
+and the API all use these models. Each model checks its own fields when built;
+``Problem`` checks every cross-reference once, for the whole week, and names
+the field and the culprit (``fathers[12].linked_volunteer: unknown volunteer 'V99'``).
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime
+from functools import cached_property
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from scheduler.week import DAYS, DayName, WeekClock, clock_minutes, parse_week
+
+Placement = Literal["session", "individual"]
+Status = Literal["optimal", "feasible", "infeasible", "unknown"]
+
+
+class ProblemError(ValueError):
+    """Input that cannot be a week's facts; ``messages`` name each field and culprit."""
+
+    def __init__(self, messages: list[str]) -> None:
+        super().__init__("\n".join(messages))
+        self.messages = messages
+
+
+class Contract(BaseModel):
+    """Base of every contract model: unknown fields are refused, not ignored."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class Window(Contract):
+    """A weekly window: ``{"day": "mon", "start": "09:00", "end": "17:00"}``."""
+
+    day: DayName
+    start: str
+    end: str
+
+    @field_validator("start", "end")
+    @classmethod
+    def _clock(cls, value: str) -> str:
+        clock_minutes(value)
+        return value
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Window:
+        if clock_minutes(self.end) <= clock_minutes(self.start):
+            raise ValueError(f"end {self.end} is not after start {self.start}")
+        return self
+
+    @property
+    def day_index(self) -> int:
+        """Give the day index of the window (0 is Monday)."""
+        return DAYS.index(self.day)
+
+    def week_minutes(self) -> tuple[int, int]:
+        """Give the window as a half-open range of week minutes."""
+        offset = self.day_index * 1440
+        return offset + clock_minutes(self.start), offset + clock_minutes(self.end)
+
+
+class TimeRange(Contract):
+    """A dated range of time, such as a closure or a father's court hearing."""
+
+    start: datetime
+    end: datetime
+
+    @model_validator(mode="after")
+    def _ordered(self) -> TimeRange:
+        if self.end <= self.start:
+            raise ValueError(f"end {self.end.isoformat()} is not after start {self.start.isoformat()}")
+        return self
+
+
+class Institution(Contract):
+    """A prison (penitentiaire inrichting, PI)."""
+
+    id: str
+    name: str
+
+
+def _default_school_hours() -> list[Window]:
+    return [Window(day=day, start="08:30", end="15:00") for day in DAYS[:5]]
+
+
+class Policy(Contract):
+    """The week's policy settings."""
+
+    slot_minutes: int = Field(default=15, ge=1, le=240)
+    partner_cap_hours: float = Field(default=36.0, ge=0)
+    timeout_weeks: int = Field(default=6, ge=0)
+    legal_min_visit_minutes: int = Field(default=60, ge=0)
+    school_hours: list[Window] = Field(default_factory=_default_school_hours)
+
+
+class Entitlement(Contract):
+    """How often a shell may have an activity: per week, and at most per day."""
+
+    per_week: int = Field(ge=0)
+    max_per_day: int | None = Field(default=None, ge=0)
+
+
+class Activity(Contract):
+    """An activity of the catalogue, with what it needs at the same time."""
+
+    id: str
+    name: str
+    shells: list[int]
+    minutes: int = Field(gt=0)
+    room_kind: str | None = None
+    volunteers: int = Field(default=0, ge=0)
+    officers: int = Field(default=0, ge=0)
+    placement: Placement
+    child_present: bool = False
+    needs_enrolment: bool = False
+    needs_baby: bool = False
+    counts_as_visit: bool = False
+    windows: list[Window] = Field(default_factory=list)
+
+    @field_validator("shells")
+    @classmethod
+    def _shells(cls, value: list[int]) -> list[int]:
+        for shell in value:
+            if shell not in (1, 2, 3):
+                raise ValueError(f"shell {shell} is outside 1..3")
+        return value
+
+
+class Room(Contract):
+    """A room: family room, video station, visit hall, activity room, wing room, kitchen."""
+
+    id: str
+    institution: str
+    kind: str
+    capacity: int = Field(default=1, ge=1)
+    changeover_minutes: int = Field(default=0, ge=0)
+    open: list[Window] = Field(default_factory=list)
+    closed: list[TimeRange] = Field(default_factory=list)
+
+
+class Session(Contract):
+    """A fixed-time occurrence of a session activity (the wing's day programme, visit hours)."""
+
+    id: str
+    activity: str
+    room: str
+    start: datetime
+    capacity: int = Field(ge=1)
+
+
+class Volunteer(Contract):
+    """A volunteer (vrijwilliger) of a network partner."""
+
+    id: str
+    organisation: str
+    institutions: list[str]
+    available: list[Window] = Field(default_factory=list)
+    max_hours_week: float = Field(ge=0)
+    activities: list[str] = Field(default_factory=list)
+    linked_fathers: list[str] = Field(default_factory=list)
+
+
+class Officer(Contract):
+    """A supervising officer (PIW'er) and the shifts worked this week."""
+
+    id: str
+    institution: str
+    shifts: list[Window] = Field(default_factory=list)
+
+
+class Timeout(Contract):
+    """A time-out after a rule violation, from its first day."""
+
+    start: date
+
+
+class Child(Contract):
+    """A child of a father; only the birth date, for the baby and school rules."""
+
+    id: str
+    birth_date: date
+
+
+class Father(Contract):
+    """A detained father in the programme, by pseudonym only."""
+
+    id: str
+    institution: str
+    shell: int
+    info_sharing_consent: bool = True
+    other_parent_consent: bool = True
+    timeouts: list[Timeout] = Field(default_factory=list)
+    children: list[Child] = Field(default_factory=list)
+    unavailable: list[TimeRange] = Field(default_factory=list)
+    preferred: list[Window] = Field(default_factory=list)
+    linked_volunteer: str | None = None
+    enrolments: list[str] = Field(default_factory=list)
+    plan: dict[str, int] = Field(default_factory=dict)
+    non_associations: list[str] = Field(default_factory=list)
+    ward: str | None = None
+
+    @field_validator("shell")
+    @classmethod
+    def _shell(cls, value: int) -> int:
+        if value not in (1, 2, 3):
+            raise ValueError(f"shell {value} is outside 1..3")
+        return value
+
+    @field_validator("plan")
+    @classmethod
+    def _plan(cls, value: dict[str, int]) -> dict[str, int]:
+        for activity, per_week in value.items():
+            if per_week < 0:
+                raise ValueError(f"plan for '{activity}' is negative ({per_week})")
+        return value
+
+
+class Assignment(Contract):
+    """One activity at one time: a session with all its fathers and staff, or one father's slot."""
+
+    id: str
+    activity: str
+    start: datetime
+    end: datetime
+    room: str | None = None
+    session: str | None = None
+    fathers: list[str] = Field(default_factory=list)
+    volunteers: list[str] = Field(default_factory=list)
+    officers: list[str] = Field(default_factory=list)
+    pinned: bool = False
+
+
+class Shortfall(Contract):
+    """An entitlement not fully granted, with every reason that blocks one more occurrence."""
+
+    father: str
+    activity: str
+    entitled: int
+    granted: int
+    reasons: list[str] = Field(default_factory=list)
+
+
+class KPIs(Contract):
+    """Key figures of a roster, recomputed from the roster itself."""
+
+    fulfilment: float = 0.0
+    fulfilment_by_shell: dict[int, float] = Field(default_factory=dict)
+    fulfilment_by_activity: dict[str, float] = Field(default_factory=dict)
+    entitled: int = 0
+    granted: int = 0
+    entitlement_value: int = 0
+    fathers_below_legal_minimum: list[str] = Field(default_factory=list)
+    volunteer_hours: float = 0.0
+    partner_cap_hours: float = 0.0
+    volunteer_hours_by_volunteer: dict[str, float] = Field(default_factory=dict)
+    officer_hours_by_officer: dict[str, float] = Field(default_factory=dict)
+    room_utilisation: dict[str, float] = Field(default_factory=dict)
+    fairness_floor: float = 1.0
+
+
+class Roster(Contract):
+    """A weekly roster: the assignments, every shortfall, and how good it is."""
+
+    problem_id: str
+    week: str
+    status: Status
+    objective: int | None = None
+    bound: int | None = None
+    gap: float | None = None
+    solve_seconds: float = 0.0
+    solver: str = "cp-sat"
+    tiers: dict[str, int] = Field(default_factory=dict)
+    assignments: list[Assignment] = Field(default_factory=list)
+    shortfalls: list[Shortfall] = Field(default_factory=list)
+    kpis: KPIs = Field(default_factory=KPIs)
+
+
+class Problem(Contract):
+    """One week of one region: one or more institutions and everything the roster needs."""
+
+    model_config = ConfigDict(extra="forbid", ignored_types=(cached_property,))
+
+    id: str
+    week: str
+    institutions: list[Institution]
+    policy: Policy = Field(default_factory=Policy)
+    activities: list[Activity]
+    entitlements: dict[int, dict[str, Entitlement]]
+    rooms: list[Room] = Field(default_factory=list)
+    sessions: list[Session] = Field(default_factory=list)
+    volunteers: list[Volunteer] = Field(default_factory=list)
+    officers: list[Officer] = Field(default_factory=list)
+    fathers: list[Father] = Field(default_factory=list)
+    pinned: list[Assignment] = Field(default_factory=list)
+
+    @field_validator("week")
+    @classmethod
+    def _week(cls, value: str) -> str:
+        parse_week(value)
+        return value
+
+    @field_validator("entitlements")
+    @classmethod
+    def _entitlement_shells(
+        cls, value: dict[int, dict[str, Entitlement]]
+    ) -> dict[int, dict[str, Entitlement]]:
+        for shell in value:
+            if shell not in (1, 2, 3):
+                raise ValueError(f"shell {shell} is outside 1..3")
+        return value
+
+    @model_validator(mode="after")
+    def _references(self) -> Problem:
+        messages = reference_errors(self)
+        if messages:
+            raise ValueError("\n".join(messages))
+        return self
+
+    @cached_property
+    def clock(self) -> WeekClock:
+        """Give the clock of this problem's week."""
+        return WeekClock(self.week)
+
+    @cached_property
+    def activity_by_id(self) -> dict[str, Activity]:
+        """Give the activities by id."""
+        return {activity.id: activity for activity in self.activities}
+
+    @cached_property
+    def room_by_id(self) -> dict[str, Room]:
+        """Give the rooms by id."""
+        return {room.id: room for room in self.rooms}
+
+    @cached_property
+    def session_by_id(self) -> dict[str, Session]:
+        """Give the sessions by id."""
+        return {session.id: session for session in self.sessions}
+
+    @cached_property
+    def volunteer_by_id(self) -> dict[str, Volunteer]:
+        """Give the volunteers by id."""
+        return {volunteer.id: volunteer for volunteer in self.volunteers}
+
+    @cached_property
+    def officer_by_id(self) -> dict[str, Officer]:
+        """Give the officers by id."""
+        return {officer.id: officer for officer in self.officers}
+
+    @cached_property
+    def father_by_id(self) -> dict[str, Father]:
+        """Give the fathers by id."""
+        return {father.id: father for father in self.fathers}
+
+
+def _duplicates(field: str, ids: list[str]) -> list[str]:
+    seen: set[str] = set()
+    messages = []
+    for index, item in enumerate(ids):
+        if item in seen:
+            messages.append(f"{field}[{index}].id: duplicate id '{item}'")
+        seen.add(item)
+    return messages
+
+
+def _unknown(field: str, value: str | None, known: set[str] | dict[str, Any], kind: str) -> list[str]:
+    if value is None or value in known:
+        return []
+    return [f"{field}: unknown {kind} '{value}'"]
+
+
+def _inside(windows: list[Window], start: int, end: int) -> bool:
+    return any(low <= start and end <= high for low, high in (w.week_minutes() for w in windows))
+
+
+def reference_errors(problem: Problem) -> list[str]:
+    """Give one message per broken cross-reference, duplicate id or impossible window."""
+    messages: list[str] = []
+    for field in ("institutions", "activities", "rooms", "sessions", "volunteers", "officers", "fathers"):
+        messages += _duplicates(field, [item.id for item in getattr(problem, field)])
+    messages += _duplicates("pinned", [item.id for item in problem.pinned])
+    institutions = {item.id for item in problem.institutions}
+    activities = problem.activity_by_id
+    rooms = problem.room_by_id
+    volunteers = problem.volunteer_by_id
+    fathers = problem.father_by_id
+    for shell, table in problem.entitlements.items():
+        for activity_id in table:
+            messages += _unknown(f"entitlements.{shell}.{activity_id}", activity_id, activities, "activity")
+    for index, room in enumerate(problem.rooms):
+        messages += _unknown(f"rooms[{index}].institution", room.institution, institutions, "institution")
+    clock = problem.clock
+    for index, session in enumerate(problem.sessions):
+        where = f"sessions[{index}]"
+        messages += _unknown(f"{where}.activity", session.activity, activities, "activity")
+        messages += _unknown(f"{where}.room", session.room, rooms, "room")
+        activity = activities.get(session.activity)
+        room = rooms.get(session.room)
+        if activity is None or room is None:
+            continue
+        if activity.placement != "session":
+            messages.append(f"{where}.activity: '{activity.id}' is placed individually, not in sessions")
+        if activity.room_kind is not None and room.kind != activity.room_kind:
+            messages.append(
+                f"{where}.room: '{room.id}' is a {room.kind}, '{activity.id}' needs a {activity.room_kind}"
+            )
+        start = clock.minute(session.start)
+        end = start + activity.minutes
+        if not 0 <= start or end > 7 * 1440:
+            messages.append(f"{where}.start: {session.start.isoformat()} is outside week {problem.week}")
+        elif not _inside(room.open, start, end):
+            messages.append(
+                f"{where}.start: {session.start.isoformat()} to +{activity.minutes} min "
+                f"is outside the opening hours of room '{room.id}'"
+            )
+    for index, volunteer in enumerate(problem.volunteers):
+        where = f"volunteers[{index}]"
+        for position, item in enumerate(volunteer.institutions):
+            messages += _unknown(f"{where}.institutions[{position}]", item, institutions, "institution")
+        for position, item in enumerate(volunteer.activities):
+            messages += _unknown(f"{where}.activities[{position}]", item, activities, "activity")
+        for position, item in enumerate(volunteer.linked_fathers):
+            messages += _unknown(f"{where}.linked_fathers[{position}]", item, fathers, "father")
+    for index, officer in enumerate(problem.officers):
+        messages += _unknown(f"officers[{index}].institution", officer.institution, institutions, "institution")
+    for index, father in enumerate(problem.fathers):
+        where = f"fathers[{index}]"
+        messages += _unknown(f"{where}.institution", father.institution, institutions, "institution")
+        messages += _unknown(f"{where}.linked_volunteer", father.linked_volunteer, volunteers, "volunteer")
+        for position, item in enumerate(father.enrolments):
+            messages += _unknown(f"{where}.enrolments[{position}]", item, activities, "activity")
+        for item in father.plan:
+            messages += _unknown(f"{where}.plan.{item}", item, activities, "activity")
+        for position, item in enumerate(father.non_associations):
+            messages += _unknown(f"{where}.non_associations[{position}]", item, fathers, "father")
+            if item == father.id:
+                messages.append(f"{where}.non_associations[{position}]: '{item}' is the father himself")
+    for index, assignment in enumerate(problem.pinned):
+        messages += assignment_reference_errors(problem, assignment, f"pinned[{index}]")
+    return messages
+
+
+def assignment_reference_errors(problem: Problem, assignment: Assignment, where: str) -> list[str]:
+    """Give one message per unknown id or impossible time in one assignment."""
+    messages: list[str] = []
+    messages += _unknown(f"{where}.activity", assignment.activity, problem.activity_by_id, "activity")
+    messages += _unknown(f"{where}.room", assignment.room, problem.room_by_id, "room")
+    messages += _unknown(f"{where}.session", assignment.session, problem.session_by_id, "session")
+    for position, item in enumerate(assignment.fathers):
+        messages += _unknown(f"{where}.fathers[{position}]", item, problem.father_by_id, "father")
+    for position, item in enumerate(assignment.volunteers):
+        messages += _unknown(f"{where}.volunteers[{position}]", item, problem.volunteer_by_id, "volunteer")
+    for position, item in enumerate(assignment.officers):
+        messages += _unknown(f"{where}.officers[{position}]", item, problem.officer_by_id, "officer")
+    if assignment.end <= assignment.start:
+        messages.append(f"{where}.end: {assignment.end.isoformat()} is not after start")
+    return messages
+
+
+def _location(loc: tuple[int | str, ...]) -> str:
+    text = ""
+    for part in loc:
+        if isinstance(part, int):
+            text += f"[{part}]"
+        else:
+            text += f".{part}" if text else str(part)
+    return text
+
+
+def validation_messages(error: ValidationError) -> list[str]:
+    """Give one ``field: what is wrong`` line per pydantic error."""
+    messages: list[str] = []
+    for item in error.errors():
+        location = _location(tuple(item["loc"]))
+        text = str(item["msg"]).removeprefix("Value error, ")
+        if item["type"] == "missing":
+            text = "is required"
+        elif item["type"] == "extra_forbidden":
+            text = "is not a field of the contract"
+        for line in text.split("\n"):
+            if location and not line.startswith(location):
+                messages.append(f"{location}: {line}")
+            else:
+                messages.append(line)
+    return messages
+
+
+def parse_problem(data: Any) -> Problem:
+    """Give a Problem from decoded JSON, or raise ProblemError naming each bad field."""
+    try:
+        return Problem.model_validate(data)
+    except ValidationError as error:
+        raise ProblemError(validation_messages(error)) from None
+
+
+def parse_roster(data: Any) -> Roster:
+    """Give a Roster from decoded JSON, or raise ProblemError naming each bad field."""
+    try:
+        return Roster.model_validate(data)
+    except ValidationError as error:
+        raise ProblemError(validation_messages(error)) from None
+
+
+def read_json(path: str | Path) -> Any:
+    """Give the decoded JSON of a file, or raise ProblemError saying where it breaks."""
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except OSError as error:
+        raise ProblemError([f"{path}: cannot be read ({error.strerror})"]) from None
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as error:
+        raise ProblemError(
+            [f"{path}: not valid JSON at line {error.lineno}, column {error.colno}: {error.msg}"]
+        ) from None
+
+
+def load_problem(path: str | Path) -> Problem:
+    """Give the Problem in a JSON file, checked field by field and reference by reference."""
+    return parse_problem(read_json(path))
+
+
+def load_roster(path: str | Path) -> Roster:
+    """Give the Roster in a JSON file, checked field by field."""
+    return parse_roster(read_json(path))

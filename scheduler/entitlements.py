@@ -1,0 +1,90 @@
+"""How much of each activity a father is entitled to this week (hard rule 3).
+
+The entitlement table is data (``problem.entitlements[shell][activity]``). A
+father's weekly entitlement comes from his own shell, lowered by his plan and
+never raised past the shell. Time-outs and missing consent do not lower what he
+is entitled to; they block granting it, and a shortfall says so.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from scheduler.domain import Activity, Father, Problem
+from scheduler.eligibility import effective_shell, has_baby
+
+
+@dataclass(frozen=True)
+class Ceiling:
+    """At most ``limit`` occurrences on the days in ``days`` (day indexes, 0 is Monday)."""
+
+    days: frozenset[int]
+    limit: int
+
+
+def shell_per_week(problem: Problem, father: Father, activity: Activity, shell: int) -> int:
+    """Give the per-week figure of the table for a shell, lowered by the father's plan."""
+    entry = problem.entitlements.get(shell, {}).get(activity.id)
+    if entry is None or shell not in activity.shells:
+        return 0
+    per_week = entry.per_week
+    if activity.id in father.plan:
+        per_week = min(per_week, father.plan[activity.id])
+    return per_week
+
+
+def max_per_day(problem: Problem, father: Father, activity: Activity, day: int) -> int:
+    """Give how many occurrences the father may have on one day (effective shell of that day)."""
+    shell = effective_shell(problem, father, day)
+    entry = problem.entitlements.get(shell, {}).get(activity.id)
+    if entry is None:
+        return 0
+    per_week = shell_per_week(problem, father, activity, shell)
+    return per_week if entry.max_per_day is None else min(entry.max_per_day, per_week)
+
+
+def has_session(problem: Problem, father: Father, activity: Activity) -> bool:
+    """Tell whether the week has a session of this activity at the father's institution."""
+    rooms = problem.room_by_id
+    return any(
+        s.activity == activity.id and rooms[s.room].institution == father.institution
+        for s in problem.sessions
+    )
+
+
+def entitled(problem: Problem, father: Father, activity: Activity) -> int:
+    """Give the father's weekly entitlement to an activity (0 where it does not apply).
+
+    It does not apply to an enrolment activity the father is neither enrolled in
+    nor planned for, to the baby bath without a child under one this week, or to
+    a session activity without a session at his institution this week.
+    """
+    per_week = shell_per_week(problem, father, activity, father.shell)
+    if per_week == 0:
+        return 0
+    if activity.needs_enrolment and activity.id not in father.enrolments and activity.id not in father.plan:
+        return 0
+    if activity.needs_baby and not any(has_baby(father, problem.clock.day_date(d)) for d in range(7)):
+        return 0
+    if activity.placement == "session" and not has_session(problem, father, activity):
+        return 0
+    return per_week
+
+
+def ceilings(problem: Problem, father: Father, activity: Activity) -> list[Ceiling]:
+    """Give every weekly ceiling on the father's occurrences of an activity.
+
+    The whole week is capped by his entitlement. Where his effective shell
+    drops during the week (a time-out), the days at or below a shell are
+    capped by that shell's figure, so a time-out from Wednesday leaves Monday
+    and Tuesday at shell 3 and holds Wednesday to Sunday to shell 2.
+    """
+    week = frozenset(range(7))
+    found = [Ceiling(week, entitled(problem, father, activity))]
+    shells = {day: effective_shell(problem, father, day) for day in range(7)}
+    for shell in sorted(set(shells.values())):
+        days = frozenset(day for day, value in shells.items() if value <= shell)
+        limit = shell_per_week(problem, father, activity, shell)
+        if days != week or limit < found[0].limit:
+            found.append(Ceiling(days, limit))
+    return found

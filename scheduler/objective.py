@@ -1,0 +1,153 @@
+"""What makes one roster better than another, tier by tier (DESIGN.md section 4).
+
+The tiers, in strict priority: legal minimum visit time, entitlements with
+diminishing returns, continuity and wishes, stability against a previous
+roster, economy of volunteer hours. ``combine`` folds them into one integer in
+which a lower tier can never outweigh one unit of a higher tier, because each
+tier is multiplied by more than the whole range of everything below it.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+
+from scheduler.domain import Assignment, Problem, Roster
+from scheduler.entitlements import entitled
+
+TIERS: tuple[str, ...] = ("legal_minimum", "entitlements", "continuity", "stability", "economy")
+OCCURRENCE_VALUE_BASE = 420
+
+
+def occurrence_value(k: int) -> int:
+    """Give the value of a father's k-th occurrence of an activity in a week (420, 210, 140, ...)."""
+    return OCCURRENCE_VALUE_BASE // k
+
+
+def entitlement_value(granted: int) -> int:
+    """Give the value of ``granted`` occurrences of one activity for one father."""
+    return sum(occurrence_value(k) for k in range(1, granted + 1))
+
+
+def minutes(problem: Problem, assignment: Assignment) -> int:
+    """Give an assignment's length in minutes."""
+    clock = problem.clock
+    return clock.minute(assignment.end) - clock.minute(assignment.start)
+
+
+def visit_minutes(problem: Problem, assignments: list[Assignment]) -> Counter[str]:
+    """Give each father's minutes of visit (activities that count as visit) in the assignments."""
+    found: Counter[str] = Counter()
+    for assignment in assignments:
+        if problem.activity_by_id[assignment.activity].counts_as_visit:
+            for father in assignment.fathers:
+                found[father] += minutes(problem, assignment)
+    return found
+
+
+def granted_counts(assignments: list[Assignment]) -> Counter[tuple[str, str]]:
+    """Give how many occurrences each (father, activity) has in the assignments."""
+    found: Counter[tuple[str, str]] = Counter()
+    for assignment in assignments:
+        for father in assignment.fathers:
+            found[father, assignment.activity] += 1
+    return found
+
+
+def in_preferred(problem: Problem, father_id: str, assignment: Assignment) -> bool:
+    """Tell whether an assignment lies inside one of the father's preferred windows."""
+    father = problem.father_by_id[father_id]
+    start = problem.clock.minute(assignment.start)
+    end = problem.clock.minute(assignment.end)
+    return any(low <= start and end <= high for low, high in (w.week_minutes() for w in father.preferred))
+
+
+def occurrence_key(father: str, assignment: Assignment) -> tuple[str, str, str]:
+    """Give what identifies a father's occurrence across rosters: father, activity and start."""
+    return father, assignment.activity, assignment.start.isoformat()
+
+
+@dataclass(frozen=True)
+class Tiers:
+    """The value of each objective tier; higher is better in every tier."""
+
+    legal_minimum: int
+    entitlements: int
+    continuity: int
+    stability: int
+    economy: int
+
+    def as_dict(self) -> dict[str, int]:
+        """Give the tiers by name."""
+        return {name: getattr(self, name) for name in TIERS}
+
+
+def volunteer_minutes(problem: Problem, assignments: list[Assignment]) -> int:
+    """Give the volunteer minutes the assignments use, all volunteers together."""
+    return sum(minutes(problem, a) * len(a.volunteers) for a in assignments)
+
+
+def partner_cap_minutes(problem: Problem) -> int:
+    """Give the partner cap in whole minutes."""
+    return int(round(problem.policy.partner_cap_hours * 60))
+
+
+def tiers(problem: Problem, assignments: list[Assignment], previous: Roster | None = None) -> Tiers:
+    """Give the tier values of a set of assignments (``previous`` for the stability tier)."""
+    visits = visit_minutes(problem, assignments)
+    legal = sum(1 for f in problem.fathers if visits[f.id] >= problem.policy.legal_min_visit_minutes)
+    counts = granted_counts(assignments)
+    value = 0
+    for father in problem.fathers:
+        for activity in problem.activities:
+            granted = min(counts[father.id, activity.id], entitled(problem, father, activity))
+            value += entitlement_value(granted)
+    continuity = 0
+    for assignment in assignments:
+        for father_id in assignment.fathers:
+            linked = problem.father_by_id[father_id].linked_volunteer
+            if linked is not None and linked in assignment.volunteers:
+                continuity += 1
+            if in_preferred(problem, father_id, assignment):
+                continuity += 1
+    stability = 0
+    if previous is not None:
+        before = {occurrence_key(f, a) for a in previous.assignments for f in a.fathers}
+        now = {occurrence_key(f, a) for a in assignments for f in a.fathers}
+        stability = len(before & now)
+    economy = max(0, partner_cap_minutes(problem) - volunteer_minutes(problem, assignments))
+    return Tiers(legal, value, continuity, stability, economy)
+
+
+def tier_ranges(problem: Problem, previous: Roster | None = None) -> Tiers:
+    """Give an upper bound of each tier for this problem (each tier lies in 0..bound)."""
+    occurrences = 0
+    value = 0
+    for father in problem.fathers:
+        for activity in problem.activities:
+            count = entitled(problem, father, activity)
+            occurrences += count
+            value += entitlement_value(count)
+    stability = 0
+    if previous is not None:
+        stability = sum(len(a.fathers) for a in previous.assignments)
+    return Tiers(
+        legal_minimum=len(problem.fathers),
+        entitlements=value,
+        continuity=2 * occurrences,
+        stability=stability,
+        economy=partner_cap_minutes(problem),
+    )
+
+
+def combine(values: Tiers, ranges: Tiers) -> int:
+    """Fold tier values into one integer, each tier weighted above all tiers below it together."""
+    total = 0
+    for name in TIERS:
+        total = total * (getattr(ranges, name) + 1) + getattr(values, name)
+    return total
+
+
+def objective(problem: Problem, assignments: list[Assignment], previous: Roster | None = None) -> int:
+    """Give the single objective value of a set of assignments."""
+    return combine(tiers(problem, assignments, previous), tier_ranges(problem, previous))
