@@ -1,0 +1,872 @@
+"""Seeded, realistic weeks of pseudonymous fathers, for tests, benchmarks and what-if analysis.
+
+``generate_problem`` builds one week of one or more institutions from the
+default catalogue (``scheduler/defaults/catalogue.json``) with the ratios of
+the programme (DESIGN.md section 8): about 10% of the fathers on the father
+wing (shell 3, 12 to 24 on a wing), 25% in shell 2, the rest in shell 1. Each
+institution has one family room, two video stations (one per 100 fathers in a
+large one), visit halls whose sessions seat most but not all fathers, an
+activity room with the father-child day and the trainings, a wing room and a
+kitchen for the wing's day programme, officers on early and late shifts and
+volunteers of the three network partners.
+
+Demand exceeds capacity as it does in practice: the family room, the video
+stations and the partners' one fte are the bottlenecks, so a solver has real
+choices to make.
+
+Partner cap: a problem for a named ``region`` shares one fte (36 hours) over
+all its institutions, as a real region does; without a region every
+institution brings its own fte, so the cap is 36 hours per institution.
+
+The same arguments give the same problem, byte for byte.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import random
+from dataclasses import dataclass, field
+from datetime import timedelta
+from functools import cache
+from importlib.resources import files
+from itertools import islice
+from typing import Any
+
+from scheduler.domain import Activity, Entitlement, Policy, Problem, ProblemError, parse_problem
+from scheduler.week import DAYS, WeekClock, clock_minutes, clock_text, parse_week
+
+FATHERS_MIN = 10
+FATHERS_MAX = 10_000
+INSTITUTIONS_MAX = 40
+FTE_HOURS = 36.0
+
+ORGANISATIONS: tuple[str, ...] = ("Exodus", "Humanitas", "Gevangenenzorg Nederland")
+
+# The first two are the pilot institutions of the programme; the rest are other
+# Dutch prison locations, in the order a national roll-out might follow.
+INSTITUTIONS: tuple[tuple[str, str], ...] = (
+    ("VH", "PI Veenhuizen (Esserheem)"),
+    ("LW", "PI Leeuwarden"),
+    ("ZW", "PI Zwolle"),
+    ("AM", "PI Almelo"),
+    ("AH", "PI Arnhem"),
+    ("LS", "PI Lelystad"),
+    ("AL", "PI Almere"),
+    ("AA", "PI Alphen aan den Rijn"),
+    ("DD", "PI Dordrecht"),
+    ("KR", "PI Krimpen aan den IJssel"),
+    ("RT", "PI Rotterdam"),
+    ("SD", "PI Schiedam"),
+    ("HL", "PI Haaglanden"),
+    ("ZS", "PI Zaanstad"),
+    ("HH", "PI Heerhugowaard"),
+    ("AS", "PI Amsterdam Het Schouw"),
+    ("NG", "PI Nieuwegein"),
+    ("VU", "PI Vught"),
+    ("GV", "PI Grave"),
+    ("ST", "PI Sittard"),
+    ("RM", "PI Roermond"),
+    ("TA", "PI Ter Apel"),
+    ("MB", "PI Middelburg"),
+    ("ZA", "PI Zutphen"),
+)
+
+Weekly = tuple[str, str, str]
+"""A weekly window as (day, start, end)."""
+
+
+@dataclass(frozen=True)
+class RoomKind:
+    """How an institution's rooms of one kind look: id suffix, capacity, changeover, hours."""
+
+    kind: str
+    code: str
+    capacity: int
+    changeover_minutes: int
+    open: tuple[Weekly, ...]
+    numbered: bool
+
+
+def _every(days: tuple[str, ...], start: str, end: str) -> tuple[Weekly, ...]:
+    return tuple((day, start, end) for day in days)
+
+
+WEEKDAYS = DAYS[:5]
+WEEKEND = DAYS[5:]
+
+ROOM_KINDS: dict[str, RoomKind] = {
+    kind.kind: kind
+    for kind in (
+        RoomKind(
+            kind="family_room",
+            code="FK",
+            capacity=1,
+            changeover_minutes=15,
+            open=_every(("mon", "tue"), "15:00", "20:30")
+            + (("wed", "13:00", "20:30"),)
+            + _every(("thu", "fri"), "15:00", "20:30")
+            + _every(WEEKEND, "10:00", "17:00"),
+            numbered=False,
+        ),
+        RoomKind(
+            kind="video_station",
+            code="BB",
+            capacity=1,
+            changeover_minutes=0,
+            open=_every(WEEKDAYS, "16:00", "19:00")
+            + tuple(
+                w for day in WEEKEND for w in ((day, "10:00", "12:00"), (day, "13:00", "16:00"))
+            ),
+            numbered=True,
+        ),
+        RoomKind(
+            kind="visit_hall",
+            code="BZ",
+            capacity=8,
+            changeover_minutes=0,
+            open=(("tue", "18:00", "21:00"), ("wed", "13:00", "18:00"), ("thu", "18:00", "21:00"))
+            + _every(WEEKEND, "09:30", "17:30"),
+            numbered=True,
+        ),
+        RoomKind(
+            kind="activity_room",
+            code="AR",
+            capacity=16,
+            changeover_minutes=0,
+            open=_every(WEEKDAYS, "09:00", "12:30")
+            + (("sat", "09:30", "13:30"), ("sun", "11:00", "17:00")),
+            numbered=True,
+        ),
+        RoomKind(
+            kind="wing_room",
+            code="GR",
+            capacity=24,
+            changeover_minutes=0,
+            open=_every(DAYS, "09:00", "21:00"),
+            numbered=False,
+        ),
+        RoomKind(
+            kind="kitchen",
+            code="KK",
+            capacity=8,
+            changeover_minutes=0,
+            open=_every(("thu", "fri"), "15:00", "20:00") + (("sun", "15:00", "19:00"),),
+            numbered=False,
+        ),
+    )
+}
+
+# Session start times per activity, the most popular first: weekend and
+# Wednesday afternoon before the evenings. A session takes the first start
+# that is free in a room of its kind; a kind gets another room when all are full.
+SESSION_STARTS: dict[str, tuple[tuple[str, str], ...]] = {
+    "regular_visit": (
+        ("sat", "10:00"),
+        ("sun", "10:00"),
+        ("wed", "15:30"),
+        ("sat", "13:30"),
+        ("sun", "13:30"),
+        ("thu", "18:30"),
+        ("tue", "18:30"),
+        ("sat", "14:45"),
+        ("sun", "14:45"),
+        ("wed", "16:45"),
+        ("sat", "11:15"),
+        ("sun", "11:15"),
+        ("wed", "13:30"),
+        ("thu", "19:45"),
+        ("tue", "19:45"),
+        ("sat", "16:00"),
+        ("sun", "16:00"),
+    ),
+    "father_child_day": (("sat", "10:00"), ("sun", "13:00")),
+    "family_day": (("sun", "12:00"), ("sat", "09:30")),
+    "training_my_child_and_i": (
+        ("tue", "10:00"),
+        ("thu", "10:00"),
+        ("mon", "10:00"),
+        ("fri", "10:00"),
+        ("wed", "10:00"),
+    ),
+    "workshop": (
+        ("wed", "10:30"),
+        ("mon", "10:30"),
+        ("fri", "10:30"),
+        ("tue", "10:30"),
+        ("thu", "10:30"),
+    ),
+    "theme_meeting": (("tue", "19:00"), ("thu", "10:00")),
+    "creative_afternoon": (("wed", "13:30"), ("fri", "13:30")),
+    "cooking_together": (("thu", "16:30"), ("fri", "16:30"), ("sun", "16:00")),
+}
+
+VISIT_SEATS = 8
+VISIT_SEAT_SHARE = 0.85
+FATHER_CHILD_DAY_SEATS = 12
+FAMILY_DAY_SEATS = 10
+TRAINING_SEATS = 8
+KITCHEN_SEATS = 8
+
+# Officer shifts (PIW'ers): early and late, overlapping at midday.
+SHIFTS: dict[bool, tuple[tuple[str, str], tuple[str, str]]] = {
+    False: (("07:00", "15:30"), ("13:00", "21:30")),
+    True: (("08:00", "16:30"), ("11:30", "20:00")),
+}
+
+# The blocks a volunteer offers, aligned with the rooms' hours.
+VOLUNTEER_BLOCKS: tuple[Weekly, ...] = (
+    ("wed", "13:00", "18:00"),
+    ("sat", "09:30", "17:30"),
+    ("sun", "09:30", "17:30"),
+    ("tue", "14:30", "21:00"),
+    ("thu", "14:30", "21:00"),
+    ("fri", "14:30", "20:30"),
+    ("mon", "14:30", "20:30"),
+    ("tue", "09:00", "12:30"),
+    ("thu", "09:00", "12:30"),
+    ("wed", "09:00", "12:30"),
+)
+
+# What a volunteer may do, with the chance that one does.
+VOLUNTEER_ACTIVITIES: tuple[tuple[str, float], ...] = (
+    ("regular_visit", 0.9),
+    ("family_room_visit", 0.7),
+    ("father_child_day", 0.45),
+    ("family_day", 0.35),
+    ("training_my_child_and_i", 0.25),
+    ("workshop", 0.25),
+    ("theme_meeting", 0.3),
+    ("creative_afternoon", 0.3),
+    ("cooking_together", 0.3),
+)
+
+PREFERRED_WINDOWS: tuple[Weekly, ...] = (
+    ("sat", "10:00", "13:00"),
+    ("sun", "13:00", "17:00"),
+    ("wed", "15:00", "18:00"),
+    ("fri", "16:00", "19:00"),
+    ("tue", "18:00", "20:30"),
+    ("sat", "13:00", "17:00"),
+)
+
+PLANS: dict[int, tuple[dict[str, int], ...]] = {
+    1: ({"father_child_day": 0}, {"training_my_child_and_i": 0}),
+    2: ({"video_call": 0}, {"family_room_visit": 0}, {"family_room_visit": 2}),
+    3: (
+        {"video_call": 3},
+        {"family_room_visit": 1},
+        {"cell_visit": 0},
+        {"video_call": 5, "baby_bath": 1},
+    ),
+}
+
+
+@dataclass(frozen=True)
+class Catalogue:
+    """The default policy, activity catalogue and entitlement table (DESIGN.md section 3)."""
+
+    policy: Policy
+    activities: list[Activity]
+    entitlements: dict[int, dict[str, Entitlement]]
+
+
+@cache
+def _catalogue_text() -> str:
+    return (files("scheduler") / "defaults" / "catalogue.json").read_text(encoding="utf-8")
+
+
+def default_catalogue() -> Catalogue:
+    """Give a fresh copy of the default catalogue: policy, activities and entitlement table."""
+    data = json.loads(_catalogue_text())
+    return Catalogue(
+        policy=Policy.model_validate(data["policy"]),
+        activities=[Activity.model_validate(item) for item in data["activities"]],
+        entitlements={
+            int(shell): {name: Entitlement.model_validate(entry) for name, entry in table.items()}
+            for shell, table in data["entitlements"].items()
+        },
+    )
+
+
+def argument_errors(fathers: int, institutions: int, week: str) -> dict[str, str]:
+    """Give what is wrong with each generator argument, by argument name (empty: all fine)."""
+    errors: dict[str, str] = {}
+    if not FATHERS_MIN <= fathers <= FATHERS_MAX:
+        errors["fathers"] = f"{fathers} is outside {FATHERS_MIN}..{FATHERS_MAX}"
+    if not 1 <= institutions <= INSTITUTIONS_MAX:
+        errors["institutions"] = f"{institutions} is outside 1..{INSTITUTIONS_MAX}"
+    elif institutions > fathers:
+        errors["institutions"] = f"{institutions} institutions cannot share {fathers} fathers"
+    try:
+        parse_week(week)
+    except ValueError as error:
+        errors["week"] = str(error)
+    return errors
+
+
+def institution_names(count: int) -> list[tuple[str, str]]:
+    """Give (code, name) of the first ``count`` institutions a generated problem uses."""
+    known = list(INSTITUTIONS[:count])
+    return known + [(f"X{n:02d}", f"PI locatie {n}") for n in range(len(known) + 1, count + 1)]
+
+
+def split(total: int, parts: int) -> list[int]:
+    """Give ``parts`` sizes adding up to ``total``, the larger ones first."""
+    base, extra = divmod(total, parts)
+    return [base + (1 if index < extra else 0) for index in range(parts)]
+
+
+def wing_size(fathers: int) -> int:
+    """Give how many of an institution's fathers are on the father wing (shell 3)."""
+    return min(24, max(round(0.10 * fathers), min(12, fathers // 5)))
+
+
+def volunteer_count(fathers: int) -> int:
+    """Give how many volunteers serve an institution: about one per ten fathers."""
+    return max(3, round(fathers / 10))
+
+
+def officer_count(fathers: int) -> int:
+    """Give how many programme officers an institution has: about one per 25 fathers."""
+    return max(4, math.ceil(fathers / 25))
+
+
+def _width(count: int, least: int) -> int:
+    return max(least, len(str(count)))
+
+
+def _window(day: str, start: str, end: str) -> dict[str, str]:
+    return {"day": day, "start": start, "end": end}
+
+
+@cache
+def _minute(day: str, time: str) -> int:
+    return DAYS.index(day) * 1440 + clock_minutes(time)
+
+
+def _span(day: str, start: str, minutes: int) -> tuple[int, int]:
+    low = _minute(day, start)
+    return low, low + minutes
+
+
+def _contains(windows: list[dict[str, str]], low: int, high: int) -> bool:
+    return any(
+        _minute(w["day"], w["start"]) <= low and high <= _minute(w["day"], w["end"])
+        for w in windows
+    )
+
+
+@dataclass
+class _Room:
+    data: dict[str, Any]
+    busy: list[tuple[int, int]] = field(default_factory=list)
+
+
+@dataclass
+class _Session:
+    data: dict[str, Any]
+    activity: Activity
+    low: int
+    high: int
+
+
+class _WeekBuilder:
+    """Builds the JSON of one generated week, institution by institution."""
+
+    def __init__(
+        self, rng: random.Random, clock: WeekClock, catalogue: Catalogue, sizes: list[int]
+    ) -> None:
+        self.rng = rng
+        self.clock = clock
+        self.activities = {activity.id: activity for activity in catalogue.activities}
+        self.institution_ids = [f"PI-{code}" for code, _ in institution_names(len(sizes))]
+        self.father_width = _width(sum(sizes), 4)
+        self.volunteer_width = _width(sum(volunteer_count(size) for size in sizes), 3)
+        self.officer_width = _width(sum(officer_count(size) for size in sizes), 2)
+        self.rooms: list[_Room] = []
+        self.sessions: list[_Session] = []
+        self.volunteers: list[dict[str, Any]] = []
+        self.officers: list[dict[str, Any]] = []
+        self.fathers: list[dict[str, Any]] = []
+
+    def moment(self, minute: int) -> str:
+        """Give the ISO text of a week minute."""
+        return self.clock.moment(minute).isoformat()
+
+    def add_institution(self, index: int, code: str, size: int) -> None:
+        """Add one institution's fathers, rooms, sessions, officers and volunteers."""
+        institution = self.institution_ids[index]
+        fathers = self._fathers(institution, size)
+        self._timeouts(fathers)
+        self._non_associations(fathers)
+        rooms = self._rooms(institution, code, size)
+        sessions = self._sessions(institution, code, rooms, fathers)
+        officers = self._officers(institution, size)
+        volunteers = self._volunteers(institution, index, size, fathers)
+        for session in sessions:
+            self._staff_officers(institution, officers, session)
+            self._staff_volunteers(institution, volunteers, session)
+        self.fathers += fathers
+        self.officers += officers
+        self.volunteers += volunteers
+
+    # Fathers.
+
+    def _fathers(self, institution: str, size: int) -> list[dict[str, Any]]:
+        rng = self.rng
+        wing = wing_size(size)
+        second = round(0.25 * size)
+        shells = [3] * wing + [2] * second + [1] * (size - wing - second)
+        rng.shuffle(shells)
+        fathers: list[dict[str, Any]] = []
+        others = 0
+        for shell in shells:
+            number = len(self.fathers) + len(fathers) + 1
+            if shell == 3:
+                ward = "vaderafdeling"
+            else:
+                block, letter = divmod(others // 60, 26)
+                ward = f"{chr(ord('A') + letter)}{block + 1 if block else ''}-vleugel"
+                others += 1
+            fathers.append(
+                self._father(institution, f"F-{number:0{self.father_width}d}", shell, ward)
+            )
+        return fathers
+
+    def _father(self, institution: str, father_id: str, shell: int, ward: str) -> dict[str, Any]:
+        rng = self.rng
+        enrolments = []
+        if rng.random() < 0.12:
+            enrolments.append("training_my_child_and_i")
+        if shell >= 2 and rng.random() < 0.25:
+            enrolments.append("workshop")
+        preferred = []
+        if shell >= 2 and rng.random() < 0.35:
+            chosen = rng.sample(PREFERRED_WINDOWS, rng.randint(1, 2))
+            preferred = [
+                _window(*w) for w in sorted(chosen, key=lambda w: (DAYS.index(w[0]), w[1]))
+            ]
+        plan = dict(rng.choice(PLANS[shell])) if rng.random() < 0.08 else {}
+        return {
+            "id": father_id,
+            "institution": institution,
+            "shell": shell,
+            "info_sharing_consent": rng.random() >= 0.05,
+            "other_parent_consent": rng.random() >= 0.05,
+            "timeouts": [],
+            "children": self._children(father_id, shell),
+            "unavailable": self._unavailable() if rng.random() < 0.15 else [],
+            "preferred": preferred,
+            "linked_volunteer": None,
+            "enrolments": enrolments,
+            "plan": plan,
+            "non_associations": [],
+            "ward": ward,
+        }
+
+    def _children(self, father_id: str, shell: int) -> list[dict[str, str]]:
+        rng = self.rng
+        count = rng.choices((1, 2, 3, 4), weights=(45, 32, 16, 7))[0]
+        ages = [rng.randrange(0, 18 * 365) for _ in range(count)]
+        # Babies are what the wing's baby bath is for: some wing fathers have one.
+        if shell == 3 and rng.random() < 0.25:
+            ages[0] = rng.randrange(14, 340)
+        monday = self.clock.monday
+        return [
+            {
+                "id": f"C-{father_id[2:]}{chr(ord('a') + n)}",
+                "birth_date": (monday - timedelta(days=age)).isoformat(),
+            }
+            for n, age in enumerate(sorted(ages, reverse=True))
+        ]
+
+    def _unavailable(self) -> list[dict[str, str]]:
+        rng = self.rng
+        kind = rng.choice(("court", "medical", "work"))
+        if kind == "court":
+            spans = [(rng.randrange(5), clock_minutes("08:30"), clock_minutes("16:00"))]
+        elif kind == "medical":
+            start = rng.randrange(9 * 4, 16 * 4) * 15
+            spans = [(rng.randrange(5), start, start + rng.choice((60, 90, 120)))]
+        else:
+            days = sorted(rng.sample(range(5), rng.randint(2, 3)))
+            spans = [(day, clock_minutes("13:00"), clock_minutes("16:30")) for day in days]
+        return [
+            {"start": self.moment(day * 1440 + low), "end": self.moment(day * 1440 + high)}
+            for day, low, high in spans
+        ]
+
+    def _timeouts(self, fathers: list[dict[str, Any]]) -> None:
+        """Put a few wing fathers on time-out: one from mid-week, others all week, one expired."""
+        rng = self.rng
+        wing = [father for father in fathers if father["shell"] == 3]
+        if len(wing) < 2:
+            return
+        active = max(1, round(len(wing) / 8))
+        chosen = rng.sample(wing, min(len(wing), active + (1 if len(wing) >= 4 else 0)))
+        monday = self.clock.monday
+        for position, father in enumerate(chosen):
+            if position == 0:
+                start = monday + timedelta(days=rng.choice((2, 3)))
+            elif position < active:
+                start = monday - timedelta(days=rng.randrange(7, 35))
+            else:
+                start = monday - timedelta(days=rng.randrange(43, 90))
+            father["timeouts"] = [{"start": start.isoformat()}]
+
+    def _non_associations(self, fathers: list[dict[str, Any]]) -> None:
+        rng = self.rng
+        for _ in range(max(1, len(fathers) // 40)):
+            first, second = rng.sample(fathers, 2)
+            if second["id"] not in first["non_associations"]:
+                first["non_associations"].append(second["id"])
+            if rng.random() < 0.5 and first["id"] not in second["non_associations"]:
+                second["non_associations"].append(first["id"])
+
+    # Rooms and sessions.
+
+    def _rooms(self, institution: str, code: str, size: int) -> dict[str, list[_Room]]:
+        rooms: dict[str, list[_Room]] = {kind: [] for kind in ROOM_KINDS}
+        self._new_room(institution, code, rooms, "family_room")
+        for _ in range(max(2, round(size / 100))):
+            self._new_room(institution, code, rooms, "video_station")
+        # Some institutions close the family room for an evening (maintenance, staff training).
+        if self.rng.random() < 0.3:
+            day = self.rng.randrange(5)
+            family_room = rooms["family_room"][0].data
+            family_room["closed"].append(
+                {
+                    "start": self.moment(day * 1440 + clock_minutes("15:00")),
+                    "end": self.moment(day * 1440 + clock_minutes("20:30")),
+                }
+            )
+        return rooms
+
+    def _new_room(
+        self, institution: str, code: str, rooms: dict[str, list[_Room]], kind: str
+    ) -> _Room:
+        template = ROOM_KINDS[kind]
+        number = len(rooms[kind]) + 1
+        suffix = f"{template.code}{number}" if template.numbered else template.code
+        room = _Room(
+            {
+                "id": f"{code}-{suffix}",
+                "institution": institution,
+                "kind": kind,
+                "capacity": template.capacity,
+                "changeover_minutes": template.changeover_minutes,
+                "open": [_window(*w) for w in template.open],
+                "closed": [],
+            }
+        )
+        rooms[kind].append(room)
+        self.rooms.append(room)
+        return room
+
+    def _sessions(
+        self,
+        institution: str,
+        code: str,
+        rooms: dict[str, list[_Room]],
+        fathers: list[dict[str, Any]],
+    ) -> list[_Session]:
+        rng = self.rng
+        size = len(fathers)
+        wing = sum(1 for father in fathers if father["shell"] == 3)
+        training = sum(1 for father in fathers if "training_my_child_and_i" in father["enrolments"])
+        workshop = sum(1 for father in fathers if "workshop" in father["enrolments"])
+        wanted: list[tuple[str, int, int]] = [
+            ("regular_visit", math.ceil(VISIT_SEAT_SHARE * size / VISIT_SEATS), VISIT_SEATS),
+            ("father_child_day", max(1, round(size / 150)), FATHER_CHILD_DAY_SEATS),
+            # A family day is not held every week: about half the institutions have one.
+            (
+                "family_day",
+                max(1, round(size / 200)) if rng.random() < 0.5 else 0,
+                FAMILY_DAY_SEATS,
+            ),
+            ("training_my_child_and_i", math.ceil(training / TRAINING_SEATS), TRAINING_SEATS),
+            ("workshop", math.ceil(workshop / TRAINING_SEATS), TRAINING_SEATS),
+            ("theme_meeting", 1 if wing else 0, wing),
+            ("creative_afternoon", 1 if wing else 0, wing),
+            ("cooking_together", math.ceil(wing / KITCHEN_SEATS), min(KITCHEN_SEATS, wing)),
+        ]
+        made: list[_Session] = []
+        for activity_id, count, seats in wanted:
+            activity = self.activities[activity_id]
+            for _ in range(count):
+                made.append(self._place_session(institution, code, rooms, activity, seats))
+        return made
+
+    def _place_session(
+        self,
+        institution: str,
+        code: str,
+        rooms: dict[str, list[_Room]],
+        activity: Activity,
+        seats: int,
+    ) -> _Session:
+        assert activity.room_kind is not None
+        kind = activity.room_kind
+        starts = SESSION_STARTS[activity.id]
+        chosen: tuple[_Room, str, str] | None = None
+        for day, start in starts:
+            low, high = _span(day, start, activity.minutes)
+            for room in rooms[kind]:
+                if all(high <= begin or end <= low for begin, end in room.busy):
+                    chosen = (room, day, start)
+                    break
+            if chosen:
+                break
+        if chosen is None:
+            chosen = (self._new_room(institution, code, rooms, kind), *starts[0])
+        room, day, start = chosen
+        low, high = _span(day, start, activity.minutes)
+        room.busy.append((low, high))
+        capacity = min(seats, room.data["capacity"])
+        session = _Session(
+            {
+                "id": f"S-{room.data['id']}-{day}{start.replace(':', '')}",
+                "activity": activity.id,
+                "room": room.data["id"],
+                "start": self.moment(low),
+                "capacity": capacity,
+            },
+            activity,
+            low,
+            high,
+        )
+        self.sessions.append(session)
+        return session
+
+    # Staff.
+
+    def _officers(self, institution: str, size: int) -> list[dict[str, Any]]:
+        """Give the institution's officers on a rota of four or five days in a row."""
+        rng = self.rng
+        officers: list[dict[str, Any]] = []
+        for index in range(officer_count(size)):
+            first = (index * 3) % 7
+            length = 5 if rng.random() < 0.7 else 4
+            shifts = []
+            for day in sorted((first + step) % 7 for step in range(length)):
+                early, late = SHIFTS[day >= 5]
+                start, end = early if (index + day) % 2 == 0 else late
+                shifts.append(_window(DAYS[day], start, end))
+            number = len(self.officers) + len(officers) + 1
+            officers.append(
+                {
+                    "id": f"O-{number:0{self.officer_width}d}",
+                    "institution": institution,
+                    "shifts": shifts,
+                }
+            )
+        return officers
+
+    def _staff_officers(
+        self, institution: str, officers: list[dict[str, Any]], session: _Session
+    ) -> None:
+        """Give a session enough officers on shift, adding a shift to an officer free that day."""
+        needed = session.activity.officers
+        covering = (o for o in officers if _contains(o["shifts"], session.low, session.high))
+        on_shift = list(islice(covering, needed))
+        day = session.low // 1440
+        while len(on_shift) < needed:
+            free = [o for o in officers if all(w["day"] != DAYS[day] for w in o["shifts"])]
+            if free:
+                officer = min(free, key=lambda o: len(o["shifts"]))
+            else:
+                number = len(self.officers) + len(officers) + 1
+                officer = {
+                    "id": f"O-{number:0{self.officer_width}d}",
+                    "institution": institution,
+                    "shifts": [],
+                }
+                officers.append(officer)
+            officer["shifts"].append(self._shift_covering(session))
+            officer["shifts"].sort(key=lambda w: DAYS.index(w["day"]))
+            on_shift.append(officer)
+
+    def _shift_covering(self, session: _Session) -> dict[str, str]:
+        day, low = divmod(session.low, 1440)
+        high = session.high - day * 1440
+        for start, end in SHIFTS[day >= 5]:
+            if clock_minutes(start) <= low and high <= clock_minutes(end):
+                return _window(DAYS[day], start, end)
+        return _window(DAYS[day], clock_text(max(0, low - 60)), clock_text(min(1440, high + 60)))
+
+    def _volunteers(
+        self, institution: str, index: int, size: int, fathers: list[dict[str, Any]]
+    ) -> list[dict[str, Any]]:
+        rng = self.rng
+        organisation = rng.randrange(len(ORGANISATIONS))
+        volunteers: list[dict[str, Any]] = []
+        for position in range(volunteer_count(size)):
+            number = len(self.volunteers) + len(volunteers) + 1
+            institutions = [institution]
+            # A few volunteers of a region also serve the next institution.
+            if len(self.institution_ids) > 1 and rng.random() < 0.1:
+                institutions.append(self.institution_ids[(index + 1) % len(self.institution_ids)])
+            blocks = rng.sample(VOLUNTEER_BLOCKS, rng.randint(2, 4))
+            activities = [name for name, chance in VOLUNTEER_ACTIVITIES if rng.random() < chance]
+            if not {"regular_visit", "family_room_visit"} & set(activities):
+                activities.insert(0, "regular_visit")
+            volunteers.append(
+                {
+                    "id": f"V-{number:0{self.volunteer_width}d}",
+                    "organisation": ORGANISATIONS[(organisation + position) % len(ORGANISATIONS)],
+                    "institutions": institutions,
+                    "available": [
+                        _window(*w) for w in sorted(blocks, key=lambda w: (DAYS.index(w[0]), w[1]))
+                    ],
+                    "max_hours_week": float(rng.choice((4, 6, 6, 8, 8, 10, 12))),
+                    "activities": activities,
+                    "linked_fathers": [],
+                }
+            )
+        self._link(volunteers, fathers)
+        return volunteers
+
+    def _link(self, volunteers: list[dict[str, Any]], fathers: list[dict[str, Any]]) -> None:
+        """Link about half the shell 2 and 3 families to a volunteer who may escort them."""
+        rng = self.rng
+        escorts = [
+            v for v in volunteers if {"regular_visit", "family_room_visit"} & set(v["activities"])
+        ]
+        families = [father for father in fathers if father["shell"] >= 2]
+        rng.shuffle(families)
+        offset = rng.randrange(len(escorts))
+        for position, father in enumerate(families[: len(families) // 2]):
+            volunteer = escorts[(offset + position) % len(escorts)]
+            volunteer["linked_fathers"].append(father["id"])
+            father["linked_volunteer"] = volunteer["id"]
+        for volunteer in escorts:
+            volunteer["linked_fathers"].sort()
+
+    def _staff_volunteers(
+        self, institution: str, volunteers: list[dict[str, Any]], session: _Session
+    ) -> None:
+        """Give a session enough volunteers who may do it, widening what some offer."""
+        activity = session.activity.id
+
+        def able(volunteer: dict[str, Any]) -> bool:
+            return activity in volunteer["activities"] and _contains(
+                volunteer["available"], session.low, session.high
+            )
+
+        needed = session.activity.volunteers
+        count = len(list(islice((v for v in volunteers if able(v)), needed)))
+        if count == needed:
+            return
+        day = DAYS[session.low // 1440]
+        # Volunteers already there that day are asked first, then those who do least.
+        candidates = sorted(
+            (v for v in volunteers if not able(v)),
+            key=lambda v: (
+                not _contains(v["available"], session.low, session.high),
+                len(v["activities"]),
+            ),
+        )
+        for volunteer in candidates[: needed - count]:
+            if activity not in volunteer["activities"]:
+                volunteer["activities"].append(activity)
+            if not _contains(volunteer["available"], session.low, session.high):
+                volunteer["available"].append(self._block_covering(day, session))
+                volunteer["available"].sort(key=lambda w: (DAYS.index(w["day"]), w["start"]))
+
+    def _block_covering(self, day: str, session: _Session) -> dict[str, str]:
+        for block in VOLUNTEER_BLOCKS:
+            if block[0] == day and _contains([_window(*block)], session.low, session.high):
+                return _window(*block)
+        offset = DAYS.index(day) * 1440
+        low = max(0, session.low - offset - 30)
+        high = min(1440, session.high - offset + 30)
+        return _window(day, clock_text(low), clock_text(high))
+
+    def json(
+        self,
+        problem_id: str,
+        week: str,
+        names: list[tuple[str, str]],
+        catalogue: Catalogue,
+        partner_cap_hours: float,
+    ) -> dict[str, Any]:
+        """Give the JSON of the whole week."""
+        policy = catalogue.policy.model_copy(update={"partner_cap_hours": partner_cap_hours})
+        return {
+            "id": problem_id,
+            "week": week,
+            "institutions": [
+                {"id": institution, "name": name}
+                for institution, (_, name) in zip(self.institution_ids, names, strict=True)
+            ],
+            "policy": policy.model_dump(mode="json"),
+            "activities": [activity.model_dump(mode="json") for activity in catalogue.activities],
+            "entitlements": {
+                str(shell): {name: entry.model_dump(mode="json") for name, entry in table.items()}
+                for shell, table in catalogue.entitlements.items()
+            },
+            "rooms": [room.data for room in self.rooms],
+            "sessions": [session.data for session in sorted(self.sessions, key=_session_order)],
+            "volunteers": self.volunteers,
+            "officers": self.officers,
+            "fathers": self.fathers,
+            "pinned": [],
+        }
+
+
+def _session_order(session: _Session) -> tuple[str, int, str]:
+    return session.data["room"].split("-")[0], session.low, session.data["room"]
+
+
+def generate_problem(
+    fathers: int,
+    institutions: int = 1,
+    seed: int = 0,
+    week: str = "2027-W05",
+    region: str | None = None,
+) -> Problem:
+    """Give a realistic, pseudonymous week of ``fathers`` fathers in ``institutions`` prisons.
+
+    The same arguments give the same problem. ``region`` names the problem and
+    makes its institutions share one partner cap of 36 hours; without it the cap
+    is 36 hours per institution. Raises ProblemError naming a bad argument.
+    """
+    errors = argument_errors(fathers, institutions, week)
+    if errors:
+        raise ProblemError([f"{name}: {text}" for name, text in errors.items()])
+    catalogue = default_catalogue()
+    names = institution_names(institutions)
+    sizes = split(fathers, institutions)
+    builder = _WeekBuilder(random.Random(seed), WeekClock(week), catalogue, sizes)
+    for index, ((code, _), size) in enumerate(zip(names, sizes, strict=True)):
+        builder.add_institution(index, code, size)
+    cap = FTE_HOURS if region else FTE_HOURS * institutions
+    problem_id = (
+        f"{region}-{week}-s{seed}"
+        if region
+        else f"generated-{fathers}x{institutions}-{week}-s{seed}"
+    )
+    return parse_problem(builder.json(problem_id, week, names, catalogue, cap))
+
+
+def problem_json(problem: Problem) -> str:
+    """Give the JSON text of a problem, one room, session, volunteer, officer or father a line."""
+    data = problem.model_dump(mode="json")
+    lines = ["{"]
+    for position, (key, value) in enumerate(data.items()):
+        comma = "," if position < len(data) - 1 else ""
+        if isinstance(value, list | dict) and value:
+            items = (
+                list(value.items()) if isinstance(value, dict) else [(None, item) for item in value]
+            )
+            lines.append(f"  {json.dumps(key)}: {'{' if isinstance(value, dict) else '['}")
+            for index, (name, item) in enumerate(items):
+                label = f"{json.dumps(name)}: " if name is not None else ""
+                tail = "," if index < len(items) - 1 else ""
+                lines.append(f"    {label}{json.dumps(item, ensure_ascii=False)}{tail}")
+            lines.append(f"  {'}' if isinstance(value, dict) else ']'}{comma}")
+        else:
+            lines.append(f"  {json.dumps(key)}: {json.dumps(value, ensure_ascii=False)}{comma}")
+    lines.append("}")
+    return "\n".join(lines) + "\n"
