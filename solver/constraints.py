@@ -1,0 +1,336 @@
+"""The hard rules of DESIGN.md section 4 that tie assignments together, one function each.
+
+The rules of one assignment on its own (eligibility, consent, school hours,
+unavailability, opening hours, windows, staff qualifications) are met by
+building variables for candidates only (``solver.candidates``). Pinned
+assignments are constants here: they take their father's time, their staff's
+time and hours, their room and their entitlement, so pins that contradict each
+other make the week infeasible rather than a roster that breaks a rule.
+
+Time-shared resources (a father, a volunteer, an officer, a room pool) are
+limited at the starts of the maximal groups of overlapping uses: two uses
+overlap exactly when the later one's start lies inside the earlier one, so
+these few sums are the whole rule, and smaller than comparing pairs.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from ortools.sat.python import cp_model
+
+from scheduler.domain import Problem
+from scheduler.entitlements import ceilings, max_per_day
+from scheduler.objective import partner_cap_minutes
+from scheduler.validate import VISIT_HALL
+from scheduler.week import MINUTES_PER_DAY
+from solver.candidates import Candidates
+from solver.variables import Variables
+
+
+@dataclass(frozen=True)
+class Use:
+    """A resource taken during [start, end) by ``weight`` when the literal holds (None: a pin)."""
+
+    start: int
+    end: int
+    literal: cp_model.IntVar | None
+    weight: int = 1
+
+
+def maximal_cliques(uses: Sequence[Use]) -> list[list[Use]]:
+    """Give the maximal groups of uses that overlap at one moment (each group's latest start)."""
+    order = sorted(uses, key=lambda u: (u.start, u.end))
+    points = sorted({u.start for u in uses})
+    cliques: list[list[Use]] = []
+    active: list[Use] = []
+    position = 0
+    for index, point in enumerate(points):
+        active = [u for u in active if u.end > point]
+        while position < len(order) and order[position].start == point:
+            active.append(order[position])
+            position += 1
+        following = points[index + 1] if index + 1 < len(points) else None
+        # A group is maximal unless all of it is still there at the next start.
+        if following is None or any(u.end <= following for u in active):
+            cliques.append(active)
+    return cliques
+
+
+def at_most(model: cp_model.CpModel, uses: Sequence[Use], capacity: int) -> None:
+    """Add that the uses of one resource never exceed its capacity at any moment."""
+    for clique in maximal_cliques(uses):
+        if sum(u.weight for u in clique) <= capacity:
+            continue
+        fixed = sum(u.weight for u in clique if u.literal is None)
+        free = [u for u in clique if u.literal is not None]
+        room = capacity - fixed
+        if not free:
+            model.add_bool_or([])
+        elif room == 1 and all(u.weight == 1 for u in free):
+            model.add_at_most_one([u.literal for u in free if u.literal is not None])
+        else:
+            model.add(sum(u.weight * u.literal for u in free if u.literal is not None) <= room)
+
+
+def sessions_run_with_fathers(
+    model: cp_model.CpModel, problem: Problem, candidates: Candidates, variables: Variables
+) -> None:
+    """A session runs only with at least one father in it, and seats at most its capacity."""
+    for session in candidates.sessions:
+        run = variables.run[session.session]
+        seats = [variables.seat[session.session, f] for f in session.fathers]
+        for seat in seats:
+            model.add_implication(seat, run)
+        model.add(sum(seats) >= run)
+        model.add(sum(seats) <= session.capacity)
+
+
+def sessions_have_their_staff(
+    model: cp_model.CpModel, problem: Problem, candidates: Candidates, variables: Variables
+) -> None:
+    """A session that runs has as many distinct volunteers and officers as its activity needs.
+
+    Staff serve the whole session, not one father in it; a session that does
+    not run takes no staff.
+    """
+    for session in candidates.sessions:
+        activity = problem.activity_by_id[session.activity]
+        run = variables.run[session.session]
+        helpers = [variables.session_volunteer[session.session, v] for v in session.volunteers]
+        officers = [variables.session_officer[session.session, o] for o in session.officers]
+        model.add(sum(helpers) == activity.volunteers * run)
+        model.add(sum(officers) == activity.officers * run)
+
+
+def slots_have_their_staff(
+    model: cp_model.CpModel, problem: Problem, candidates: Candidates, variables: Variables
+) -> None:
+    """Each individual activity that starts has its own volunteers and officers.
+
+    A volunteer or officer chosen for a start serves one of the activities
+    starting then; the fathers and their staff are paired when the roster is
+    read out.
+    """
+    slots: dict[tuple[str, str, int], list[cp_model.IntVar]] = defaultdict(list)
+    for slot, literal in zip(candidates.slots, variables.slot, strict=True):
+        slots[slot.group].append(literal)
+    for people, literals, need in (
+        (candidates.slot_volunteers, variables.slot_volunteer, "volunteers"),
+        (candidates.slot_officers, variables.slot_officer, "officers"),
+    ):
+        staff: dict[tuple[str, str, int], list[cp_model.IntVar]] = defaultdict(list)
+        for person, literal in zip(people, literals, strict=True):
+            staff[person.group].append(literal)
+        for group, starting in slots.items():
+            needed: int = getattr(problem.activity_by_id[group[1]], need)
+            if needed:
+                model.add(sum(staff[group]) == needed * sum(starting))
+
+
+def fathers_do_one_thing_at_a_time(
+    model: cp_model.CpModel, problem: Problem, candidates: Candidates, variables: Variables
+) -> None:
+    """A father is in at most one activity at a time, pinned ones included."""
+    uses: dict[str, list[Use]] = defaultdict(list)
+    for session in candidates.sessions:
+        for father in session.fathers:
+            literal = variables.seat[session.session, father]
+            uses[father].append(Use(session.start, session.end, literal))
+    for slot, literal in zip(candidates.slots, variables.slot, strict=True):
+        uses[slot.father].append(Use(slot.start, slot.end, literal))
+    for pin in candidates.pinned:
+        for father in pin.assignment.fathers:
+            uses[father].append(Use(pin.start, pin.end, None))
+    for father_uses in uses.values():
+        at_most(model, father_uses, 1)
+
+
+def rooms_hold_their_capacity(
+    model: cp_model.CpModel, problem: Problem, candidates: Candidates, variables: Variables
+) -> None:
+    """A room holds at most its capacity of families at a time (the family room: one family).
+
+    An individual use keeps its room for the changeover minutes after it
+    ends; a session's fathers leave together. Identical rooms are planned as
+    one pool whose capacity is the sum of theirs.
+    """
+    uses: dict[str, list[Use]] = defaultdict(list)
+    for session in candidates.sessions:
+        for father in session.fathers:
+            literal = variables.seat[session.session, father]
+            uses[session.pool].append(Use(session.start, session.end, literal))
+    for slot, literal in zip(candidates.slots, variables.slot, strict=True):
+        if slot.pool is not None:
+            uses[slot.pool].append(Use(slot.start, slot.end + slot.changeover, literal))
+    for pin in candidates.pinned:
+        if pin.pool is not None and pin.assignment.fathers:
+            weight = len(set(pin.assignment.fathers))
+            uses[pin.pool].append(Use(pin.start, pin.end + pin.changeover, None, weight))
+    for pool_id, pool_uses in uses.items():
+        at_most(model, pool_uses, candidates.pools[pool_id].capacity)
+
+
+def staff_serve_one_activity_at_a_time(
+    model: cp_model.CpModel, problem: Problem, candidates: Candidates, variables: Variables
+) -> None:
+    """A volunteer or an officer is in at most one activity at a time, pinned ones included."""
+    volunteers: dict[str, list[Use]] = defaultdict(list)
+    officers: dict[str, list[Use]] = defaultdict(list)
+    for session in candidates.sessions:
+        for volunteer in session.volunteers:
+            literal = variables.session_volunteer[session.session, volunteer]
+            volunteers[volunteer].append(Use(session.start, session.end, literal))
+        for officer in session.officers:
+            literal = variables.session_officer[session.session, officer]
+            officers[officer].append(Use(session.start, session.end, literal))
+    for person, literal in zip(candidates.slot_volunteers, variables.slot_volunteer, strict=True):
+        volunteers[person.person].append(Use(person.start, person.end, literal))
+    for person, literal in zip(candidates.slot_officers, variables.slot_officer, strict=True):
+        officers[person.person].append(Use(person.start, person.end, literal))
+    for pin in candidates.pinned:
+        for volunteer in set(pin.assignment.volunteers):
+            volunteers[volunteer].append(Use(pin.start, pin.end, None))
+        for officer in set(pin.assignment.officers):
+            officers[officer].append(Use(pin.start, pin.end, None))
+    for people in (volunteers, officers):
+        for person_uses in people.values():
+            at_most(model, person_uses, 1)
+
+
+def _occurrences(
+    candidates: Candidates, variables: Variables
+) -> dict[tuple[str, str], list[tuple[int, cp_model.IntVar]]]:
+    """Give each (father, activity)'s possible occurrences as (day, literal)."""
+    found: dict[tuple[str, str], list[tuple[int, cp_model.IntVar]]] = defaultdict(list)
+    for session in candidates.sessions:
+        day = session.start // MINUTES_PER_DAY
+        for father in session.fathers:
+            found[father, session.activity].append((day, variables.seat[session.session, father]))
+    for slot, literal in zip(candidates.slots, variables.slot, strict=True):
+        found[slot.father, slot.activity].append((slot.start // MINUTES_PER_DAY, literal))
+    return found
+
+
+def entitlements_are_ceilings(
+    model: cp_model.CpModel, problem: Problem, candidates: Candidates, variables: Variables
+) -> None:
+    """A father has an activity at most as often as his shell and plan allow, and per day.
+
+    Days on time-out are held to shell 2's figure; pinned occurrences count.
+    """
+    pinned_days: dict[tuple[str, str], list[int]] = defaultdict(list)
+    for pin in candidates.pinned:
+        for father_id in pin.assignment.fathers:
+            pinned_days[father_id, pin.assignment.activity].append(pin.start // MINUTES_PER_DAY)
+    occurrences = _occurrences(candidates, variables)
+    for key in sorted(set(occurrences) | set(pinned_days)):
+        father = problem.father_by_id[key[0]]
+        activity = problem.activity_by_id[key[1]]
+        possible = occurrences.get(key, [])
+        fixed = pinned_days.get(key, [])
+        for ceiling in ceilings(problem, father, activity):
+            literals = [lit for day, lit in possible if day in ceiling.days]
+            used = sum(1 for day in fixed if day in ceiling.days)
+            if len(literals) + used > ceiling.limit:
+                model.add(sum(literals) <= ceiling.limit - used)
+        for day in sorted({d for d, _ in possible} | set(fixed)):
+            literals = [lit for d, lit in possible if d == day]
+            limit = max_per_day(problem, father, activity, day) - fixed.count(day)
+            if len(literals) > limit:
+                model.add(sum(literals) <= limit)
+
+
+def volunteer_minutes_terms(
+    problem: Problem, candidates: Candidates, variables: Variables
+) -> tuple[dict[str, list[tuple[int, cp_model.IntVar]]], dict[str, int]]:
+    """Give each volunteer's possible minutes as (minutes, literal), and the minutes pins take."""
+    terms: dict[str, list[tuple[int, cp_model.IntVar]]] = defaultdict(list)
+    fixed: dict[str, int] = defaultdict(int)
+    for session in candidates.sessions:
+        minutes = session.end - session.start
+        for volunteer in session.volunteers:
+            literal = variables.session_volunteer[session.session, volunteer]
+            terms[volunteer].append((minutes, literal))
+    for person, literal in zip(candidates.slot_volunteers, variables.slot_volunteer, strict=True):
+        terms[person.person].append((person.end - person.start, literal))
+    for pin in candidates.pinned:
+        for volunteer in set(pin.assignment.volunteers):
+            fixed[volunteer] += pin.end - pin.start
+    return terms, fixed
+
+
+def partner_cap(
+    model: cp_model.CpModel, problem: Problem, candidates: Candidates, variables: Variables
+) -> None:
+    """The volunteers together work at most the partner cap (one fte), each at most his hours."""
+    terms, fixed = volunteer_minutes_terms(problem, candidates, variables)
+    everything = [term for volunteer_terms in terms.values() for term in volunteer_terms]
+    cap = partner_cap_minutes(problem)
+    if sum(m for m, _ in everything) + sum(fixed.values()) > cap:
+        model.add(sum(m * lit for m, lit in everything) <= cap - sum(fixed.values()))
+    for volunteer in problem.volunteers:
+        own = terms.get(volunteer.id, [])
+        limit = math.floor(volunteer.max_hours_week * 60) - fixed.get(volunteer.id, 0)
+        if sum(m for m, _ in own) > limit:
+            model.add(sum(m * lit for m, lit in own) <= limit)
+
+
+def non_association(
+    model: cp_model.CpModel, problem: Problem, candidates: Candidates, variables: Variables
+) -> None:
+    """Fathers kept apart never share a session and are never in the visit hall at once."""
+    pairs = sorted(
+        {
+            (min(father.id, other), max(father.id, other))
+            for father in problem.fathers
+            for other in father.non_associations
+        }
+    )
+    if not pairs:
+        return
+    hall: dict[str, list[Use]] = defaultdict(list)
+    for session in candidates.sessions:
+        in_hall = problem.room_by_id[session.room].kind == VISIT_HALL
+        for father in session.fathers:
+            literal = variables.seat[session.session, father]
+            if in_hall:
+                hall[father].append(Use(session.start, session.end, literal))
+    for slot, literal in zip(candidates.slots, variables.slot, strict=True):
+        if slot.pool is not None and candidates.pools[slot.pool].kind == VISIT_HALL:
+            hall[slot.father].append(Use(slot.start, slot.end, literal))
+    for pin in candidates.pinned:
+        room = pin.assignment.room
+        if room is not None and problem.room_by_id[room].kind == VISIT_HALL:
+            for father in pin.assignment.fathers:
+                hall[father].append(Use(pin.start, pin.end, None))
+    for first, second in pairs:
+        for session in candidates.sessions:
+            both = [variables.seat.get((session.session, f)) for f in (first, second)]
+            if both[0] is not None and both[1] is not None:
+                model.add_at_most_one(both[0], both[1])
+        at_most(model, hall.get(first, []) + hall.get(second, []), 1)
+
+
+RULES = (
+    sessions_run_with_fathers,
+    sessions_have_their_staff,
+    slots_have_their_staff,
+    fathers_do_one_thing_at_a_time,
+    rooms_hold_their_capacity,
+    staff_serve_one_activity_at_a_time,
+    entitlements_are_ceilings,
+    partner_cap,
+    non_association,
+)
+
+
+def add_rules(
+    model: cp_model.CpModel, problem: Problem, candidates: Candidates, variables: Variables
+) -> None:
+    """Add every hard rule that ties assignments together to the model."""
+    for rule in RULES:
+        rule(model, problem, candidates, variables)

@@ -1,0 +1,254 @@
+"""The objective tiers as model expressions, named as ``scheduler.objective`` names them.
+
+Each tier's expression equals, for any solution, what
+``scheduler.objective.tiers`` computes from the roster read out of it: the
+auxiliary literals below are tied both ways to what they count, so a tier
+never reports more or less than the roster holds.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from ortools.sat.python import cp_model
+
+from scheduler.domain import Problem, Roster
+from scheduler.entitlements import entitled
+from scheduler.objective import (
+    TIERS,
+    entitlement_value,
+    occurrence_key,
+    occurrence_value,
+    partner_cap_minutes,
+)
+from solver.candidates import Candidates
+from solver.constraints import volunteer_minutes_terms
+from solver.variables import Variables
+
+Expression = cp_model.LinearExprT
+
+
+@dataclass
+class TierTerms:
+    """Each tier's expression, and the continuity links the roster read-out needs."""
+
+    expressions: dict[str, Expression] = field(default_factory=dict)
+    slot_links: dict[int, cp_model.IntVar] = field(default_factory=dict)
+
+
+def _visit_terms(
+    problem: Problem, candidates: Candidates, variables: Variables
+) -> tuple[dict[str, list[tuple[int, cp_model.IntVar]]], dict[str, int]]:
+    """Give each father's possible visit minutes as (minutes, literal), and his pinned minutes."""
+    terms: dict[str, list[tuple[int, cp_model.IntVar]]] = defaultdict(list)
+    fixed: dict[str, int] = defaultdict(int)
+    visits = {a.id for a in problem.activities if a.counts_as_visit}
+    for session in candidates.sessions:
+        if session.activity in visits:
+            for father in session.fathers:
+                literal = variables.seat[session.session, father]
+                terms[father].append((session.end - session.start, literal))
+    for slot, literal in zip(candidates.slots, variables.slot, strict=True):
+        if slot.activity in visits:
+            terms[slot.father].append((slot.end - slot.start, literal))
+    for pin in candidates.pinned:
+        if pin.assignment.activity in visits:
+            for father in pin.assignment.fathers:
+                fixed[father] += pin.end - pin.start
+    return terms, fixed
+
+
+def legal_minimum(
+    model: cp_model.CpModel, problem: Problem, candidates: Candidates, variables: Variables
+) -> Expression:
+    """Give how many fathers get the legal minimum visit time (Pbw art. 38: one hour a week)."""
+    needed = problem.policy.legal_min_visit_minutes
+    terms, fixed = _visit_terms(problem, candidates, variables)
+    count: list[Expression] = []
+    constant = 0
+    for father in problem.fathers:
+        own = terms.get(father.id, [])
+        rest = needed - fixed.get(father.id, 0)
+        if rest <= 0:
+            constant += 1
+        elif sum(m for m, _ in own) >= rest:
+            reached = model.new_bool_var(f"legal[{father.id}]")
+            minutes = sum(m * lit for m, lit in own)
+            model.add(minutes >= rest).only_enforce_if(reached)
+            model.add(minutes <= rest - 1).only_enforce_if(~reached)
+            count.append(reached)
+    return sum(count) + constant
+
+
+def entitlements(
+    model: cp_model.CpModel, problem: Problem, candidates: Candidates, variables: Variables
+) -> Expression:
+    """Give the entitlement value: the k-th occurrence of an activity for a father is worth 420/k.
+
+    Diminishing returns spread scarce capacity over fathers instead of piling
+    it on a few.
+    """
+    possible: dict[tuple[str, str], list[cp_model.IntVar]] = defaultdict(list)
+    for session in candidates.sessions:
+        for seated in session.fathers:
+            possible[seated, session.activity].append(variables.seat[session.session, seated])
+    for slot, literal in zip(candidates.slots, variables.slot, strict=True):
+        possible[slot.father, slot.activity].append(literal)
+    pinned: dict[tuple[str, str], int] = defaultdict(int)
+    for pin in candidates.pinned:
+        for father_id in pin.assignment.fathers:
+            pinned[father_id, pin.assignment.activity] += 1
+    value: list[Expression] = []
+    constant = 0
+    for father in problem.fathers:
+        for activity in problem.activities:
+            key = (father.id, activity.id)
+            limit = entitled(problem, father, activity)
+            fixed = pinned.get(key, 0)
+            constant += entitlement_value(min(fixed, limit))
+            literals = possible.get(key, [])
+            top = min(limit, fixed + len(literals))
+            if top <= fixed:
+                continue
+            if top == fixed + 1:
+                value.append(occurrence_value(top) * sum(literals))
+                continue
+            steps = [
+                model.new_bool_var(f"granted[{father.id},{activity.id},{k}]")
+                for k in range(fixed + 1, top + 1)
+            ]
+            model.add(sum(steps) == sum(literals))
+            for earlier, later in zip(steps, steps[1:], strict=False):
+                model.add_implication(later, earlier)
+            value += [
+                occurrence_value(k) * step
+                for k, step in zip(range(fixed + 1, top + 1), steps, strict=True)
+            ]
+    return sum(value) + constant
+
+
+def _preferred(problem: Problem, father: str, start: int, end: int) -> bool:
+    return any(
+        low <= start and end <= high
+        for low, high in (w.week_minutes() for w in problem.father_by_id[father].preferred)
+    )
+
+
+def continuity(
+    model: cp_model.CpModel,
+    problem: Problem,
+    candidates: Candidates,
+    variables: Variables,
+    terms: TierTerms,
+) -> Expression:
+    """Give a point per occurrence escorted by the father's linked volunteer, one more if preferred.
+
+    A point counts where the family's own volunteer is there, and another where
+    the occurrence lies in one of the father's preferred windows.
+    """
+    points: list[Expression] = []
+    constant = 0
+    for session in candidates.sessions:
+        for father in session.fathers:
+            seat = variables.seat[session.session, father]
+            if _preferred(problem, father, session.start, session.end):
+                points.append(seat)
+            linked = problem.father_by_id[father].linked_volunteer
+            escort = variables.session_volunteer.get((session.session, linked or ""))
+            if escort is not None:
+                both = model.new_bool_var(f"linked[{session.session},{father}]")
+                model.add_implication(both, seat)
+                model.add_implication(both, escort)
+                model.add_bool_or([both, ~seat, ~escort])
+                points.append(both)
+    escorts = {
+        (person.group, person.person): literal
+        for person, literal in zip(
+            candidates.slot_volunteers, variables.slot_volunteer, strict=True
+        )
+    }
+    waiting: dict[tuple[tuple[str, str, int], str], list[tuple[int, cp_model.IntVar]]] = (
+        defaultdict(list)
+    )
+    for index, (slot, literal) in enumerate(zip(candidates.slots, variables.slot, strict=True)):
+        if _preferred(problem, slot.father, slot.start, slot.end):
+            points.append(literal)
+        linked = problem.father_by_id[slot.father].linked_volunteer
+        if linked is not None and (slot.group, linked) in escorts:
+            waiting[slot.group, linked].append((index, literal))
+    for key, slots in waiting.items():
+        escort = escorts[key]
+        links = []
+        for index, literal in slots:
+            link = model.new_bool_var(f"linked[{index}]")
+            model.add_implication(link, literal)
+            terms.slot_links[index] = link
+            links.append(link)
+        # The volunteer escorts one family at a time; when he works this start and a father
+        # linked to him starts then, one of his own families has him.
+        model.add(sum(links) <= escort)
+        for (_, literal), link in zip(slots, links, strict=True):
+            others = [other for other in links if other is not link]
+            model.add(link >= literal + escort - 1 - sum(others))
+        points += links
+    for pin in candidates.pinned:
+        assignment = pin.assignment
+        for father in assignment.fathers:
+            linked = problem.father_by_id[father].linked_volunteer
+            constant += int(linked is not None and linked in assignment.volunteers)
+            constant += int(_preferred(problem, father, pin.start, pin.end))
+    return sum(points) + constant
+
+
+def stability(
+    problem: Problem, candidates: Candidates, variables: Variables, previous: Roster | None
+) -> Expression:
+    """Give how many occurrences of the previous roster are kept (father, activity and start)."""
+    if previous is None:
+        return 0
+    before = {occurrence_key(f, a) for a in previous.assignments for f in a.fathers}
+    clock = problem.clock
+    kept: list[Expression] = []
+    for session in candidates.sessions:
+        start = clock.moment(session.start).isoformat()
+        for father in session.fathers:
+            if (father, session.activity, start) in before:
+                kept.append(variables.seat[session.session, father])
+    for slot, literal in zip(candidates.slots, variables.slot, strict=True):
+        if (slot.father, slot.activity, clock.moment(slot.start).isoformat()) in before:
+            kept.append(literal)
+    constant = sum(
+        1
+        for pin in candidates.pinned
+        for f in pin.assignment.fathers
+        if occurrence_key(f, pin.assignment) in before
+    )
+    return sum(kept) + constant
+
+
+def economy(problem: Problem, candidates: Candidates, variables: Variables) -> Expression:
+    """Give the partner cap's minutes left unused by the volunteers (fewer volunteer hours)."""
+    terms, fixed = volunteer_minutes_terms(problem, candidates, variables)
+    used = sum(m * lit for volunteer_terms in terms.values() for m, lit in volunteer_terms)
+    return partner_cap_minutes(problem) - sum(fixed.values()) - used
+
+
+def tier_terms(
+    model: cp_model.CpModel,
+    problem: Problem,
+    candidates: Candidates,
+    variables: Variables,
+    previous: Roster | None,
+) -> TierTerms:
+    """Give every tier's expression, in the order of ``scheduler.objective.TIERS``."""
+    terms = TierTerms()
+    found = {
+        "legal_minimum": legal_minimum(model, problem, candidates, variables),
+        "entitlements": entitlements(model, problem, candidates, variables),
+        "continuity": continuity(model, problem, candidates, variables, terms),
+        "stability": stability(problem, candidates, variables, previous),
+        "economy": economy(problem, candidates, variables),
+    }
+    terms.expressions = {name: found[name] for name in TIERS}
+    return terms

@@ -1,0 +1,258 @@
+"""The weekly roster on CP-SAT, solved tier by tier in strict priority.
+
+Each tier of ``scheduler.objective.TIERS`` is maximised in turn; its value is
+then held (at its optimum, or at the best value found when its share of the
+time ran out) while the next tier is solved from the previous solution. So a
+lower tier can never buy a higher one. The roster's bound combines the proven
+tiers, the best bound of the first unproven tier and the full range of every
+tier below it; the status is ``optimal`` only when every tier is proven.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from ortools.sat.python import cp_model
+
+from scheduler.domain import Assignment, Problem, Roster, Status
+from scheduler.kpis import compute_kpis
+from scheduler.objective import TIERS, Tiers, combine, objective, tier_ranges
+from scheduler.shortfalls import explain_shortfalls
+from scheduler.validate import check_assignments
+from solver.baseline import first_come_first_served
+from solver.model import RosterModel
+from solver.objectives import Expression
+
+SOLVER_NAME = "cp-sat"
+# Shares of the time limit per tier; a tier that finishes early leaves its time to the next.
+TIME_SHARES: dict[str, float] = {
+    "legal_minimum": 0.2,
+    "entitlements": 0.45,
+    "continuity": 0.15,
+    "stability": 0.1,
+    "economy": 0.1,
+}
+SHORTEST_TIER_SECONDS = 0.05
+
+
+@dataclass
+class SolveOptions:
+    """How long and how the solver searches."""
+
+    time_limit: float = 30.0
+    workers: int = 8
+    deterministic: bool = False
+    seed: int = 0
+    log: bool = False
+
+
+@dataclass
+class Progress:
+    """A moment of the search: the tier being solved, its best value and its bound so far."""
+
+    seconds: float
+    tier: str
+    objective: int | None
+    bound: int | None
+
+
+ProgressHandler = Callable[[Progress], None]
+
+
+class _Reporter(cp_model.CpSolverSolutionCallback):
+    """Tells ``on_progress`` of each better solution of one tier, with the bound then."""
+
+    def __init__(self, tier: str, began: float, on_progress: ProgressHandler | None) -> None:
+        super().__init__()
+        self.tier = tier
+        self.began = began
+        self.on_progress = on_progress
+
+    def on_solution_callback(self) -> None:
+        """Report the solution just found."""
+        if self.on_progress is not None:
+            self.on_progress(
+                Progress(
+                    seconds=round(time.monotonic() - self.began, 3),
+                    tier=self.tier,
+                    objective=round(self.objective_value),
+                    bound=round(self.best_objective_bound),
+                )
+            )
+
+
+@dataclass
+class _TierResult:
+    """How one tier's solve ended."""
+
+    value: int
+    bound: int
+    proven: bool
+
+
+def _parameters(options: SolveOptions, seconds: float) -> cp_model.CpSolver:
+    solver = cp_model.CpSolver()
+    parameters = solver.parameters
+    parameters.num_workers = max(1, options.workers)
+    parameters.random_seed = options.seed
+    parameters.log_search_progress = options.log
+    if options.deterministic:
+        # Interleaved search on a deterministic clock gives the same answer on every run;
+        # the wall-clock limit is only a safety net far beyond it.
+        parameters.interleave_search = True
+        parameters.max_deterministic_time = seconds
+        parameters.max_time_in_seconds = 10 * seconds + 10
+    else:
+        parameters.max_time_in_seconds = seconds
+    return solver
+
+
+def _shares(options: SolveOptions, active: list[str], began: float) -> Callable[[str], float]:
+    """Give a function that tells each active tier its seconds when its turn comes."""
+    total = sum(TIME_SHARES[name] for name in active)
+
+    def seconds(name: str) -> float:
+        share = TIME_SHARES[name]
+        if options.deterministic:
+            return max(SHORTEST_TIER_SECONDS, options.time_limit * share / total)
+        remaining = options.time_limit - (time.monotonic() - began)
+        later = sum(TIME_SHARES[n] for n in active[active.index(name) :])
+        return max(SHORTEST_TIER_SECONDS, remaining * share / later)
+
+    return seconds
+
+
+def _empty_roster(problem: Problem, status: Status, began: float) -> Roster:
+    """Give a roster without assignments (an infeasible week), with every shortfall."""
+    return _roster(problem, status, [], None, None, {}, began)
+
+
+def _roster(
+    problem: Problem,
+    status: Status,
+    assignments: list[Assignment],
+    previous: Roster | None,
+    bound: int | None,
+    tier_values: dict[str, int],
+    began: float,
+) -> Roster:
+    clock = problem.clock
+    ordered = sorted(assignments, key=lambda a: (clock.minute(a.start), a.id))
+    value = objective(problem, ordered, previous) if status in ("optimal", "feasible") else None
+    gap = None
+    if value is not None and bound is not None:
+        gap = round((bound - value) / max(1, bound), 6)
+    return Roster(
+        problem_id=problem.id,
+        week=problem.week,
+        status=status,
+        objective=value,
+        bound=bound,
+        gap=gap,
+        solve_seconds=round(time.monotonic() - began, 3),
+        solver=SOLVER_NAME,
+        tiers=tier_values,
+        assignments=ordered,
+        shortfalls=explain_shortfalls(problem, ordered),
+        kpis=compute_kpis(problem, ordered),
+    )
+
+
+def solve(
+    problem: Problem,
+    options: SolveOptions | None = None,
+    previous: Roster | None = None,
+    on_progress: ProgressHandler | None = None,
+) -> Roster:
+    """Give the best weekly roster found in the time limit, with its status and shortfalls.
+
+    Never raises on an oversubscribed or infeasible week: contradictory pins
+    give status ``infeasible``; no solution in time gives ``unknown``.
+    """
+    options = options or SolveOptions()
+    began = time.monotonic()
+    if check_assignments(problem, problem.pinned):
+        return _empty_roster(problem, "infeasible", began)
+    built = RosterModel(problem, previous)
+    built.hint(first_come_first_served(problem, options.seed).assignments)
+    ranges = tier_ranges(problem, previous)
+    expressions = built.terms.expressions
+    active = [
+        name
+        for name in TIERS
+        if getattr(ranges, name) > 0 and not isinstance(expressions[name], int)
+    ]
+    seconds = _shares(options, active, began)
+    results: dict[str, _TierResult] = {}
+    best: cp_model.CpSolver | None = None
+    for name in active:
+        expression = expressions[name]
+        built.model.maximize(expression)
+        solver = _parameters(options, seconds(name))
+        status = solver.solve(built.model, _Reporter(name, began, on_progress))
+        if status == cp_model.INFEASIBLE:
+            return _empty_roster(problem, "infeasible", began)
+        if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            break
+        best = solver
+        value = round(solver.objective_value)
+        results[name] = _TierResult(
+            value=value,
+            bound=round(solver.best_objective_bound),
+            proven=status == cp_model.OPTIMAL,
+        )
+        built.model.add(expression >= value)
+        _hint_solution(built, solver)
+    if best is None and active:
+        return _roster(problem, "unknown", list(problem.pinned), previous, None, {}, began)
+    chosen = best
+    assignments = built.read(
+        (lambda literal: chosen.boolean_value(literal)) if chosen is not None else (lambda _: False)
+    )
+    tier_values = {name: _value(chosen, expressions[name]) for name in TIERS}
+    proven = all(name in results and results[name].proven for name in active)
+    bound = _bound(tier_values, results, active, ranges)
+    outcome: Status = "optimal" if proven else "feasible"
+    return _roster(problem, outcome, assignments, previous, bound, tier_values, began)
+
+
+def _value(solver: cp_model.CpSolver | None, expression: Expression) -> int:
+    """Give an expression's value in the solution (a constant tier is its own value)."""
+    if isinstance(expression, int):
+        return expression
+    if solver is None:
+        raise ValueError("a tier with variables needs a solution")
+    return int(solver.value(expression))
+
+
+def _bound(
+    tier_values: dict[str, int],
+    results: dict[str, _TierResult],
+    active: list[str],
+    ranges: Tiers,
+) -> int:
+    """Give combine() of the proven tiers, the first unproven tier's bound, and ranges below."""
+    bounds: dict[str, int] = {}
+    open_tier = False
+    for name in TIERS:
+        if open_tier:
+            bounds[name] = getattr(ranges, name)
+        elif name not in active:
+            bounds[name] = tier_values[name]
+        elif name in results and results[name].proven:
+            bounds[name] = results[name].value
+        else:
+            bounds[name] = results[name].bound if name in results else getattr(ranges, name)
+            open_tier = True
+    return combine(Tiers(**bounds), ranges)
+
+
+def _hint_solution(built: RosterModel, solver: cp_model.CpSolver) -> None:
+    """Hint the next tier's solve with every variable of this solution."""
+    values = list(solver.response_proto.solution)
+    built.model.clear_hints()  # type: ignore[no-untyped-call]
+    hint = built.model.proto.solution_hint
+    hint.vars.extend(range(len(values)))
+    hint.values.extend(values)
