@@ -17,6 +17,7 @@ from scheduler.domain import ProblemError
 COMMAND_MODULES: tuple[str, ...] = (
     "api.cli.schema",
     "api.cli.generate",
+    "api.cli.validate",
 )
 
 
