@@ -250,8 +250,10 @@ PREFERRED_WINDOWS: tuple[Weekly, ...] = (
     ("sat", "13:00", "17:00"),
 )
 
+# Plans (plan van aanpak) lower an entitlement, after a contact restriction or a
+# choice in treatment; one asks more than the shell gives, which the shell caps.
 PLANS: dict[int, tuple[dict[str, int], ...]] = {
-    1: ({"father_child_day": 0}, {"training_my_child_and_i": 0}),
+    1: ({"father_child_day": 0}, {"family_day": 0}),
     2: ({"video_call": 0}, {"family_room_visit": 0}, {"family_room_visit": 2}),
     3: (
         {"video_call": 3},

@@ -1,18 +1,30 @@
-"""Shared pytest fixtures: every week in fixtures/ as a loaded Problem."""
+"""Shared pytest fixtures: every week in fixtures/ as a loaded Problem.
+
+Each fixture gives a fresh Problem (tests may change it); the file is read and
+decoded once per session.
+"""
 
 from __future__ import annotations
 
+from functools import cache
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from scheduler.domain import Problem, load_problem
+from scheduler.domain import Problem, parse_problem, read_json
 
 FIXTURES_DIR = Path(__file__).resolve().parent.parent / "fixtures"
 
 
-def _load(name: str) -> Problem:
-    return load_problem(FIXTURES_DIR / name)
+@cache
+def _decoded(name: str) -> Any:
+    return read_json(FIXTURES_DIR / name)
+
+
+def load_fixture(name: str) -> Problem:
+    """Give a fresh Problem of the fixture file ``name`` (like ``"tiny.json"``)."""
+    return parse_problem(_decoded(name))
 
 
 @pytest.fixture(scope="session")
@@ -24,4 +36,40 @@ def fixtures_dir() -> Path:
 @pytest.fixture
 def tiny() -> Problem:
     """Give fixtures/tiny.json: four fathers at PI Veenhuizen, checkable by hand."""
-    return _load("tiny.json")
+    return load_fixture("tiny.json")
+
+
+@pytest.fixture
+def veenhuizen() -> Problem:
+    """Give fixtures/veenhuizen.json: PI Veenhuizen (Esserheem), 125 fathers, a wing of 14."""
+    return load_fixture("veenhuizen.json")
+
+
+@pytest.fixture
+def leeuwarden() -> Problem:
+    """Give fixtures/leeuwarden.json: PI Leeuwarden, 125 fathers, a wing of 12, a family day."""
+    return load_fixture("leeuwarden.json")
+
+
+@pytest.fixture
+def region_noord() -> Problem:
+    """Give fixtures/region-noord.json: both institutions sharing one partner cap of 36 hours."""
+    return load_fixture("region-noord.json")
+
+
+@pytest.fixture
+def edge_holiday() -> Problem:
+    """Give fixtures/edge-holiday.json: week 2027-W17, every room closed on King's Day (Tuesday)."""
+    return load_fixture("edge-holiday.json")
+
+
+@pytest.fixture
+def edge_cap_zero() -> Problem:
+    """Give fixtures/edge-cap-zero.json: a partner cap of 0 hours, so no volunteer can serve."""
+    return load_fixture("edge-cap-zero.json")
+
+
+@pytest.fixture
+def edge_timeout_all_week() -> Problem:
+    """Give fixtures/edge-timeout-all-week.json: wing father F-0003 on time-out all week."""
+    return load_fixture("edge-timeout-all-week.json")
