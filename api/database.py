@@ -88,12 +88,9 @@ class Database:
 
     @contextmanager
     def read(self) -> Iterator[Session]:
-        """Give a session for reading; nothing it does is kept."""
+        """Give a session for reading; closing it ends its transaction and keeps nothing."""
         with self._reads() as session:
-            try:
-                yield session
-            finally:
-                session.rollback()
+            yield session
 
     @contextmanager
     def write(self) -> Iterator[Session]:

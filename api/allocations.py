@@ -1,0 +1,446 @@
+"""Slot allocation for other systems (DESIGN.md section 6): hold, confirm, cancel, replay.
+
+An allocation places one occurrence into the published week without moving
+any published assignment. Each request runs in one transaction that first
+locks the week's publication rows, so requests for the same week run one
+after the other; what the placement finds is then re-checked by the
+independent validator on the assignments it touches, and every father,
+volunteer, officer and room seat it takes is written as *claims* on 5-minute
+cells under a unique constraint, so two live allocations can never hold the
+same resource at the same time even if the locking were wrong.
+
+Rules come from ``scheduler.placement`` (where it fits, why not, the nearest
+alternatives) and ``scheduler.validate`` (the final check); this module only
+decides what is taken and keeps the books.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from api.examples import ALLOCATION_REQUEST
+from api.keys import Principal
+from api.published import (
+    CANCELLED,
+    CONFIRMED,
+    HELD,
+    Parsed,
+    PublishedWeek,
+    load_week,
+)
+from api.tables import Allocation, Claim, IdempotentAnswer, utcnow
+from scheduler import reasons
+from scheduler.domain import Assignment, Problem, ProblemError, Window
+from scheduler.placement import Occupancy, alternatives, blockers, find_placement
+from scheduler.validate import check_assignments
+from scheduler.week import MINUTES_PER_WEEK, parse_week
+
+CELL_MINUTES = 5
+HOLD_EXPIRED = "hold_expired"
+ALTERNATIVES = 3
+RULE_REASONS: dict[str, str] = {
+    "reference": reasons.NO_ROOM,
+    "institution": reasons.NO_ROOM,
+    "eligibility": reasons.NOT_IN_SHELL,
+    "consent": reasons.NO_CONSENT,
+    "entitlement": reasons.ENTITLEMENT_USED,
+    "school_hours": reasons.SCHOOL_HOURS,
+    "father_unavailable": reasons.FATHER_UNAVAILABLE,
+    "double_booking": reasons.FATHER_BUSY,
+    "room_closed": reasons.ROOM_CLOSED,
+    "activity_window": reasons.OUTSIDE_WINDOWS,
+    "slot_grid": reasons.OUTSIDE_WINDOWS,
+    "staff": reasons.NO_VOLUNTEER,
+    "partner_cap": reasons.PARTNER_CAP,
+    "volunteer_max_hours": reasons.VOLUNTEER_MAX_HOURS,
+    "pinned": reasons.PINNED,
+    "non_association": reasons.NON_ASSOCIATION,
+}
+
+
+class AllocationRequest(BaseModel):
+    """One occurrence for one father, somewhere between ``earliest`` and ``latest``."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [ALLOCATION_REQUEST]})
+
+    institution: str = Field(description="institution id; the key must cover it")
+    week: str = Field(description="ISO week of the published roster, e.g. 2027-W05")
+    father: str = Field(description="father pseudonym")
+    activity: str = Field(description="activity id")
+    earliest: AwareDatetime = Field(description="the occurrence starts at or after this")
+    latest: AwareDatetime = Field(description="the occurrence ends at or before this")
+    preferred: list[Window] = Field(default_factory=list, description="weekly windows to try first")
+    hold: bool = Field(
+        default=False,
+        description="hold the slot for a few minutes until confirmed, instead of confirming now",
+    )
+
+
+class AllocationNotFound(LookupError):
+    """No such allocation, or no published roster to allocate in."""
+
+
+@dataclass
+class Outcome:
+    """The HTTP status and body of an allocation answer."""
+
+    status: int
+    body: dict[str, Any]
+
+
+def view(allocation: Allocation, now: datetime | None = None) -> dict[str, Any]:
+    """Give the public form of an allocation; a hold past its time shows as ``expired``."""
+    now = now or utcnow()
+    state = allocation.state
+    if (
+        state == HELD
+        and allocation.hold_expires_at is not None
+        and allocation.hold_expires_at <= now
+    ):
+        state = "expired"
+    return {
+        "id": allocation.id,
+        "state": state,
+        "institution": allocation.institution,
+        "week": allocation.week,
+        "father": allocation.father,
+        "activity": allocation.activity,
+        "assignment": allocation.assignment,
+        "hold_expires_at": _iso(allocation.hold_expires_at),
+        "created_at": _iso(allocation.created_at),
+        "confirmed_at": _iso(allocation.confirmed_at),
+        "cancelled_at": _iso(allocation.cancelled_at),
+    }
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return moment.isoformat() if moment is not None else None
+
+
+def fingerprint(request: AllocationRequest) -> str:
+    """Give the hash that tells whether a replayed request is the same request."""
+    text = json.dumps(request.model_dump(mode="json"), sort_keys=True)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _window(problem: Problem, request: AllocationRequest) -> tuple[int, int]:
+    try:
+        parse_week(request.week)
+    except ValueError as error:
+        raise ProblemError([f"week: {error}"]) from None
+    if request.latest <= request.earliest:
+        raise ProblemError([f"latest: {request.latest.isoformat()} is not after earliest"])
+    clock = problem.clock
+    low = max(0, clock.minute(request.earliest))
+    high = min(MINUTES_PER_WEEK, clock.minute(request.latest))
+    if high <= low:
+        raise ProblemError([f"earliest: the window lies outside week {problem.week}"])
+    return low, high
+
+
+def _resolve_father(problem: Problem, request: AllocationRequest) -> None:
+    father = problem.father_by_id.get(request.father)
+    messages = []
+    if father is None:
+        messages.append(f"father: unknown father '{request.father}'")
+    elif father.institution != request.institution:
+        messages.append(
+            f"father: '{father.id}' is at {father.institution}, not {request.institution}"
+        )
+    if request.activity not in problem.activity_by_id:
+        messages.append(f"activity: unknown activity '{request.activity}'")
+    if messages:
+        raise ProblemError(messages)
+
+
+def _cells(low: int, high: int) -> range:
+    return range(low // CELL_MINUTES, -(-high // CELL_MINUTES))
+
+
+def release_expired(session: Session, problem_id: str, now: datetime) -> None:
+    """Free the claims of holds that have expired, so they count for nothing."""
+    expired = select(Allocation.id).where(
+        Allocation.problem_id == problem_id,
+        Allocation.state == HELD,
+        Allocation.hold_expires_at <= now,
+    )
+    session.execute(delete(Claim).where(Claim.allocation_id.in_(expired)))
+
+
+def _taken_seats(session: Session, problem_id: str, resources: list[str], cells: range) -> set[str]:
+    query = select(Claim.resource).where(
+        Claim.problem_id == problem_id,
+        Claim.resource.in_(resources),
+        Claim.cell.in_(list(cells)),
+    )
+    return set(session.scalars(query))
+
+
+def _claims(
+    session: Session,
+    week: PublishedWeek,
+    allocation: Allocation,
+    assignment: Assignment,
+    joined: Assignment | None,
+) -> list[Claim]:
+    """Give the claims an allocation makes: its father, and the staff and seat it adds."""
+    problem = week.problem
+    clock = problem.clock
+    start, end = clock.minute(assignment.start), clock.minute(assignment.end)
+    problem_id = week.problem_row.id
+    found: list[tuple[str, int]] = [(f"father:{allocation.father}", c) for c in _cells(start, end)]
+    if joined is None:
+        for volunteer in assignment.volunteers:
+            found += [(f"volunteer:{volunteer}", c) for c in _cells(start, end)]
+        for officer in assignment.officers:
+            found += [(f"officer:{officer}", c) for c in _cells(start, end)]
+        room = problem.room_by_id.get(assignment.room or "")
+        if room is not None and assignment.session is None:
+            cells = _cells(start, end + room.changeover_minutes)
+            seats = [f"room:{room.id}#{seat}" for seat in range(room.capacity)]
+            taken = _taken_seats(session, problem_id, seats, cells)
+            free = [seat for seat in seats if seat not in taken]
+            # With no free seat the claim repeats seat 0, and the unique constraint refuses it.
+            found += [((free or seats)[0], c) for c in cells]
+    if assignment.session is not None:
+        capacity = problem.session_by_id[assignment.session].capacity
+        published = next((a for a in week.published_assignments() if a.id == assignment.id), None)
+        first = len(published.fathers) if published is not None else 0
+        resource = f"session:{assignment.session}"
+        claimed = set(
+            session.scalars(
+                select(Claim.cell).where(Claim.problem_id == problem_id, Claim.resource == resource)
+            )
+        )
+        seat = next((s for s in range(first, capacity) if s not in claimed), first)
+        found.append((resource, seat))
+    return [
+        Claim(allocation_id=allocation.id, problem_id=problem_id, resource=r, cell=c)
+        for r, c in found
+    ]
+
+
+def final_violations(problem: Problem, taken: list[Assignment], new: Assignment) -> list[str]:
+    """Give the reasons the validator finds against adding ``new`` to what is taken.
+
+    Only the assignments sharing a person or a room with the new one are
+    checked, before and after it is added; what was already broken before
+    (and is flagged for the planner) does not count against the new one.
+    """
+    people = set(new.fathers) | set(new.volunteers) | set(new.officers)
+    for father_id in new.fathers:
+        father = problem.father_by_id.get(father_id)
+        if father is not None:
+            people |= set(father.non_associations)
+    people |= {f.id for f in problem.fathers if set(f.non_associations) & set(new.fathers)}
+    touching = [
+        a
+        for a in taken
+        if a.id != new.id
+        and (
+            people & (set(a.fathers) | set(a.volunteers) | set(a.officers))
+            or (new.room is not None and a.room == new.room)
+        )
+    ]
+    replaced = [a for a in taken if a.id == new.id]
+    before = {(v.rule, v.message) for v in check_assignments(problem, touching + replaced)}
+    after = check_assignments(problem, [*touching, new])
+    found: list[str] = []
+    for violation in after:
+        if (violation.rule, violation.message) in before:
+            continue
+        reason = RULE_REASONS.get(violation.rule, violation.rule)
+        if violation.rule == "room_capacity" and new.room in problem.room_by_id:
+            reason = reasons.capacity(problem.room_by_id[new.room].kind)
+        found.append(reason)
+    return sorted(set(found))
+
+
+def _alternatives(
+    problem: Problem, occupancy: Occupancy, father: str, activity: str, around: int
+) -> list[dict[str, Any]]:
+    found = alternatives(problem, occupancy, father, activity, around, ALTERNATIVES)
+    return [a.model_dump(mode="json") for a in found]
+
+
+def _refusal(detail: str, why: list[str], offers: list[dict[str, Any]]) -> Outcome:
+    return Outcome(409, {"detail": detail, "reasons": why, "alternatives": offers})
+
+
+def _lock_week(
+    session: Session, parsed: Parsed, institution: str, week: str, now: datetime
+) -> PublishedWeek:
+    found = load_week(session, parsed, institution, week, now, lock=True)
+    if found is None:
+        raise AllocationNotFound(f"no published roster for {institution} {week}")
+    release_expired(session, found.problem_row.id, now)
+    return found
+
+
+def allocate(
+    session: Session,
+    parsed: Parsed,
+    caller: Principal,
+    request: AllocationRequest,
+    idempotency_key: str | None,
+    hold_minutes: float,
+    now: datetime | None = None,
+) -> Outcome:
+    """Give 201 and the new allocation, 200 and the first answer on a replay, or 409 and why not."""
+    now = now or utcnow()
+    week = _lock_week(session, parsed, request.institution, request.week, now)
+    problem = week.problem
+    if idempotency_key is not None:
+        earlier = session.scalars(
+            select(IdempotentAnswer).where(
+                IdempotentAnswer.key_id == caller.key_id,
+                IdempotentAnswer.idempotency_key == idempotency_key,
+            )
+        ).first()
+        if earlier is not None:
+            if earlier.fingerprint != fingerprint(request):
+                raise ProblemError(
+                    [f"Idempotency-Key: '{idempotency_key}' was used for a different request"]
+                )
+            return Outcome(200, earlier.body)
+    _resolve_father(problem, request)
+    low, high = _window(problem, request)
+    taken = week.taken()
+    occupancy = Occupancy(problem, taken)
+    placement = find_placement(
+        problem, occupancy, request.father, request.activity, low, high, request.preferred or None
+    )
+    why = list(placement.reasons)
+    if placement.assignment is not None:
+        why = final_violations(problem, taken, placement.assignment)
+    if placement.assignment is None or why:
+        return _refusal(
+            f"no slot for '{request.activity}' for father '{request.father}' "
+            f"between {request.earliest.isoformat()} and {request.latest.isoformat()}",
+            why,
+            _alternatives(problem, occupancy, request.father, request.activity, low),
+        )
+    assignment = placement.assignment
+    joined = occupancy.get(assignment.id) if assignment.session is not None else None
+    allocation = Allocation(
+        id=str(uuid.uuid4()),
+        institution=request.institution,
+        week=request.week,
+        problem_id=week.problem_row.id,
+        father=request.father,
+        activity=request.activity,
+        state=HELD if request.hold else CONFIRMED,
+        assignment=assignment.model_dump(mode="json"),
+        hold_expires_at=now + timedelta(minutes=hold_minutes) if request.hold else None,
+        key_id=caller.key_id,
+        created_at=now,
+        confirmed_at=None if request.hold else now,
+    )
+    session.add(allocation)
+    session.flush()
+    session.add_all(_claims(session, week, allocation, assignment, joined))
+    body = view(allocation, now)
+    if idempotency_key is not None:
+        session.add(
+            IdempotentAnswer(
+                key_id=caller.key_id,
+                idempotency_key=idempotency_key,
+                fingerprint=fingerprint(request),
+                allocation_id=allocation.id,
+                body=body,
+                created_at=now,
+            )
+        )
+    session.flush()
+    return Outcome(201, body)
+
+
+def get_allocation(session: Session, allocation_id: str) -> Allocation:
+    """Give a stored allocation, or raise AllocationNotFound."""
+    found = session.get(Allocation, allocation_id)
+    if found is None:
+        raise AllocationNotFound(f"allocation '{allocation_id}' does not exist")
+    return found
+
+
+def confirm(
+    session: Session, parsed: Parsed, allocation: Allocation, now: datetime | None = None
+) -> Outcome:
+    """Give 200 and the confirmed allocation, or 409 with every reason and alternatives.
+
+    The hold is re-checked against everything else taken now. A hold that
+    expired is confirmed when its slot is still free; otherwise the answer
+    is ``hold_expired`` with alternatives.
+    """
+    now = now or utcnow()
+    if allocation.state == CONFIRMED:
+        return Outcome(200, view(allocation, now))
+    if allocation.state == CANCELLED:
+        return _refusal(f"allocation '{allocation.id}' was cancelled", [CANCELLED], [])
+    week = _lock_week(session, parsed, allocation.institution, allocation.week, now)
+    session.refresh(allocation)
+    if allocation.state != HELD:
+        return confirm(session, parsed, allocation, now)
+    expired = allocation.hold_expires_at is not None and allocation.hold_expires_at <= now
+    problem = week.problem
+    held = Assignment.model_validate(allocation.assignment)
+    taken = week.taken(without=allocation.id)
+    occupancy = Occupancy(problem, taken)
+    start = problem.clock.minute(held.start)
+    fresh, why = blockers(
+        problem, occupancy, allocation.father, allocation.activity, start, held.session, held.room
+    )
+    chosen: Assignment | None = None
+    options = [held, fresh] if held.session is None else [fresh]
+    for option in options:
+        if option is not None and option.room == held.room:
+            found = final_violations(problem, taken, option)
+            if not found:
+                chosen = option
+                break
+            why = sorted(set(why) | set(found))
+    if chosen is None:
+        offers = _alternatives(problem, occupancy, allocation.father, allocation.activity, start)
+        if expired:
+            return _refusal(
+                f"the hold of allocation '{allocation.id}' expired and its slot is taken",
+                [HOLD_EXPIRED, *why],
+                offers,
+            )
+        return _refusal(f"the slot of allocation '{allocation.id}' no longer fits", why, offers)
+    joined = occupancy.get(chosen.id) if chosen.session is not None else None
+    session.execute(delete(Claim).where(Claim.allocation_id == allocation.id))
+    allocation.state = CONFIRMED
+    allocation.assignment = chosen.model_dump(mode="json")
+    allocation.confirmed_at = now
+    allocation.hold_expires_at = None
+    session.flush()
+    session.add_all(_claims(session, week, allocation, chosen, joined))
+    session.flush()
+    return Outcome(200, view(allocation, now))
+
+
+def cancel(
+    session: Session, parsed: Parsed, allocation: Allocation, now: datetime | None = None
+) -> Outcome:
+    """Give 200 and the cancelled allocation; cancelling twice answers the same."""
+    now = now or utcnow()
+    if allocation.state != CANCELLED:
+        load_week(session, parsed, allocation.institution, allocation.week, now, lock=True)
+        session.refresh(allocation)
+    if allocation.state != CANCELLED:
+        allocation.state = CANCELLED
+        allocation.cancelled_at = now
+        allocation.hold_expires_at = None
+        session.execute(delete(Claim).where(Claim.allocation_id == allocation.id))
+        session.flush()
+    return Outcome(200, view(allocation, now))

@@ -1,0 +1,102 @@
+"""The roster service: ``create_app(settings)`` gives the FastAPI application under ``/v1``.
+
+The app upgrades its database on start-up, marks jobs an earlier process left
+running as interrupted, and ends its job processes on shutdown. Routers live
+in ``api/routers``; each takes the caller through ``api.deps.Caller``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import FastAPI, Request, status
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+
+from api.database import Database
+from api.deps import Services
+from api.jobs import JobRunner
+from api.rosters import ROSTER_JOB, ROSTER_TARGET
+from api.routers import allocations, audit, health, problems, publications, rosters
+from api.settings import Settings
+from scheduler.domain import ProblemError
+
+API_VERSION = "v1"
+DESCRIPTION = """\
+The weekly roster service of the family approach (*gezinsbenadering*).
+
+Every request except `/v1/health` and `/v1/version` carries an API key, as
+`Authorization: Bearer <key>` or `X-API-Key: <key>` (create one with
+`gezinsrooster keys create`). A key has a role (planner, system, viewer) and
+a scope of institutions: 401 without a valid key, 403 outside role or scope.
+Bad input is answered 422 with one `field: what is wrong` line per problem.
+"""
+
+TAGS = [
+    {"name": "problems", "description": "Weeks of facts (Problem of the data contract)."},
+    {"name": "rosters", "description": "Solve jobs, their best roster so far, exports, explain."},
+    {"name": "publications", "description": "Published rosters per institution and week."},
+    {"name": "allocations", "description": "Single slots for other systems (DESIGN.md s. 6)."},
+    {"name": "audit", "description": "Who read or changed father data, and when."},
+    {"name": "service", "description": "Health and version."},
+]
+
+
+def _field(loc: tuple[Any, ...]) -> str:
+    text = ""
+    for part in loc:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text
+
+
+async def _request_invalid(_request: Request, error: Exception) -> JSONResponse:
+    assert isinstance(error, RequestValidationError)
+    messages = [f"{_field(tuple(item['loc']))}: {item['msg']}" for item in error.errors()]
+    return JSONResponse(
+        status_code=status.HTTP_422_UNPROCESSABLE_CONTENT,
+        content={"detail": "; ".join(messages), "errors": messages},
+    )
+
+
+async def _problem_invalid(_request: Request, error: Exception) -> JSONResponse:
+    assert isinstance(error, ProblemError)
+    return JSONResponse(
+        status_code=status.HTTP_422_UNPROCESSABLE_CONTENT,
+        content={"detail": "; ".join(error.messages), "errors": error.messages},
+    )
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """Give the service's application for these settings (from the environment if None)."""
+    settings = settings or Settings()
+    database = Database(settings.url())
+    runner = JobRunner(database, settings.max_jobs)
+    runner.register(ROSTER_JOB, ROSTER_TARGET)
+    services = Services(settings=settings, database=database, runner=runner)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        database.upgrade()
+        runner.recover()
+        yield
+        runner.shutdown()
+        database.dispose()
+
+    from api import __version__
+
+    app = FastAPI(
+        title="gezinsrooster",
+        version=__version__,
+        description=DESCRIPTION,
+        openapi_tags=TAGS,
+        lifespan=lifespan,
+        separate_input_output_schemas=False,
+    )
+    app.state.services = services
+    app.add_exception_handler(RequestValidationError, _request_invalid)
+    app.add_exception_handler(ProblemError, _problem_invalid)
+    for module in (health, problems, rosters, publications, allocations, audit):
+        app.include_router(module.router, prefix=f"/{API_VERSION}")
+    return app

@@ -1,0 +1,66 @@
+"""The audit log: every read or change of father data, by key, action, object and time."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from api.keys import Principal
+from api.tables import AuditEntry, utcnow
+
+
+def record(
+    session: Session,
+    who: Principal | None,
+    action: str,
+    object_type: str,
+    object_id: str,
+    institutions: Iterable[str],
+    detail: str = "",
+) -> AuditEntry:
+    """Give the audit entry added to the session (it commits with the session's transaction)."""
+    entry = AuditEntry(
+        at=utcnow(),
+        key_id=who.key_id if who else None,
+        key_name=who.name if who else "command line",
+        action=action,
+        object_type=object_type,
+        object_id=object_id,
+        institutions=sorted(set(institutions)),
+        detail=detail,
+    )
+    session.add(entry)
+    return entry
+
+
+def entries(
+    session: Session,
+    who: Principal,
+    *,
+    since: datetime | None = None,
+    object_id: str | None = None,
+    limit: int = 200,
+) -> list[AuditEntry]:
+    """Give the newest audit entries the key's scope covers, newest first."""
+    query = select(AuditEntry).order_by(AuditEntry.id.desc())
+    if since is not None:
+        query = query.where(AuditEntry.at >= since)
+    if object_id is not None:
+        query = query.where(AuditEntry.object_id == object_id)
+    found: list[AuditEntry] = []
+    # Scope is a JSON list, so filtering happens here; batches keep memory flat.
+    for entry in session.scalars(query.execution_options(yield_per=500)):
+        if who.covers(entry.institutions):
+            found.append(entry)
+            if len(found) >= limit:
+                break
+    return found
+
+
+def purge_before(session: Session, cutoff: datetime) -> int:
+    """Give how many audit entries older than the cutoff were deleted."""
+    result = session.execute(delete(AuditEntry).where(AuditEntry.at < cutoff))
+    return int(getattr(result, "rowcount", 0) or 0)

@@ -1,0 +1,169 @@
+"""``gezinsrooster serve``, ``keys create|list|revoke`` and ``purge``: the roster service."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Any
+
+from sqlalchemy.exc import SQLAlchemyError
+
+from api.settings import Settings
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    if args.database_url:
+        return Settings(database_url=args.database_url)
+    return Settings()
+
+
+def _database(args: argparse.Namespace) -> Any:
+    from api.database import Database
+
+    database = Database(_settings(args).url())
+    database.upgrade()
+    return database
+
+
+def _serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from api.app import create_app
+    from api.database import describe_url
+
+    settings = _settings(args)
+    print(f"database: {describe_url(settings.url())}", file=sys.stderr)
+    uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level=args.log_level)
+    return 0
+
+
+def _keys_create(args: argparse.Namespace) -> int:
+    from api import audit
+    from api.keys import create_key
+
+    database = _database(args)
+    try:
+        with database.write() as session:
+            row, secret = create_key(session, args.role, args.institution, args.name or "")
+            audit.record(
+                session,
+                None,
+                "key.create",
+                "key",
+                str(row.id),
+                row.institutions,
+                f"{row.role} '{row.name}'",
+            )
+            print(f"key {row.id} ({row.role}, {', '.join(row.institutions)}): {secret}")
+    except ValueError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    print("store it now: only its digest is kept", file=sys.stderr)
+    return 0
+
+
+def _keys_list(args: argparse.Namespace) -> int:
+    from api.keys import list_keys
+
+    database = _database(args)
+    with database.read() as session:
+        rows = list_keys(session)
+        print(f"{'id':>4}  {'role':8}  {'prefix':12}  {'state':8}  institutions  name")
+        for row in rows:
+            state = "revoked" if row.revoked_at else "active"
+            print(
+                f"{row.id:>4}  {row.role:8}  {row.prefix:12}  {state:8}  "
+                f"{','.join(row.institutions):12}  {row.name}"
+            )
+    return 0
+
+
+def _keys_revoke(args: argparse.Namespace) -> int:
+    from api import audit
+    from api.keys import revoke_key
+
+    database = _database(args)
+    with database.write() as session:
+        row = revoke_key(session, args.id)
+        if row is None:
+            print(f"error: id: no key {args.id}", file=sys.stderr)
+            return 2
+        audit.record(session, None, "key.revoke", "key", str(row.id), row.institutions)
+        print(f"key {row.id} revoked")
+    return 0
+
+
+def _purge(args: argparse.Namespace) -> int:
+    from api.retention import purge
+
+    if args.older_than < 0:
+        print(f"error: older-than: {args.older_than} is negative", file=sys.stderr)
+        return 2
+    database = _database(args)
+    with database.write() as session:
+        found = purge(session, args.older_than)
+    print(
+        f"purged {found.weeks} weeks, {found.rosters} rosters, {found.publications} "
+        f"publications, {found.allocations} allocations, {found.audit_entries} audit entries"
+    )
+    return 0
+
+
+def _guarded(handler: Any) -> Any:
+    def run(args: argparse.Namespace) -> int:
+        try:
+            return int(handler(args))
+        except SQLAlchemyError as error:
+            reason = str(error.orig) if getattr(error, "orig", None) else type(error).__name__
+            print(f"error: database-url: {reason.strip().splitlines()[0]}", file=sys.stderr)
+            return 2
+
+    return run
+
+
+def _database_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--database-url",
+        default="",
+        help="SQLAlchemy URL (default: $DATABASE_URL, else a SQLite file under ./data)",
+    )
+
+
+def register(subparsers: Any) -> None:
+    """Add the service commands: serve, keys, purge."""
+    serve = subparsers.add_parser("serve", help="run the roster service (HTTP API under /v1)")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument(
+        "--log-level", default="info", choices=["critical", "error", "warning", "info", "debug"]
+    )
+    _database_option(serve)
+    serve.set_defaults(handler=_guarded(_serve))
+
+    keys = subparsers.add_parser("keys", help="create, list or revoke API keys")
+    actions = keys.add_subparsers(dest="keys_command", required=True, metavar="ACTION")
+    create = actions.add_parser("create", help="create a key and print it once")
+    create.add_argument("--role", required=True, choices=["planner", "system", "viewer"])
+    create.add_argument(
+        "--institution",
+        required=True,
+        action="append",
+        help="institution id the key covers (repeat for more; '*' for all)",
+    )
+    create.add_argument("--name", help="who or what uses the key")
+    _database_option(create)
+    create.set_defaults(handler=_guarded(_keys_create))
+    listing = actions.add_parser("list", help="list keys (never the secrets)")
+    _database_option(listing)
+    listing.set_defaults(handler=_guarded(_keys_list))
+    revoke = actions.add_parser("revoke", help="revoke a key by id")
+    revoke.add_argument("id", type=int)
+    _database_option(revoke)
+    revoke.set_defaults(handler=_guarded(_keys_revoke))
+
+    purge = subparsers.add_parser(
+        "purge", help="delete weeks past the retention period, with rosters and allocations"
+    )
+    purge.add_argument("--older-than", type=int, required=True, metavar="DAYS")
+    _database_option(purge)
+    purge.set_defaults(handler=_guarded(_purge))

@@ -1,0 +1,87 @@
+"""What every route may depend on: the service's parts and the caller's key (``Annotated`` aliases).
+
+A route that needs the caller takes ``caller: Caller``; it then checks the
+action and the institutions it touches with ``allow`` (403 outside the key's
+role or scope). Without a key, or with an unknown or revoked one, the request
+is refused with 401 before the route runs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Annotated
+
+from fastapi import Depends, HTTPException, Request, status
+from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
+
+from api.database import Database
+from api.jobs import JobRunner
+from api.keys import Principal, find_principal
+from api.published import Parsed, new_parsed
+from api.settings import Settings
+
+
+@dataclass
+class Services:
+    """The parts of one running service: settings, database, job runner, parsed-week cache."""
+
+    settings: Settings
+    database: Database
+    runner: JobRunner
+    parsed: Parsed = field(default_factory=new_parsed)
+
+
+def get_services(request: Request) -> Services:
+    """Give the running service's parts."""
+    services: Services = request.app.state.services
+    return services
+
+
+ServicesDep = Annotated[Services, Depends(get_services)]
+
+_bearer = HTTPBearer(auto_error=False, description="an API key as a bearer token")
+_header = APIKeyHeader(name="X-API-Key", auto_error=False, description="an API key")
+
+
+def authenticate(
+    services: ServicesDep,
+    bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+    header: Annotated[str | None, Depends(_header)],
+) -> Principal:
+    """Give who is calling, or refuse with 401 without a valid, unrevoked key."""
+    secret = bearer.credentials if bearer is not None else header
+    if not secret:
+        raise HTTPException(
+            status.HTTP_401_UNAUTHORIZED,
+            "no API key: send 'Authorization: Bearer <key>' or 'X-API-Key: <key>'",
+            headers={"WWW-Authenticate": "Bearer"},
+        )
+    with services.database.read() as session:
+        principal = find_principal(session, secret)
+    if principal is None:
+        raise HTTPException(
+            status.HTTP_401_UNAUTHORIZED,
+            "unknown or revoked API key",
+            headers={"WWW-Authenticate": "Bearer"},
+        )
+    return principal
+
+
+Caller = Annotated[Principal, Depends(authenticate)]
+
+
+def allow(caller: Principal, action: str, institutions: Iterable[str], what: str) -> None:
+    """Refuse with 403 unless the key's role allows the action on every institution of ``what``."""
+    if not caller.may(action):
+        raise HTTPException(
+            status.HTTP_403_FORBIDDEN,
+            f"a {caller.role} key may not {action} ({what})",
+        )
+    touched = sorted(set(institutions))
+    if not caller.covers(touched):
+        outside = [item for item in touched if not caller.covers([item])]
+        raise HTTPException(
+            status.HTTP_403_FORBIDDEN,
+            f"{what} belongs to {', '.join(outside)}, outside this key's institutions",
+        )

@@ -1,0 +1,117 @@
+"""Why did a father not get an activity this week: the shortfall's reasons, with what blocks.
+
+The reasons come from the roster's shortfall (found by checking, in
+``scheduler.shortfalls``); each candidate time is tried again with
+``scheduler.placement.blockers`` and, where it does not fit, the
+assignments that hold the father, a room of the kind, or the staff who could
+have gone are named.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from scheduler import reasons
+from scheduler.domain import Assignment, Problem, ProblemError, Roster
+from scheduler.entitlements import entitled
+from scheduler.objective import granted_counts
+from scheduler.placement import Occupancy, blockers, candidate_times
+
+CANDIDATES_SHOWN = 10
+
+
+def _blocking(
+    problem: Problem,
+    assignments: list[Assignment],
+    father_id: str,
+    activity_id: str,
+    start: int,
+    why: list[str],
+) -> list[dict[str, Any]]:
+    """Give the assignments that take the father, a room or staff the occurrence needed."""
+    father = problem.father_by_id[father_id]
+    activity = problem.activity_by_id[activity_id]
+    clock = problem.clock
+    end = start + activity.minutes
+    kinds = {reason.split(":", 1)[1] for reason in why if reason.startswith(f"{reasons.CAPACITY}:")}
+    found = []
+    for assignment in assignments:
+        low, high = clock.minute(assignment.start), clock.minute(assignment.end)
+        room = problem.room_by_id.get(assignment.room or "")
+        changeover = room.changeover_minutes if room is not None and not assignment.session else 0
+        if not (low < end and start < high + changeover):
+            continue
+        takes: list[str] = []
+        if reasons.FATHER_BUSY in why and father_id in assignment.fathers and start < high:
+            takes.append(f"father {father_id}")
+        if room is not None and room.kind in kinds and room.institution == father.institution:
+            takes.append(f"room {room.id}")
+        if start < high:
+            if reasons.NO_VOLUNTEER in why or reasons.VOLUNTEER_MAX_HOURS in why:
+                takes += [
+                    f"volunteer {v}"
+                    for v in assignment.volunteers
+                    if activity_id in problem.volunteer_by_id[v].activities
+                    and father.institution in problem.volunteer_by_id[v].institutions
+                ]
+            if reasons.NO_OFFICER in why:
+                takes += [
+                    f"officer {o}"
+                    for o in assignment.officers
+                    if problem.officer_by_id[o].institution == father.institution
+                ]
+        if takes:
+            found.append(
+                {
+                    "assignment": assignment.id,
+                    "activity": assignment.activity,
+                    "start": assignment.start.isoformat(),
+                    "end": assignment.end.isoformat(),
+                    "takes": takes,
+                }
+            )
+    return found
+
+
+def explain(problem: Problem, roster: Roster, father_id: str, activity_id: str) -> dict[str, Any]:
+    """Give the father's entitlement, what was granted, every reason, and what blocks each time."""
+    father = problem.father_by_id.get(father_id)
+    activity = problem.activity_by_id.get(activity_id)
+    messages = []
+    if father is None:
+        messages.append(f"father: unknown father '{father_id}'")
+    if activity is None:
+        messages.append(f"activity: unknown activity '{activity_id}'")
+    if father is None or activity is None:
+        raise ProblemError(messages)
+    wanted = entitled(problem, father, activity)
+    granted = granted_counts(roster.assignments)[father_id, activity_id]
+    shortfall = next(
+        (s for s in roster.shortfalls if s.father == father_id and s.activity == activity_id), None
+    )
+    occupancy = Occupancy(problem, roster.assignments)
+    tried = []
+    candidates = list(candidate_times(problem, father_id, activity_id))
+    for start, session_id in candidates[:CANDIDATES_SHOWN]:
+        assignment, why = blockers(problem, occupancy, father_id, activity_id, start, session_id)
+        tried.append(
+            {
+                "start": problem.clock.moment(start).isoformat(),
+                "session": session_id,
+                "fits": assignment is not None,
+                "reasons": why,
+                "blocking": _blocking(
+                    problem, roster.assignments, father_id, activity_id, start, why
+                ),
+            }
+        )
+    return {
+        "father": father_id,
+        "activity": activity_id,
+        "entitled": wanted,
+        "granted": granted,
+        "shortfall": granted < wanted,
+        "reasons": shortfall.reasons if shortfall is not None else [],
+        "candidates": len(candidates),
+        "tried": tried,
+    }

@@ -1,0 +1,105 @@
+"""API keys: created once, stored as a SHA-256 digest, each with a role and an institution scope.
+
+Roles (what a key may do, within its institutions):
+
+- ``planner``: everything: upload weeks, solve, publish, allocate, read, audit;
+- ``system``: slot allocations and reads (visit booking, case management);
+- ``viewer``: reads only.
+
+A key's scope is a list of institution ids; ``*`` covers every institution.
+An object that spans several institutions (a region's week) is within scope
+only when the key covers every one of them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from api.tables import ApiKey, utcnow
+
+ROLES: tuple[str, ...] = ("planner", "system", "viewer")
+READ = "read"
+ALLOCATE = "allocate"
+PLAN = "plan"
+ROLE_ACTIONS: dict[str, frozenset[str]] = {
+    "planner": frozenset({READ, ALLOCATE, PLAN}),
+    "system": frozenset({READ, ALLOCATE}),
+    "viewer": frozenset({READ}),
+}
+EVERY_INSTITUTION = "*"
+KEY_PREFIX = "gzr_"
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who is calling: the key's id and name, its role and the institutions it covers."""
+
+    key_id: int
+    name: str
+    role: str
+    institutions: frozenset[str]
+
+    def may(self, action: str) -> bool:
+        """Tell whether the key's role allows an action (``read``, ``allocate``, ``plan``)."""
+        return action in ROLE_ACTIONS.get(self.role, frozenset())
+
+    def covers(self, institutions: Iterable[str]) -> bool:
+        """Tell whether the key's scope holds every one of the institutions."""
+        if EVERY_INSTITUTION in self.institutions:
+            return True
+        return set(institutions) <= self.institutions
+
+
+def digest(secret: str) -> str:
+    """Give the stored form of a key: the hex SHA-256 of the whole key."""
+    return hashlib.sha256(secret.encode("utf-8")).hexdigest()
+
+
+def create_key(
+    session: Session, role: str, institutions: list[str], name: str = ""
+) -> tuple[ApiKey, str]:
+    """Give a new key's row and its secret (shown once; only the digest is stored)."""
+    if role not in ROLES:
+        raise ValueError(f"role: '{role}' is not one of {', '.join(ROLES)}")
+    if not institutions:
+        raise ValueError("institution: give at least one institution (or '*' for all)")
+    secret = KEY_PREFIX + secrets.token_urlsafe(32)
+    row = ApiKey(
+        name=name or f"{role} key",
+        prefix=secret[:12],
+        digest=digest(secret),
+        role=role,
+        institutions=sorted(set(institutions)),
+        created_at=utcnow(),
+    )
+    session.add(row)
+    session.flush()
+    return row, secret
+
+
+def list_keys(session: Session) -> list[ApiKey]:
+    """Give every key, oldest first (revoked ones too, marked by ``revoked_at``)."""
+    return list(session.scalars(select(ApiKey).order_by(ApiKey.id)))
+
+
+def revoke_key(session: Session, key_id: int, at: datetime | None = None) -> ApiKey | None:
+    """Give the revoked key (revoking twice keeps the first moment), or None if there is none."""
+    row = session.get(ApiKey, key_id)
+    if row is not None and row.revoked_at is None:
+        row.revoked_at = at or utcnow()
+    return row
+
+
+def find_principal(session: Session, secret: str) -> Principal | None:
+    """Give who holds this secret, or None for an unknown or revoked key."""
+    row = session.scalars(select(ApiKey).where(ApiKey.digest == digest(secret))).first()
+    if row is None or row.revoked_at is not None:
+        return None
+    return Principal(row.id, row.name, row.role, frozenset(row.institutions))

@@ -1,0 +1,198 @@
+"""The published roster of an institution and week, as the service holds it.
+
+What counts as taken in a published week: the published roster's assignments
+and the live allocations (confirmed ones, and holds that have not expired).
+Cancelled allocations and expired holds count for nothing. An allocation that
+joins a session adds its father to that session's assignment; the session's
+fathers are the published ones plus those of its live allocations.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Generic, TypeVar
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from api.tables import Allocation, JobRow, ProblemRow, Publication
+from scheduler.domain import Assignment, Problem, Roster, parse_problem, parse_roster
+
+HELD = "held"
+CONFIRMED = "confirmed"
+CANCELLED = "cancelled"
+
+Key = TypeVar("Key", bound=Hashable)
+Value = TypeVar("Value")
+
+
+class Cache(Generic[Key, Value]):
+    """The last few parsed objects by key (a stored week by revision, a roster by id)."""
+
+    def __init__(self, size: int = 8) -> None:
+        self.size = size
+        self._items: OrderedDict[Key, Value] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: Key, load: Callable[[], Value]) -> Value:
+        """Give the object under the key, loading and keeping it when it is not there."""
+        with self._lock:
+            if key in self._items:
+                self._items.move_to_end(key)
+                return self._items[key]
+        value = load()
+        with self._lock:
+            self._items[key] = value
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+        return value
+
+
+@dataclass
+class Parsed:
+    """Parsed weeks and rosters shared by the requests of one service process."""
+
+    problems: Cache[tuple[str, int], Problem]
+    rosters: Cache[tuple[str, str], Roster]
+
+    def problem(self, row: ProblemRow) -> Problem:
+        """Give the parsed week of a stored row (one parse per revision)."""
+        return self.problems.get((row.id, row.revision), lambda: parse_problem(row.data))
+
+    def roster(self, row: JobRow) -> Roster:
+        """Give the parsed roster of a finished job (one parse per job and finish time)."""
+        stamp = row.finished_at.isoformat() if row.finished_at else "running"
+        return self.rosters.get((row.id, stamp), lambda: parse_roster(row.result))
+
+
+def new_parsed() -> Parsed:
+    """Give empty caches of parsed weeks and rosters."""
+    return Parsed(Cache(8), Cache(8))
+
+
+@dataclass
+class PublishedWeek:
+    """A published week: its publications (locked when asked), week, roster and allocations."""
+
+    publications: list[Publication]
+    problem_row: ProblemRow
+    problem: Problem
+    roster_row: JobRow
+    roster: Roster
+    allocations: list[Allocation]
+
+    @property
+    def institutions(self) -> list[str]:
+        """Give the institutions this publication covers."""
+        return sorted(p.institution for p in self.publications)
+
+    def published_assignments(self) -> list[Assignment]:
+        """Give the published roster's assignments at the institutions published from it."""
+        covered = set(self.institutions)
+        return [a for a in self.roster.assignments if institution_of(self.problem, a) in covered]
+
+    def taken(self, without: str | None = None) -> list[Assignment]:
+        """Give everything that counts as taken: published plus live allocations (less one)."""
+        merged: dict[str, Assignment] = {a.id: a for a in self.published_assignments()}
+        published_fathers = {key: list(a.fathers) for key, a in merged.items()}
+        for allocation in self.allocations:
+            if allocation.id == without:
+                continue
+            assignment = Assignment.model_validate(allocation.assignment)
+            joined = merged.get(assignment.id)
+            if assignment.session is not None and joined is not None:
+                fathers = [*joined.fathers, allocation.father]
+                merged[assignment.id] = joined.model_copy(update={"fathers": fathers})
+            elif assignment.session is not None:
+                base = published_fathers.get(assignment.id, [])
+                merged[assignment.id] = assignment.model_copy(
+                    update={"fathers": [*base, allocation.father]}
+                )
+            else:
+                merged[assignment.id] = assignment
+        return list(merged.values())
+
+
+def institution_of(problem: Problem, assignment: Assignment) -> str:
+    """Give the institution an assignment takes place at: its room's, else its father's."""
+    room = problem.room_by_id.get(assignment.room or "")
+    if room is not None:
+        return room.institution
+    for father_id in assignment.fathers:
+        father = problem.father_by_id.get(father_id)
+        if father is not None:
+            return father.institution
+    return ""
+
+
+def live_allocations(session: Session, problem_id: str, now: datetime) -> list[Allocation]:
+    """Give the confirmed allocations and unexpired holds of a week, oldest first."""
+    query = (
+        select(Allocation)
+        .where(
+            Allocation.problem_id == problem_id,
+            or_(
+                Allocation.state == CONFIRMED,
+                (Allocation.state == HELD) & (Allocation.hold_expires_at > now),
+            ),
+        )
+        .order_by(Allocation.created_at, Allocation.id)
+    )
+    return list(session.scalars(query))
+
+
+def publication(
+    session: Session, institution: str, week: str, *, lock: bool = False
+) -> Publication | None:
+    """Give the current publication of an institution and week (row-locked when asked)."""
+    query = select(Publication).where(
+        Publication.institution == institution, Publication.week == week
+    )
+    if lock:
+        query = query.with_for_update()
+    return session.scalars(query).first()
+
+
+def load_week(
+    session: Session,
+    parsed: Parsed,
+    institution: str,
+    week: str,
+    now: datetime,
+    *,
+    lock: bool = False,
+) -> PublishedWeek | None:
+    """Give the published week of an institution, or None when nothing is published.
+
+    With ``lock`` the publication rows of every institution the roster covers
+    are locked (``SELECT ... FOR UPDATE``) in a fixed order, so allocations in
+    one published week run one after the other; on SQLite the write
+    transaction's ``BEGIN IMMEDIATE`` already does that.
+    """
+    first = publication(session, institution, week, lock=lock)
+    if first is None:
+        return None
+    query = select(Publication).where(
+        Publication.problem_id == first.problem_id,
+        Publication.roster_id == first.roster_id,
+        Publication.week == week,
+    )
+    if lock:
+        query = query.with_for_update()
+    publications = list(session.scalars(query.order_by(Publication.id)))
+    problem_row = session.get(ProblemRow, first.problem_id)
+    roster_row = session.get(JobRow, first.roster_id)
+    if problem_row is None or roster_row is None or roster_row.result is None:
+        return None
+    return PublishedWeek(
+        publications=publications,
+        problem_row=problem_row,
+        problem=parsed.problem(problem_row),
+        roster_row=roster_row,
+        roster=parsed.roster(roster_row),
+        allocations=live_allocations(session, first.problem_id, now),
+    )

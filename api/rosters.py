@@ -1,0 +1,178 @@
+"""Roster jobs: the solve that runs in its own process, publishing, and what a roster shows.
+
+A roster's id is its solve job's id. The job first reports the
+first-come-first-served roster as the best so far, then CP-SAT's progress
+tier by tier, and ends with the solver's roster. Publishing makes a finished
+roster the published one of every institution of its week, as a new version;
+earlier versions are kept.
+"""
+
+from __future__ import annotations
+
+import time
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from api.jobs import Report
+from api.published import Parsed, publication
+from api.tables import Allocation, Claim, JobRow, ProblemRow, Publication, PublicationVersion
+from scheduler.domain import parse_problem, parse_roster
+from scheduler.validate import check_assignments
+
+ROSTER_JOB = "roster"
+ROSTER_TARGET = "api.rosters:solve_job"
+
+
+def solve_job(payload: dict[str, Any], report: Report) -> dict[str, Any]:
+    """Give the solved roster of ``payload['problem']`` (runs in the job's own process)."""
+    from solver.baseline import first_come_first_served
+    from solver.solve import Progress, SolveOptions, solve
+
+    began = time.monotonic()
+    problem = parse_problem(payload["problem"])
+    previous = parse_roster(payload["previous"]) if payload.get("previous") else None
+    first = first_come_first_served(problem)
+    report(
+        {"phase": "baseline", "seconds": round(time.monotonic() - began, 3), "solutions": 1},
+        first.model_dump(mode="json"),
+    )
+    solutions = 1
+
+    def on_progress(progress: Progress) -> None:
+        nonlocal solutions
+        solutions += 1
+        report(
+            {
+                "phase": "solving",
+                "seconds": round(time.monotonic() - began, 3),
+                "tier": progress.tier,
+                "objective": progress.objective,
+                "bound": progress.bound,
+                "solutions": solutions,
+            },
+            None,
+        )
+
+    options = SolveOptions(
+        time_limit=float(payload["time_limit"]),
+        workers=int(payload["workers"]),
+        deterministic=bool(payload.get("deterministic", False)),
+    )
+    roster = solve(problem, options, previous, on_progress)
+    return roster.model_dump(mode="json")
+
+
+def view(row: JobRow, publications: list[PublicationVersion]) -> dict[str, Any]:
+    """Give what the API shows of a roster job: state, progress, and the best roster so far."""
+    return {
+        "id": row.id,
+        "problem_id": row.problem_id,
+        "institutions": row.institutions,
+        "state": row.state,
+        "progress": row.progress,
+        "error": row.error,
+        "options": row.params,
+        "created_at": row.created_at,
+        "started_at": row.started_at,
+        "finished_at": row.finished_at,
+        "published": [
+            {"institution": p.institution, "week": p.week, "version": p.version}
+            for p in publications
+        ],
+        "roster": row.result,
+    }
+
+
+def versions_of(session: Session, roster_id: str) -> list[PublicationVersion]:
+    """Give every publication of a roster, by institution and version."""
+    query = select(PublicationVersion).where(PublicationVersion.roster_id == roster_id)
+    return list(
+        session.scalars(query.order_by(PublicationVersion.institution, PublicationVersion.version))
+    )
+
+
+class PublishRefused(ValueError):
+    """A roster that cannot be published now; ``messages`` say why."""
+
+    def __init__(self, messages: list[str]) -> None:
+        super().__init__("; ".join(messages))
+        self.messages = messages
+
+
+def publish(
+    session: Session,
+    parsed: Parsed,
+    row: JobRow,
+    key_id: int | None,
+    now: datetime,
+) -> list[PublicationVersion]:
+    """Give the new publication versions: the roster becomes the published one of its week.
+
+    Only a roster that is no longer running and breaks no hard rule of the
+    week as it stands now is published. Live allocations of an institution
+    and week move along to the newly published week.
+    """
+    if row.result is None or row.state in ("queued", "running"):
+        raise PublishRefused([f"roster '{row.id}' is {row.state}: publish it once it has finished"])
+    problem_row = session.get(ProblemRow, row.problem_id)
+    if problem_row is None:
+        raise PublishRefused([f"roster '{row.id}': its week no longer exists"])
+    problem = parsed.problem(problem_row)
+    roster = parsed.roster(row)
+    if roster.status == "infeasible":
+        raise PublishRefused([f"roster '{row.id}' is infeasible: nothing to publish"])
+    broken = check_assignments(problem, roster.assignments)
+    if broken:
+        raise PublishRefused(
+            [f"roster '{row.id}' breaks {v.rule}: {v.message}" for v in broken[:20]]
+        )
+    found: list[PublicationVersion] = []
+    for institution in sorted(item.id for item in problem.institutions):
+        current = publication(session, institution, problem.week, lock=True)
+        if current is None:
+            current = Publication(
+                institution=institution,
+                week=problem.week,
+                version=1,
+                roster_id=row.id,
+                problem_id=problem_row.id,
+                published_at=now,
+            )
+            session.add(current)
+        else:
+            if current.problem_id != problem_row.id:
+                _move_allocations(session, institution, problem.week, problem_row.id)
+            current.version += 1
+            current.roster_id = row.id
+            current.problem_id = problem_row.id
+            current.published_at = now
+        version = PublicationVersion(
+            institution=institution,
+            week=problem.week,
+            version=current.version,
+            roster_id=row.id,
+            problem_id=problem_row.id,
+            key_id=key_id,
+            published_at=now,
+        )
+        session.add(version)
+        found.append(version)
+    session.flush()
+    return found
+
+
+def _move_allocations(session: Session, institution: str, week: str, problem_id: str) -> None:
+    moved = select(Allocation.id).where(
+        Allocation.institution == institution, Allocation.week == week
+    )
+    session.execute(
+        update(Claim).where(Claim.allocation_id.in_(moved)).values(problem_id=problem_id)
+    )
+    session.execute(
+        update(Allocation)
+        .where(Allocation.institution == institution, Allocation.week == week)
+        .values(problem_id=problem_id)
+    )

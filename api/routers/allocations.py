@@ -1,0 +1,271 @@
+"""``/v1/allocations``: single slots for other systems, into the published roster (DESIGN.md s. 6).
+
+``POST`` places one occurrence without moving any published assignment: 201
+with the assignment, or 409 with every reason and up to three alternatives
+that each pass every check now. With ``"hold": true`` the slot is held for a
+few minutes until ``POST .../confirm``; ``DELETE`` cancels (twice is no
+error). The same ``Idempotency-Key`` replays the first answer with 200. A
+refused or failed request leaves nothing behind.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Header, HTTPException, Query, status
+from fastapi.responses import JSONResponse
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from api import audit
+from api.allocations import (
+    AllocationNotFound,
+    AllocationRequest,
+    Outcome,
+    allocate,
+    cancel,
+    confirm,
+    get_allocation,
+    view,
+)
+from api.deps import Caller, ServicesDep, allow
+from api.examples import ASSIGNMENT, REFUSAL
+from api.keys import ALLOCATE, READ
+from api.tables import Allocation, utcnow
+
+router = APIRouter(prefix="/allocations", tags=["allocations"])
+
+ALLOCATION_EXAMPLE = {
+    "id": "0f5b7e4e-0d5c-4a43-9c55-3d7f0b0c2d11",
+    "state": "confirmed",
+    "institution": "PI-VH",
+    "week": "2027-W05",
+    "father": "F-001",
+    "activity": "family_room_visit",
+    "assignment": ASSIGNMENT,
+    "hold_expires_at": None,
+    "created_at": "2027-01-29T10:00:00+00:00",
+    "confirmed_at": "2027-01-29T10:00:00+00:00",
+    "cancelled_at": None,
+}
+ERRORS: dict[int | str, dict[str, Any]] = {
+    401: {"description": "no valid API key"},
+    403: {"description": "outside the key's role or institutions"},
+    404: {"description": "no such allocation, or nothing published for the institution and week"},
+}
+REFUSED: dict[str, Any] = {
+    "description": "refused: every reason, and up to three alternatives that fit now",
+    "content": {"application/json": {"example": REFUSAL}},
+}
+IdempotencyKey = Annotated[
+    str | None,
+    Header(
+        alias="Idempotency-Key",
+        max_length=200,
+        description="the same key replays the first answer (200) and creates nothing new",
+    ),
+]
+
+
+class _Refused(Exception):
+    """Leaves the transaction so that a refusal writes nothing."""
+
+    def __init__(self, outcome: Outcome) -> None:
+        super().__init__(outcome.body.get("detail", "refused"))
+        self.outcome = outcome
+
+
+def _answer(outcome: Outcome) -> JSONResponse:
+    return JSONResponse(status_code=outcome.status, content=outcome.body)
+
+
+def _conflict() -> JSONResponse:
+    # Only reached if two requests slipped past the week's lock: the claims' unique
+    # constraint refused the second, and its transaction wrote nothing.
+    return JSONResponse(
+        status_code=status.HTTP_409_CONFLICT,
+        content={
+            "detail": "another request took the same slot at the same moment; try again",
+            "reasons": ["conflict"],
+            "alternatives": [],
+        },
+    )
+
+
+def _missing(error: AllocationNotFound) -> HTTPException:
+    return HTTPException(status.HTTP_404_NOT_FOUND, str(error))
+
+
+@router.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    summary="Place (or hold) one occurrence in the published roster",
+    responses={
+        **ERRORS,
+        201: {"content": {"application/json": {"example": ALLOCATION_EXAMPLE}}},
+        200: {"description": "a replay of the first answer to this Idempotency-Key"},
+        409: REFUSED,
+        422: {"description": "bad request: the field is named (unknown father, window, key reuse)"},
+    },
+)
+def create(
+    caller: Caller,
+    services: ServicesDep,
+    request: AllocationRequest,
+    idempotency_key: IdempotencyKey = None,
+) -> JSONResponse:
+    """Give 201 and the allocation, 200 on a replay, or 409 with reasons and alternatives."""
+    allow(caller, ALLOCATE, [request.institution], f"{request.institution} {request.week}")
+    now = utcnow()
+    try:
+        with services.database.write() as session:
+            outcome = allocate(
+                session,
+                services.parsed,
+                caller,
+                request,
+                idempotency_key,
+                services.settings.hold_minutes,
+                now,
+            )
+            if outcome.status == status.HTTP_409_CONFLICT:
+                raise _Refused(outcome)
+            if outcome.status == status.HTTP_201_CREATED:
+                audit.record(
+                    session,
+                    caller,
+                    "allocation.create",
+                    "allocation",
+                    outcome.body["id"],
+                    [request.institution],
+                    f"{request.father} {request.activity}",
+                )
+    except _Refused as refused:
+        outcome = refused.outcome
+        with services.database.write() as session:
+            audit.record(
+                session,
+                caller,
+                "allocation.refused",
+                "father",
+                request.father,
+                [request.institution],
+                f"{request.activity}: {', '.join(outcome.body['reasons'])}",
+            )
+    except AllocationNotFound as error:
+        raise _missing(error) from None
+    except IntegrityError:
+        return _conflict()
+    return _answer(outcome)
+
+
+@router.get("", summary="Allocations of an institution and week (audited)", responses=ERRORS)
+def list_allocations(
+    caller: Caller,
+    services: ServicesDep,
+    institution: Annotated[str, Query(description="institution id")],
+    week: Annotated[str, Query(description="ISO week, e.g. 2027-W05")],
+    state: Annotated[str | None, Query(description="held, confirmed or cancelled")] = None,
+) -> list[dict[str, Any]]:
+    """Give every allocation of the institution and week, oldest first."""
+    allow(caller, READ, [institution], f"{institution} {week}")
+    query = (
+        select(Allocation)
+        .where(Allocation.institution == institution, Allocation.week == week)
+        .order_by(Allocation.created_at, Allocation.id)
+    )
+    if state is not None:
+        query = query.where(Allocation.state == state)
+    now = utcnow()
+    with services.database.read() as session:
+        found = [view(row, now) for row in session.scalars(query)]
+    with services.database.write() as session:
+        audit.record(
+            session,
+            caller,
+            "allocation.list",
+            "publication",
+            f"{institution} {week}",
+            [institution],
+        )
+    return found
+
+
+def _scoped(caller: Caller, services: ServicesDep, allocation_id: str, action: str) -> Allocation:
+    with services.database.read() as session:
+        try:
+            row = get_allocation(session, allocation_id)
+        except AllocationNotFound as error:
+            raise _missing(error) from None
+    allow(caller, action, [row.institution], f"allocation '{allocation_id}'")
+    return row
+
+
+@router.get(
+    "/{allocation_id}",
+    summary="One allocation (audited)",
+    responses={**ERRORS, 200: {"content": {"application/json": {"example": ALLOCATION_EXAMPLE}}}},
+)
+def read(caller: Caller, services: ServicesDep, allocation_id: str) -> dict[str, Any]:
+    """Give the allocation; a hold past its time shows as ``expired``."""
+    row = _scoped(caller, services, allocation_id, READ)
+    with services.database.write() as session:
+        audit.record(
+            session, caller, "allocation.read", "allocation", row.id, [row.institution], row.father
+        )
+    return view(row)
+
+
+@router.post(
+    "/{allocation_id}/confirm",
+    summary="Confirm a held slot (re-checked; an expired hold still succeeds if the slot is free)",
+    responses={**ERRORS, 409: REFUSED},
+)
+def confirm_hold(caller: Caller, services: ServicesDep, allocation_id: str) -> JSONResponse:
+    """Give 200 and the confirmed allocation, or 409 (``hold_expired``) with alternatives."""
+    _scoped(caller, services, allocation_id, ALLOCATE)
+    try:
+        with services.database.write() as session:
+            row = get_allocation(session, allocation_id)
+            outcome = confirm(session, services.parsed, row, utcnow())
+            if outcome.status == status.HTTP_409_CONFLICT:
+                raise _Refused(outcome)
+            audit.record(
+                session,
+                caller,
+                "allocation.confirm",
+                "allocation",
+                row.id,
+                [row.institution],
+                row.father,
+            )
+    except _Refused as refused:
+        outcome = refused.outcome
+    except AllocationNotFound as error:
+        raise _missing(error) from None
+    except IntegrityError:
+        return _conflict()
+    return _answer(outcome)
+
+
+@router.delete(
+    "/{allocation_id}",
+    summary="Cancel an allocation or hold; its capacity is free at once (twice is no error)",
+    responses={**ERRORS, 200: {"content": {"application/json": {"example": ALLOCATION_EXAMPLE}}}},
+)
+def cancel_allocation(caller: Caller, services: ServicesDep, allocation_id: str) -> JSONResponse:
+    """Give 200 and the cancelled allocation."""
+    _scoped(caller, services, allocation_id, ALLOCATE)
+    with services.database.write() as session:
+        row = get_allocation(session, allocation_id)
+        outcome = cancel(session, services.parsed, row, utcnow())
+        audit.record(
+            session,
+            caller,
+            "allocation.cancel",
+            "allocation",
+            row.id,
+            [row.institution],
+            row.father,
+        )
+    return _answer(outcome)

@@ -1,0 +1,343 @@
+"""``/v1/rosters``: start a solve job, follow it, cancel it, publish, export, explain."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, HTTPException, Query, Response, status
+from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy import select
+
+from api import audit
+from api.deps import Caller, Services, ServicesDep, allow
+from api.explain import explain as explain_shortfall
+from api.ical import calendar
+from api.jobs import LIVE_STATES
+from api.keys import PLAN, READ, Principal
+from api.rosters import ROSTER_JOB, PublishRefused, publish, versions_of, view
+from api.tables import JobRow, ProblemRow, utcnow
+from scheduler.domain import ProblemError, Roster
+
+router = APIRouter(prefix="/rosters", tags=["rosters"])
+
+ERRORS: dict[int | str, dict[str, Any]] = {
+    401: {"description": "no valid API key"},
+    403: {"description": "outside the key's role or institutions"},
+    404: {"description": "no such roster"},
+}
+MEDIA = {
+    "json": "application/json",
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "ics": "text/calendar; charset=utf-8",
+}
+
+
+class RosterRequest(BaseModel):
+    """A solve of a stored week."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"problem_id": "tiny-2027-W05", "time_limit": 10}]},
+    )
+
+    problem_id: str = Field(description="the stored week to solve")
+    time_limit: float | None = Field(
+        default=None, gt=0, le=3600, description="seconds (default: the service's setting)"
+    )
+    workers: int | None = Field(default=None, ge=1, le=16, description="CP-SAT workers")
+    deterministic: bool = Field(default=False, description="same answer on every run")
+    previous: str | None = Field(
+        default=None, description="roster id to stay close to (fewest changes)"
+    )
+
+
+class RosterJob(BaseModel):
+    """A roster job: its state, progress, publications and the best roster so far."""
+
+    id: str
+    problem_id: str | None
+    institutions: list[str]
+    state: Literal["queued", "running", "done", "failed", "cancelled", "interrupted"]
+    progress: dict[str, Any]
+    error: str | None
+    options: dict[str, Any]
+    created_at: Any
+    started_at: Any
+    finished_at: Any
+    published: list[dict[str, Any]]
+    roster: Roster | None
+
+
+def _job(
+    services: Services, session: Any, caller: Principal, roster_id: str, action: str
+) -> JobRow:
+    row = session.get(JobRow, roster_id)
+    if row is None or row.kind != ROSTER_JOB:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"roster '{roster_id}' does not exist")
+    allow(caller, action, row.institutions, f"roster '{roster_id}'")
+    return row
+
+
+def _note(
+    services: Services, caller: Principal, action: str, row: JobRow, detail: str = ""
+) -> None:
+    with services.database.write() as session:
+        audit.record(session, caller, action, "roster", row.id, row.institutions, detail)
+
+
+@router.post(
+    "",
+    status_code=status.HTTP_202_ACCEPTED,
+    summary="Start a solve job (answers at once; poll GET /v1/rosters/{id})",
+    response_model=RosterJob,
+    responses={**ERRORS, 404: {"description": "no such week (or previous roster)"}},
+)
+def start(caller: Caller, services: ServicesDep, request: RosterRequest) -> dict[str, Any]:
+    """Give the queued job; the solve runs in its own process."""
+    allow(caller, PLAN, [], "solving a week")
+    settings = services.settings
+    with services.database.write() as session:
+        problem_row = session.get(ProblemRow, request.problem_id)
+        if problem_row is None:
+            raise HTTPException(
+                status.HTTP_404_NOT_FOUND, f"problem '{request.problem_id}' does not exist"
+            )
+        allow(caller, PLAN, problem_row.institutions, f"problem '{request.problem_id}'")
+        previous = None
+        if request.previous is not None:
+            previous_row = _job(services, session, caller, request.previous, READ)
+            previous = previous_row.result
+        params = {
+            "time_limit": request.time_limit or settings.solve_time_limit,
+            "workers": request.workers or settings.solve_workers,
+            "deterministic": request.deterministic,
+            "previous": request.previous,
+            "problem_revision": problem_row.revision,
+        }
+        job_id = services.runner.create(
+            session,
+            ROSTER_JOB,
+            params,
+            problem_id=problem_row.id,
+            institutions=problem_row.institutions,
+            key_id=caller.key_id,
+        )
+        audit.record(
+            session,
+            caller,
+            "roster.solve",
+            "roster",
+            job_id,
+            problem_row.institutions,
+            f"problem {problem_row.id} revision {problem_row.revision}",
+        )
+        payload = {**params, "problem": problem_row.data, "previous": previous}
+    services.runner.start(job_id, payload)
+    with services.database.read() as session:
+        row = session.get(JobRow, job_id)
+        assert row is not None
+        return view(row, [])
+
+
+@router.get(
+    "",
+    summary="List roster jobs the key may see (without the rosters)",
+    responses=ERRORS,
+)
+def list_rosters(
+    caller: Caller,
+    services: ServicesDep,
+    problem_id: Annotated[str | None, Query(description="only rosters of this week")] = None,
+) -> list[dict[str, Any]]:
+    """Give each roster job's id, week, state and progress, newest first."""
+    allow(caller, READ, [], "listing rosters")
+    query = select(JobRow).where(JobRow.kind == ROSTER_JOB).order_by(JobRow.created_at.desc())
+    if problem_id is not None:
+        query = query.where(JobRow.problem_id == problem_id)
+    with services.database.read() as session:
+        rows = [row for row in session.scalars(query) if caller.covers(row.institutions)]
+        return [
+            {
+                "id": row.id,
+                "problem_id": row.problem_id,
+                "state": row.state,
+                "progress": row.progress,
+                "created_at": row.created_at,
+                "finished_at": row.finished_at,
+            }
+            for row in rows
+        ]
+
+
+@router.get(
+    "/{roster_id}",
+    summary="A roster job's state, progress and best roster so far (audited)",
+    response_model=RosterJob,
+    responses=ERRORS,
+)
+def read(caller: Caller, services: ServicesDep, roster_id: str) -> dict[str, Any]:
+    """Give the job as it stands now."""
+    with services.database.read() as session:
+        row = _job(services, session, caller, roster_id, READ)
+        found = view(row, versions_of(session, roster_id))
+    _note(services, caller, "roster.read", row)
+    return found
+
+
+@router.delete(
+    "/{roster_id}",
+    summary="Cancel a queued or running solve at once (its best roster so far is kept)",
+    response_model=RosterJob,
+    responses={**ERRORS, 409: {"description": "the job has already ended"}},
+)
+def cancel(caller: Caller, services: ServicesDep, roster_id: str) -> dict[str, Any]:
+    """Give the cancelled job."""
+    with services.database.read() as session:
+        row = _job(services, session, caller, roster_id, PLAN)
+        state = row.state
+    if state not in LIVE_STATES or not services.runner.cancel(roster_id):
+        with services.database.read() as session:
+            row = _job(services, session, caller, roster_id, PLAN)
+        raise HTTPException(
+            status.HTTP_409_CONFLICT, f"roster '{roster_id}' has already ended ({row.state})"
+        )
+    _note(services, caller, "roster.cancel", row)
+    with services.database.read() as session:
+        row = _job(services, session, caller, roster_id, PLAN)
+        return view(row, versions_of(session, roster_id))
+
+
+@router.post(
+    "/{roster_id}/publish",
+    summary="Publish the roster for every institution of its week (a new version)",
+    responses={
+        **ERRORS,
+        409: {"description": "still running, infeasible, or it breaks a rule of the week as now"},
+    },
+)
+def publish_roster(caller: Caller, services: ServicesDep, roster_id: str) -> dict[str, Any]:
+    """Give the publications made: institution, week and version each."""
+    with services.database.write() as session:
+        row = _job(services, session, caller, roster_id, PLAN)
+        try:
+            versions = publish(session, services.parsed, row, caller.key_id, utcnow())
+        except PublishRefused as refusal:
+            raise HTTPException(status.HTTP_409_CONFLICT, "; ".join(refusal.messages)) from None
+        audit.record(
+            session,
+            caller,
+            "roster.publish",
+            "roster",
+            row.id,
+            row.institutions,
+            ", ".join(f"{v.institution} {v.week} v{v.version}" for v in versions),
+        )
+        return {
+            "roster": roster_id,
+            "published": [
+                {"institution": v.institution, "week": v.week, "version": v.version}
+                for v in versions
+            ],
+        }
+
+
+def _finished_roster(
+    services: Services, caller: Principal, roster_id: str
+) -> tuple[JobRow, Any, Roster]:
+    with services.database.read() as session:
+        row = _job(services, session, caller, roster_id, READ)
+        if row.result is None:
+            raise HTTPException(
+                status.HTTP_409_CONFLICT, f"roster '{roster_id}' has no roster yet ({row.state})"
+            )
+        problem_row = session.get(ProblemRow, row.problem_id)
+        if problem_row is None:
+            raise HTTPException(
+                status.HTTP_404_NOT_FOUND, f"the week of roster '{roster_id}' is gone"
+            )
+        return row, services.parsed.problem(problem_row), services.parsed.roster(row)
+
+
+@router.get(
+    "/{roster_id}/export",
+    summary="Export the roster as JSON, CSV, XLSX or iCalendar (audited)",
+    responses={
+        **ERRORS,
+        200: {"content": {media: {} for media in MEDIA.values()}},
+        409: {"description": "the job has no roster yet"},
+        422: {"description": "an unknown format, or iCalendar without kind and subject"},
+    },
+)
+def export(
+    caller: Caller,
+    services: ServicesDep,
+    roster_id: str,
+    format: Annotated[
+        Literal["json", "csv", "xlsx", "ics"], Query(description="file format")
+    ] = "json",
+    kind: Annotated[
+        Literal["father", "room", "volunteer", "officer"] | None,
+        Query(description="iCalendar: whose calendar"),
+    ] = None,
+    subject: Annotated[
+        str | None, Query(description="iCalendar: the father, room, volunteer or officer id")
+    ] = None,
+) -> Response:
+    """Give the roster as a file."""
+    row, problem, roster = _finished_roster(services, caller, roster_id)
+    name = f"roster-{problem.id}"
+    if format == "json":
+        content: bytes = roster.model_dump_json(indent=2).encode("utf-8")
+    elif format == "ics":
+        if kind is None or subject is None:
+            raise ProblemError(
+                ["kind: iCalendar needs kind and subject (e.g. kind=father&subject=F-001)"]
+            )
+        known = {
+            "father": problem.father_by_id,
+            "room": problem.room_by_id,
+            "volunteer": problem.volunteer_by_id,
+            "officer": problem.officer_by_id,
+        }[kind]
+        if subject not in known:
+            raise ProblemError([f"subject: unknown {kind} '{subject}'"])
+        content = calendar(problem, roster.assignments, kind, subject)
+        name = f"{name}-{kind}-{subject}"
+    else:
+        from scheduler import export as tables
+
+        content = (
+            tables.roster_csv(problem, roster).encode("utf-8")
+            if format == "csv"
+            else tables.roster_xlsx(problem, roster)
+        )
+    _note(services, caller, f"roster.export.{format}", row, f"{kind} {subject}" if kind else "")
+    return Response(
+        content,
+        media_type=MEDIA[format],
+        headers={"Content-Disposition": f'attachment; filename="{name}.{format}"'},
+    )
+
+
+@router.get(
+    "/{roster_id}/explain",
+    summary="Why did a father not get an activity: reasons and what blocks (audited)",
+    responses={
+        **ERRORS,
+        409: {"description": "the job has no roster yet"},
+        422: {"description": "unknown father or activity"},
+    },
+)
+def explain(
+    caller: Caller,
+    services: ServicesDep,
+    roster_id: str,
+    father: Annotated[str, Query(description="father pseudonym")],
+    activity: Annotated[str, Query(description="activity id")],
+) -> dict[str, Any]:
+    """Give the entitlement, what was granted, every reason and the blocking assignments."""
+    row, problem, roster = _finished_roster(services, caller, roster_id)
+    found = explain_shortfall(problem, roster, father, activity)
+    _note(services, caller, "roster.explain", row, f"{father} {activity}")
+    return found
