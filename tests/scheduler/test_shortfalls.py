@@ -1,0 +1,103 @@
+"""Shortfall explanations on tiny.json: every entitlement not granted, with what blocks one more.
+
+The hand-made roster ``base()`` of tiny_rosters.py is the roster held; the
+reasons below were checked by hand against fixtures/tiny.json.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tiny_rosters import base, slot, variant
+
+from scheduler.domain import Problem, Shortfall
+from scheduler.shortfalls import explain_shortfalls
+from scheduler.validate import check_assignments
+
+
+def rows(shortfalls: list[Shortfall]) -> list[tuple[str, str, int, int, list[str]]]:
+    """Give the shortfalls as (father, activity, entitled, granted, reasons)."""
+    return [(s.father, s.activity, s.entitled, s.granted, s.reasons) for s in shortfalls]
+
+
+def test_empty_roster_names_only_what_blocks(tiny: Problem) -> None:
+    """With nothing placed, only rules that block are named; where one more fits, no reason."""
+    assert rows(explain_shortfalls(tiny, [])) == [
+        ("F-001", "cooking_together", 1, 0, []),
+        ("F-001", "family_room_visit", 2, 0, []),
+        ("F-001", "regular_visit", 1, 0, []),
+        ("F-001", "video_call", 7, 0, []),
+        ("F-002", "cooking_together", 1, 0, ["time_out"]),
+        ("F-002", "family_room_visit", 2, 0, []),
+        ("F-002", "regular_visit", 1, 0, []),
+        ("F-002", "video_call", 7, 0, []),
+        ("F-003", "family_room_visit", 1, 0, ["no_consent"]),
+        ("F-003", "regular_visit", 1, 0, ["father_unavailable", "no_consent"]),
+        ("F-003", "video_call", 1, 0, ["no_consent"]),
+        ("F-004", "regular_visit", 1, 0, []),
+    ]
+
+
+def test_hand_made_roster_reasons(tiny: Problem) -> None:
+    """Every reason that applies at some candidate time is given, ordered by father, activity.
+
+    F-001's cooking needs V-EX1, who has 2.5 of 4 hours left for a 2-hour
+    session; F-003's Wednesday visit is full, holds F-004 whom he must be kept
+    apart from, and falls in his court hearing; the Saturday one needs the
+    other parent's consent he lacks.
+    """
+    assert rows(explain_shortfalls(tiny, base())) == [
+        ("F-001", "cooking_together", 1, 0, ["volunteer_max_hours"]),
+        ("F-001", "family_room_visit", 2, 1, []),
+        ("F-001", "video_call", 7, 1, []),
+        ("F-002", "cooking_together", 1, 0, ["time_out", "volunteer_max_hours"]),
+        ("F-002", "family_room_visit", 2, 0, []),
+        ("F-002", "regular_visit", 1, 0, []),
+        ("F-002", "video_call", 7, 1, []),
+        ("F-003", "family_room_visit", 1, 0,
+         ["capacity:family_room", "no_consent", "no_officer", "no_volunteer"]),
+        ("F-003", "regular_visit", 1, 0,
+         ["capacity:visit_hall", "father_unavailable", "no_consent", "non_association"]),
+        ("F-003", "video_call", 1, 0, ["capacity:video_station", "no_consent"]),
+    ]  # fmt: skip
+
+
+def test_no_session_left(tiny: Problem) -> None:
+    """Entitled to two visits with one session in the week, seated in it: no_session."""
+
+    def one_session_two_visits(data: dict[str, Any]) -> None:
+        data["sessions"] = [s for s in data["sessions"] if s["id"] != "S-BZ-SAT"]
+        data["entitlements"]["3"]["regular_visit"] = {"per_week": 2, "max_per_day": 2}
+
+    problem = variant(tiny, one_session_two_visits)
+    found = {(s.father, s.activity): s for s in explain_shortfalls(problem, base())}
+    assert rows([found["F-001", "regular_visit"]]) == [
+        ("F-001", "regular_visit", 2, 1, ["no_session"])
+    ]
+
+
+def test_time_out_ceiling_reached_for_the_remaining_days(tiny: Problem) -> None:
+    """F-002's time-out from Wednesday allows one video call Wednesday to Sunday; he has it.
+
+    Monday has his call already (one a day), Wednesday and Friday are over
+    the shell-2 ceiling: entitlement_used; the station is taken at some
+    Monday and Wednesday times, by him among others.
+    """
+    calls = [
+        slot("C1", "video_call", "mon", "16:00", 30, "VH-BB1", ["F-002"]),
+        slot("C2", "video_call", "wed", "16:00", 30, "VH-BB1", ["F-002"]),
+    ]
+    assert check_assignments(tiny, calls) == []
+    found = {(s.father, s.activity): s for s in explain_shortfalls(tiny, calls)}
+    assert rows([found["F-002", "video_call"]]) == [
+        ("F-002", "video_call", 7, 2,
+         ["capacity:video_station", "entitlement_used", "father_busy"]),
+    ]  # fmt: skip
+
+
+def test_fully_granted_entitlements_are_not_shortfalls(tiny: Problem) -> None:
+    """A father granted all he is entitled to has no shortfall."""
+    visit = slot("V1", "regular_visit", "sat", "14:00", 60, "VH-BZ", ["F-004"],
+                 ["V-HU1", "V-GN1"], ["O-02"], session="S-BZ-SAT")  # fmt: skip
+    assert check_assignments(tiny, [visit]) == []
+    assert [s for s in explain_shortfalls(tiny, [visit]) if s.father == "F-004"] == []
