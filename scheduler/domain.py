@@ -12,14 +12,31 @@ import json
 from datetime import date, datetime
 from functools import cached_property
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
-from scheduler.week import DAYS, DayName, WeekClock, clock_minutes, parse_week
+from scheduler.week import DAYS, TZ, DayName, WeekClock, clock_minutes, parse_week
 
 Placement = Literal["session", "individual"]
 Status = Literal["optimal", "feasible", "infeasible", "unknown"]
+
+
+def _local(moment: datetime) -> datetime:
+    """Give the moment with an offset: a time written without one is Amsterdam wall-clock time."""
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=TZ)
+
+
+LocalDateTime = Annotated[datetime, AfterValidator(_local)]
+"""A moment of the contract; always aware, so any two compare without error."""
 
 
 class ProblemError(ValueError):
@@ -69,8 +86,8 @@ class Window(Contract):
 class TimeRange(Contract):
     """A dated range of time, such as a closure or a father's court hearing."""
 
-    start: datetime
-    end: datetime
+    start: LocalDateTime
+    end: LocalDateTime
 
     @model_validator(mode="after")
     def _ordered(self) -> TimeRange:
@@ -151,7 +168,7 @@ class Session(Contract):
     id: str
     activity: str
     room: str
-    start: datetime
+    start: LocalDateTime
     capacity: int = Field(ge=1)
 
 
@@ -227,8 +244,8 @@ class Assignment(Contract):
 
     id: str
     activity: str
-    start: datetime
-    end: datetime
+    start: LocalDateTime
+    end: LocalDateTime
     room: str | None = None
     session: str | None = None
     fathers: list[str] = Field(default_factory=list)
