@@ -74,10 +74,16 @@ def legal_minimum(
             constant += 1
         elif sum(m for m, _ in own) >= rest:
             reached = model.new_bool_var(f"legal[{father.id}]")
+            count.append(reached)
+            if all(m >= rest for m, _ in own):
+                # Any one visit is enough: "at least one visit" is exact and tight in the LP.
+                model.add_bool_or([lit for _, lit in own]).only_enforce_if(reached)
+                for _, lit in own:
+                    model.add_implication(lit, reached)
+                continue
             minutes = sum(m * lit for m, lit in own)
             model.add(minutes >= rest).only_enforce_if(reached)
             model.add(minutes <= rest - 1).only_enforce_if(~reached)
-            count.append(reached)
     return sum(count) + constant
 
 

@@ -1,0 +1,138 @@
+"""``gezinsrooster solve PROBLEM``: the best weekly roster, as a table, JSON, CSV or XLSX.
+
+While solving, each better value and its bound are shown on stderr, tier by
+tier. ``--format table`` (the default) prints what a planner reads; ``json``
+is the Roster of the data contract; ``csv`` writes one file per view
+(``days.csv``, ``rooms.csv``, ``fathers.csv``, ``staff.csv``) into the folder
+``--out``; ``xlsx`` writes one workbook with a sheet per view to ``--out``.
+Exit 0 with a roster to publish (optimal or feasible), 1 when the week is
+infeasible or no roster was found in time, 2 for bad input.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+from scheduler.domain import Problem, ProblemError, Roster, load_problem, load_roster
+from scheduler.export import roster_frames, roster_table, write_csv, write_xlsx
+from solver.baseline import first_come_first_served
+from solver.solve import Progress, SolveOptions, solve
+
+FORMATS = ("table", "json", "csv", "xlsx")
+
+
+def print_progress(progress: Progress) -> None:
+    """Show one step of the search on stderr: time, tier, best value and bound."""
+    print(
+        f"  {progress.seconds:7.2f} s  {progress.tier:<14} best {progress.objective}  "
+        f"bound {progress.bound}",
+        file=sys.stderr,
+        flush=True,
+    )
+
+
+def load_previous(path: str, problem: Problem) -> Roster:
+    """Give the previous roster to stay close to, checked to be of the same problem and week."""
+    try:
+        roster = load_roster(path)
+    except ProblemError as error:
+        raise ProblemError([f"--previous {path}: {m}" for m in error.messages]) from None
+    if roster.week != problem.week:
+        raise ProblemError(
+            [f"--previous {path}: week: roster is for {roster.week}, not {problem.week}"]
+        )
+    return roster
+
+
+def write_roster(problem: Problem, roster: Roster, form: str, out: str | None) -> list[str]:
+    """Give the files written for the roster in a format (none: it went to stdout)."""
+    if form == "csv":
+        if out is None:
+            print(roster_frames(problem, roster)["days"].to_csv(index=False), end="")
+            return []
+        return [str(p) for p in write_csv(out, roster_frames(problem, roster))]
+    if form == "xlsx":
+        if out is None:
+            raise ProblemError(["--out: a file name is needed for --format xlsx"])
+        return [str(write_xlsx(out, roster_frames(problem, roster)))]
+    text = roster.model_dump_json(indent=2) + "\n" if form == "json" else None
+    if text is None:
+        text = roster_table(problem, roster)
+    if out is None:
+        sys.stdout.write(text)
+        return []
+    target = Path(out)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(text, encoding="utf-8")
+    return [str(target)]
+
+
+def _solve(args: argparse.Namespace) -> int:
+    if args.time_limit <= 0:
+        raise ProblemError([f"--time-limit: {args.time_limit} is not a positive number of seconds"])
+    if args.workers < 1:
+        raise ProblemError([f"--workers: {args.workers} is not a positive number"])
+    if args.format == "xlsx" and args.out is None:
+        raise ProblemError(["--out: a file name is needed for --format xlsx"])
+    problem = load_problem(args.problem)
+    previous = load_previous(args.previous, problem) if args.previous else None
+    if args.baseline == "fcfs":
+        roster = first_come_first_served(problem, args.seed)
+    else:
+        print(f"solving {problem.id} ({len(problem.fathers)} fathers)", file=sys.stderr)
+        options = SolveOptions(
+            time_limit=args.time_limit,
+            workers=args.workers,
+            deterministic=args.deterministic,
+            seed=args.seed,
+            log=args.log,
+        )
+        roster = solve(problem, options, previous, on_progress=print_progress)
+    for path in write_roster(problem, roster, args.format, args.out):
+        print(f"wrote {path}", file=sys.stderr)
+    print(
+        f"{roster.status}: objective {roster.objective}, bound {roster.bound}, "
+        f"{roster.solve_seconds:.2f} s",
+        file=sys.stderr,
+    )
+    return 0 if roster.status in ("optimal", "feasible") else 1
+
+
+def register(subparsers: Any) -> None:
+    """Add the ``solve`` command."""
+    command = subparsers.add_parser(
+        "solve",
+        help="make the best weekly roster of a problem (CP-SAT, tier by tier)",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    command.add_argument("problem", metavar="PROBLEM", help="the week's problem (JSON)")
+    command.add_argument(
+        "--time-limit", type=float, default=30.0, metavar="S", help="seconds (default 30)"
+    )
+    command.add_argument(
+        "--workers", type=int, default=8, metavar="N", help="CP-SAT workers (default 8)"
+    )
+    command.add_argument(
+        "--deterministic",
+        action="store_true",
+        help="the same roster on every run (deterministic time instead of wall time)",
+    )
+    command.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    command.add_argument(
+        "--previous", metavar="ROSTER", help="a previous roster to keep where possible (JSON)"
+    )
+    command.add_argument(
+        "--baseline",
+        choices=["fcfs"],
+        help="make the first-come-first-served roster instead of solving",
+    )
+    command.add_argument(
+        "--out", metavar="FILE", help="write here (a folder for --format csv) instead of stdout"
+    )
+    command.add_argument("--format", choices=FORMATS, default="table", help="default: table")
+    command.add_argument("--log", action="store_true", help="show the CP-SAT search log")
+    command.set_defaults(handler=_solve)
