@@ -73,6 +73,17 @@ def _child(target: str, payload: dict[str, Any], channel: Any) -> None:
         channel.put(("done", {}, result))
 
 
+def _stop(process: Any) -> None:
+    """End a job process at once: SIGTERM, then SIGKILL if it lingers."""
+    if process.pid is None:
+        return
+    process.terminate()
+    process.join(2)
+    if process.is_alive():
+        process.kill()
+        process.join(2)
+
+
 @dataclass
 class _Running:
     process: Any
@@ -162,11 +173,7 @@ class JobRunner:
             if running is not None:
                 running.cancelled = True
         if running is not None:
-            running.process.terminate()
-            running.process.join(2)
-            if running.process.is_alive():
-                running.process.kill()
-                running.process.join(2)
+            _stop(running.process)
         changed = self._finish(job_id, CANCELLED, error=None, states=LIVE_STATES)
         self._pump()
         return changed
@@ -196,10 +203,7 @@ class JobRunner:
             self._waiting.clear()
         for job_id, item in running.items():
             item.cancelled = True
-            item.process.terminate()
-            item.process.join(2)
-            if item.process.is_alive():
-                item.process.kill()
+            _stop(item.process)
             self._finish(job_id, INTERRUPTED, "the service stopped while this job ran", LIVE_STATES)
         for item in waiting:
             self._finish(
@@ -228,8 +232,9 @@ class JobRunner:
         )
         running = _Running(process, channel)
         with self._lock:
+            # Started under the lock, so a cancel never finds a process not yet begun.
             self._running[waiting.job_id] = running
-        process.start()
+            process.start()
         running.watcher = threading.Thread(
             target=self._watch, args=(waiting.job_id, running), daemon=True
         )
