@@ -619,3 +619,32 @@ def test_family_room_is_over_full_exactly_when_two_uses_overlap(
     overlapping = any(_overlap(spans[i], spans[j], 15) for i in range(len(spans)) for j in range(i))
     reported = any(v.rule == "room_capacity" for v in check_assignments(tiny, visits))
     assert reported == overlapping
+
+
+def _any_assignment(tiny: Problem) -> st.SearchStrategy[Assignment]:
+    """Give a strategy of assignments mixing tiny.json's ids, unknown ids and any time."""
+    activities = st.sampled_from([a.id for a in tiny.activities] + ["juggling"])
+    rooms = st.sampled_from([None, "VH-XX", *(r.id for r in tiny.rooms)])
+    sessions = st.sampled_from([None, "S-XX", *(s.id for s in tiny.sessions)])
+    fathers = st.lists(st.sampled_from(["F-404", *(f.id for f in tiny.fathers)]), max_size=3)
+    volunteers = st.lists(st.sampled_from(["V-404", *(v.id for v in tiny.volunteers)]), max_size=3)
+    officers = st.lists(st.sampled_from(["O-404", *(o.id for o in tiny.officers)]), max_size=2)
+    starts = st.integers(-600, 8 * 1440).map(lambda m: at("mon", "00:00") + timedelta(minutes=m))
+    return st.builds(
+        lambda key, activity, start, length, room, session, f, v, o: Assignment(
+            id=key, activity=activity, start=start, end=start + timedelta(minutes=length),
+            room=room, session=session, fathers=f, volunteers=v, officers=o,
+        ),
+        st.sampled_from(["A1", "A2", "A3", "A4", "A5"]), activities, starts,
+        st.integers(-30, 240), rooms, sessions, fathers, volunteers, officers,
+    )  # fmt: skip
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=READ_ONLY_FIXTURE)
+@given(st.data())
+def test_checker_never_fails_on_any_assignments(tiny: Problem, data: st.DataObject) -> None:
+    """Any assignments, however wrong, give violations of known rules, never an exception."""
+    assignments = data.draw(st.lists(_any_assignment(tiny), max_size=6))
+    found = check_assignments(tiny, assignments)
+    assert {v.rule for v in found} <= set(RULES)
+    assert found == check_assignments(tiny, assignments)
