@@ -185,7 +185,7 @@ def reupload(
         )
         session.flush()
         found = summary(row)
-        found["flagged"] = len(flagged_for_problem(session, services.problems, row))
+        found["flagged"] = len(flagged_for_problem(session, services.parsed, row))
         return found
 
 
