@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import tempfile
+from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, HTTPException, Query, Response, status
@@ -17,6 +19,7 @@ from api.keys import PLAN, READ, Principal
 from api.rosters import ROSTER_JOB, PublishRefused, publish, versions_of, view
 from api.tables import JobRow, ProblemRow, utcnow
 from scheduler.domain import ProblemError, Roster
+from scheduler.export import roster_frames, write_xlsx
 
 router = APIRouter(prefix="/rosters", tags=["rosters"])
 
@@ -280,6 +283,9 @@ def export(
         Literal["father", "room", "volunteer", "officer"] | None,
         Query(description="iCalendar: whose calendar"),
     ] = None,
+    table: Annotated[
+        Literal["days", "rooms", "fathers", "staff"], Query(description="CSV: which table")
+    ] = "days",
     subject: Annotated[
         str | None, Query(description="iCalendar: the father, room, volunteer or officer id")
     ] = None,
@@ -304,14 +310,15 @@ def export(
             raise ProblemError([f"subject: unknown {kind} '{subject}'"])
         content = calendar(problem, roster.assignments, kind, subject)
         name = f"{name}-{kind}-{subject}"
+    elif format == "csv":
+        frames = roster_frames(problem, roster)
+        content = frames[table].to_csv(index=False).encode("utf-8")
+        name = f"{name}-{table}"
     else:
-        from scheduler import export as tables
-
-        content = (
-            tables.roster_csv(problem, roster).encode("utf-8")
-            if format == "csv"
-            else tables.roster_xlsx(problem, roster)
-        )
+        with tempfile.TemporaryDirectory() as folder:
+            content = write_xlsx(
+                Path(folder) / "roster.xlsx", roster_frames(problem, roster)
+            ).read_bytes()
     _note(services, caller, f"roster.export.{format}", row, f"{kind} {subject}" if kind else "")
     return Response(
         content,

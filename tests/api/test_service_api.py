@@ -156,6 +156,15 @@ def test_solve_poll_publish_export_explain(api: Api) -> None:
     assert len(published["assignments"]) == len(roster.assignments)
     exported = api.client.get(f"/v1/rosters/{roster_id}/export", headers=api.headers("viewer"))
     assert parse_roster(exported.json()) == roster
+    csv = api.client.get(
+        f"/v1/rosters/{roster_id}/export", params={"format": "csv", "table": "fathers"},
+        headers=api.headers("viewer"),
+    )
+    assert csv.headers["content-type"].startswith("text/csv") and "F-001" in csv.text
+    xlsx = api.client.get(
+        f"/v1/rosters/{roster_id}/export", params={"format": "xlsx"}, headers=api.headers("viewer")
+    )
+    assert xlsx.content[:2] == b"PK"
     ics = api.client.get(
         f"/v1/rosters/{roster_id}/export",
         params={"format": "ics", "kind": "father", "subject": "F-001"},
