@@ -12,6 +12,8 @@ from datetime import date, timedelta
 from scheduler import reasons
 from scheduler.domain import Activity, Father, Problem
 
+REGULAR_VISIT = "regular_visit"
+
 
 def base_shell(father: Father) -> int:
     """Give the father's shell before time-outs: shell 1 without information-sharing consent."""
@@ -53,23 +55,39 @@ def has_school_child(father: Father, day: date) -> bool:
     return any(4 <= _age_years(child.birth_date, day) <= 12 for child in father.children)
 
 
+def needs_other_parent_consent(activity: Activity) -> bool:
+    """Tell whether the activity needs the other parent's consent (hard rule 2).
+
+    Activities with the child present do, except the regular visit: the legal
+    right to a visit (Pbw art. 38) does not hang on the other parent's consent.
+    """
+    return activity.child_present and activity.id != REGULAR_VISIT
+
+
 def blocking_reasons(problem: Problem, father: Father, activity: Activity, day: int) -> list[str]:
     """Give every reason the father may not have this activity on this day (empty: he may).
 
     Covers the effective shell (``time_out``, ``no_consent`` for information
     sharing, ``not_in_shell``), the other parent's consent for activities with
-    the child present, enrolment, and the baby rule.
+    the child present, enrolment, and the baby rule. A time-out and missing
+    information-sharing consent each block on their own, so both are given.
     """
     found: list[str] = []
     shell = effective_shell(problem, father, day)
     if shell not in activity.shells:
-        if base_shell(father) in activity.shells:
-            found.append(reasons.TIME_OUT)
-        elif father.shell in activity.shells:
-            found.append(reasons.NO_CONSENT)
-        else:
+        if father.shell not in activity.shells:
             found.append(reasons.NOT_IN_SHELL)
-    if activity.child_present and not father.other_parent_consent and reasons.NO_CONSENT not in found:
+        else:
+            date_ = problem.clock.day_date(day)
+            if on_timeout(problem, father, date_) and min(father.shell, 2) not in activity.shells:
+                found.append(reasons.TIME_OUT)
+            if base_shell(father) not in activity.shells:
+                found.append(reasons.NO_CONSENT)
+    if (
+        needs_other_parent_consent(activity)
+        and not father.other_parent_consent
+        and reasons.NO_CONSENT not in found
+    ):
         found.append(reasons.NO_CONSENT)
     if activity.needs_enrolment and activity.id not in father.enrolments:
         found.append(reasons.NOT_ENROLLED)

@@ -84,7 +84,8 @@ def ceilings(problem: Problem, father: Father, activity: Activity) -> list[Ceili
     shells = {day: effective_shell(problem, father, day) for day in range(7)}
     for shell in sorted(set(shells.values())):
         days = frozenset(day for day, value in shells.items() if value <= shell)
-        limit = shell_per_week(problem, father, activity, shell)
+        # No part of the week may hold more than the whole week's entitlement.
+        limit = min(shell_per_week(problem, father, activity, shell), found[0].limit)
         if days != week or limit < found[0].limit:
             found.append(Ceiling(days, limit))
     return found

@@ -30,7 +30,12 @@ from scheduler.domain import (
     Window,
     assignment_reference_errors,
 )
-from scheduler.eligibility import blocking_reasons, effective_shell, school_hours_conflict
+from scheduler.eligibility import (
+    blocking_reasons,
+    effective_shell,
+    needs_other_parent_consent,
+    school_hours_conflict,
+)
 from scheduler.entitlements import Ceiling, ceilings, max_per_day
 from scheduler.objective import partner_cap_minutes
 from scheduler.week import DAYS, MINUTES_PER_DAY, MINUTES_PER_WEEK, TZ, clock_text
@@ -273,7 +278,7 @@ class _Check:
             for reason in blocking_reasons(problem, self.consenting(father), activity, day):
                 admissible = False
                 self.add("eligibility", key, self.ineligible(father, activity, day, reason))
-            if activity.child_present and not father.other_parent_consent:
+            if needs_other_parent_consent(activity) and not father.other_parent_consent:
                 self.add(
                     "consent",
                     key,
