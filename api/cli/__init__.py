@@ -18,6 +18,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "api.cli.schema",
     "api.cli.generate",
     "api.cli.validate",
+    "api.cli.whatif",
 )
 
 

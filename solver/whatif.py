@@ -1,0 +1,538 @@
+"""What-if analysis: solve every scenario (over every replication) and compare it with the base.
+
+A sweep is ``scenarios x replications`` independent solves. The weeks are
+built here first, so an invalid scenario is refused before any solving; the
+solves then go to an executor (this process, a process pool or Ray), each
+giving back the roster's key figures. The report is a pandas table with one
+row per scenario, in the scenario file's order: the mean of each KPI over the
+replications, its spread where there are several, and the gain against the
+base. ``write_report`` writes it as CSV and XLSX and draws each KPI against
+the swept parameter, so a manager sees where extra capacity stops paying off.
+
+In deterministic mode every solve is deterministic and the report leaves out
+wall-clock figures, so any executor gives the same report.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from statistics import mean, pstdev
+from typing import Any
+
+import pandas as pd
+
+from scheduler.domain import KPIs, Problem, ProblemError, Roster, parse_problem
+from scheduler.scenarios import (
+    BASE,
+    Scenario,
+    ScenarioFile,
+    apply,
+    default_scenarios,
+    expand,
+    parse_scenarios,
+    with_demand,
+)
+from solver.executors import Executor, Progress, SerialExecutor, cpu_count, make_executor
+
+SCENARIO_COLUMNS: tuple[str, ...] = (
+    "scenario",
+    "sweep",
+    "parameter",
+    "value",
+    "replications",
+    "status",
+)
+GAIN_KPIS: tuple[str, ...] = (
+    "fulfilment",
+    "fulfilment_shell_1",
+    "fulfilment_shell_2",
+    "fulfilment_shell_3",
+    "fathers_below_legal_minimum",
+    "fairness_floor",
+    "granted",
+    "volunteer_hours",
+)
+CHART_KPIS: tuple[tuple[str, str], ...] = (
+    ("fulfilment", "fulfilment (dash-dot: levels off)"),
+    ("fulfilment_shell_1", "fulfilment shell 1"),
+    ("fulfilment_shell_2", "fulfilment shell 2"),
+    ("fulfilment_shell_3", "fulfilment shell 3"),
+    ("fathers_below_legal_minimum", "fathers below the legal minimum"),
+    ("fairness_floor", "fairness floor"),
+    ("volunteer_hours", "volunteer hours (dashed: the partner cap)"),
+    ("utilisation_family_room", "family room utilisation"),
+    ("utilisation_video_station", "video station utilisation"),
+)
+TIMING_COLUMNS: tuple[str, ...] = ("solve_seconds", "gap")
+LEVELS_OFF_GAIN = 0.005
+"""A further step of the sweep that adds less fulfilment than this has stopped paying off."""
+
+
+@dataclass(frozen=True)
+class SweepOptions:
+    """How each scenario is solved: time limit, CP-SAT workers per solve, determinism, seed.
+
+    ``solver_workers`` None gives each solve an equal share of the cores
+    (at least one), so the executor's parallel solves do not oversubscribe them.
+    """
+
+    time_limit: float = 10.0
+    solver_workers: int | None = None
+    deterministic: bool = False
+    seed: int = 0
+
+
+@dataclass(frozen=True)
+class SweepTask:
+    """One solve of a sweep: a scenario's week in one replication."""
+
+    scenario: str
+    replication: int
+    problem: Problem
+    time_limit: float
+    workers: int
+    deterministic: bool
+    seed: int
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What one solve gives back: the roster's status, timing and key figures (flat)."""
+
+    scenario: str
+    replication: int
+    status: str
+    solve_seconds: float
+    gap: float | None
+    kpis: dict[str, float]
+
+
+@dataclass
+class WhatIfReport:
+    """A finished sweep: its scenarios, every run, and the table of one row per scenario."""
+
+    scenarios: list[Scenario]
+    runs: pd.DataFrame
+    table: pd.DataFrame
+    deterministic: bool
+    replications: int
+    levels_off: dict[str, float | None] = field(default_factory=dict)
+
+
+def kpi_row(problem: Problem, kpis: KPIs) -> dict[str, float]:
+    """Give the KPIs of one roster as flat numbers: fulfilment per shell, activity and room kind.
+
+    Room utilisation is the mean over the rooms of a kind, so a second family
+    room shows as both rooms used less, not as a new column.
+    """
+    row: dict[str, float] = {
+        "fulfilment": kpis.fulfilment,
+        "entitled": float(kpis.entitled),
+        "granted": float(kpis.granted),
+        "entitlement_value": float(kpis.entitlement_value),
+        "fathers_below_legal_minimum": float(len(kpis.fathers_below_legal_minimum)),
+        "fairness_floor": kpis.fairness_floor,
+        "volunteer_hours": kpis.volunteer_hours,
+        "partner_cap_hours": kpis.partner_cap_hours,
+        "volunteer_share_of_cap": (
+            kpis.volunteer_hours / kpis.partner_cap_hours if kpis.partner_cap_hours else 0.0
+        ),
+    }
+    for shell, value in sorted(kpis.fulfilment_by_shell.items()):
+        row[f"fulfilment_shell_{shell}"] = value
+    for activity, value in sorted(kpis.fulfilment_by_activity.items()):
+        row[f"fulfilment_{activity}"] = value
+    by_kind: dict[str, list[float]] = {}
+    for room in problem.rooms:
+        by_kind.setdefault(room.kind, []).append(kpis.room_utilisation.get(room.id, 0.0))
+    for kind, values in sorted(by_kind.items()):
+        row[f"utilisation_{kind}"] = mean(values)
+    return row
+
+
+def solve_task(task: SweepTask) -> Outcome:
+    """Give the outcome of solving one scenario's week (runs in a worker of the executor)."""
+    from solver.solve import SolveOptions, solve
+
+    roster: Roster = solve(
+        task.problem,
+        SolveOptions(
+            time_limit=task.time_limit,
+            workers=task.workers,
+            deterministic=task.deterministic,
+            seed=task.seed,
+        ),
+    )
+    return Outcome(
+        scenario=task.scenario,
+        replication=task.replication,
+        status=roster.status,
+        solve_seconds=roster.solve_seconds,
+        gap=roster.gap,
+        kpis=kpi_row(task.problem, roster.kpis),
+    )
+
+
+def replication_weeks(base: Problem, spec: ScenarioFile) -> list[Problem]:
+    """Give the base week of every replication: the base itself, or generated demand on it."""
+    replications = spec.replications
+    if replications.count == 1:
+        return [base]
+    from scheduler.generate import generate_problem
+
+    fathers = replications.fathers or len(base.fathers)
+    weeks = []
+    for index in range(replications.count):
+        demand = generate_problem(
+            fathers=fathers,
+            institutions=len(base.institutions),
+            seed=replications.seed + index,
+            week=base.week,
+        )
+        weeks.append(with_demand(base, demand))
+    return weeks
+
+
+def plan_sweep(
+    base: Problem, spec: ScenarioFile, options: SweepOptions, pool_size: int
+) -> tuple[list[Scenario], list[SweepTask]]:
+    """Give the scenarios and one task per scenario and replication, each week built and checked.
+
+    Raises ProblemError with every refused scenario's messages before anything is solved.
+    """
+    scenarios = expand(spec)
+    workers = options.solver_workers or max(1, cpu_count() // max(1, pool_size))
+    tasks: list[SweepTask] = []
+    messages: list[str] = []
+    for replication, week in enumerate(replication_weeks(base, spec)):
+        for scenario in scenarios:
+            try:
+                problem = apply(week, scenario)
+            except ProblemError as error:
+                if replication == 0 or not messages:
+                    messages += [
+                        m if replication == 0 else f"replication {replication}: {m}"
+                        for m in error.messages
+                    ]
+                continue
+            tasks.append(
+                SweepTask(
+                    scenario=scenario.name,
+                    replication=replication,
+                    problem=problem,
+                    time_limit=options.time_limit,
+                    workers=workers,
+                    deterministic=options.deterministic,
+                    seed=options.seed,
+                )
+            )
+    if messages:
+        raise ProblemError(list(dict.fromkeys(messages)))
+    return scenarios, tasks
+
+
+def run_sweep(
+    base: Problem,
+    spec: ScenarioFile | None = None,
+    executor: Executor | None = None,
+    options: SweepOptions | None = None,
+    progress: Progress | None = None,
+    solve: Callable[[SweepTask], Outcome] = solve_task,
+) -> WhatIfReport:
+    """Give the what-if report of a scenario file (the default sweep if None) on a base week."""
+    spec = spec if spec is not None else default_scenarios(base)
+    executor = executor if executor is not None else SerialExecutor()
+    options = options if options is not None else SweepOptions()
+    scenarios, tasks = plan_sweep(base, spec, options, executor.workers)
+    outcomes = executor.map(solve, tasks, progress)
+    return assemble(scenarios, outcomes, spec.replications.count, options.deterministic)
+
+
+def _runs_frame(outcomes: list[Outcome], deterministic: bool) -> pd.DataFrame:
+    rows = []
+    for outcome in outcomes:
+        row: dict[str, Any] = {
+            "scenario": outcome.scenario,
+            "replication": outcome.replication,
+            "status": outcome.status,
+        }
+        if not deterministic:
+            row["solve_seconds"] = outcome.solve_seconds
+            row["gap"] = outcome.gap
+        row.update(outcome.kpis)
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def _status(statuses: list[str]) -> str:
+    """Give the statuses of a scenario's runs: one word if all agree, else each with its count."""
+    counts = {status: statuses.count(status) for status in sorted(set(statuses))}
+    if len(counts) == 1:
+        return statuses[0]
+    return ", ".join(f"{status} x{count}" for status, count in counts.items())
+
+
+def assemble(
+    scenarios: list[Scenario], outcomes: list[Outcome], replications: int, deterministic: bool
+) -> WhatIfReport:
+    """Give the report of finished runs: one row per scenario, in scenario order, with the gains.
+
+    A KPI's gain is its mean over the replications minus the base's mean.
+    """
+    runs = _runs_frame(outcomes, deterministic)
+    kpi_columns = sorted({name for outcome in outcomes for name in outcome.kpis})
+    by_scenario: dict[str, list[Outcome]] = {}
+    for outcome in sorted(outcomes, key=lambda o: o.replication):
+        by_scenario.setdefault(outcome.scenario, []).append(outcome)
+    rows: list[dict[str, Any]] = []
+    for scenario in scenarios:
+        own = by_scenario.get(scenario.name, [])
+        row: dict[str, Any] = {
+            "scenario": scenario.name,
+            "sweep": scenario.sweep,
+            "parameter": scenario.parameter,
+            "value": scenario.value,
+            "replications": len(own),
+            "status": _status([o.status for o in own]),
+        }
+        for name in kpi_columns:
+            values = [o.kpis[name] for o in own if name in o.kpis]
+            row[name] = mean(values) if values else math.nan
+            if replications > 1:
+                row[f"{name}_sd"] = pstdev(values) if len(values) > 1 else math.nan
+        if not deterministic:
+            row["solve_seconds"] = mean(o.solve_seconds for o in own) if own else math.nan
+            gaps = [o.gap for o in own if o.gap is not None]
+            row["gap"] = max(gaps) if gaps else math.nan
+        rows.append(row)
+    base = rows[0] if rows and rows[0]["scenario"] == BASE else None
+    for row in rows:
+        for name in GAIN_KPIS:
+            if name in row and base is not None:
+                row[f"{name}_gain"] = row[name] - base[name]
+    table = pd.DataFrame(rows)
+    report = WhatIfReport(
+        scenarios=scenarios,
+        runs=runs,
+        table=table,
+        deterministic=deterministic,
+        replications=replications,
+    )
+    report.levels_off = levels_off(table)
+    return report
+
+
+def levels_off(table: pd.DataFrame, kpi: str = "fulfilment") -> dict[str, float | None]:
+    """Give per sweep the value from which further steps add less than half a point of the KPI.
+
+    None where the KPI still rises by that much at the sweep's last step.
+    """
+    found: dict[str, float | None] = {}
+    if "sweep" not in table or kpi not in table:
+        return found
+    for sweep, rows in table.dropna(subset=["sweep"]).groupby("sweep", sort=False):
+        ordered = rows.sort_values("value")
+        values = list(ordered["value"])
+        kpis = list(ordered[kpi])
+        found[str(sweep)] = None
+        for index in range(len(values)):
+            if all(later - kpis[index] < LEVELS_OFF_GAIN for later in kpis[index + 1 :]):
+                found[str(sweep)] = float(values[index]) if index < len(values) - 1 else None
+                break
+    return found
+
+
+def summary_columns(table: pd.DataFrame) -> list[str]:
+    """Give the columns worth printing in a terminal: scenario, status, main KPIs and gain."""
+    wanted = [
+        "scenario",
+        "status",
+        "fulfilment",
+        "fulfilment_gain",
+        "fulfilment_shell_1",
+        "fulfilment_shell_2",
+        "fulfilment_shell_3",
+        "fathers_below_legal_minimum",
+        "fairness_floor",
+        "volunteer_hours",
+        "partner_cap_hours",
+        "utilisation_family_room",
+    ]
+    return [name for name in wanted if name in table.columns]
+
+
+def format_table(table: pd.DataFrame) -> str:
+    """Give the table as plain text for a terminal, rounded for reading."""
+    shown = table[summary_columns(table)]
+    text: str = shown.to_string(index=False, float_format=lambda value: f"{value:.3f}", na_rep="-")
+    return text
+
+
+def _chart_kpis(table: pd.DataFrame) -> list[tuple[str, str]]:
+    return [(name, title) for name, title in CHART_KPIS if name in table.columns]
+
+
+def draw_charts(report: WhatIfReport) -> dict[str, bytes]:
+    """Give PNG charts by file name: per swept parameter, each KPI against it, one line per sweep.
+
+    The base is a dashed line and other single scenarios dotted lines; a sweep's
+    spread over replications shows as error bars. Without any sweep, one chart
+    of bars, one per scenario.
+    """
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    table = report.table
+    kpis = _chart_kpis(table)
+    charts: dict[str, bytes] = {}
+    swept = table.dropna(subset=["sweep"])
+    singles = table[table["sweep"].isna()]
+    parameters = list(dict.fromkeys(str(p) for p in swept["parameter"]))
+    groups: list[tuple[str, pd.DataFrame | None]] = [
+        (p, swept[swept["parameter"] == p]) for p in parameters
+    ]
+    if not parameters:
+        groups = [("scenarios", None)]
+    for parameter, rows in groups:
+        columns = 3
+        lines = math.ceil(len(kpis) / columns)
+        figure, axes = plt.subplots(
+            lines, columns, figsize=(5 * columns, 3.6 * lines), squeeze=False
+        )
+        for axis, (name, title) in zip(axes.flat, kpis, strict=False):
+            if rows is None:
+                axis.bar(range(len(table)), table[name], color="tab:blue")
+                axis.set_xticks(
+                    range(len(table)), list(table["scenario"]), rotation=45, ha="right", fontsize=7
+                )
+            else:
+                _draw_sweeps(axis, rows, singles, name, report)
+                axis.set_xlabel(parameter)
+            axis.set_title(title, fontsize=10)
+            axis.grid(True, alpha=0.3)
+        for axis in list(axes.flat)[len(kpis) :]:
+            axis.set_visible(False)
+        handles, labels = axes.flat[0].get_legend_handles_labels()
+        if handles:
+            figure.legend(
+                handles, labels, loc="lower center", ncol=min(4, len(handles)), fontsize=8
+            )
+        figure.suptitle(
+            f"What-if: KPIs against {parameter}" if rows is not None else "What-if scenarios"
+        )
+        figure.tight_layout(rect=(0, 0.06, 1, 0.96))
+        buffer = io.BytesIO()
+        figure.savefig(buffer, format="png", dpi=100)
+        plt.close(figure)
+        charts[f"whatif-{_slug(parameter)}.png"] = buffer.getvalue()
+    return charts
+
+
+def _draw_sweeps(
+    axis: Any, rows: pd.DataFrame, singles: pd.DataFrame, name: str, report: WhatIfReport
+) -> None:
+    """Draw one KPI: a line per sweep, where it levels off, and the single scenarios."""
+    spread = report.replications > 1
+    for sweep, part in rows.groupby("sweep", sort=False):
+        ordered = part.sort_values("value")
+        error = ordered[f"{name}_sd"] if spread and f"{name}_sd" in ordered else None
+        drawn = axis.errorbar(
+            ordered["value"], ordered[name], yerr=error, marker="o", capsize=3, label=str(sweep)
+        )
+        color = drawn.lines[0].get_color()
+        if name == "volunteer_hours" and "partner_cap_hours" in ordered:
+            axis.plot(
+                ordered["value"],
+                ordered["partner_cap_hours"],
+                linestyle="--",
+                color=color,
+                alpha=0.5,
+            )
+        flat_from = report.levels_off.get(str(sweep))
+        if name == "fulfilment" and flat_from is not None:
+            axis.axvline(flat_from, color=color, linestyle="-.", linewidth=1, alpha=0.7)
+    for _, single in singles.iterrows():
+        style = "--" if single["scenario"] == BASE else ":"
+        color = "grey" if single["scenario"] == BASE else None
+        axis.axhline(
+            single[name], linestyle=style, color=color, linewidth=1, label=str(single["scenario"])
+        )
+
+
+def _slug(text: str) -> str:
+    return "".join(c if c.isalnum() or c in "-_" else "-" for c in text).strip("-") or "chart"
+
+
+def write_report(report: WhatIfReport, out_dir: str | Path) -> list[Path]:
+    """Give the paths written: whatif.csv, whatif.xlsx (with every run) and the charts."""
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    written = [out / "whatif.csv", out / "whatif.xlsx"]
+    report.table.to_csv(written[0], index=False)
+    with pd.ExcelWriter(written[1], engine="openpyxl") as excel:
+        report.table.to_excel(excel, sheet_name="scenarios", index=False)
+        report.runs.to_excel(excel, sheet_name="runs", index=False)
+    for name, png in draw_charts(report).items():
+        path = out / name
+        path.write_bytes(png)
+        written.append(path)
+    return written
+
+
+def table_records(table: pd.DataFrame) -> list[dict[str, Any]]:
+    """Give the table as JSON-ready records (NaN as null)."""
+    records: list[dict[str, Any]] = []
+    for row in table.to_dict(orient="records"):
+        records.append(
+            {
+                str(k): (None if isinstance(v, float) and math.isnan(v) else v)
+                for k, v in row.items()
+            }
+        )
+    return records
+
+
+def run_job(
+    payload: dict[str, Any], report: Callable[[dict[str, Any], dict[str, Any] | None], None]
+) -> dict[str, Any]:
+    """Give the result of a what-if job: the table as records and the charts as base64 PNG.
+
+    ``payload`` holds ``problem`` (the base week), ``scenarios`` (a scenario
+    file, or None for the default sweep) and ``options`` (``time_limit``,
+    ``workers``, ``solver_workers``, ``deterministic``, ``seed``,
+    ``executor``); ``report`` receives the progress as solves finish.
+    """
+    base = parse_problem(payload["problem"])
+    raw = payload.get("scenarios")
+    spec = parse_scenarios(raw) if raw is not None else None
+    settings = dict(payload.get("options") or {})
+    options = SweepOptions(
+        time_limit=float(settings.get("time_limit", 10.0)),
+        solver_workers=settings.get("solver_workers"),
+        deterministic=bool(settings.get("deterministic", False)),
+        seed=int(settings.get("seed", 0)),
+    )
+
+    def progress(done: int, total: int) -> None:
+        report({"done": done, "total": total}, None)
+
+    # A job runs in a daemonic process, which may not start a process pool of its own.
+    executor = make_executor(
+        settings.get("executor", "serial"), settings.get("workers"), settings.get("address")
+    )
+    with executor:
+        result = run_sweep(base, spec, executor, options, progress)
+    charts = draw_charts(result)
+    return {
+        "columns": [str(c) for c in result.table.columns],
+        "table": table_records(result.table),
+        "levels_off": result.levels_off,
+        "charts": {name: base64.b64encode(png).decode("ascii") for name, png in charts.items()},
+    }
