@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import time
 from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
@@ -648,3 +649,29 @@ def test_checker_never_fails_on_any_assignments(tiny: Problem, data: st.DataObje
     found = check_assignments(tiny, assignments)
     assert {v.rule for v in found} <= set(RULES)
     assert found == check_assignments(tiny, assignments)
+
+
+@pytest.mark.bench
+def test_bench_check_a_national_week(capsys: pytest.CaptureFixture[str]) -> None:
+    """A national week of 6,000 fathers in 30 prisons, rostered first come first served, is valid.
+
+    Run with ``.venv/bin/pytest -m bench -s tests/scheduler/test_validate.py``; it prints
+    how long the check and the KPIs take.
+    """
+    from scheduler.generate import generate_problem
+    from scheduler.kpis import compute_kpis
+    from solver.baseline import first_come_first_served
+
+    problem = generate_problem(6000, 30, seed=1)
+    week = first_come_first_served(problem)
+    began = time.perf_counter()
+    found = violations(problem, week)
+    checked = time.perf_counter()
+    compute_kpis(problem, week.assignments)
+    done = time.perf_counter()
+    with capsys.disabled():
+        print(
+            f"\n{len(week.assignments)} assignments of {len(problem.fathers)} fathers: "
+            f"check {checked - began:.2f} s, KPIs {done - checked:.2f} s"
+        )
+    assert found == []
