@@ -100,3 +100,22 @@ def test_fully_granted_entitlements_are_not_shortfalls(tiny: Problem) -> None:
                  ["V-HU1", "V-GN1"], ["O-02"], session="S-BZ-SAT")  # fmt: skip
     assert check_assignments(tiny, [visit]) == []
     assert [s for s in explain_shortfalls(tiny, [visit]) if s.father == "F-004"] == []
+
+
+def test_reasons_of_every_candidate_time_together(tiny: Problem) -> None:
+    """The reasons found at every candidate time are given together, each named once.
+
+    F-003's Wednesday visit is full, holds F-004 (kept apart from him) and
+    falls in his court hearing; Saturday's one seat is taken by F-002.
+    """
+    problem = variant(tiny, lambda data: data["sessions"][1].update(capacity=1))
+    saturday = slot("A5", "regular_visit", "sat", "14:00", 60, "VH-BZ", ["F-002"],
+                    ["V-HU1", "V-GN1"], ["O-02"], session="S-BZ-SAT")  # fmt: skip
+    held = [*base(), saturday]
+    assert check_assignments(problem, held) == []
+    found = {(s.father, s.activity): s for s in explain_shortfalls(problem, held)}
+    assert found["F-003", "regular_visit"].reasons == [
+        "capacity:visit_hall",
+        "father_unavailable",
+        "non_association",
+    ]
