@@ -174,6 +174,8 @@ class JobRunner:
                 running.cancelled = True
         if running is not None:
             _stop(running.process)
+            with self._lock:
+                self._running.pop(job_id, None)
         changed = self._finish(job_id, CANCELLED, error=None, states=LIVE_STATES)
         self._pump()
         return changed

@@ -19,7 +19,6 @@ from api.keys import PLAN, READ, Principal
 from api.rosters import ROSTER_JOB, PublishRefused, publish, versions_of, view
 from api.tables import JobRow, ProblemRow, utcnow
 from scheduler.domain import ProblemError, Roster
-from scheduler.export import roster_frames, write_xlsx
 
 router = APIRouter(prefix="/rosters", tags=["rosters"])
 
@@ -311,10 +310,15 @@ def export(
         content = calendar(problem, roster.assignments, kind, subject)
         name = f"{name}-{kind}-{subject}"
     elif format == "csv":
+        # pandas is loaded only when a table export is asked for; the service starts faster.
+        from scheduler.export import roster_frames
+
         frames = roster_frames(problem, roster)
         content = frames[table].to_csv(index=False).encode("utf-8")
         name = f"{name}-{table}"
     else:
+        from scheduler.export import roster_frames, write_xlsx
+
         with tempfile.TemporaryDirectory() as folder:
             content = write_xlsx(
                 Path(folder) / "roster.xlsx", roster_frames(problem, roster)
