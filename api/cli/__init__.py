@@ -19,6 +19,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "api.cli.generate",
     "api.cli.validate",
     "api.cli.whatif",
+    "api.cli.service",
 )
 
 
