@@ -157,7 +157,8 @@ def test_solve_poll_publish_export_explain(api: Api) -> None:
     exported = api.client.get(f"/v1/rosters/{roster_id}/export", headers=api.headers("viewer"))
     assert parse_roster(exported.json()) == roster
     csv = api.client.get(
-        f"/v1/rosters/{roster_id}/export", params={"format": "csv", "table": "fathers"},
+        f"/v1/rosters/{roster_id}/export",
+        params={"format": "csv", "table": "fathers"},
         headers=api.headers("viewer"),
     )
     assert csv.headers["content-type"].startswith("text/csv") and "F-001" in csv.text
