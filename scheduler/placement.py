@@ -39,12 +39,20 @@ VISIT_HALL = "visit_hall"
 _NO_DAYS: tuple[int, ...] = (0,) * 7
 
 
+# Plain loops rather than any() over a generator: these two run for every candidate time and
+# person, and the loop is about twice as fast.
 def _overlaps(spans: Iterable[Span], start: int, end: int) -> bool:
-    return any(low < end and start < high for low, high in spans)
+    for low, high in spans:  # noqa: SIM110
+        if low < end and start < high:
+            return True
+    return False
 
 
 def _inside(spans: Iterable[Span], start: int, end: int) -> bool:
-    return any(low <= start and end <= high for low, high in spans)
+    for low, high in spans:  # noqa: SIM110
+        if low <= start and end <= high:
+            return True
+    return False
 
 
 def _peak(uses: Iterable[tuple[int, int, int]], start: int, end: int) -> int:
@@ -288,6 +296,7 @@ class Occupancy:
         self._rooms: dict[str, dict[str, tuple[int, int, int]]] = defaultdict(dict)
         self._volunteer_minutes: Counter[str] = Counter()
         self._total_volunteer_minutes = 0
+        self._partner_cap = partner_cap_minutes(problem)
         self._days: dict[tuple[str, str], list[int]] = {}
         self._sessions: dict[str, str] = {}
         # Answers that hold until the occupancy changes: what a room, the staff
@@ -477,8 +486,7 @@ class Occupancy:
                     why.append(reasons.NO_VOLUNTEER)
                 if len(free) > len(fit):
                     why.append(reasons.VOLUNTEER_MAX_HOURS)
-            cap = partner_cap_minutes(self.problem)
-            if self._total_volunteer_minutes + minutes * activity.volunteers > cap:
+            if self.over_partner_cap(activity):
                 why.append(reasons.PARTNER_CAP)
             fit.sort(key=lambda v: self._volunteer_minutes[v.id])
         officers: list[Officer] = []
@@ -492,6 +500,11 @@ class Occupancy:
                 why.append(reasons.NO_OFFICER)
         found = self._staff_memo[key] = _Staff(tuple(why), tuple(fit), tuple(officers))
         return found
+
+    def over_partner_cap(self, activity: Activity) -> bool:
+        """Tell whether one more occurrence with its own volunteers would pass the partner cap."""
+        more = activity.minutes * activity.volunteers
+        return more > 0 and self._total_volunteer_minutes + more > self._partner_cap
 
     def partner_in_visit_hall(self, father: Father, start: int, end: int) -> bool:
         """Tell whether a father kept apart from him is in a visit hall during [start, end)."""
@@ -608,6 +621,8 @@ def _attempt(
         return None, sorted(found)
     staff = None
     if running is None:
+        if not every and occupancy.over_partner_cap(activity):
+            return None, [reasons.PARTNER_CAP]
         institution = room.institution if room is not None else father.institution
         staff = occupancy.staff(activity, institution, start, end)
         found.update(staff.reasons)
