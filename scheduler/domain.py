@@ -375,6 +375,14 @@ class Problem(Contract):
         """Give the fathers by id."""
         return {father.id: father for father in self.fathers}
 
+    @cached_property
+    def session_sites(self) -> frozenset[tuple[str, str]]:
+        """Give each (activity, institution) that has a session this week."""
+        rooms = self.room_by_id
+        return frozenset(
+            (s.activity, rooms[s.room].institution) for s in self.sessions if s.room in rooms
+        )
+
 
 def _duplicates(field: str, ids: list[str]) -> list[str]:
     seen: set[str] = set()

@@ -45,11 +45,7 @@ def max_per_day(problem: Problem, father: Father, activity: Activity, day: int) 
 
 def has_session(problem: Problem, father: Father, activity: Activity) -> bool:
     """Tell whether the week has a session of this activity at the father's institution."""
-    rooms = problem.room_by_id
-    return any(
-        s.activity == activity.id and rooms[s.room].institution == father.institution
-        for s in problem.sessions
-    )
+    return (activity.id, father.institution) in problem.session_sites
 
 
 def entitled(problem: Problem, father: Father, activity: Activity) -> int:
