@@ -130,8 +130,6 @@ class _Placed:
         return self.assignment.id
 
 
-def _within(windows: list[Window], start: int, end: int) -> bool:
-    return any(low <= start and end <= high for low, high in (w.week_minutes() for w in windows))
 
 
 def _iso(moment: datetime) -> str:
@@ -155,6 +153,7 @@ class _Check:
         self.found: list[Violation] = []
         self._consenting: dict[str, Father] = {}
         self._closures: dict[str, list[tuple[int, int]]] = {}
+        self._spans: dict[int, list[tuple[int, int]]] = {}
 
     def add(self, rule: str, assignment: str | None, message: str) -> None:
         """Record one violation."""
@@ -173,6 +172,16 @@ class _Check:
         """Give an assignment's time as ``2027-02-02T15:30+01:00 to 17:00``."""
         midnight = self.clock.day_of(item.start) * MINUTES_PER_DAY
         return f"{self.at(item.start)} to {clock_text(item.end - midnight)}"
+
+    def within(self, windows: list[Window], start: int, end: int) -> bool:
+        """Tell whether [start, end) lies inside one of the weekly windows."""
+        # The same few window lists (a room's, a volunteer's) are asked about for
+        # every assignment, so each is turned into week minutes once.
+        spans = self._spans.get(id(windows))
+        if spans is None:
+            spans = [w.week_minutes() for w in windows]
+            self._spans[id(windows)] = spans
+        return any(low <= start and end <= high for low, high in spans)
 
     def minute(self, moment: datetime) -> int:
         """Give the week minute of a moment."""
@@ -330,7 +339,7 @@ class _Check:
         room = item.room
         if room is None:
             return
-        if not _within(room.open, item.start, item.end):
+        if not self.within(room.open, item.start, item.end):
             self.add(
                 "room_closed",
                 item.id,
@@ -353,7 +362,7 @@ class _Check:
     def windows_and_grid(self, item: _Placed) -> None:
         """Check the activity's allowed windows and, for individual placements, the slot grid."""
         activity = item.activity
-        if activity.windows and not _within(activity.windows, item.start, item.end):
+        if activity.windows and not self.within(activity.windows, item.start, item.end):
             self.add(
                 "activity_window",
                 item.id,
@@ -394,7 +403,7 @@ class _Check:
                 self.add("staff", key, f"volunteer {volunteer.id} does not serve {institution}")
             if activity.id not in volunteer.activities:
                 self.add("staff", key, f"volunteer {volunteer.id} may not do {activity.id}")
-            if not _within(volunteer.available, item.start, item.end):
+            if not self.within(volunteer.available, item.start, item.end):
                 self.add(
                     "staff", key, f"volunteer {volunteer.id} is not available {self.span(item)}"
                 )
@@ -408,7 +417,7 @@ class _Check:
                     key,
                     f"officer {officer.id} is of {officer.institution}, not {institution}",
                 )
-            if not _within(officer.shifts, item.start, item.end):
+            if not self.within(officer.shifts, item.start, item.end):
                 self.add("staff", key, f"officer {officer.id} is not on shift {self.span(item)}")
 
     def entitlements(self, placed: list[_Placed]) -> None:
