@@ -315,22 +315,28 @@ def allocate(
     _resolve_father(problem, request)
     low, high = _window(problem, request)
     taken = week.taken()
-    occupancy = Occupancy(problem, taken)
-    placement = find_placement(
-        problem, occupancy, request.father, request.activity, low, high, request.preferred or None
-    )
-    why = list(placement.reasons)
-    if placement.assignment is not None:
-        why = final_violations(problem, taken, placement.assignment)
-    if placement.assignment is None or why:
-        return _refusal(
-            f"no slot for '{request.activity}' for father '{request.father}' "
-            f"between {request.earliest.isoformat()} and {request.latest.isoformat()}",
-            why,
-            _alternatives(problem, occupancy, request.father, request.activity, low),
+    with parsed.occupancy(week).lend(taken) as occupancy:
+        placement = find_placement(
+            problem,
+            occupancy,
+            request.father,
+            request.activity,
+            low,
+            high,
+            request.preferred or None,
         )
-    assignment = placement.assignment
-    joined = occupancy.get(assignment.id) if assignment.session is not None else None
+        why = list(placement.reasons)
+        if placement.assignment is not None:
+            why = final_violations(problem, taken, placement.assignment)
+        if placement.assignment is None or why:
+            return _refusal(
+                f"no slot for '{request.activity}' for father '{request.father}' "
+                f"between {request.earliest.isoformat()} and {request.latest.isoformat()}",
+                why,
+                _alternatives(problem, occupancy, request.father, request.activity, low),
+            )
+        assignment = placement.assignment
+        joined = occupancy.get(assignment.id) if assignment.session is not None else None
     allocation = Allocation(
         id=str(uuid.uuid4()),
         institution=request.institution,
@@ -394,30 +400,38 @@ def confirm(
     problem = week.problem
     held = Assignment.model_validate(allocation.assignment)
     taken = week.taken(without=allocation.id)
-    occupancy = Occupancy(problem, taken)
-    start = problem.clock.minute(held.start)
-    fresh, why = blockers(
-        problem, occupancy, allocation.father, allocation.activity, start, held.session, held.room
-    )
-    chosen: Assignment | None = None
-    options = [held, fresh] if held.session is None else [fresh]
-    for option in options:
-        if option is not None and option.room == held.room:
-            found = final_violations(problem, taken, option)
-            if not found:
-                chosen = option
-                break
-            why = sorted(set(why) | set(found))
-    if chosen is None:
-        offers = _alternatives(problem, occupancy, allocation.father, allocation.activity, start)
-        if expired:
-            return _refusal(
-                f"the hold of allocation '{allocation.id}' expired and its slot is taken",
-                [HOLD_EXPIRED, *why],
-                offers,
+    with parsed.occupancy(week).lend(taken) as occupancy:
+        start = problem.clock.minute(held.start)
+        fresh, why = blockers(
+            problem,
+            occupancy,
+            allocation.father,
+            allocation.activity,
+            start,
+            held.session,
+            held.room,
+        )
+        chosen: Assignment | None = None
+        options = [held, fresh] if held.session is None else [fresh]
+        for option in options:
+            if option is not None and option.room == held.room:
+                found = final_violations(problem, taken, option)
+                if not found:
+                    chosen = option
+                    break
+                why = sorted(set(why) | set(found))
+        if chosen is None:
+            offers = _alternatives(
+                problem, occupancy, allocation.father, allocation.activity, start
             )
-        return _refusal(f"the slot of allocation '{allocation.id}' no longer fits", why, offers)
-    joined = occupancy.get(chosen.id) if chosen.session is not None else None
+            if expired:
+                return _refusal(
+                    f"the hold of allocation '{allocation.id}' expired and its slot is taken",
+                    [HOLD_EXPIRED, *why],
+                    offers,
+                )
+            return _refusal(f"the slot of allocation '{allocation.id}' no longer fits", why, offers)
+        joined = occupancy.get(chosen.id) if chosen.session is not None else None
     session.execute(delete(Claim).where(Claim.allocation_id == allocation.id))
     allocation.state = CONFIRMED
     allocation.assignment = chosen.model_dump(mode="json")

@@ -11,16 +11,18 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Generic, TypeVar
 
 from sqlalchemy import or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, defer
 
 from api.tables import Allocation, JobRow, ProblemRow, Publication
 from scheduler.domain import Assignment, Problem, Roster, parse_problem, parse_roster
+from scheduler.placement import Occupancy
 
 HELD = "held"
 CONFIRMED = "confirmed"
@@ -52,12 +54,50 @@ class Cache(Generic[Key, Value]):
         return value
 
 
+class SharedOccupancy:
+    """The occupancy of a published roster, kept between requests and lent out one at a time.
+
+    Building it for a 400-father week costs more than a whole allocation, so
+    it is built once per week revision and roster; a request adds the live
+    allocations, asks its questions and gives it back as it was.
+    """
+
+    def __init__(self, problem: Problem, published: list[Assignment]) -> None:
+        self.base = {a.id: a for a in published}
+        self.occupancy = Occupancy(problem, published)
+        self.lock = threading.Lock()
+
+    @contextmanager
+    def lend(self, taken: list[Assignment]) -> Iterator[Occupancy]:
+        """Give the occupancy holding exactly ``taken``; it is restored afterwards."""
+        with self.lock:
+            changed = [a for a in taken if self.base.get(a.id) != a]
+            kept = {a.id for a in taken}
+            dropped = [key for key in self.base if key not in kept]
+            try:
+                for key in dropped:
+                    self.occupancy.remove(key)
+                for assignment in changed:
+                    self.occupancy.add(assignment)
+                yield self.occupancy
+            finally:
+                for assignment in changed:
+                    original = self.base.get(assignment.id)
+                    if original is None:
+                        self.occupancy.remove(assignment.id)
+                    else:
+                        self.occupancy.add(original)
+                for key in dropped:
+                    self.occupancy.add(self.base[key])
+
+
 @dataclass
 class Parsed:
-    """Parsed weeks and rosters shared by the requests of one service process."""
+    """Parsed weeks, rosters and occupancies shared by the requests of one service process."""
 
     problems: Cache[tuple[str, int], Problem]
     rosters: Cache[tuple[str, str], Roster]
+    occupancies: Cache[tuple[str, int, str, str], SharedOccupancy]
 
     def problem(self, row: ProblemRow) -> Problem:
         """Give the parsed week of a stored row (one parse per revision)."""
@@ -68,10 +108,19 @@ class Parsed:
         stamp = row.finished_at.isoformat() if row.finished_at else "running"
         return self.rosters.get((row.id, stamp), lambda: parse_roster(row.result))
 
+    def occupancy(self, week: PublishedWeek) -> SharedOccupancy:
+        """Give the shared occupancy of a published week's roster."""
+        row = week.roster_row
+        stamp = row.finished_at.isoformat() if row.finished_at else "running"
+        key = (week.problem_row.id, week.problem_row.revision, row.id, stamp)
+        return self.occupancies.get(
+            key, lambda: SharedOccupancy(week.problem, week.published_assignments())
+        )
+
 
 def new_parsed() -> Parsed:
-    """Give empty caches of parsed weeks and rosters."""
-    return Parsed(Cache(8), Cache(8))
+    """Give empty caches of parsed weeks, rosters and occupancies."""
+    return Parsed(Cache(8), Cache(8), Cache(4))
 
 
 @dataclass
@@ -184,9 +233,10 @@ def load_week(
     if lock:
         query = query.with_for_update()
     publications = list(session.scalars(query.order_by(Publication.id)))
-    problem_row = session.get(ProblemRow, first.problem_id)
-    roster_row = session.get(JobRow, first.roster_id)
-    if problem_row is None or roster_row is None or roster_row.result is None:
+    # The JSON columns load only when the parsed caches miss them.
+    problem_row = session.get(ProblemRow, first.problem_id, options=[defer(ProblemRow.data)])
+    roster_row = session.get(JobRow, first.roster_id, options=[defer(JobRow.result)])
+    if problem_row is None or roster_row is None or roster_row.state in ("queued", "running"):
         return None
     return PublishedWeek(
         publications=publications,

@@ -1,0 +1,106 @@
+"""Properties of allocation: whatever systems ask, in any order, the published week stays valid."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from service_kit import baseline_roster, roomy_tiny_data, seed_roster
+from sqlalchemy import delete
+
+from api.allocations import AllocationRequest, allocate, cancel, confirm, get_allocation
+from api.database import Database
+from api.deps import Services
+from api.jobs import JobRunner
+from api.keys import Principal
+from api.published import load_week
+from api.rosters import publish
+from api.settings import Settings
+from api.tables import Allocation, JobRow, utcnow
+from scheduler.placement import Occupancy
+from scheduler.validate import check_assignments
+
+FATHERS = ["F-001", "F-002", "F-003", "F-004"]
+ACTIVITIES = ["family_room_visit", "video_call", "regular_visit", "cooking_together"]
+DAYS = ["2027-02-01", "2027-02-02", "2027-02-03", "2027-02-04", "2027-02-05", "2027-02-06"]
+CALLER = Principal(0, "property", "system", frozenset({"PI-VH"}))
+
+step = st.one_of(
+    st.tuples(
+        st.just("ask"),
+        st.sampled_from(FATHERS),
+        st.sampled_from(ACTIVITIES),
+        st.sampled_from(DAYS),
+        st.booleans(),
+    ),
+    st.tuples(st.just("cancel"), st.integers(0, 20)),
+    st.tuples(st.just("confirm"), st.integers(0, 20)),
+)
+
+
+def _services(tmp_path: Path) -> Services:
+    url = f"sqlite:///{tmp_path / 'properties.db'}"
+    database = Database(url)
+    database.upgrade()
+    services = Services(Settings(database_url=url), database, JobRunner(database))
+    data = roomy_tiny_data()
+    roster_id = seed_roster(services, data, baseline_roster(data))
+    with database.write() as session:
+        row = session.get(JobRow, roster_id)
+        assert row is not None
+        publish(session, services.parsed, row, None, utcnow())
+    return services
+
+
+def test_any_sequence_of_requests_keeps_the_week_valid(tmp_path: Path) -> None:
+    """After any mix of requests, holds, confirms and cancels, no hard rule is broken."""
+    services = _services(tmp_path)
+
+    @settings(
+        max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    )
+    @given(st.lists(step, min_size=1, max_size=8))
+    def run(steps: list[tuple[object, ...]]) -> None:
+        with services.database.write() as session:
+            session.execute(delete(Allocation))
+        made: list[str] = []
+        for item in steps:
+            with services.database.write() as session:
+                if item[0] == "ask":
+                    _, father, activity, day, hold = item
+                    request = AllocationRequest(
+                        institution="PI-VH",
+                        week="2027-W05",
+                        father=str(father),
+                        activity=str(activity),
+                        earliest=f"{day}T00:00:00+01:00",  # type: ignore[arg-type]
+                        latest=f"{day}T23:45:00+01:00",
+                        hold=bool(hold),  # type: ignore[arg-type]
+                    )
+                    outcome = allocate(session, services.parsed, CALLER, request, None, 5)
+                    if outcome.status == 201:
+                        made.append(outcome.body["id"])
+                    else:
+                        session.rollback()
+                elif made:
+                    row = get_allocation(session, made[int(item[1]) % len(made)])  # type: ignore[call-overload]
+                    if item[0] == "cancel":
+                        cancel(session, services.parsed, row)
+                    elif confirm(session, services.parsed, row).status != 200:
+                        session.rollback()
+        with services.database.read() as session:
+            week = load_week(session, services.parsed, "PI-VH", "2027-W05", utcnow())
+            assert week is not None
+            taken = week.taken()
+            assert check_assignments(week.problem, taken) == []
+            shared = services.parsed.occupancy(week)
+            with shared.lend(taken) as lent:
+                fresh = Occupancy(week.problem, taken)
+                assert sorted(a.id for a in lent.assignments()) == sorted(
+                    a.id for a in fresh.assignments()
+                )
+            assert sorted(a.id for a in shared.occupancy.assignments()) == sorted(shared.base)
+
+    run()
+    services.database.dispose()
