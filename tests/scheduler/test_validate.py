@@ -641,7 +641,7 @@ def _any_assignment(tiny: Problem) -> st.SearchStrategy[Assignment]:
     )  # fmt: skip
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=READ_ONLY_FIXTURE)
+@settings(max_examples=40, deadline=None, suppress_health_check=READ_ONLY_FIXTURE)
 @given(st.data())
 def test_checker_never_fails_on_any_assignments(tiny: Problem, data: st.DataObject) -> None:
     """Any assignments, however wrong, give violations of known rules, never an exception."""
