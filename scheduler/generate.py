@@ -412,6 +412,7 @@ class _WeekBuilder:
         self.fathers += fathers
         self.officers += officers
         self.volunteers += volunteers
+        self.sessions += sorted(sessions, key=lambda s: (s.low, s.data["room"]))
 
     # Fathers.
 
@@ -638,7 +639,6 @@ class _WeekBuilder:
             low,
             high,
         )
-        self.sessions.append(session)
         return session
 
     # Staff.
@@ -809,16 +809,12 @@ class _WeekBuilder:
                 for shell, table in catalogue.entitlements.items()
             },
             "rooms": [room.data for room in self.rooms],
-            "sessions": [session.data for session in sorted(self.sessions, key=_session_order)],
+            "sessions": [session.data for session in self.sessions],
             "volunteers": self.volunteers,
             "officers": self.officers,
             "fathers": self.fathers,
             "pinned": [],
         }
-
-
-def _session_order(session: _Session) -> tuple[str, int, str]:
-    return session.data["room"].split("-")[0], session.low, session.data["room"]
 
 
 def generate_problem(
