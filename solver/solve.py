@@ -18,7 +18,7 @@ from ortools.sat.python import cp_model
 
 from scheduler.domain import Assignment, Problem, Roster, Status
 from scheduler.kpis import compute_kpis
-from scheduler.objective import TIERS, Tiers, combine, objective, tier_ranges
+from scheduler.objective import TIERS, Tiers, objective, tier_ranges, tiers
 from scheduler.shortfalls import explain_shortfalls
 from scheduler.validate import check_assignments
 from solver.baseline import first_come_first_served
@@ -35,6 +35,9 @@ TIME_SHARES: dict[str, float] = {
     "economy": 0.1,
 }
 SHORTEST_TIER_SECONDS = 0.05
+# Tiers are solved together while the product of their ranges stays this small, so the
+# weighted objective keeps coefficients the LP handles exactly.
+GROUP_SPAN = 2**31
 
 
 @dataclass
@@ -84,12 +87,51 @@ class _Reporter(cp_model.CpSolverSolutionCallback):
 
 
 @dataclass
-class _TierResult:
-    """How one tier's solve ended."""
+class _GroupResult:
+    """How the solve of one group of tiers ended: its weighted value, bound, and proof."""
 
     value: int
     bound: int
     proven: bool
+
+
+def tier_weights(ranges: Tiers) -> dict[str, int]:
+    """Give each tier's weight in ``combine``: the product of (range + 1) of every lower tier."""
+    weights: dict[str, int] = {}
+    weight = 1
+    for name in reversed(TIERS):
+        weights[name] = weight
+        weight *= getattr(ranges, name) + 1
+    return weights
+
+
+def tier_groups(active: list[str], ranges: Tiers) -> list[list[str]]:
+    """Give the active tiers in groups solved together, highest first.
+
+    Consecutive tiers share one solve while their weighted span stays below
+    ``GROUP_SPAN``: weighted as in ``combine`` they keep strict priority, and
+    one solve saves a presolve of the whole model.
+    """
+    weights = tier_weights(ranges)
+    groups: list[list[str]] = []
+    for name in active:
+        if groups:
+            top = groups[-1][0]
+            span = weights[top] * (getattr(ranges, top) + 1) // weights[name]
+            if span <= GROUP_SPAN:
+                groups[-1].append(name)
+                continue
+        groups.append([name])
+    return groups
+
+
+def _group_expression(
+    group: list[str], expressions: dict[str, Expression], ranges: Tiers
+) -> Expression:
+    """Give a group's objective: its tiers weighted as in ``combine``, relative to its last."""
+    weights = tier_weights(ranges)
+    last = weights[group[-1]]
+    return sum(expressions[name] * (weights[name] // last) for name in group)
 
 
 def _parameters(options: SolveOptions, seconds: float) -> cp_model.CpSolver:
@@ -109,17 +151,16 @@ def _parameters(options: SolveOptions, seconds: float) -> cp_model.CpSolver:
     return solver
 
 
-def _shares(options: SolveOptions, active: list[str], began: float) -> Callable[[str], float]:
-    """Give a function that tells each active tier its seconds when its turn comes."""
-    total = sum(TIME_SHARES[name] for name in active)
+def _shares(options: SolveOptions, groups: list[list[str]], began: float) -> Callable[[int], float]:
+    """Give a function that tells each group of tiers its seconds when its turn comes."""
+    shares = [sum(TIME_SHARES[name] for name in group) for group in groups]
+    total = sum(shares)
 
-    def seconds(name: str) -> float:
-        share = TIME_SHARES[name]
+    def seconds(index: int) -> float:
         if options.deterministic:
-            return max(SHORTEST_TIER_SECONDS, options.time_limit * share / total)
+            return max(SHORTEST_TIER_SECONDS, options.time_limit * shares[index] / total)
         remaining = options.time_limit - (time.monotonic() - began)
-        later = sum(TIME_SHARES[n] for n in active[active.index(name) :])
-        return max(SHORTEST_TIER_SECONDS, remaining * share / later)
+        return max(SHORTEST_TIER_SECONDS, remaining * shares[index] / sum(shares[index:]))
 
     return seconds
 
@@ -169,14 +210,17 @@ def solve(
     """Give the best weekly roster found in the time limit, with its status and shortfalls.
 
     Never raises on an oversubscribed or infeasible week: contradictory pins
-    give status ``infeasible``; no solution in time gives ``unknown``.
+    give status ``infeasible``. Should CP-SAT find no solution in time, the
+    first-come-first-served roster it was hinted with is given, status
+    ``feasible`` and solver ``fcfs``.
     """
     options = options or SolveOptions()
     began = time.monotonic()
     if check_assignments(problem, problem.pinned):
         return _empty_roster(problem, "infeasible", began)
     built = RosterModel(problem, previous)
-    built.hint(first_come_first_served(problem, options.seed).assignments)
+    baseline = first_come_first_served(problem, options.seed)
+    built.hint(baseline.assignments)
     ranges = tier_ranges(problem, previous)
     expressions = built.terms.expressions
     active = [
@@ -184,36 +228,40 @@ def solve(
         for name in TIERS
         if getattr(ranges, name) > 0 and not isinstance(expressions[name], int)
     ]
-    seconds = _shares(options, active, began)
-    results: dict[str, _TierResult] = {}
+    groups = tier_groups(active, ranges)
+    seconds = _shares(options, groups, began)
+    results: list[_GroupResult] = []
     best: cp_model.CpSolver | None = None
-    for name in active:
-        expression = expressions[name]
+    for index, group in enumerate(groups):
+        expression = _group_expression(group, expressions, ranges)
         built.model.maximize(expression)
-        solver = _parameters(options, seconds(name))
-        status = solver.solve(built.model, _Reporter(name, began, on_progress))
+        solver = _parameters(options, seconds(index))
+        status = solver.solve(built.model, _Reporter("+".join(group), began, on_progress))
         if status == cp_model.INFEASIBLE:
             return _empty_roster(problem, "infeasible", began)
         if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             break
         best = solver
         value = round(solver.objective_value)
-        results[name] = _TierResult(
-            value=value,
-            bound=round(solver.best_objective_bound),
-            proven=status == cp_model.OPTIMAL,
+        results.append(
+            _GroupResult(value, round(solver.best_objective_bound), status == cp_model.OPTIMAL)
         )
         built.model.add(expression >= value)
         _hint_solution(built, solver)
     if best is None and active:
-        return _roster(problem, "unknown", list(problem.pinned), previous, None, {}, began)
+        # No solution in time (a slow presolve of a large week): the baseline is a valid
+        # roster, so the planner gets it rather than nothing, marked as what it is.
+        fallback = _roster(problem, "feasible", baseline.assignments, previous, None, {}, began)
+        fallback.tiers = tiers(problem, fallback.assignments, previous).as_dict()
+        fallback.solver = baseline.solver
+        return fallback
     chosen = best
     assignments = built.read(
         (lambda literal: chosen.boolean_value(literal)) if chosen is not None else (lambda _: False)
     )
     tier_values = {name: _value(chosen, expressions[name]) for name in TIERS}
-    proven = all(name in results and results[name].proven for name in active)
-    bound = _bound(tier_values, results, active, ranges)
+    proven = len(results) == len(groups) and all(r.proven for r in results)
+    bound = _bound(tier_values, groups, results, ranges)
     outcome: Status = "optimal" if proven else "feasible"
     return _roster(problem, outcome, assignments, previous, bound, tier_values, began)
 
@@ -229,28 +277,36 @@ def _value(solver: cp_model.CpSolver | None, expression: Expression) -> int:
 
 def _bound(
     tier_values: dict[str, int],
-    results: dict[str, _TierResult],
-    active: list[str],
+    groups: list[list[str]],
+    results: list[_GroupResult],
     ranges: Tiers,
 ) -> int:
-    """Give combine() of the proven tiers, the first unproven tier's bound, and ranges below."""
-    bounds: dict[str, int] = {}
-    open_tier = False
-    for name in TIERS:
-        if open_tier:
-            bounds[name] = getattr(ranges, name)
-        elif name not in active:
-            bounds[name] = tier_values[name]
-        elif name in results and results[name].proven:
-            bounds[name] = results[name].value
+    """Give the proven bound of ``combine``: proven groups at their value, then bounds.
+
+    The first group not proven counts at its best bound, and every tier below
+    it at its full range; constant tiers count as they are.
+    """
+    weights = tier_weights(ranges)
+    grouped = {name for group in groups for name in group}
+    total = sum(tier_values[name] * weights[name] for name in TIERS if name not in grouped)
+    open_from = len(groups)
+    for index, group in enumerate(groups):
+        result = results[index] if index < len(results) else None
+        if result is None or not result.proven:
+            open_from = index
+            break
+        total += result.value * weights[group[-1]]
+    for index, group in enumerate(groups[open_from:], start=open_from):
+        result = results[index] if index < len(results) and index == open_from else None
+        if result is not None:
+            total += result.bound * weights[group[-1]]
         else:
-            bounds[name] = results[name].bound if name in results else getattr(ranges, name)
-            open_tier = True
-    return combine(Tiers(**bounds), ranges)
+            total += sum(getattr(ranges, name) * weights[name] for name in group)
+    return total
 
 
 def _hint_solution(built: RosterModel, solver: cp_model.CpSolver) -> None:
-    """Hint the next tier's solve with every variable of this solution."""
+    """Hint the next group's solve with every variable of this solution."""
     values = list(solver.response_proto.solution)
     built.model.clear_hints()  # type: ignore[no-untyped-call]
     hint = built.model.proto.solution_hint
