@@ -44,10 +44,19 @@ def _percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(share * (len(ordered) - 1))))]
 
 
-def _seed(url: str, fathers: int, seed: int) -> tuple[str, str, list[str], list[str], str]:
+def _seed(
+    url: str, fathers: int, seed: int, free_share: float
+) -> tuple[str, str, dict[str, list[str]], str]:
     problem = generate_problem(fathers, 1, seed=seed)
     began = time.monotonic()
     roster = first_come_first_served(problem)
+    # The baseline fills the week; freeing a share of the individual slots leaves
+    # room for placements as well as refusals.
+    thinning = random.Random(seed)
+    kept = [
+        a for a in roster.assignments if a.session is not None or thinning.random() >= free_share
+    ]
+    roster = roster.model_copy(update={"assignments": kept})
     print(
         f"baseline roster: {len(roster.assignments)} assignments in "
         f"{time.monotonic() - began:.1f} s",
@@ -76,8 +85,13 @@ def _seed(url: str, fathers: int, seed: int) -> tuple[str, str, list[str], list[
             )
         )
     database.dispose()
-    individual = [a.id for a in problem.activities if a.placement == "individual"]
-    return secret, job_id, [f.id for f in problem.fathers], individual, institution
+    # Each activity is asked for by fathers whose shell has it, as a booking system would.
+    askers = {
+        a.id: [f.id for f in problem.fathers if f.shell in a.shells]
+        for a in problem.activities
+        if a.placement == "individual"
+    }
+    return secret, job_id, {k: v for k, v in askers.items() if v}, institution
 
 
 def _free_port() -> int:
@@ -94,10 +108,17 @@ def main() -> int:
     parser.add_argument("--requests", type=int, default=300)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--database-url", default="")
+    parser.add_argument(
+        "--free-share",
+        type=float,
+        default=0.5,
+        help="share of the baseline's individual slots left free (default 0.5)",
+    )
     args = parser.parse_args()
     folder = tempfile.mkdtemp(prefix="bench-alloc-")
     url = args.database_url or f"sqlite:///{folder}/bench.db"
-    secret, roster_id, fathers, activities, institution = _seed(url, args.fathers, args.seed)
+    secret, roster_id, askers, institution = _seed(url, args.fathers, args.seed, args.free_share)
+    activities = sorted(askers)
     port = _free_port()
     executable = Path(sys.executable).with_name("gezinsrooster")
     server = subprocess.Popen(
@@ -133,11 +154,12 @@ def main() -> int:
             confirmed: list[str] = []
             for number in range(args.requests):
                 day = pick.choice(DAYS)
+                activity = pick.choice(activities)
                 body = {
                     "institution": institution,
                     "week": "2027-W05",
-                    "father": pick.choice(fathers),
-                    "activity": pick.choice(activities),
+                    "father": pick.choice(askers[activity]),
+                    "activity": activity,
                     "earliest": f"{day}T08:00:00+01:00",
                     "latest": f"{day}T21:00:00+01:00",
                 }
@@ -156,6 +178,7 @@ def main() -> int:
     figures = {
         "fathers": args.fathers,
         "requests": len(every),
+        "free_share": args.free_share,
         "database": "postgresql" if url.startswith("postgres") else "sqlite",
         "p50_ms": round(statistics.median(every), 1),
         "p95_ms": round(_percentile(every, 0.95), 1),
