@@ -92,7 +92,9 @@ class TimeRange(Contract):
     @model_validator(mode="after")
     def _ordered(self) -> TimeRange:
         if self.end <= self.start:
-            raise ValueError(f"end {self.end.isoformat()} is not after start {self.start.isoformat()}")
+            raise ValueError(
+                f"end {self.end.isoformat()} is not after start {self.start.isoformat()}"
+            )
         return self
 
 
@@ -104,7 +106,9 @@ class Institution(Contract):
 
 
 def _default_school_hours() -> list[Window]:
-    return [Window(day=day, start="08:30", end="15:00") for day in DAYS[:5]]
+    return [
+        Window.model_validate({"day": day, "start": "08:30", "end": "15:00"}) for day in DAYS[:5]
+    ]
 
 
 class Policy(Contract):
@@ -394,7 +398,9 @@ def _duplicates(field: str, ids: list[str]) -> list[str]:
     return messages
 
 
-def _unknown(field: str, value: str | None, known: set[str] | dict[str, Any], kind: str) -> list[str]:
+def _unknown(
+    field: str, value: str | None, known: set[str] | dict[str, Any], kind: str
+) -> list[str]:
     if value is None or value in known:
         return []
     return [f"{field}: unknown {kind} '{value}'"]
@@ -407,7 +413,15 @@ def _inside(windows: list[Window], start: int, end: int) -> bool:
 def reference_errors(problem: Problem) -> list[str]:
     """Give one message per broken cross-reference, duplicate id or impossible window."""
     messages: list[str] = []
-    for field in ("institutions", "activities", "rooms", "sessions", "volunteers", "officers", "fathers"):
+    for field in (
+        "institutions",
+        "activities",
+        "rooms",
+        "sessions",
+        "volunteers",
+        "officers",
+        "fathers",
+    ):
         messages += _duplicates(field, [item.id for item in getattr(problem, field)])
     messages += _duplicates("pinned", [item.id for item in problem.pinned])
     institutions = {item.id for item in problem.institutions}
@@ -417,9 +431,13 @@ def reference_errors(problem: Problem) -> list[str]:
     fathers = problem.father_by_id
     for shell, table in problem.entitlements.items():
         for activity_id in table:
-            messages += _unknown(f"entitlements.{shell}.{activity_id}", activity_id, activities, "activity")
-    for index, room in enumerate(problem.rooms):
-        messages += _unknown(f"rooms[{index}].institution", room.institution, institutions, "institution")
+            messages += _unknown(
+                f"entitlements.{shell}.{activity_id}", activity_id, activities, "activity"
+            )
+    for index, place in enumerate(problem.rooms):
+        messages += _unknown(
+            f"rooms[{index}].institution", place.institution, institutions, "institution"
+        )
     clock = problem.clock
     for index, session in enumerate(problem.sessions):
         where = f"sessions[{index}]"
@@ -430,15 +448,20 @@ def reference_errors(problem: Problem) -> list[str]:
         if activity is None or room is None:
             continue
         if activity.placement != "session":
-            messages.append(f"{where}.activity: '{activity.id}' is placed individually, not in sessions")
+            messages.append(
+                f"{where}.activity: '{activity.id}' is placed individually, not in sessions"
+            )
         if activity.room_kind is not None and room.kind != activity.room_kind:
             messages.append(
-                f"{where}.room: '{room.id}' is a {room.kind}, '{activity.id}' needs a {activity.room_kind}"
+                f"{where}.room: '{room.id}' is a {room.kind}, "
+                f"'{activity.id}' needs a {activity.room_kind}"
             )
         start = clock.minute(session.start)
         end = start + activity.minutes
-        if not 0 <= start or end > 7 * 1440:
-            messages.append(f"{where}.start: {session.start.isoformat()} is outside week {problem.week}")
+        if start < 0 or end > 7 * 1440:
+            messages.append(
+                f"{where}.start: {session.start.isoformat()} is outside week {problem.week}"
+            )
         elif not _inside(room.open, start, end):
             messages.append(
                 f"{where}.start: {session.start.isoformat()} to +{activity.minutes} min "
@@ -447,17 +470,25 @@ def reference_errors(problem: Problem) -> list[str]:
     for index, volunteer in enumerate(problem.volunteers):
         where = f"volunteers[{index}]"
         for position, item in enumerate(volunteer.institutions):
-            messages += _unknown(f"{where}.institutions[{position}]", item, institutions, "institution")
+            messages += _unknown(
+                f"{where}.institutions[{position}]", item, institutions, "institution"
+            )
         for position, item in enumerate(volunteer.activities):
             messages += _unknown(f"{where}.activities[{position}]", item, activities, "activity")
         for position, item in enumerate(volunteer.linked_fathers):
             messages += _unknown(f"{where}.linked_fathers[{position}]", item, fathers, "father")
     for index, officer in enumerate(problem.officers):
-        messages += _unknown(f"officers[{index}].institution", officer.institution, institutions, "institution")
+        messages += _unknown(
+            f"officers[{index}].institution", officer.institution, institutions, "institution"
+        )
     for index, father in enumerate(problem.fathers):
         where = f"fathers[{index}]"
-        messages += _unknown(f"{where}.institution", father.institution, institutions, "institution")
-        messages += _unknown(f"{where}.linked_volunteer", father.linked_volunteer, volunteers, "volunteer")
+        messages += _unknown(
+            f"{where}.institution", father.institution, institutions, "institution"
+        )
+        messages += _unknown(
+            f"{where}.linked_volunteer", father.linked_volunteer, volunteers, "volunteer"
+        )
         for position, item in enumerate(father.enrolments):
             messages += _unknown(f"{where}.enrolments[{position}]", item, activities, "activity")
         for item in father.plan:
@@ -465,7 +496,9 @@ def reference_errors(problem: Problem) -> list[str]:
         for position, item in enumerate(father.non_associations):
             messages += _unknown(f"{where}.non_associations[{position}]", item, fathers, "father")
             if item == father.id:
-                messages.append(f"{where}.non_associations[{position}]: '{item}' is the father himself")
+                messages.append(
+                    f"{where}.non_associations[{position}]: '{item}' is the father himself"
+                )
     for index, assignment in enumerate(problem.pinned):
         messages += assignment_reference_errors(problem, assignment, f"pinned[{index}]")
     return messages
@@ -474,15 +507,21 @@ def reference_errors(problem: Problem) -> list[str]:
 def assignment_reference_errors(problem: Problem, assignment: Assignment, where: str) -> list[str]:
     """Give one message per unknown id or impossible time in one assignment."""
     messages: list[str] = []
-    messages += _unknown(f"{where}.activity", assignment.activity, problem.activity_by_id, "activity")
+    messages += _unknown(
+        f"{where}.activity", assignment.activity, problem.activity_by_id, "activity"
+    )
     messages += _unknown(f"{where}.room", assignment.room, problem.room_by_id, "room")
     messages += _unknown(f"{where}.session", assignment.session, problem.session_by_id, "session")
     for position, item in enumerate(assignment.fathers):
         messages += _unknown(f"{where}.fathers[{position}]", item, problem.father_by_id, "father")
     for position, item in enumerate(assignment.volunteers):
-        messages += _unknown(f"{where}.volunteers[{position}]", item, problem.volunteer_by_id, "volunteer")
+        messages += _unknown(
+            f"{where}.volunteers[{position}]", item, problem.volunteer_by_id, "volunteer"
+        )
     for position, item in enumerate(assignment.officers):
-        messages += _unknown(f"{where}.officers[{position}]", item, problem.officer_by_id, "officer")
+        messages += _unknown(
+            f"{where}.officers[{position}]", item, problem.officer_by_id, "officer"
+        )
     if assignment.end <= assignment.start:
         messages.append(f"{where}.end: {assignment.end.isoformat()} is not after start")
     return messages

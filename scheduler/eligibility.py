@@ -21,7 +21,7 @@ def base_shell(father: Father) -> int:
 
 
 def on_timeout(problem: Problem, father: Father, day: date) -> bool:
-    """Tell whether a time-out covers this date (from its first day, ``timeout_weeks`` weeks long)."""
+    """Tell whether a time-out covers this date (from its first day, ``timeout_weeks`` long)."""
     length = timedelta(weeks=problem.policy.timeout_weeks)
     return any(t.start <= day < t.start + length for t in father.timeouts)
 
@@ -47,7 +47,10 @@ def _age_years(birth: date, day: date) -> int:
 
 def has_baby(father: Father, day: date) -> bool:
     """Tell whether the father has a child under one year old on this date."""
-    return any(child.birth_date <= day and _age_years(child.birth_date, day) < 1 for child in father.children)
+    return any(
+        child.birth_date <= day and _age_years(child.birth_date, day) < 1
+        for child in father.children
+    )
 
 
 def has_school_child(father: Father, day: date) -> bool:
@@ -101,7 +104,9 @@ def eligible(problem: Problem, father: Father, activity: Activity, day: int) -> 
     return not blocking_reasons(problem, father, activity, day)
 
 
-def school_hours_conflict(problem: Problem, father: Father, activity: Activity, start: int, end: int) -> bool:
+def school_hours_conflict(
+    problem: Problem, father: Father, activity: Activity, start: int, end: int
+) -> bool:
     """Tell whether [start, end) (week minutes) falls in school hours for this father.
 
     Applies to activities with the child present, for a father with a child

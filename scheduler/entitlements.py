@@ -58,9 +58,15 @@ def entitled(problem: Problem, father: Father, activity: Activity) -> int:
     per_week = shell_per_week(problem, father, activity, father.shell)
     if per_week == 0:
         return 0
-    if activity.needs_enrolment and activity.id not in father.enrolments and activity.id not in father.plan:
+    if (
+        activity.needs_enrolment
+        and activity.id not in father.enrolments
+        and activity.id not in father.plan
+    ):
         return 0
-    if activity.needs_baby and not any(has_baby(father, problem.clock.day_date(d)) for d in range(7)):
+    if activity.needs_baby and not any(
+        has_baby(father, problem.clock.day_date(d)) for d in range(7)
+    ):
         return 0
     if activity.placement == "session" and not has_session(problem, father, activity):
         return 0

@@ -20,7 +20,7 @@ OCCURRENCE_VALUE_BASE = 420
 
 
 def occurrence_value(k: int) -> int:
-    """Give the value of a father's k-th occurrence of an activity in a week (420, 210, 140, ...)."""
+    """Give the value of a father's k-th occurrence of an activity in a week (420, 210, ...)."""
     return OCCURRENCE_VALUE_BASE // k
 
 
@@ -59,7 +59,9 @@ def in_preferred(problem: Problem, father_id: str, assignment: Assignment) -> bo
     father = problem.father_by_id[father_id]
     start = problem.clock.minute(assignment.start)
     end = problem.clock.minute(assignment.end)
-    return any(low <= start and end <= high for low, high in (w.week_minutes() for w in father.preferred))
+    return any(
+        low <= start and end <= high for low, high in (w.week_minutes() for w in father.preferred)
+    )
 
 
 def occurrence_key(father: str, assignment: Assignment) -> tuple[str, str, str]:
@@ -95,7 +97,9 @@ def partner_cap_minutes(problem: Problem) -> int:
 def tiers(problem: Problem, assignments: list[Assignment], previous: Roster | None = None) -> Tiers:
     """Give the tier values of a set of assignments (``previous`` for the stability tier)."""
     visits = visit_minutes(problem, assignments)
-    legal = sum(1 for f in problem.fathers if visits[f.id] >= problem.policy.legal_min_visit_minutes)
+    legal = sum(
+        1 for f in problem.fathers if visits[f.id] >= problem.policy.legal_min_visit_minutes
+    )
     counts = granted_counts(assignments)
     value = 0
     for father in problem.fathers:
@@ -148,6 +152,8 @@ def combine(values: Tiers, ranges: Tiers) -> int:
     return total
 
 
-def objective(problem: Problem, assignments: list[Assignment], previous: Roster | None = None) -> int:
+def objective(
+    problem: Problem, assignments: list[Assignment], previous: Roster | None = None
+) -> int:
     """Give the single objective value of a set of assignments."""
     return combine(tiers(problem, assignments, previous), tier_ranges(problem, previous))
