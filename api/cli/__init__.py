@@ -18,6 +18,8 @@ COMMAND_MODULES: tuple[str, ...] = (
     "api.cli.schema",
     "api.cli.generate",
     "api.cli.validate",
+    "api.cli.solve",
+    "api.cli.demo",
     "api.cli.whatif",
     "api.cli.service",
 )

@@ -1,0 +1,204 @@
+"""The objective's strict priority, tier by tier, on tiny weeks built in the test."""
+
+from __future__ import annotations
+
+from solve_weeks import (
+    at,
+    checked,
+    every_day,
+    father,
+    granted,
+    officer,
+    room,
+    session,
+    volunteer,
+    week,
+    window,
+)
+
+from scheduler.domain import Problem, parse_problem
+from scheduler.objective import TIERS, combine, tier_ranges, tiers
+from solver.solve import Progress, tier_groups
+
+
+def officer_hour(legal_minutes: int) -> Problem:
+    """Give a week where one officer either supervises B's family visit or three video calls.
+
+    Video calls here need an officer; A1 to A3 only want calls, B only his
+    family room visit, and the officer is on shift Monday 16:00-17:30 only.
+    """
+    video_only = {"family_room_visit": 0, "cell_visit": 0}
+    return week(
+        rooms=[
+            room("BB", "video_station", [window("mon", "16:00", "17:30")]),
+            room("FK", "family_room", [window("mon", "16:00", "17:30")]),
+        ],
+        volunteers=[volunteer("V1", ["family_room_visit"], [window("mon", "08:00", "20:00")])],
+        officers=[officer("O1", [window("mon", "16:00", "17:30")])],
+        fathers=[
+            father("B", shell=2, plan={"video_call": 0}),
+            *(father(f"A{n}", plan=video_only) for n in (1, 2, 3)),
+        ],
+        policy={"legal_min_visit_minutes": legal_minutes},
+        activities={"video_call": {"officers": 1}},
+    )
+
+
+def test_legal_minimum_comes_before_more_entitlement() -> None:
+    """Three video calls are worth more than B's visit, but B's legal hour wins the officer."""
+    roster = checked(officer_hour(legal_minutes=60))
+    assert granted(roster, "family_room_visit") == [("B", "mon", "16:00")]
+    assert granted(roster, "video_call") == []
+    assert roster.tiers["legal_minimum"] == 1
+    assert roster.status == "optimal"
+
+
+def test_without_a_legal_minimum_the_calls_win() -> None:
+    """The same week without a legal minimum gives the officer to the three calls instead."""
+    roster = checked(officer_hour(legal_minutes=0))
+    assert granted(roster, "family_room_visit") == []
+    assert sorted(f for f, _, _ in granted(roster, "video_call")) == ["A1", "A2", "A3"]
+    assert roster.tiers["entitlements"] == 3 * 420
+
+
+def test_entitlements_are_spread_over_fathers() -> None:
+    """Two call slots in the week and two fathers wanting seven each: one call each (420 + 420)."""
+    problem = week(
+        rooms=[
+            room(
+                "BB",
+                "video_station",
+                [window("mon", "16:00", "16:30"), window("tue", "16:00", "16:30")],
+            )
+        ],
+        fathers=[father("F1"), father("F2")],
+    )
+    roster = checked(problem)
+    assert sorted(f for f, _, _ in granted(roster, "video_call")) == ["F1", "F2"]
+    assert roster.tiers["entitlements"] == 840
+
+
+def test_linked_volunteer_escorts_his_family() -> None:
+    """Of two free volunteers, the one linked to the father escorts his family room visit."""
+    problem = week(
+        rooms=[room("FK", "family_room", [window("mon", "10:00", "11:30")])],
+        volunteers=[
+            volunteer("V1", ["family_room_visit"], [window("mon", "08:00", "20:00")]),
+            volunteer("V2", ["family_room_visit"], [window("mon", "08:00", "20:00")]),
+        ],
+        officers=[officer("O1", [window("mon", "08:00", "20:00")])],
+        fathers=[father("F1", shell=2, linked_volunteer="V2")],
+    )
+    roster = checked(problem)
+    assert [a.volunteers for a in roster.assignments] == [["V2"]]
+    assert roster.tiers["continuity"] == 1
+
+
+def test_linked_volunteer_joins_the_session() -> None:
+    """A visit session needing two of three volunteers takes the father's linked one."""
+    problem = week(
+        rooms=[room("BZ", "visit_hall", [window("wed", "13:00", "17:00")], capacity=10)],
+        sessions=[session("S1", "regular_visit", "BZ", at("wed", "14:00"), 8)],
+        volunteers=[
+            volunteer(f"V{n}", ["regular_visit"], [window("wed", "13:00", "17:00")])
+            for n in (1, 2, 3)
+        ],
+        officers=[officer("O1", [window("wed", "13:00", "17:00")])],
+        fathers=[father("F1", shell=1, linked_volunteer="V3")],
+    )
+    [assignment] = checked(problem).assignments
+    assert "V3" in assignment.volunteers
+
+
+def test_preferred_window_is_used() -> None:
+    """A father who prefers Saturday morning has his one family room visit then."""
+    problem = week(
+        rooms=[room("FK", "family_room", every_day("10:00", "17:00"))],
+        volunteers=[volunteer("V1", ["family_room_visit"], every_day("08:00", "20:00"))],
+        officers=[officer("O1", every_day("08:00", "20:00"))],
+        fathers=[
+            father(
+                "F1", shell=2, plan={"video_call": 0}, preferred=[window("sat", "10:00", "13:00")]
+            )
+        ],
+    )
+    [(_, day, start)] = granted(checked(problem), "family_room_visit")
+    assert day == "sat"
+    assert "10:00" <= start <= "11:30"
+
+
+def test_economy_prefers_fewer_volunteer_hours() -> None:
+    """A visit in the family room (90 volunteer minutes) beats the hall (120) when all else ties."""
+    problem = week(
+        rooms=[
+            room("BZ", "visit_hall", [window("wed", "14:00", "15:00")], capacity=10),
+            room("FK", "family_room", [window("wed", "14:00", "15:30")]),
+        ],
+        sessions=[session("S1", "regular_visit", "BZ", at("wed", "14:00"), 8)],
+        volunteers=[
+            volunteer(
+                f"V{n}", ["regular_visit", "family_room_visit"], [window("wed", "13:00", "17:00")]
+            )
+            for n in (1, 2)
+        ],
+        officers=[officer("O1", [window("wed", "13:00", "17:00")])],
+        fathers=[father("F1", shell=2, plan={"video_call": 0})],
+    )
+    roster = checked(problem)
+    assert [a.activity for a in roster.assignments] == ["family_room_visit"]
+    assert roster.tiers["economy"] == 36 * 60 - 90
+
+
+def test_previous_roster_is_kept(tiny: Problem) -> None:
+    """Solving tiny again against its own roster keeps every occurrence of it."""
+    first = checked(tiny)
+    again = checked(tiny, previous=first)
+    keys = {(f, a.activity, a.start) for a in first.assignments for f in a.fathers}
+    assert {(f, a.activity, a.start) for a in again.assignments for f in a.fathers} == keys
+    assert again.tiers["stability"] == len(keys)
+    assert {name: again.tiers[name] for name in TIERS[:3]} == {
+        name: first.tiers[name] for name in TIERS[:3]
+    }
+
+
+def test_previous_roster_is_kept_where_possible(tiny: Problem) -> None:
+    """When F-001 is taken ill on Monday, only his Monday occurrences change."""
+    first = checked(tiny)
+    data = tiny.model_dump(mode="json")
+    data["fathers"][0]["unavailable"].append(
+        {"start": at("mon", "00:00"), "end": at("tue", "00:00")}
+    )
+    ill = parse_problem(data)
+    again = checked(ill, previous=first)
+    before = {(f, a.activity, a.start) for a in first.assignments for f in a.fathers}
+    after = {(f, a.activity, a.start) for a in again.assignments for f in a.fathers}
+    assert before - after == {
+        (f, activity, start)
+        for f, activity, start in before
+        if f == "F-001" and start.weekday() == 0
+    }
+    assert again.tiers["stability"] == len(before & after)
+
+
+def test_status_bound_and_progress(tiny: Problem) -> None:
+    """Tiny is proven optimal: bound equals objective, gap 0, progress reported per tier group."""
+    progress: list[Progress] = []
+    roster = checked(tiny, progress=progress)
+    assert (roster.status, roster.bound, roster.gap) == ("optimal", roster.objective, 0.0)
+    assert roster.objective == combine(tiers(tiny, roster.assignments), tier_ranges(tiny))
+    assert progress
+    for step in progress:
+        names = step.tier.split("+")
+        assert names == [name for name in TIERS if name in names]
+    for earlier, later in zip(progress, progress[1:], strict=False):
+        if earlier.tier == later.tier:
+            assert earlier.objective is not None and later.objective is not None
+            assert later.objective >= earlier.objective
+
+
+def test_tier_groups_keep_priority(tiny: Problem) -> None:
+    """Tiers share a solve only while their weighted span is small; each group is in order."""
+    ranges = tier_ranges(tiny)
+    assert tier_groups(list(TIERS), ranges) == [list(TIERS)]
+    wide = ranges.__class__(**{**ranges.as_dict(), "entitlements": 2**40})
+    assert tier_groups(list(TIERS), wide) == [["legal_minimum"], ["entitlements"], list(TIERS[2:])]
