@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from scheduler import reasons
-from scheduler.domain import Assignment, Problem, ProblemError, Roster
+from scheduler.domain import Assignment, Problem, Roster
 from scheduler.entitlements import entitled
 from scheduler.objective import granted_counts
 from scheduler.placement import Occupancy, blockers, candidate_times
@@ -75,15 +75,10 @@ def _blocking(
 
 def explain(problem: Problem, roster: Roster, father_id: str, activity_id: str) -> dict[str, Any]:
     """Give the father's entitlement, what was granted, every reason, and what blocks each time."""
-    father = problem.father_by_id.get(father_id)
-    activity = problem.activity_by_id.get(activity_id)
-    messages = []
-    if father is None:
-        messages.append(f"father: unknown father '{father_id}'")
-    if activity is None:
-        messages.append(f"activity: unknown activity '{activity_id}'")
-    if father is None or activity is None:
-        raise ProblemError(messages)
+    # The candidates come first: asking for them names an unknown father or activity (422).
+    candidates = list(candidate_times(problem, father_id, activity_id))
+    father = problem.father_by_id[father_id]
+    activity = problem.activity_by_id[activity_id]
     wanted = entitled(problem, father, activity)
     granted = granted_counts(roster.assignments)[father_id, activity_id]
     shortfall = next(
@@ -91,7 +86,6 @@ def explain(problem: Problem, roster: Roster, father_id: str, activity_id: str) 
     )
     occupancy = Occupancy(problem, roster.assignments)
     tried = []
-    candidates = list(candidate_times(problem, father_id, activity_id))
     for start, session_id in candidates[:CANDIDATES_SHOWN]:
         assignment, why = blockers(problem, occupancy, father_id, activity_id, start, session_id)
         tried.append(
