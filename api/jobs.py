@@ -207,9 +207,9 @@ class JobRunner:
             item.cancelled = True
             _stop(item.process)
             self._finish(job_id, INTERRUPTED, "the service stopped while this job ran", LIVE_STATES)
-        for item in waiting:
+        for queued in waiting:
             self._finish(
-                item.job_id, INTERRUPTED, "the service stopped before this job ran", LIVE_STATES
+                queued.job_id, INTERRUPTED, "the service stopped before this job ran", LIVE_STATES
             )
 
     def _pump(self) -> None:

@@ -114,7 +114,8 @@ def _guarded(handler: Any) -> Any:
         try:
             return int(handler(args))
         except SQLAlchemyError as error:
-            reason = str(error.orig) if getattr(error, "orig", None) else type(error).__name__
+            origin = getattr(error, "orig", None)
+            reason = str(origin) if origin is not None else type(error).__name__
             print(f"error: database-url: {reason.strip().splitlines()[0]}", file=sys.stderr)
             return 2
 

@@ -57,7 +57,7 @@ def _parse(data: Any) -> tuple[Problem, dict[str, Any]]:
 
 
 def _row(services: ServicesDep, session: Any, problem_id: str) -> ProblemRow:
-    row = session.get(ProblemRow, problem_id)
+    row: ProblemRow | None = session.get(ProblemRow, problem_id)
     if row is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"problem '{problem_id}' does not exist")
     return row

@@ -74,7 +74,7 @@ class RosterJob(BaseModel):
 def _job(
     services: Services, session: Any, caller: Principal, roster_id: str, action: str
 ) -> JobRow:
-    row = session.get(JobRow, roster_id)
+    row: JobRow | None = session.get(JobRow, roster_id)
     if row is None or row.kind != ROSTER_JOB:
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"roster '{roster_id}' does not exist")
     allow(caller, action, row.institutions, f"roster '{roster_id}'")
