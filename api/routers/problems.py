@@ -18,9 +18,10 @@ from api import audit
 from api.deps import Caller, ServicesDep, allow
 from api.examples import PROBLEM
 from api.flags import flagged_for_problem
+from api.jobs import LIVE_STATES
 from api.keys import PLAN, READ
 from api.problems import new_row, publications_of, replace, summary
-from api.tables import ProblemRow
+from api.tables import JobRow, ProblemRow
 from scheduler.domain import Problem, ProblemError, parse_problem
 
 router = APIRouter(prefix="/problems", tags=["problems"])
@@ -212,6 +213,12 @@ def delete(caller: Caller, services: ServicesDep, problem_id: str) -> Response:
                 f"problem '{problem_id}' is published for {where}; "
                 "purge removes published weeks after the retention period",
             )
+        live = session.scalars(
+            select(JobRow.id).where(JobRow.problem_id == problem_id, JobRow.state.in_(LIVE_STATES))
+        ).all()
         audit.record(session, caller, "problem.delete", "problem", problem_id, row.institutions)
         session.delete(row)
+    # Solves of a deleted week have nothing left to write to; their processes end now.
+    for job_id in live:
+        services.runner.cancel(job_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
