@@ -408,7 +408,7 @@ class _WeekBuilder:
         volunteers = self._volunteers(institution, index, size, fathers)
         for session in sessions:
             self._staff_officers(institution, officers, session)
-            self._staff_volunteers(institution, volunteers, session)
+            self._staff_volunteers(volunteers, session)
         self.fathers += fathers
         self.officers += officers
         self.volunteers += volunteers
@@ -745,9 +745,7 @@ class _WeekBuilder:
         for volunteer in escorts:
             volunteer["linked_fathers"].sort()
 
-    def _staff_volunteers(
-        self, institution: str, volunteers: list[dict[str, Any]], session: _Session
-    ) -> None:
+    def _staff_volunteers(self, volunteers: list[dict[str, Any]], session: _Session) -> None:
         """Give a session enough volunteers who may do it, widening what some offer."""
         activity = session.activity.id
 
