@@ -19,7 +19,7 @@ from api.database import Database
 from api.deps import Services
 from api.jobs import JobRunner
 from api.rosters import ROSTER_JOB, ROSTER_TARGET
-from api.routers import allocations, audit, health, problems, publications, rosters
+from api.routers import allocations, audit, health, problems, publications, rosters, whatif
 from api.settings import Settings
 from scheduler.domain import ProblemError
 
@@ -74,6 +74,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     database = Database(settings.url())
     runner = JobRunner(database, settings.max_jobs)
     runner.register(ROSTER_JOB, ROSTER_TARGET)
+    runner.register(whatif.WHATIF_JOB, whatif.WHATIF_TARGET)
     services = Services(settings=settings, database=database, runner=runner)
 
     @asynccontextmanager
@@ -97,6 +98,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.services = services
     app.add_exception_handler(RequestValidationError, _request_invalid)
     app.add_exception_handler(ProblemError, _problem_invalid)
-    for module in (health, problems, rosters, publications, allocations, audit):
+    for module in (health, problems, rosters, publications, allocations, audit, whatif):
         app.include_router(module.router, prefix=f"/{API_VERSION}")
     return app

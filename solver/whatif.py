@@ -69,6 +69,7 @@ CHART_KPIS: tuple[tuple[str, str], ...] = (
     ("utilisation_video_station", "video station utilisation"),
 )
 TIMING_COLUMNS: tuple[str, ...] = ("solve_seconds", "gap")
+MIN_SOLVER_WORKERS = 2
 LEVELS_OFF_GAIN = 0.005
 """A further step of the sweep that adds less fulfilment than this has stopped paying off."""
 
@@ -77,8 +78,9 @@ LEVELS_OFF_GAIN = 0.005
 class SweepOptions:
     """How each scenario is solved: time limit, CP-SAT workers per solve, determinism, seed.
 
-    ``solver_workers`` None gives each solve an equal share of the cores
-    (at least one), so the executor's parallel solves do not oversubscribe them.
+    ``solver_workers`` None gives each solve an equal share of the cores, but
+    at least ``MIN_SOLVER_WORKERS``: CP-SAT on one worker loses its portfolio
+    of strategies and finds much weaker rosters in the same time.
     """
 
     time_limit: float = 10.0
@@ -206,7 +208,7 @@ def plan_sweep(
     Raises ProblemError with every refused scenario's messages before anything is solved.
     """
     scenarios = expand(spec)
-    workers = options.solver_workers or max(1, cpu_count() // max(1, pool_size))
+    workers = options.solver_workers or max(MIN_SOLVER_WORKERS, cpu_count() // max(1, pool_size))
     tasks: list[SweepTask] = []
     messages: list[str] = []
     for replication, week in enumerate(replication_weeks(base, spec)):

@@ -130,7 +130,7 @@ def register(subparsers: Any) -> None:
     whatif.add_argument(
         "--solver-workers",
         type=_positive,
-        help="CP-SAT workers per solve (default: the cores divided by --workers)",
+        help="CP-SAT workers per solve (default: the cores divided by --workers, at least 2)",
     )
     whatif.add_argument(
         "--time-limit", type=_seconds, default=10.0, help="seconds per solve (default 10)"
