@@ -29,9 +29,14 @@ from scheduler.week import MINUTES_PER_DAY
 Span = tuple[int, int]
 
 
-def within(windows: Sequence[Window], start: int, end: int) -> bool:
-    """Tell whether [start, end) lies inside one of the weekly windows."""
-    return any(low <= start and end <= high for low, high in (w.week_minutes() for w in windows))
+def week_spans(windows: Sequence[Window]) -> tuple[Span, ...]:
+    """Give weekly windows as week-minute spans."""
+    return tuple(w.week_minutes() for w in windows)
+
+
+def within(spans: Iterable[Span], start: int, end: int) -> bool:
+    """Tell whether [start, end) lies inside one of the spans."""
+    return any(low <= start and end <= high for low, high in spans)
 
 
 def overlaps(spans: Iterable[Span], start: int, end: int) -> bool:
@@ -59,8 +64,7 @@ class Pool:
 
     def fits(self, start: int, end: int) -> bool:
         """Tell whether the rooms are open for all of [start, end) and not closed during it."""
-        inside = any(low <= start and end <= high for low, high in self.open)
-        return inside and not overlaps(self.closed, start, end)
+        return within(self.open, start, end) and not overlaps(self.closed, start, end)
 
 
 @dataclass(frozen=True)
@@ -213,6 +217,10 @@ class _Builder:
         self.pinned = [self._pin(a) for a in problem.pinned]
         self.busy = _Busy(problem, self.pinned)
         self.unavailable = {f.id: _spans(problem, f.unavailable) for f in problem.fathers}
+        self.available = {v.id: week_spans(v.available) for v in problem.volunteers}
+        self.shifts = {o.id: week_spans(o.shifts) for o in problem.officers}
+        self.windows = {a.id: week_spans(a.windows) for a in problem.activities}
+        self.school = week_spans(problem.policy.school_hours)
         self._ceilings: dict[tuple[str, str], list[Ceiling]] = {}
         self._room_on_day: dict[tuple[str, str, int], bool] = {}
 
@@ -264,6 +272,9 @@ class _Builder:
             return False
         if overlaps(self.busy.fathers.get(father.id, ()), start, end):
             return False
+        # Only times that touch school hours can conflict with them; the rule decides those.
+        if not activity.child_present or not overlaps(self.school, start, end):
+            return True
         return not school_hours_conflict(self.problem, father, activity, start, end)
 
     def volunteers_for(
@@ -275,7 +286,7 @@ class _Builder:
         for volunteer in self.problem.volunteers:
             if institution not in volunteer.institutions or activity.id not in volunteer.activities:
                 continue
-            if not within(volunteer.available, start, end):
+            if not within(self.available[volunteer.id], start, end):
                 continue
             if overlaps(self.busy.volunteers.get(volunteer.id, ()), start, end):
                 continue
@@ -290,7 +301,7 @@ class _Builder:
             officer.id
             for officer in self.problem.officers
             if officer.institution == institution
-            and within(officer.shifts, start, end)
+            and within(self.shifts[officer.id], start, end)
             and not overlaps(self.busy.officers.get(officer.id, ()), start, end)
         )
 
@@ -309,7 +320,7 @@ class _Builder:
             end = start + activity.minutes
             if not pool.fits(start, end):
                 continue
-            if activity.windows and not within(activity.windows, start, end):
+            if activity.windows and not within(self.windows[activity.id], start, end):
                 continue
             day = start // MINUTES_PER_DAY
             fathers = tuple(
@@ -367,7 +378,7 @@ class _Builder:
             for offset in range(0, MINUTES_PER_DAY - activity.minutes + 1, slot):
                 start = midnight + offset
                 end = start + activity.minutes
-                if activity.windows and not within(activity.windows, start, end):
+                if activity.windows and not within(self.windows[activity.id], start, end):
                     continue
                 fitting = [p for p in pools if p is None or p.fits(start, end)]
                 if not fitting:

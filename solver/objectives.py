@@ -22,7 +22,7 @@ from scheduler.objective import (
     occurrence_value,
     partner_cap_minutes,
 )
-from solver.candidates import Candidates
+from solver.candidates import Candidates, week_spans, within
 from solver.constraints import volunteer_minutes_terms
 from solver.variables import Variables
 
@@ -134,13 +134,6 @@ def entitlements(
     return sum(value) + constant
 
 
-def _preferred(problem: Problem, father: str, start: int, end: int) -> bool:
-    return any(
-        low <= start and end <= high
-        for low, high in (w.week_minutes() for w in problem.father_by_id[father].preferred)
-    )
-
-
 def continuity(
     model: cp_model.CpModel,
     problem: Problem,
@@ -155,10 +148,11 @@ def continuity(
     """
     points: list[Expression] = []
     constant = 0
+    wishes = {father.id: week_spans(father.preferred) for father in problem.fathers}
     for session in candidates.sessions:
         for father in session.fathers:
             seat = variables.seat[session.session, father]
-            if _preferred(problem, father, session.start, session.end):
+            if within(wishes[father], session.start, session.end):
                 points.append(seat)
             linked = problem.father_by_id[father].linked_volunteer
             escort = variables.session_volunteer.get((session.session, linked or ""))
@@ -178,7 +172,7 @@ def continuity(
         defaultdict(list)
     )
     for index, (slot, literal) in enumerate(zip(candidates.slots, variables.slot, strict=True)):
-        if _preferred(problem, slot.father, slot.start, slot.end):
+        if within(wishes[slot.father], slot.start, slot.end):
             points.append(literal)
         linked = problem.father_by_id[slot.father].linked_volunteer
         if linked is not None and (slot.group, linked) in escorts:
@@ -203,7 +197,7 @@ def continuity(
         for father in assignment.fathers:
             linked = problem.father_by_id[father].linked_volunteer
             constant += int(linked is not None and linked in assignment.volunteers)
-            constant += int(_preferred(problem, father, pin.start, pin.end))
+            constant += int(within(wishes[father], pin.start, pin.end))
     return sum(points) + constant
 
 

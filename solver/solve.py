@@ -21,11 +21,12 @@ from scheduler.kpis import compute_kpis
 from scheduler.objective import TIERS, Tiers, objective, tier_ranges, tiers
 from scheduler.shortfalls import explain_shortfalls
 from scheduler.validate import check_assignments
-from solver.baseline import first_come_first_served
 from solver.model import RosterModel
 from solver.objectives import Expression
+from solver.warmstart import priority_order
 
 SOLVER_NAME = "cp-sat"
+WARM_START_NAME = "priority-order"
 # Shares of the time limit per tier; a tier that finishes early leaves its time to the next.
 TIME_SHARES: dict[str, float] = {
     "legal_minimum": 0.2,
@@ -140,6 +141,8 @@ def _parameters(options: SolveOptions, seconds: float) -> cp_model.CpSolver:
     parameters.num_workers = max(1, options.workers)
     parameters.random_seed = options.seed
     parameters.log_search_progress = options.log
+    # Probing in presolve costs seconds on a week of a hundred fathers and proves little here.
+    parameters.cp_model_probing_level = 0
     if options.deterministic:
         # Interleaved search on a deterministic clock gives the same answer on every run;
         # the wall-clock limit is only a safety net far beyond it.
@@ -211,16 +214,16 @@ def solve(
 
     Never raises on an oversubscribed or infeasible week: contradictory pins
     give status ``infeasible``. Should CP-SAT find no solution in time, the
-    first-come-first-served roster it was hinted with is given, status
-    ``feasible`` and solver ``fcfs``.
+    warm start it was hinted with (``solver.warmstart``) is given, status
+    ``feasible`` and solver ``priority-order``.
     """
     options = options or SolveOptions()
     began = time.monotonic()
     if check_assignments(problem, problem.pinned):
         return _empty_roster(problem, "infeasible", began)
     built = RosterModel(problem, previous)
-    baseline = first_come_first_served(problem, options.seed)
-    built.hint(baseline.assignments)
+    start = priority_order(problem)
+    built.hint(start)
     ranges = tier_ranges(problem, previous)
     expressions = built.terms.expressions
     active = [
@@ -249,11 +252,11 @@ def solve(
         built.model.add(expression >= value)
         _hint_solution(built, solver)
     if best is None and active:
-        # No solution in time (a slow presolve of a large week): the baseline is a valid
+        # No solution in time (a slow presolve of a large week): the warm start is a valid
         # roster, so the planner gets it rather than nothing, marked as what it is.
-        fallback = _roster(problem, "feasible", baseline.assignments, previous, None, {}, began)
-        fallback.tiers = tiers(problem, fallback.assignments, previous).as_dict()
-        fallback.solver = baseline.solver
+        fallback = _roster(problem, "feasible", start, previous, None, {}, began)
+        fallback.tiers = tiers(problem, start, previous).as_dict()
+        fallback.solver = WARM_START_NAME
         return fallback
     chosen = best
     assignments = built.read(
