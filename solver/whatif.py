@@ -442,13 +442,20 @@ def _draw_sweeps(
 ) -> None:
     """Draw one KPI: a line per sweep, where it levels off, and the single scenarios."""
     spread = report.replications > 1
-    for sweep, part in rows.groupby("sweep", sort=False):
+    # One colour per sweep and per single scenario, the same in every panel.
+    palette = [f"C{index % 10}" for index in range(rows["sweep"].nunique() + len(singles))]
+    for color, (sweep, part) in zip(palette, rows.groupby("sweep", sort=False), strict=False):
         ordered = part.sort_values("value")
         error = ordered[f"{name}_sd"] if spread and f"{name}_sd" in ordered else None
-        drawn = axis.errorbar(
-            ordered["value"], ordered[name], yerr=error, marker="o", capsize=3, label=str(sweep)
+        axis.errorbar(
+            ordered["value"],
+            ordered[name],
+            yerr=error,
+            marker="o",
+            capsize=3,
+            color=color,
+            label=str(sweep),
         )
-        color = drawn.lines[0].get_color()
         if name == "volunteer_hours" and "partner_cap_hours" in ordered:
             axis.plot(
                 ordered["value"],
@@ -460,11 +467,15 @@ def _draw_sweeps(
         flat_from = report.levels_off.get(str(sweep))
         if name == "fulfilment" and flat_from is not None:
             axis.axvline(flat_from, color=color, linestyle="-.", linewidth=1, alpha=0.7)
-    for _, single in singles.iterrows():
-        style = "--" if single["scenario"] == BASE else ":"
-        color = "grey" if single["scenario"] == BASE else None
+    others = palette[rows["sweep"].nunique() :]
+    for color, (_, single) in zip(others, singles.iterrows(), strict=False):
+        is_base = single["scenario"] == BASE
         axis.axhline(
-            single[name], linestyle=style, color=color, linewidth=1, label=str(single["scenario"])
+            single[name],
+            linestyle="--" if is_base else ":",
+            color="grey" if is_base else color,
+            linewidth=1,
+            label=str(single["scenario"]),
         )
 
 

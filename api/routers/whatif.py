@@ -12,6 +12,7 @@ from api import audit
 from api.deps import Caller, ServicesDep, allow
 from api.jobs import LIVE_STATES
 from api.keys import PLAN, READ, Principal
+from api.rosters import view
 from api.tables import JobRow, ProblemRow
 from scheduler.domain import parse_problem
 from scheduler.scenarios import default_scenarios, parse_scenarios
@@ -91,28 +92,22 @@ class WhatIfJob(BaseModel):
 
 
 def _view(row: JobRow) -> dict[str, Any]:
+    """Give what the API shows of a what-if job: as a roster job, with the table for a roster."""
+    found = view(row, [])
+    del found["published"], found["roster"]
     result = row.result or {}
     charts = result.get("charts")
-    return {
-        "id": row.id,
-        "problem_id": row.problem_id,
-        "institutions": row.institutions,
-        "state": row.state,
-        "progress": row.progress,
-        "error": row.error,
-        "options": row.params,
-        "created_at": row.created_at,
-        "started_at": row.started_at,
-        "finished_at": row.finished_at,
-        "columns": result.get("columns"),
-        "table": result.get("table"),
-        "levels_off": result.get("levels_off"),
-        "charts": sorted(charts) if charts is not None else None,
-    }
+    found.update(
+        columns=result.get("columns"),
+        table=result.get("table"),
+        levels_off=result.get("levels_off"),
+        charts=sorted(charts) if charts is not None else None,
+    )
+    return found
 
 
 def _job(session: Any, caller: Principal, job_id: str, action: str) -> JobRow:
-    row = session.get(JobRow, job_id)
+    row: JobRow | None = session.get(JobRow, job_id)
     if row is None or row.kind != WHATIF_JOB:
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"what-if job '{job_id}' does not exist")
     allow(caller, action, row.institutions, f"what-if job '{job_id}'")
