@@ -1,0 +1,386 @@
+"""The words of the planner's page, in Dutch (the default) and English.
+
+Every shortfall reason of ``scheduler.reasons`` has a plain-word label in both
+languages (``capacity:<room kind>`` is built from the room kind's label), and
+every activity of the default catalogue an English name: ``Activity.name`` is
+already Dutch and comes from the week's data.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from scheduler import reasons
+from scheduler.domain import Activity
+from scheduler.week import TZ
+
+LANGUAGES: tuple[str, ...] = ("nl", "en")
+DEFAULT_LANGUAGE = "nl"
+
+REASONS: dict[str, tuple[str, str]] = {
+    reasons.PARTNER_CAP: (
+        "partnerplafond bereikt (1 fte vrijwilligers)",
+        "partner cap reached (1 fte of volunteers)",
+    ),
+    reasons.VOLUNTEER_MAX_HOURS: (
+        "vrijwilligers zitten aan hun maximale uren",
+        "volunteers are at their maximum hours",
+    ),
+    reasons.NO_VOLUNTEER: ("geen vrijwilliger beschikbaar", "no volunteer available"),
+    reasons.NO_OFFICER: ("geen PIW'er in dienst", "no officer on shift"),
+    reasons.FATHER_UNAVAILABLE: (
+        "vader niet beschikbaar (zitting, werk, medisch)",
+        "father unavailable (court, work, medical)",
+    ),
+    reasons.FATHER_BUSY: (
+        "vader heeft dan al een andere activiteit",
+        "father already has another activity then",
+    ),
+    reasons.SCHOOL_HOURS: (
+        "valt in schooltijd van een kind van 4 tot 12",
+        "falls in school hours of a child aged 4 to 12",
+    ),
+    reasons.TIME_OUT: ("time-out: terug naar schil 2", "time-out: back to shell 2"),
+    reasons.NO_CONSENT: (
+        "geen toestemming (andere ouder of informatiedeling)",
+        "no consent (other parent or information sharing)",
+    ),
+    reasons.NO_SESSION: ("geen bijeenkomst deze week", "no session this week"),
+    reasons.NOT_ENROLLED: ("niet ingeschreven", "not enrolled"),
+    reasons.NO_BABY: ("geen kind jonger dan 1 jaar", "no child under one year old"),
+    reasons.NOT_IN_SHELL: ("hoort niet bij zijn schil", "not part of his shell"),
+    reasons.ENTITLEMENT_USED: (
+        "dag- of weekmaximum al benut",
+        "daily or weekly limit already used",
+    ),
+    reasons.ROOM_CLOSED: ("ruimte gesloten", "room closed"),
+    reasons.NO_ROOM: ("geen geschikte ruimte", "no suitable room"),
+    reasons.NON_ASSOCIATION: (
+        "moet gescheiden blijven van een andere vader",
+        "must be kept apart from another father",
+    ),
+    reasons.OUTSIDE_WINDOWS: ("buiten de toegestane tijden", "outside the allowed times"),
+    reasons.PINNED: ("een vastgezette afspraak zit in de weg", "a pinned assignment is in the way"),
+}
+
+ROOM_KINDS: dict[str, tuple[str, str]] = {
+    "family_room": ("familiekamer", "family room"),
+    "video_station": ("beeldbelstation", "video station"),
+    "visit_hall": ("bezoekzaal", "visit hall"),
+    "activity_room": ("activiteitenruimte", "activity room"),
+    "wing_room": ("ruimte vaderafdeling", "father wing room"),
+    "kitchen": ("keuken", "kitchen"),
+}
+ROOM_KIND_ORDER: tuple[str, ...] = tuple(ROOM_KINDS)
+CELL = ("op cel", "in the cell")
+
+ACTIVITIES_EN: dict[str, str] = {
+    "regular_visit": "regular visit (supervised)",
+    "father_child_day": "father-child day",
+    "family_day": "family day",
+    "training_my_child_and_i": "training 'My child and I'",
+    "workshop": "trainings and workshops",
+    "family_room_visit": "family room visit",
+    "video_call": "video call",
+    "theme_meeting": "theme meeting",
+    "creative_afternoon": "creative afternoon",
+    "cooking_together": "cooking together",
+    "cell_visit": "visit of child and partner in the cell",
+    "baby_bath": "bathing the baby",
+}
+
+DAY_NAMES: tuple[tuple[str, str], ...] = (
+    ("ma", "Mon"),
+    ("di", "Tue"),
+    ("wo", "Wed"),
+    ("do", "Thu"),
+    ("vr", "Fri"),
+    ("za", "Sat"),
+    ("zo", "Sun"),
+)
+MONTHS: tuple[tuple[str, str], ...] = (
+    ("jan", "Jan"),
+    ("feb", "Feb"),
+    ("mrt", "Mar"),
+    ("apr", "Apr"),
+    ("mei", "May"),
+    ("jun", "Jun"),
+    ("jul", "Jul"),
+    ("aug", "Aug"),
+    ("sep", "Sep"),
+    ("okt", "Oct"),
+    ("nov", "Nov"),
+    ("dec", "Dec"),
+)
+
+STATUSES: dict[str, tuple[str, str]] = {
+    "optimal": ("optimaal", "optimal"),
+    "feasible": ("haalbaar, niet bewezen optimaal", "feasible, not proven optimal"),
+    "infeasible": ("onhaalbaar", "infeasible"),
+    "unknown": ("onbekend", "unknown"),
+}
+JOB_STATES: dict[str, tuple[str, str]] = {
+    "queued": ("in de wachtrij", "queued"),
+    "running": ("wordt gemaakt", "being made"),
+    "done": ("klaar", "done"),
+    "failed": ("mislukt", "failed"),
+    "cancelled": ("afgebroken", "cancelled"),
+    "interrupted": ("onderbroken", "interrupted"),
+}
+ROLES: dict[str, tuple[str, str]] = {
+    "planner": ("planner", "planner"),
+    "system": ("systeem", "system"),
+    "viewer": ("meekijker", "viewer"),
+}
+
+TEXT: dict[str, tuple[str, str]] = {
+    "app": ("Gezinsrooster", "Family roster"),
+    "tagline": ("weekrooster gezinsbenadering", "weekly roster, family approach"),
+    "skip": ("Naar de inhoud", "Skip to content"),
+    "signin": ("Aanmelden", "Sign in"),
+    "signin_intro": (
+        "Meld u aan met uw sleutel. Een planner vraagt die aan bij de beheerder "
+        "(gezinsrooster keys create).",
+        "Sign in with your key. Ask the administrator for one (gezinsrooster keys create).",
+    ),
+    "key": ("Sleutel", "Key"),
+    "signin_wrong": ("Deze sleutel is onbekend of ingetrokken.", "This key is unknown or revoked."),
+    "signin_expired": (
+        "Uw sessie is verlopen of de sleutel is ingetrokken; meld u opnieuw aan.",
+        "Your session ended or the key was revoked; please sign in again.",
+    ),
+    "signout": ("Afmelden", "Sign out"),
+    "signed_in_as": ("Aangemeld als", "Signed in as"),
+    "language_switch": ("English", "Nederlands"),
+    "weeks": ("Weken", "Weeks"),
+    "choose": ("Kies inrichting en week", "Choose institution and week"),
+    "institution": ("Inrichting", "Institution"),
+    "week": ("Week", "Week"),
+    "open": ("Openen", "Open"),
+    "dataset": ("Weekgegevens", "Week data"),
+    "fathers_n": ("vaders", "fathers"),
+    "sessions_n": ("bijeenkomsten", "sessions"),
+    "revision": ("versie", "revision"),
+    "no_weeks": (
+        "Er zijn nog geen weken binnen uw inrichtingen. Een planner laadt hieronder een week.",
+        "There are no weeks within your institutions yet. A planner uploads one below.",
+    ),
+    "upload": ("Week inladen (JSON)", "Upload a week (JSON)"),
+    "upload_file": ("Bestand", "File"),
+    "upload_button": ("Inladen", "Upload"),
+    "uploaded": ("Week ingeladen", "Week uploaded"),
+    "replace": ("Bestaande week vervangen", "Replace an existing week"),
+    "tab_grid": ("Rooster", "Roster"),
+    "tab_fathers": ("Vaders", "Fathers"),
+    "tab_staff": ("Personeel", "Staff"),
+    "tab_print": ("Afdrukken", "Print"),
+    "tab_whatif": ("Wat als", "What if"),
+    "generate": ("Rooster maken", "Generate roster"),
+    "seconds": ("seconden", "seconds"),
+    "time_limit": ("Rekentijd", "Time limit"),
+    "replan": ("Herplannen, zo min mogelijk wijzigen", "Re-plan with fewest changes"),
+    "publish": ("Publiceren", "Publish"),
+    "cancel_job": ("Stoppen", "Stop"),
+    "export": ("Exporteren", "Export"),
+    "planner_only": ("Alleen voor planners", "Planners only"),
+    "no_roster": (
+        "Voor deze week is nog geen rooster gemaakt.",
+        "No roster has been made for this week yet.",
+    ),
+    "progress": ("Voortgang", "Progress"),
+    "phase_baseline": ("eerste rooster (wie het eerst komt)", "first roster (first come)"),
+    "phase_solving": ("verbeteren", "improving"),
+    "solutions": ("oplossingen", "solutions"),
+    "job_failed": ("Het maken van het rooster is mislukt", "Making the roster failed"),
+    "roster": ("Rooster", "Roster"),
+    "state": ("Stand", "State"),
+    "status": ("Kwaliteit", "Quality"),
+    "published": ("Gepubliceerd", "Published"),
+    "published_version": ("gepubliceerd, versie", "published, version"),
+    "draft": ("concept, niet gepubliceerd", "draft, not published"),
+    "published_other": (
+        "Gepubliceerd is een ander rooster (versie {version}).",
+        "A different roster is published (version {version}).",
+    ),
+    "show_published": ("Toon het gepubliceerde rooster", "Show the published roster"),
+    "published_done": (
+        "Gepubliceerd: {institution} week {week}, versie {version}",
+        "Published: {institution} week {week}, version {version}",
+    ),
+    "generate_started": ("Het rooster wordt gemaakt", "The roster is being made"),
+    "cancelled": (
+        "Gestopt; het beste rooster tot nu toe blijft bewaard",
+        "Stopped; the best roster so far is kept",
+    ),
+    "changes": (
+        "Tegenover het vorige rooster: {kept} ongewijzigd, {added} nieuw, {removed} vervallen",
+        "Against the previous roster: {kept} unchanged, {added} new, {removed} dropped",
+    ),
+    "new": ("nieuw", "new"),
+    "rosters": ("Eerdere roosters", "Earlier rosters"),
+    "made_at": ("gemaakt", "made"),
+    "kpi_fulfilment": ("Toegekend van recht", "Granted of entitled"),
+    "kpi_legal": ("Onder wettelijk minimum", "Below legal minimum"),
+    "kpi_volunteer": ("Vrijwilligersuren", "Volunteer hours"),
+    "kpi_floor": ("Laagste per vader", "Lowest per father"),
+    "kpi_assignments": ("Afspraken", "Assignments"),
+    "filters": ("Filters", "Filters"),
+    "shell": ("Schil", "Shell"),
+    "ward": ("Afdeling", "Ward"),
+    "all": ("alle", "all"),
+    "apply": ("Toepassen", "Apply"),
+    "room": ("Ruimte", "Room"),
+    "capacity": ("capaciteit", "capacity"),
+    "closed": ("gesloten", "closed"),
+    "open_hours": ("open", "open"),
+    "not_open": ("niet open", "not open"),
+    "volunteers": ("Vrijwilligers", "Volunteers"),
+    "officers": ("PIW'ers", "Officers"),
+    "volunteer_short": ("vrijw.", "vol."),
+    "officer_short": ("PIW", "off."),
+    "pinned": ("vastgezet", "pinned"),
+    "calendar": ("agenda (.ics)", "calendar (.ics)"),
+    "father": ("Vader", "Father"),
+    "visit_time": ("Bezoektijd", "Visit time"),
+    "granted_of": ("Toegekend / recht", "Granted / entitled"),
+    "shortfalls": ("Tekorten en redenen", "Shortfalls and reasons"),
+    "below_legal": ("onder wettelijk minimum", "below legal minimum"),
+    "legal_banner": (
+        "{count} vader(s) krijgen deze week minder dan {minutes} minuten bezoek (Pbw art. 38).",
+        "{count} father(s) get less than {minutes} minutes of visit this week (Pbw art. 38).",
+    ),
+    "no_fathers": ("Geen vaders bij deze filters.", "No fathers match these filters."),
+    "activity": ("Activiteit", "Activity"),
+    "entitled": ("Recht", "Entitled"),
+    "granted": ("Toegekend", "Granted"),
+    "reasons": ("Redenen", "Reasons"),
+    "complete": ("volledig", "complete"),
+    "why": ("Waarom niet?", "Why not?"),
+    "tried": ("Geprobeerde tijden", "Times tried"),
+    "of_candidates": ("van {count} mogelijke tijden", "of {count} possible times"),
+    "fits": ("past", "fits"),
+    "blocked_by": ("bezet door", "taken by"),
+    "this_week": ("Deze week", "This week"),
+    "nothing_this_week": ("Geen afspraken deze week.", "No assignments this week."),
+    "back_fathers": ("Terug naar alle vaders", "Back to all fathers"),
+    "timeout_from": ("time-out vanaf {day}", "time-out from {day}"),
+    "effective_shell": ("geldt als schil {shell}", "counts as shell {shell}"),
+    "linked_volunteer": ("Vaste vrijwilliger", "Linked volunteer"),
+    "partner_cap": ("Partnerplafond", "Partner cap"),
+    "partner_cap_note": (
+        "Alle vrijwilligers samen, hele week{region}: {used} van {cap} uur",
+        "All volunteers together, whole week{region}: {used} of {cap} hours",
+    ),
+    "region": (" (hele regio)", " (whole region)"),
+    "hours": ("uur", "hours"),
+    "hours_used": ("Uren", "Hours"),
+    "max_hours": ("max.", "max."),
+    "organisation": ("Organisatie", "Organisation"),
+    "assignments": ("Afspraken", "Assignments"),
+    "shift_hours": ("dienst", "shift"),
+    "load": ("Belasting", "Load"),
+    "print_title": ("Weekrooster", "Weekly roster"),
+    "print_button": ("Afdrukken (A4 liggend)", "Print (A4 landscape)"),
+    "print_footer": (
+        "Alleen pseudoniemen. Stand van {when}.",
+        "Pseudonyms only. As of {when}.",
+    ),
+    "whatif_title": ("Wat-als-analyse", "What-if analysis"),
+    "whatif_missing": (
+        "De wat-als-analyse is in deze installatie (nog) niet beschikbaar.",
+        "What-if analysis is not available in this installation (yet).",
+    ),
+    "error": ("Er ging iets mis", "Something went wrong"),
+    "not_found": ("Niet gevonden", "Not found"),
+    "forbidden": ("Geen toegang", "No access"),
+    "csrf": (
+        "Het formulier is verlopen; laad de pagina opnieuw.",
+        "The form has expired; reload the page.",
+    ),
+    "home": ("Naar het overzicht", "Back to the overview"),
+    "minutes": ("min", "min"),
+    "yes": ("ja", "yes"),
+    "no": ("nee", "no"),
+}
+
+
+def _pick(pair: tuple[str, str], language: str) -> str:
+    return pair[LANGUAGES.index(language)] if language in LANGUAGES else pair[0]
+
+
+@dataclass(frozen=True)
+class Labels:
+    """The words of one language; templates call its methods (``t('publish')``)."""
+
+    language: str = DEFAULT_LANGUAGE
+
+    def __call__(self, key: str, **values: object) -> str:
+        """Give the text under a key, with ``{name}`` placeholders filled in."""
+        text = _pick(TEXT[key], self.language)
+        return text.format(**values) if values else text
+
+    def reason(self, reason: str) -> str:
+        """Give a shortfall reason in plain words (``capacity:family_room``: family room full)."""
+        if reason.startswith(f"{reasons.CAPACITY}:"):
+            kind = self.room_kind(reason.split(":", 1)[1])
+            return f"{kind} vol" if self.language == "nl" else f"{kind} full"
+        pair = REASONS.get(reason)
+        return _pick(pair, self.language) if pair else reason
+
+    def activity(self, activity: Activity | None, activity_id: str = "") -> str:
+        """Give an activity's name: the week's own (Dutch) name, or the English one."""
+        key = activity.id if activity is not None else activity_id
+        if self.language == "en":
+            return ACTIVITIES_EN.get(key, key.replace("_", " "))
+        return activity.name if activity is not None else key.replace("_", " ")
+
+    def room_kind(self, kind: str | None) -> str:
+        """Give a room kind's name (no kind: in the cell)."""
+        if kind is None:
+            return _pick(CELL, self.language)
+        pair = ROOM_KINDS.get(kind)
+        return _pick(pair, self.language) if pair else kind.replace("_", " ")
+
+    def status(self, status: str) -> str:
+        """Give a roster status (optimal, feasible, ...) in words."""
+        pair = STATUSES.get(status)
+        return _pick(pair, self.language) if pair else status
+
+    def job_state(self, state: str) -> str:
+        """Give a solve job's state (queued, running, done, ...) in words."""
+        pair = JOB_STATES.get(state)
+        return _pick(pair, self.language) if pair else state
+
+    def role(self, role: str) -> str:
+        """Give a key's role in words."""
+        pair = ROLES.get(role)
+        return _pick(pair, self.language) if pair else role
+
+    def day(self, index: int) -> str:
+        """Give the short name of a day (0 is Monday)."""
+        return _pick(DAY_NAMES[index], self.language)
+
+    def date(self, value: date) -> str:
+        """Give a short date: ``1 feb`` / ``1 Feb``."""
+        return f"{value.day} {_pick(MONTHS[value.month - 1], self.language)}"
+
+    def moment(self, value: datetime) -> str:
+        """Give a moment in Amsterdam time: ``di 2 feb 15:00``."""
+        local = value.astimezone(TZ)
+        return f"{self.day(local.weekday())} {self.date(local.date())} {local:%H:%M}"
+
+    def moment_text(self, text: str) -> str:
+        """Give an ISO 8601 moment (as the API writes it) the way ``moment`` does."""
+        return self.moment(datetime.fromisoformat(text))
+
+    def number(self, value: float, digits: int = 1) -> str:
+        """Give a number with the language's decimal mark (``24,5`` in Dutch)."""
+        text = f"{value:.{digits}f}"
+        if digits and text.endswith("0" * digits):
+            text = text[: -(digits + 1)]
+        return text.replace(".", ",") if self.language == "nl" else text
+
+    def percent(self, ratio: float) -> str:
+        """Give a ratio as a whole percentage."""
+        return f"{round(ratio * 100)}%"

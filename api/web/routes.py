@@ -1,0 +1,677 @@
+"""The planner's page at ``/``: sign in, choose a week, see it by room, father and staff, act.
+
+Every page reads through the service's own storage and every action calls the
+same route functions as the JSON API (``api.routers``), with the signed-in
+key as the caller: role and scope checks, audit entries, solve jobs,
+publishing and exports are theirs, not a copy. A role that may not do an
+action sees its button disabled; the service refuses it anyway.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated, Any, Literal
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Depends, File, Form, HTTPException, Request, UploadFile, status
+from fastapi.responses import FileResponse, JSONResponse, RedirectResponse, Response
+from fastapi.routing import APIRoute
+from fastapi.templating import Jinja2Templates
+from pydantic import ValidationError
+from sqlalchemy import select
+
+from api import audit
+from api.deps import ServicesDep, allow, get_services
+from api.jobs import LIVE_STATES
+from api.keys import PLAN, READ, Principal, find_principal
+from api.published import publication
+from api.rosters import ROSTER_JOB
+from api.routers import problems as problem_routes
+from api.routers import publications as publication_routes
+from api.routers import rosters as roster_routes
+from api.tables import JobRow, ProblemRow, Publication
+from api.web import views
+from api.web.labels import DEFAULT_LANGUAGE, LANGUAGES, Labels
+from api.web.session import (
+    COOKIE,
+    WebSession,
+    check_csrf,
+    clear_cookie,
+    set_cookie,
+    store_of,
+)
+from scheduler.domain import Problem, ProblemError, Roster, parse_roster, validation_messages
+
+HERE = Path(__file__).resolve().parent
+STATIC = HERE / "static"
+TEMPLATES = Jinja2Templates(directory=HERE / "templates")
+LANGUAGE_COOKIE = "gzr_lang"
+SIGNIN = "/signin"
+
+
+def labels_of(request: Request) -> Labels:
+    """Give the words of the language the browser chose (Dutch unless it chose English)."""
+    language = request.cookies.get(LANGUAGE_COOKIE, DEFAULT_LANGUAGE)
+    return Labels(language if language in LANGUAGES else DEFAULT_LANGUAGE)
+
+
+@dataclass
+class WebUser:
+    """Who is signed in on this browser: the key's principal and the page session."""
+
+    principal: Principal
+    session: WebSession
+
+    def may(self, action: str) -> bool:
+        """Tell whether the key's role allows an action (the page disables the button if not)."""
+        return self.principal.may(action)
+
+
+def _signed_in(request: Request, services: ServicesDep) -> WebUser | None:
+    token = request.cookies.get(COOKIE)
+    store = store_of(request.app)
+    session = store.find(token) if token else None
+    if session is None:
+        return None
+    with services.database.read() as db:
+        principal = find_principal(db, session.secret)
+    if principal is None:
+        store.close(session.token)
+        return None
+    return WebUser(principal, session)
+
+
+def web_user(request: Request, services: ServicesDep) -> WebUser:
+    """Give the signed-in user, or send the browser to the sign-in page (303)."""
+    user = _signed_in(request, services)
+    if user is None:
+        expired = "?expired=1" if request.cookies.get(COOKIE) else ""
+        raise HTTPException(status.HTTP_303_SEE_OTHER, headers={"Location": SIGNIN + expired})
+    return user
+
+
+User = Annotated[WebUser, Depends(web_user)]
+Csrf = Annotated[str, Form()]
+
+
+def render(
+    request: Request,
+    name: str,
+    user: WebUser | None,
+    status_code: int = status.HTTP_200_OK,
+    **context: Any,
+) -> Response:
+    """Give a page from a template, with the words, the user and the messages kept for it."""
+    t = labels_of(request)
+    path = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    other = LANGUAGES[1 - LANGUAGES.index(t.language)]
+    return TEMPLATES.TemplateResponse(
+        request,
+        name,
+        {
+            "t": t,
+            "user": user,
+            "csrf": user.session.csrf if user else "",
+            "flashes": user.session.take_flashes() if user else [],
+            "here": path,
+            "other_language": other,
+            "can_plan": user is not None and user.may(PLAN),
+            **context,
+        },
+        status_code=status_code,
+    )
+
+
+def _error_page(request: Request, user: WebUser | None, error: HTTPException) -> Response:
+    t = labels_of(request)
+    detail = str(error.detail)
+    if error.status_code == status.HTTP_403_FORBIDDEN and detail == "csrf":
+        detail = t("csrf")
+    title = {
+        status.HTTP_404_NOT_FOUND: t("not_found"),
+        status.HTTP_403_FORBIDDEN: t("forbidden"),
+    }.get(error.status_code, t("error"))
+    return render(request, "error.html", user, error.status_code, title=title, messages=[detail])
+
+
+class PageRoute(APIRoute):
+    """A route of the page: a refusal (403, 404, 409, 422) shows as a page in words, not JSON."""
+
+    def get_route_handler(self) -> Callable[[Request], Awaitable[Response]]:
+        handler = super().get_route_handler()
+
+        async def handle(request: Request) -> Response:
+            try:
+                return await handler(request)
+            except HTTPException as error:
+                if error.status_code < status.HTTP_400_BAD_REQUEST:
+                    raise
+                refusal = error
+            except ProblemError as error:
+                refusal = HTTPException(
+                    status.HTTP_422_UNPROCESSABLE_CONTENT, "; ".join(error.messages)
+                )
+            user = _signed_in(request, get_services(request))
+            return _error_page(request, user, refusal)
+
+        return handle
+
+
+router = APIRouter(include_in_schema=False, route_class=PageRoute)
+
+
+def _back(url: str) -> RedirectResponse:
+    return RedirectResponse(url, status_code=status.HTTP_303_SEE_OTHER)
+
+
+def _local(url: str, default: str = "/") -> str:
+    """Give the URL if it stays on this site (a path), else the default."""
+    return url if url.startswith("/") and not url.startswith("//") else default
+
+
+def _week_url(problem_id: str, tab: str = "", **query: str | None) -> str:
+    kept = {k: v for k, v in query.items() if v}
+    return f"/weeks/{problem_id}{'/' + tab if tab else ''}" + (
+        f"?{urlencode(kept)}" if kept else ""
+    )
+
+
+@router.get("/static/{name}")
+def static(name: str) -> FileResponse:
+    """Give a stylesheet or script of the page."""
+    path = STATIC / name
+    if "/" in name or name.startswith(".") or not path.is_file():
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"no file '{name}'")
+    return FileResponse(path, headers={"Cache-Control": "max-age=3600"})
+
+
+@router.get("/language/{language}")
+def language(language: str, next: str = "/") -> RedirectResponse:
+    """Give a redirect back to the page, now in the chosen language."""
+    response = _back(_local(next))
+    if language in LANGUAGES:
+        response.set_cookie(
+            LANGUAGE_COOKIE, language, max_age=365 * 24 * 3600, path="/", samesite="lax"
+        )
+    return response
+
+
+@router.get(SIGNIN)
+def signin_page(request: Request, services: ServicesDep, expired: int = 0) -> Response:
+    """Give the sign-in form (or the overview when already signed in)."""
+    if _signed_in(request, services) is not None:
+        return _back("/")
+    t = labels_of(request)
+    messages = [t("signin_expired")] if expired else []
+    return render(request, "signin.html", None, messages=messages)
+
+
+@router.post(SIGNIN)
+def signin(request: Request, services: ServicesDep, key: Annotated[str, Form()] = "") -> Response:
+    """Give the overview with a session cookie for a valid key, or the form again with 401."""
+    secret = key.strip()
+    principal = None
+    if secret:
+        with services.database.read() as db:
+            principal = find_principal(db, secret)
+    if principal is None:
+        t = labels_of(request)
+        return render(
+            request, "signin.html", None, status.HTTP_401_UNAUTHORIZED, messages=[t("signin_wrong")]
+        )
+    session = store_of(request.app).open(secret)
+    response = _back("/")
+    set_cookie(response, session)
+    return response
+
+
+@router.post("/signout")
+def signout(request: Request, user: User, csrf: Csrf) -> Response:
+    """Give the sign-in page; the session is over and its cookie gone."""
+    check_csrf(user.session, csrf)
+    store_of(request.app).close(user.session.token)
+    response = _back(SIGNIN)
+    clear_cookie(response)
+    return response
+
+
+def _latest_jobs(services: ServicesDep, problem_ids: list[str]) -> dict[str, JobRow]:
+    found: dict[str, JobRow] = {}
+    query = (
+        select(JobRow)
+        .where(JobRow.kind == ROSTER_JOB, JobRow.problem_id.in_(problem_ids))
+        .order_by(JobRow.created_at.desc())
+    )
+    with services.database.read() as db:
+        for row in db.scalars(query):
+            if row.problem_id is not None:
+                found.setdefault(row.problem_id, row)
+    return found
+
+
+@router.get("/")
+def home(request: Request, user: User, services: ServicesDep) -> Response:
+    """Give the overview: the weeks within the key's institutions, and the chooser."""
+    weeks = problem_routes.list_problems(user.principal, services, None, None)
+    published = publication_routes.list_publications(user.principal, services, None, None)
+    latest = _latest_jobs(services, [w["id"] for w in weeks])
+    institutions = sorted({i for w in weeks for i in w["institutions"]})
+    return render(
+        request,
+        "home.html",
+        user,
+        weeks=weeks,
+        latest=latest,
+        published={(p["problem_id"], p["institution"]): p for p in published},
+        institutions=institutions,
+        week_names=sorted({w["week"] for w in weeks}, reverse=True),
+    )
+
+
+@router.get("/week")
+def choose(
+    request: Request,
+    user: User,
+    services: ServicesDep,
+    institution: str = "",
+    week: str = "",
+) -> Response:
+    """Give a redirect to the week's page: the published week data, else the newest upload."""
+    weeks = problem_routes.list_problems(
+        user.principal, services, week or None, institution or None
+    )
+    if not weeks:
+        user.session.flash("error", f"{institution} {week}: {labels_of(request)('not_found')}")
+        return _back("/")
+    published = publication_routes.list_publications(
+        user.principal, services, institution or None, week or None
+    )
+    chosen = next(
+        (w for w in weeks for p in published if p["problem_id"] == w["id"]),
+        max(weeks, key=lambda w: w["updated_at"]),
+    )
+    return _back(_week_url(chosen["id"], institution=institution or None))
+
+
+@router.post("/weeks")
+async def upload(
+    request: Request,
+    user: User,
+    services: ServicesDep,
+    csrf: Csrf,
+    file: Annotated[UploadFile, File()],
+    replace: Annotated[bool, Form()] = False,
+) -> Response:
+    """Give the new week's page, or the overview with every fault of the file named."""
+    check_csrf(user.session, csrf)
+    t = labels_of(request)
+    name = file.filename or "file"
+    try:
+        data = json.loads(await file.read())
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        user.session.flash("error", f"{name}: not valid JSON ({error})")
+        return _back("/")
+    try:
+        try:
+            found = problem_routes.upload(user.principal, services, data)
+        except HTTPException as error:
+            if error.status_code != status.HTTP_409_CONFLICT or not replace:
+                raise
+            found = problem_routes.reupload(user.principal, services, str(data.get("id")), data)
+    except ProblemError as error:
+        for message in error.messages:
+            user.session.flash("error", f"{name}: {message}")
+        return _back("/")
+    except HTTPException as error:
+        user.session.flash("error", f"{name}: {error.detail}")
+        return _back("/")
+    user.session.flash("ok", f"{t('uploaded')}: {found['id']}")
+    return _back(_week_url(found["id"]))
+
+
+@dataclass
+class WeekPage:
+    """A stored week as one page shows it: the week, the chosen institution and roster."""
+
+    row: ProblemRow
+    problem: Problem
+    institution: str
+    jobs: list[JobRow]
+    job: JobRow | None
+    roster: Roster | None
+    published: Publication | None
+    changes: views.Changes | None
+    filters: views.Filters
+
+    @property
+    def live(self) -> bool:
+        """Tell whether the chosen roster is still being made."""
+        return self.job is not None and self.job.state in LIVE_STATES
+
+    @property
+    def is_published(self) -> bool:
+        """Tell whether the chosen roster is the one published for the institution and week."""
+        return (
+            self.job is not None
+            and self.published is not None
+            and self.published.roster_id == self.job.id
+        )
+
+    def url(self, tab: str = "", **extra: str | None) -> str:
+        """Give the URL of a tab of this page, keeping institution, roster and filters."""
+        query: dict[str, str | None] = {
+            "institution": self.institution,
+            "roster": self.job.id if self.job else None,
+            "shell": str(self.filters.shell) if self.filters.shell else None,
+            "ward": self.filters.ward,
+        }
+        query.update(extra)
+        return _week_url(self.row.id, tab, **query)
+
+
+def _filters(shell: str | None, ward: str | None) -> views.Filters:
+    return views.Filters(
+        shell=int(shell) if shell and shell.isdigit() else None,
+        ward=ward or None,
+    )
+
+
+def _load_week(
+    services: ServicesDep,
+    user: WebUser,
+    problem_id: str,
+    institution: str | None,
+    roster_id: str | None,
+    filters: views.Filters,
+    action: str,
+) -> WeekPage:
+    """Give the week's page data; the read of father data is audited like the API's reads."""
+    with services.database.read() as db:
+        row = db.get(ProblemRow, problem_id)
+        if row is None:
+            raise HTTPException(status.HTTP_404_NOT_FOUND, f"problem '{problem_id}' does not exist")
+        allow(user.principal, READ, row.institutions, f"problem '{problem_id}'")
+        chosen = institution if institution in row.institutions else row.institutions[0]
+        jobs = list(
+            db.scalars(
+                select(JobRow)
+                .where(JobRow.kind == ROSTER_JOB, JobRow.problem_id == problem_id)
+                .order_by(JobRow.created_at.desc())
+            )
+        )
+        job = next((j for j in jobs if j.id == roster_id), None) if roster_id else None
+        if roster_id and job is None:
+            raise HTTPException(status.HTTP_404_NOT_FOUND, f"roster '{roster_id}' does not exist")
+        if job is None and jobs:
+            job = jobs[0]
+        published = publication(db, chosen, row.week)
+        problem = services.parsed.problem(row)
+        roster = services.parsed.roster(job) if job is not None and job.result else None
+        found_changes = None
+        previous_id = job.params.get("previous") if job is not None else None
+        if roster is not None and previous_id:
+            previous = db.get(JobRow, previous_id)
+            if previous is not None and previous.result:
+                found_changes = views.changes(parse_roster(previous.result), roster)
+    with services.database.write() as db:
+        audit.record(
+            db,
+            user.principal,
+            action,
+            "roster" if job else "problem",
+            job.id if job else problem_id,
+            row.institutions,
+            chosen,
+        )
+    return WeekPage(row, problem, chosen, jobs, job, roster, published, found_changes, filters)
+
+
+@dataclass
+class WeekParams:
+    """What a week's page is asked for: institution, roster, and the shell and ward filters."""
+
+    institution: str | None = None
+    roster: str | None = None
+    shell: str | None = None
+    ward: str | None = None
+
+
+Params = Annotated[WeekParams, Depends()]
+
+
+def _week(
+    services: ServicesDep, user: WebUser, problem_id: str, params: WeekParams, tab: str
+) -> WeekPage:
+    return _load_week(
+        services,
+        user,
+        problem_id,
+        params.institution,
+        params.roster,
+        _filters(params.shell, params.ward),
+        f"web.{tab}",
+    )
+
+
+def _show(request: Request, user: WebUser, page: WeekPage, tab: str, **context: Any) -> Response:
+    return render(
+        request,
+        f"week_{tab}.html",
+        user,
+        page=page,
+        tab=tab,
+        days=views.week_days(page.problem),
+        wards=views.wards(page.problem, page.institution),
+        tab_path={"grid": "", "father": "fathers"}.get(tab, tab),
+        institution_name={i.id: i.name for i in page.problem.institutions}[page.institution],
+        summary=views.summary(page.problem, page.roster, page.institution) if page.roster else None,
+        default_time_limit=get_services(request).settings.solve_time_limit,
+        whatif_available=False,
+        **context,
+    )
+
+
+@router.get("/weeks/{problem_id}")
+def grid(
+    request: Request, user: User, services: ServicesDep, problem_id: str, params: Params
+) -> Response:
+    """Give the week grid: every room by day, each assignment with its fathers and staff."""
+    page = _week(services, user, problem_id, params, "grid")
+    rows = views.room_grid(page.problem, page.roster, page.institution, page.filters, page.changes)
+    return _show(request, user, page, "grid", rows=rows)
+
+
+@router.get("/weeks/{problem_id}/fathers")
+def fathers(
+    request: Request, user: User, services: ServicesDep, problem_id: str, params: Params
+) -> Response:
+    """Give every father's entitlement against what is granted, with the reasons in words."""
+    page = _week(services, user, problem_id, params, "fathers")
+    rows = views.father_rows(page.problem, page.roster, page.institution, page.filters)
+    return _show(request, user, page, "fathers", rows=rows)
+
+
+@router.get("/weeks/{problem_id}/fathers/{father_id}")
+def father(
+    request: Request,
+    user: User,
+    services: ServicesDep,
+    problem_id: str,
+    father_id: str,
+    params: Params,
+) -> Response:
+    """Give one father's week: his assignments and, per shortfall, what blocked each time tried."""
+    page = _week(services, user, problem_id, params, "father")
+    found = page.problem.father_by_id.get(father_id)
+    if found is None or found.institution != page.institution:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"father '{father_id}' is not in this week")
+    everyone = views.father_rows(page.problem, page.roster, page.institution, views.Filters())
+    row = next(r for r in everyone if r.father.id == father_id)
+    explained: dict[str, dict[str, Any]] = {}
+    if page.job is not None and page.roster is not None:
+        for line in row.shortfalls:
+            explained[line.activity.id] = roster_routes.explain(
+                user.principal, services, page.job.id, father_id, line.activity.id
+            )
+    return _show(
+        request,
+        user,
+        page,
+        "father",
+        row=row,
+        assignments=views.father_assignments(page.problem, page.roster, father_id),
+        explained=explained,
+    )
+
+
+@router.get("/weeks/{problem_id}/staff")
+def staff(
+    request: Request, user: User, services: ServicesDep, problem_id: str, params: Params
+) -> Response:
+    """Give each volunteer's hours, the partner-cap gauge and the officers' load."""
+    page = _week(services, user, problem_id, params, "staff")
+    volunteers, officers = views.staff_loads(page.problem, page.roster, page.institution)
+    return _show(request, user, page, "staff", volunteers=volunteers, officers=officers)
+
+
+@router.get("/weeks/{problem_id}/print")
+def print_view(
+    request: Request, user: User, services: ServicesDep, problem_id: str, params: Params
+) -> Response:
+    """Give the week grid for the wing's notice board, laid out for A4 landscape."""
+    page = _week(services, user, problem_id, params, "print")
+    rows = views.room_grid(page.problem, page.roster, page.institution, page.filters)
+    return _show(request, user, page, "print", rows=rows)
+
+
+def _act(user: WebUser, action: Any, *args: Any) -> Any:
+    """Give what the service's route gave, or None after keeping its refusal as a message."""
+    try:
+        return action(user.principal, *args)
+    except HTTPException as error:
+        user.session.flash("error", str(error.detail))
+    except ProblemError as error:
+        for message in error.messages:
+            user.session.flash("error", message)
+    return None
+
+
+@router.post("/weeks/{problem_id}/generate")
+def generate(
+    request: Request,
+    user: User,
+    services: ServicesDep,
+    problem_id: str,
+    csrf: Csrf,
+    time_limit: Annotated[str, Form()] = "",
+    previous: Annotated[str, Form()] = "",
+    institution: Annotated[str, Form()] = "",
+) -> Response:
+    """Give the week's page following the new solve job (re-planned against ``previous``)."""
+    check_csrf(user.session, csrf)
+    back = _week_url(problem_id, institution=institution or None)
+    try:
+        seconds = float(time_limit.replace(",", ".")) if time_limit.strip() else None
+        solve = roster_routes.RosterRequest(
+            problem_id=problem_id, time_limit=seconds, previous=previous or None
+        )
+    except ValidationError as error:
+        for message in validation_messages(error):
+            user.session.flash("error", message)
+        return _back(back)
+    except ValueError:
+        user.session.flash("error", f"time_limit: '{time_limit}' is not a number of seconds")
+        return _back(back)
+    job = _act(user, roster_routes.start, services, solve)
+    if job is None:
+        return _back(back)
+    user.session.flash("ok", labels_of(request)("generate_started"))
+    return _back(_week_url(problem_id, institution=institution or None, roster=job["id"]))
+
+
+def _roster_back(services: ServicesDep, roster_id: str, institution: str) -> str:
+    with services.database.read() as db:
+        row = db.get(JobRow, roster_id)
+        problem_id = row.problem_id if row is not None else None
+    if problem_id is None:
+        return "/"
+    return _week_url(problem_id, institution=institution or None, roster=roster_id)
+
+
+@router.post("/rosters/{roster_id}/publish")
+def publish(
+    request: Request,
+    user: User,
+    services: ServicesDep,
+    roster_id: str,
+    csrf: Csrf,
+    institution: Annotated[str, Form()] = "",
+) -> Response:
+    """Give the week's page with the roster published (or the refusal with every reason)."""
+    check_csrf(user.session, csrf)
+    back = _roster_back(services, roster_id, institution)
+    done = _act(user, roster_routes.publish_roster, services, roster_id)
+    t = labels_of(request)
+    for item in (done or {}).get("published", []):
+        user.session.flash("ok", t("published_done", **item))
+    return _back(back)
+
+
+@router.post("/rosters/{roster_id}/cancel")
+def cancel(
+    request: Request,
+    user: User,
+    services: ServicesDep,
+    roster_id: str,
+    csrf: Csrf,
+    institution: Annotated[str, Form()] = "",
+) -> Response:
+    """Give the week's page with the solve stopped (its best roster so far kept)."""
+    check_csrf(user.session, csrf)
+    back = _roster_back(services, roster_id, institution)
+    if _act(user, roster_routes.cancel, services, roster_id) is not None:
+        user.session.flash("ok", labels_of(request)("cancelled"))
+    return _back(back)
+
+
+@router.get("/rosters/{roster_id}/progress")
+def progress(user: User, services: ServicesDep, roster_id: str) -> JSONResponse:
+    """Give a solve job's state and progress for the page's progress bar (no father data)."""
+    with services.database.read() as db:
+        row = db.get(JobRow, roster_id)
+        if row is None or row.kind != ROSTER_JOB:
+            raise HTTPException(status.HTTP_404_NOT_FOUND, f"roster '{roster_id}' does not exist")
+        allow(user.principal, READ, row.institutions, f"roster '{roster_id}'")
+        return JSONResponse(
+            {
+                "state": row.state,
+                "live": row.state in LIVE_STATES,
+                "progress": row.progress,
+                "time_limit": row.params.get("time_limit"),
+                "has_roster": row.result is not None,
+                "error": row.error,
+            }
+        )
+
+
+ExportFormat = Literal["json", "csv", "xlsx", "ics"]
+CalendarKind = Literal["father", "room", "volunteer", "officer"]
+
+
+@router.get("/rosters/{roster_id}/export")
+def export(
+    user: User,
+    services: ServicesDep,
+    roster_id: str,
+    format: ExportFormat = "xlsx",
+    kind: CalendarKind | None = None,
+    subject: str | None = None,
+) -> Response:
+    """Give the roster as a file (XLSX, CSV, JSON or iCalendar), as the API exports it."""
+    answer: Response = roster_routes.export(
+        user.principal, services, roster_id, format, kind, subject
+    )
+    return answer

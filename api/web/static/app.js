@@ -1,0 +1,82 @@
+/* The planner's page: a little help on top of plain forms and links (all works without it). */
+(function () {
+  "use strict";
+
+  // Filters apply as soon as a choice changes; the button stays for keyboards and no-script.
+  document.querySelectorAll("form[data-autosubmit] select").forEach(function (select) {
+    select.addEventListener("change", function () { select.form.submit(); });
+  });
+
+  document.querySelectorAll("[data-print]").forEach(function (button) {
+    button.addEventListener("click", function () { window.print(); });
+  });
+
+  // A solve job in progress: follow it, and show the roster once it has ended.
+  var panel = document.getElementById("progress");
+  if (panel) {
+    var bar = panel.querySelector(".bar");
+    var fill = bar.querySelector("span");
+    var text = panel.querySelector("[data-field=text]");
+    var label = function (name) { return panel.getAttribute("data-label-" + name) || name; };
+    var poll = function () {
+      fetch(panel.getAttribute("data-url"), { credentials: "same-origin", cache: "no-store" })
+        .then(function (answer) { return answer.ok ? answer.json() : null; })
+        .then(function (job) {
+          if (!job) { return; }
+          if (!job.live) { window.location.reload(); return; }
+          var progress = job.progress || {};
+          var seconds = progress.seconds || 0;
+          var share = job.time_limit ? Math.min(0.99, seconds / job.time_limit) : 0;
+          fill.style.width = Math.round(share * 100) + "%";
+          bar.setAttribute("aria-valuenow", String(Math.round(share * 100)));
+          var parts = [];
+          if (progress.phase) { parts.push(label(progress.phase)); }
+          parts.push(Math.round(seconds) + " / " + Math.round(job.time_limit || 0) + " " + label("seconds"));
+          if (progress.solutions) { parts.push(progress.solutions + " " + label("solutions")); }
+          text.textContent = parts.join(" · ");
+          window.setTimeout(poll, 1000);
+        })
+        .catch(function () { window.setTimeout(poll, 3000); });
+    };
+    poll();
+  }
+
+  // The week grid: arrow keys move between days and rooms, Enter goes into a cell's links.
+  var grid = document.querySelector("table[data-grid]");
+  if (grid) {
+    var rows = Array.prototype.slice.call(grid.tBodies[0] ? grid.tBodies[0].rows : []);
+    var cellAt = function (r, c) {
+      var row = rows[r];
+      return row ? row.querySelectorAll("td.cell")[c] : null;
+    };
+    var first = cellAt(0, 0);
+    if (first) { first.setAttribute("tabindex", "0"); }
+    var moveTo = function (from, target) {
+      if (!target) { return; }
+      from.setAttribute("tabindex", "-1");
+      target.setAttribute("tabindex", "0");
+      target.focus();
+    };
+    grid.addEventListener("keydown", function (event) {
+      var cell = event.target.closest("td.cell");
+      if (!cell) { return; }
+      if (event.target !== cell) {
+        if (event.key === "Escape") { cell.focus(); event.preventDefault(); }
+        return;
+      }
+      var r = rows.indexOf(cell.parentElement);
+      var c = Array.prototype.indexOf.call(cell.parentElement.querySelectorAll("td.cell"), cell);
+      var moves = {
+        ArrowRight: [r, c + 1], ArrowLeft: [r, c - 1], ArrowDown: [r + 1, c], ArrowUp: [r - 1, c],
+        Home: [r, 0], End: [r, 6]
+      };
+      if (moves[event.key]) {
+        moveTo(cell, cellAt(moves[event.key][0], moves[event.key][1]));
+        event.preventDefault();
+      } else if (event.key === "Enter") {
+        var link = cell.querySelector("a");
+        if (link) { link.focus(); event.preventDefault(); }
+      }
+    });
+  }
+})();
