@@ -21,6 +21,7 @@ from api.jobs import JobRunner
 from api.rosters import ROSTER_JOB, ROSTER_TARGET
 from api.routers import allocations, audit, health, problems, publications, rosters, whatif
 from api.settings import Settings
+from api.web.routes import router as web_router
 from scheduler.domain import ProblemError
 
 API_VERSION = "v1"
@@ -100,4 +101,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_exception_handler(ProblemError, _problem_invalid)
     for module in (health, problems, rosters, publications, allocations, audit, whatif):
         app.include_router(module.router, prefix=f"/{API_VERSION}")
+    app.include_router(web_router)
     return app
