@@ -140,6 +140,7 @@ class Activity(Contract):
     officers: int = Field(default=0, ge=0)
     placement: Placement
     child_present: bool = False
+    needs_consent: bool | None = None
     needs_enrolment: bool = False
     needs_baby: bool = False
     counts_as_visit: bool = False

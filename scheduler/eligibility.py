@@ -12,7 +12,6 @@ from datetime import date, timedelta
 from scheduler import reasons
 from scheduler.domain import Activity, Father, Problem
 
-REGULAR_VISIT = "regular_visit"
 
 
 def base_shell(father: Father) -> int:
@@ -61,10 +60,13 @@ def has_school_child(father: Father, day: date) -> bool:
 def needs_other_parent_consent(activity: Activity) -> bool:
     """Tell whether the activity needs the other parent's consent (hard rule 2).
 
-    Activities with the child present do, except the regular visit: the legal
-    right to a visit (Pbw art. 38) does not hang on the other parent's consent.
+    The activity's ``needs_consent`` says so; without it, activities with the
+    child present do. The catalogue sets it false for the regular visit: the
+    legal right to a visit (Pbw art. 38) does not hang on that consent.
     """
-    return activity.child_present and activity.id != REGULAR_VISIT
+    if activity.needs_consent is not None:
+        return activity.needs_consent
+    return activity.child_present
 
 
 def blocking_reasons(problem: Problem, father: Father, activity: Activity, day: int) -> list[str]:

@@ -178,6 +178,20 @@ def test_regular_visit_needs_no_consent_of_the_other_parent(tiny: Problem) -> No
     assert reasons_for(tiny, f003, "family_room_visit", day=5) == ["no_consent"]
 
 
+def test_needs_consent_in_the_catalogue_decides_over_child_present() -> None:
+    """An activity's needs_consent overrides the child-present default, both ways."""
+    from scheduler.domain import Activity
+    from scheduler.eligibility import needs_other_parent_consent
+
+    base = {"id": "x", "name": "x", "shells": [1], "minutes": 30, "placement": "individual"}
+    assert needs_other_parent_consent(Activity(**base, child_present=True))
+    assert not needs_other_parent_consent(Activity(**base, child_present=False))
+    assert not needs_other_parent_consent(Activity(**base, child_present=True, needs_consent=False))
+    assert needs_other_parent_consent(Activity(**base, child_present=False, needs_consent=True))
+    catalogue = {a.id: a for a in week().activities}
+    assert catalogue["regular_visit"].needs_consent is False
+
+
 def test_shell_too_low() -> None:
     """A shell-1 father may not have shell-2 and shell-3 activities; he may have a regular visit."""
     problem = week()
