@@ -13,7 +13,6 @@ from scheduler import reasons
 from scheduler.domain import Activity, Father, Problem
 
 
-
 def base_shell(father: Father) -> int:
     """Give the father's shell before time-outs: shell 1 without information-sharing consent."""
     return father.shell if father.info_sharing_consent else 1
