@@ -49,9 +49,6 @@ SCENARIO_COLUMNS: tuple[str, ...] = (
 )
 GAIN_KPIS: tuple[str, ...] = (
     "fulfilment",
-    "fulfilment_shell_1",
-    "fulfilment_shell_2",
-    "fulfilment_shell_3",
     "fathers_below_legal_minimum",
     "fairness_floor",
     "granted",
@@ -284,7 +281,8 @@ def assemble(
 ) -> WhatIfReport:
     """Give the report of finished runs: one row per scenario, in scenario order, with the gains.
 
-    A KPI's gain is its mean over the replications minus the base's mean.
+    A KPI's gain is its mean over the replications minus the base's mean; every
+    fulfilment (overall, per shell, per activity) and the main other KPIs have one.
     """
     runs = _runs_frame(outcomes, deterministic)
     kpi_columns = sorted({name for outcome in outcomes for name in outcome.kpis})
@@ -313,9 +311,11 @@ def assemble(
             row["gap"] = max(gaps) if gaps else math.nan
         rows.append(row)
     base = rows[0] if rows and rows[0]["scenario"] == BASE else None
+    # Gains per shell and per activity say for whom a change pays off.
+    gained = [n for n in kpi_columns if n in GAIN_KPIS or n.startswith("fulfilment_")]
     for row in rows:
-        for name in GAIN_KPIS:
-            if name in row and base is not None:
+        for name in gained:
+            if base is not None:
                 row[f"{name}_gain"] = row[name] - base[name]
     table = pd.DataFrame(rows)
     report = WhatIfReport(
