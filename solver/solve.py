@@ -36,6 +36,8 @@ TIME_SHARES: dict[str, float] = {
     "economy": 0.1,
 }
 SHORTEST_TIER_SECONDS = 0.05
+# Completing a hint with every decision fixed is immediate; this is only a safety net.
+HINT_SECONDS = 10.0
 # Tiers are solved together while the product of their ranges stays this small, so the
 # weighted objective keeps coefficients the LP handles exactly.
 GROUP_SPAN = 2**31
@@ -232,24 +234,38 @@ def solve(
         if getattr(ranges, name) > 0 and not isinstance(expressions[name], int)
     ]
     groups = tier_groups(active, ranges)
+    weights = tier_weights(ranges)
     seconds = _shares(options, groups, began)
     results: list[_GroupResult] = []
     best: cp_model.CpSolver | None = None
     for index, group in enumerate(groups):
+        name = "+".join(group)
         expression = _group_expression(group, expressions, ranges)
         built.model.maximize(expression)
+        anchor = _hinted_solution(built.model)
+        if anchor is not None and on_progress is not None:
+            anchor_value = round(anchor.objective_value)
+            on_progress(Progress(round(time.monotonic() - began, 3), name, anchor_value, None))
         solver = _parameters(options, seconds(index))
-        status = solver.solve(built.model, _Reporter("+".join(group), began, on_progress))
+        status = solver.solve(built.model, _Reporter(name, began, on_progress))
         if status == cp_model.INFEASIBLE:
             return _empty_roster(problem, "infeasible", began)
-        if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            proven = status == cp_model.OPTIMAL
+            result = _GroupResult(
+                round(solver.objective_value), round(solver.best_objective_bound), proven
+            )
+        elif anchor is not None:
+            # The search found nothing in its time (its presolve alone can take that long on
+            # a large week); the completed hint is a solution all the same.
+            solver = anchor
+            top = sum(getattr(ranges, n) * (weights[n] // weights[group[-1]]) for n in group)
+            result = _GroupResult(round(anchor.objective_value), top, False)
+        else:
             break
         best = solver
-        value = round(solver.objective_value)
-        results.append(
-            _GroupResult(value, round(solver.best_objective_bound), status == cp_model.OPTIMAL)
-        )
-        built.model.add(expression >= value)
+        results.append(result)
+        built.model.add(expression >= result.value)
         _hint_solution(built, solver)
     if best is None and active:
         # No solution in time (a slow presolve of a large week): the warm start is a valid
@@ -306,6 +322,21 @@ def _bound(
         else:
             total += sum(getattr(ranges, name) * weights[name] for name in group)
     return total
+
+
+def _hinted_solution(model: cp_model.CpModel) -> cp_model.CpSolver | None:
+    """Give a solver holding the hinted solution, completed where the hint is silent.
+
+    With every hinted variable fixed the model solves at once; None when the
+    hint breaks a rule of the model.
+    """
+    solver = cp_model.CpSolver()
+    parameters = solver.parameters
+    parameters.fix_variables_to_their_hinted_value = True
+    parameters.num_workers = 1
+    parameters.max_time_in_seconds = HINT_SECONDS
+    status = solver.solve(model)
+    return solver if status in (cp_model.OPTIMAL, cp_model.FEASIBLE) else None
 
 
 def _hint_solution(built: RosterModel, solver: cp_model.CpSolver) -> None:
