@@ -68,25 +68,31 @@ ProgressHandler = Callable[[Progress], None]
 
 
 class _Reporter(cp_model.CpSolverSolutionCallback):
-    """Tells ``on_progress`` of each better solution of one tier, with the bound then."""
+    """Tells ``on_progress`` of each solution of one tier group better than the best so far."""
 
-    def __init__(self, tier: str, began: float, on_progress: ProgressHandler | None) -> None:
+    def __init__(
+        self, tier: str, began: float, on_progress: ProgressHandler | None, best: int | None
+    ) -> None:
         super().__init__()
         self.tier = tier
         self.began = began
         self.on_progress = on_progress
+        self.best = best
 
     def on_solution_callback(self) -> None:
-        """Report the solution just found."""
-        if self.on_progress is not None:
-            self.on_progress(
-                Progress(
-                    seconds=round(time.monotonic() - self.began, 3),
-                    tier=self.tier,
-                    objective=round(self.objective_value),
-                    bound=round(self.best_objective_bound),
-                )
+        """Report the solution just found, if it beats the best so far."""
+        value = round(self.objective_value)
+        if self.on_progress is None or (self.best is not None and value <= self.best):
+            return
+        self.best = value
+        self.on_progress(
+            Progress(
+                seconds=round(time.monotonic() - self.began, 3),
+                tier=self.tier,
+                objective=value,
+                bound=round(self.best_objective_bound),
             )
+        )
 
 
 @dataclass
@@ -243,11 +249,11 @@ def solve(
         expression = _group_expression(group, expressions, ranges)
         built.model.maximize(expression)
         anchor = _hinted_solution(built.model)
-        if anchor is not None and on_progress is not None:
-            anchor_value = round(anchor.objective_value)
+        anchor_value = None if anchor is None else round(anchor.objective_value)
+        if anchor_value is not None and on_progress is not None:
             on_progress(Progress(round(time.monotonic() - began, 3), name, anchor_value, None))
         solver = _parameters(options, seconds(index))
-        status = solver.solve(built.model, _Reporter(name, began, on_progress))
+        status = solver.solve(built.model, _Reporter(name, began, on_progress, anchor_value))
         if status == cp_model.INFEASIBLE:
             return _empty_roster(problem, "infeasible", began)
         if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
