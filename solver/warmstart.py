@@ -13,6 +13,7 @@ is checked exactly as for a booking.
 from __future__ import annotations
 
 from scheduler.domain import Activity, Assignment, Problem
+from scheduler.eligibility import eligible
 from scheduler.entitlements import entitled
 from scheduler.placement import Occupancy, first_fit
 
@@ -47,12 +48,25 @@ def priority_order(problem: Problem) -> list[Assignment]:
     }
     legal = problem.policy.legal_min_visit_minutes
     visits = [a for a in activities if a.counts_as_visit]
-    for father in problem.fathers:
-        for activity in visits:
+    # Visits cheapest in volunteer minutes go round first, and within each the fathers with
+    # the fewest kinds of visit choose first: a father who can only sit in the visit hall
+    # needs its seats more than one who may also have a cell or family room visit.
+    choices = {
+        f.id: sum(
+            1
+            for a in visits
+            if owed[f.id, a.id] > 0 and any(eligible(problem, f, a, day) for day in range(7))
+        )
+        for f in problem.fathers
+    }
+    waiting = sorted(problem.fathers, key=lambda f: choices[f.id])
+    for activity in visits:
+        for father in waiting:
             seen = sum(occupancy.occurrences(father.id, a.id) * a.minutes for a in visits)
-            if seen >= legal:
-                break
-            if occupancy.occurrences(father.id, activity.id) < owed[father.id, activity.id]:
+            if (
+                seen < legal
+                and occupancy.occurrences(father.id, activity.id) < owed[father.id, activity.id]
+            ):
                 _place(problem, occupancy, father.id, activity)
     rounds = max(owed.values(), default=0)
     for round_ in range(1, rounds + 1):

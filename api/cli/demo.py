@@ -51,8 +51,8 @@ def comparison_lines(roster: Roster, baseline: Roster) -> list[str]:
             f"{baseline.kpis.volunteer_hours:.1f}",
         ),
     ]
-    lines = [f"  {'':<22}{'cp-sat':>12}{'fcfs':>12}"]
-    lines += [f"  {name:<22}{str(ours):>12}{str(theirs):>12}" for name, ours, theirs in rows]
+    lines = [f"  {'':<22}{roster.solver:>16}{baseline.solver:>16}"]
+    lines += [f"  {name:<22}{str(ours):>16}{str(theirs):>16}" for name, ours, theirs in rows]
     return lines
 
 
