@@ -8,6 +8,7 @@ already Dutch and comes from the week's data.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -127,6 +128,12 @@ JOB_STATES: dict[str, tuple[str, str]] = {
     "failed": ("mislukt", "failed"),
     "cancelled": ("afgebroken", "cancelled"),
     "interrupted": ("onderbroken", "interrupted"),
+}
+RESOURCES: dict[str, tuple[str, str]] = {
+    "father": ("vader", "father"),
+    "room": ("ruimte", "room"),
+    "volunteer": ("vrijwilliger", "volunteer"),
+    "officer": ("PIW'er", "officer"),
 }
 ROLES: dict[str, tuple[str, str]] = {
     "planner": ("planner", "planner"),
@@ -287,10 +294,37 @@ TEXT: dict[str, tuple[str, str]] = {
         "Pseudonyms only. As of {when}.",
     ),
     "whatif_title": ("Wat-als-analyse", "What-if analysis"),
-    "whatif_missing": (
-        "De wat-als-analyse is in deze installatie (nog) niet beschikbaar.",
-        "What-if analysis is not available in this installation (yet).",
+    "whatif_intro": (
+        "Wat levert extra capaciteit op, en voor wie? Standaard: een tweede familiekamer, "
+        "en het partnerplafond van 18 tot 72 uur in stappen van 9.",
+        "What does extra capacity gain, and for whom? By default: a second family room, "
+        "and the partner cap from 18 to 72 hours in steps of 9.",
     ),
+    "whatif_start": ("Wat-als-analyse starten", "Start what-if analysis"),
+    "whatif_started": ("De wat-als-analyse is gestart", "The what-if analysis has started"),
+    "whatif_per_solve": ("per berekening", "per solve"),
+    "whatif_none": (
+        "Voor deze week is nog geen wat-als-analyse gedaan.",
+        "No what-if analysis of this week yet.",
+    ),
+    "whatif_solves": ("berekeningen", "solves"),
+    "whatif_levels_off": (
+        "{sweep}: boven {value} levert nauwelijks nog iets op",
+        "{sweep}: beyond {value} hardly gains anything",
+    ),
+    "whatif_still_rising": ("{sweep}: blijft stijgen", "{sweep}: still rising"),
+    "whatif_earlier": ("Eerdere analyses", "Earlier analyses"),
+    "scenario": ("Scenario", "Scenario"),
+    "col_fulfilment": ("Toegekend van recht", "Granted of entitled"),
+    "col_fulfilment_gain": ("Winst", "Gain"),
+    "col_fulfilment_shell_1": ("Schil 1", "Shell 1"),
+    "col_fulfilment_shell_2": ("Schil 2", "Shell 2"),
+    "col_fulfilment_shell_3": ("Schil 3", "Shell 3"),
+    "col_fathers_below_legal_minimum": ("Onder wettelijk minimum", "Below legal minimum"),
+    "col_fairness_floor": ("Laagste per vader", "Lowest per father"),
+    "col_volunteer_hours": ("Vrijwilligersuren", "Volunteer hours"),
+    "col_partner_cap_hours": ("Partnerplafond (uur)", "Partner cap (hours)"),
+    "col_utilisation_family_room": ("Bezetting familiekamer", "Family room in use"),
     "error": ("Er ging iets mis", "Something went wrong"),
     "not_found": ("Niet gevonden", "Not found"),
     "forbidden": ("Geen toegang", "No access"),
@@ -342,6 +376,12 @@ class Labels:
         pair = ROOM_KINDS.get(kind)
         return _pick(pair, self.language) if pair else kind.replace("_", " ")
 
+    def resource(self, text: str) -> str:
+        """Give what an assignment takes (``room VH-FK``, as explain names it) in words."""
+        kind, _, name = text.partition(" ")
+        pair = RESOURCES.get(kind)
+        return f"{_pick(pair, self.language)} {name}" if pair else text
+
     def status(self, status: str) -> str:
         """Give a roster status (optimal, feasible, ...) in words."""
         pair = STATUSES.get(status)
@@ -383,4 +423,5 @@ class Labels:
 
     def percent(self, ratio: float) -> str:
         """Give a ratio as a whole percentage."""
-        return f"{round(ratio * 100)}%"
+        # Half a percent rounds up, as a planner rounds, not to the even neighbour.
+        return f"{math.floor(ratio * 100 + 0.5)}%"

@@ -10,17 +10,17 @@ action sees its button disabled; the service refuses it anyway.
 from __future__ import annotations
 
 import json
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, TypeVar
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, File, Form, HTTPException, Request, UploadFile, status
 from fastapi.responses import FileResponse, JSONResponse, RedirectResponse, Response
 from fastapi.routing import APIRoute
 from fastapi.templating import Jinja2Templates
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 from sqlalchemy import select
 
 from api import audit
@@ -32,6 +32,7 @@ from api.rosters import ROSTER_JOB
 from api.routers import problems as problem_routes
 from api.routers import publications as publication_routes
 from api.routers import rosters as roster_routes
+from api.routers import whatif as whatif_routes
 from api.tables import JobRow, ProblemRow, Publication
 from api.web import views
 from api.web.labels import DEFAULT_LANGUAGE, LANGUAGES, Labels
@@ -140,7 +141,7 @@ def _error_page(request: Request, user: WebUser | None, error: HTTPException) ->
 class PageRoute(APIRoute):
     """A route of the page: a refusal (403, 404, 409, 422) shows as a page in words, not JSON."""
 
-    def get_route_handler(self) -> Callable[[Request], Awaitable[Response]]:
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         handler = super().get_route_handler()
 
         async def handle(request: Request) -> Response:
@@ -255,8 +256,8 @@ def _latest_jobs(services: ServicesDep, problem_ids: list[str]) -> dict[str, Job
 @router.get("/")
 def home(request: Request, user: User, services: ServicesDep) -> Response:
     """Give the overview: the weeks within the key's institutions, and the chooser."""
-    weeks = problem_routes.list_problems(user.principal, services, None, None)
-    published = publication_routes.list_publications(user.principal, services, None, None)
+    weeks = problem_routes.list_problems(caller=user.principal, services=services)
+    published = publication_routes.list_publications(caller=user.principal, services=services)
     latest = _latest_jobs(services, [w["id"] for w in weeks])
     institutions = sorted({i for w in weeks for i in w["institutions"]})
     return render(
@@ -281,13 +282,16 @@ def choose(
 ) -> Response:
     """Give a redirect to the week's page: the published week data, else the newest upload."""
     weeks = problem_routes.list_problems(
-        user.principal, services, week or None, institution or None
+        caller=user.principal, services=services, week=week or None, institution=institution or None
     )
     if not weeks:
         user.session.flash("error", f"{institution} {week}: {labels_of(request)('not_found')}")
         return _back("/")
     published = publication_routes.list_publications(
-        user.principal, services, institution or None, week or None
+        caller=user.principal,
+        services=services,
+        institution=institution or None,
+        week=week or None,
     )
     chosen = next(
         (w for w in weeks for p in published if p["problem_id"] == w["id"]),
@@ -297,7 +301,7 @@ def choose(
 
 
 @router.post("/weeks")
-async def upload(
+def upload(
     request: Request,
     user: User,
     services: ServicesDep,
@@ -310,17 +314,22 @@ async def upload(
     t = labels_of(request)
     name = file.filename or "file"
     try:
-        data = json.loads(await file.read())
+        data = json.loads(file.file.read())
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
         user.session.flash("error", f"{name}: not valid JSON ({error})")
         return _back("/")
     try:
         try:
-            found = problem_routes.upload(user.principal, services, data)
+            found = problem_routes.upload(caller=user.principal, services=services, data=data)
         except HTTPException as error:
             if error.status_code != status.HTTP_409_CONFLICT or not replace:
                 raise
-            found = problem_routes.reupload(user.principal, services, str(data.get("id")), data)
+            found = problem_routes.reupload(
+                caller=user.principal,
+                services=services,
+                problem_id=str(data.get("id")),
+                data=data,
+            )
     except ProblemError as error:
         for message in error.messages:
             user.session.flash("error", f"{name}: {message}")
@@ -394,7 +403,8 @@ def _load_week(
         if row is None:
             raise HTTPException(status.HTTP_404_NOT_FOUND, f"problem '{problem_id}' does not exist")
         allow(user.principal, READ, row.institutions, f"problem '{problem_id}'")
-        chosen = institution if institution in row.institutions else row.institutions[0]
+        institutions: list[str] = list(row.institutions)
+        chosen = institution if institution in institutions else institutions[0]
         jobs = list(
             db.scalars(
                 select(JobRow)
@@ -469,7 +479,6 @@ def _show(request: Request, user: WebUser, page: WeekPage, tab: str, **context: 
         institution_name={i.id: i.name for i in page.problem.institutions}[page.institution],
         summary=views.summary(page.problem, page.roster, page.institution) if page.roster else None,
         default_time_limit=get_services(request).settings.solve_time_limit,
-        whatif_available=False,
         **context,
     )
 
@@ -514,7 +523,11 @@ def father(
     if page.job is not None and page.roster is not None:
         for line in row.shortfalls:
             explained[line.activity.id] = roster_routes.explain(
-                user.principal, services, page.job.id, father_id, line.activity.id
+                caller=user.principal,
+                services=services,
+                roster_id=page.job.id,
+                father=father_id,
+                activity=line.activity.id,
             )
     return _show(
         request,
@@ -547,16 +560,37 @@ def print_view(
     return _show(request, user, page, "print", rows=rows)
 
 
-def _act(user: WebUser, action: Any, *args: Any) -> Any:
+def _act(user: WebUser, action: Any, **arguments: Any) -> Any:
     """Give what the service's route gave, or None after keeping its refusal as a message."""
     try:
-        return action(user.principal, *args)
+        return action(caller=user.principal, **arguments)
     except HTTPException as error:
         user.session.flash("error", str(error.detail))
     except ProblemError as error:
         for message in error.messages:
             user.session.flash("error", message)
     return None
+
+
+Model = TypeVar("Model", bound=BaseModel)
+
+
+def _form_request(
+    user: WebUser, model: type[Model], time_limit: str, **fields: Any
+) -> Model | None:
+    """Give the service's request with the form's time limit, or None after saying what is wrong."""
+    if time_limit.strip():
+        try:
+            fields["time_limit"] = float(time_limit.replace(",", "."))
+        except ValueError:
+            user.session.flash("error", f"time_limit: '{time_limit}' is not a number of seconds")
+            return None
+    try:
+        return model(**fields)
+    except ValidationError as error:
+        for message in validation_messages(error):
+            user.session.flash("error", message)
+        return None
 
 
 @router.post("/weeks/{problem_id}/generate")
@@ -573,19 +607,16 @@ def generate(
     """Give the week's page following the new solve job (re-planned against ``previous``)."""
     check_csrf(user.session, csrf)
     back = _week_url(problem_id, institution=institution or None)
-    try:
-        seconds = float(time_limit.replace(",", ".")) if time_limit.strip() else None
-        solve = roster_routes.RosterRequest(
-            problem_id=problem_id, time_limit=seconds, previous=previous or None
-        )
-    except ValidationError as error:
-        for message in validation_messages(error):
-            user.session.flash("error", message)
+    solve = _form_request(
+        user,
+        roster_routes.RosterRequest,
+        time_limit,
+        problem_id=problem_id,
+        previous=previous or None,
+    )
+    if solve is None:
         return _back(back)
-    except ValueError:
-        user.session.flash("error", f"time_limit: '{time_limit}' is not a number of seconds")
-        return _back(back)
-    job = _act(user, roster_routes.start, services, solve)
+    job = _act(user, roster_routes.start, services=services, request=solve)
     if job is None:
         return _back(back)
     user.session.flash("ok", labels_of(request)("generate_started"))
@@ -613,7 +644,7 @@ def publish(
     """Give the week's page with the roster published (or the refusal with every reason)."""
     check_csrf(user.session, csrf)
     back = _roster_back(services, roster_id, institution)
-    done = _act(user, roster_routes.publish_roster, services, roster_id)
+    done = _act(user, roster_routes.publish_roster, services=services, roster_id=roster_id)
     t = labels_of(request)
     for item in (done or {}).get("published", []):
         user.session.flash("ok", t("published_done", **item))
@@ -632,7 +663,7 @@ def cancel(
     """Give the week's page with the solve stopped (its best roster so far kept)."""
     check_csrf(user.session, csrf)
     back = _roster_back(services, roster_id, institution)
-    if _act(user, roster_routes.cancel, services, roster_id) is not None:
+    if _act(user, roster_routes.cancel, services=services, roster_id=roster_id) is not None:
         user.session.flash("ok", labels_of(request)("cancelled"))
     return _back(back)
 
@@ -657,8 +688,93 @@ def progress(user: User, services: ServicesDep, roster_id: str) -> JSONResponse:
         )
 
 
+@router.get("/weeks/{problem_id}/whatif")
+def whatif(
+    request: Request,
+    user: User,
+    services: ServicesDep,
+    problem_id: str,
+    params: Params,
+    job: str | None = None,
+) -> Response:
+    """Give the week's what-if analyses: the newest (or chosen) one's table, charts, progress."""
+    page = _week(services, user, problem_id, params, "whatif")
+    with services.database.read() as db:
+        jobs = list(
+            db.scalars(
+                select(JobRow)
+                .where(JobRow.kind == whatif_routes.WHATIF_JOB, JobRow.problem_id == problem_id)
+                .order_by(JobRow.created_at.desc())
+            )
+        )
+    chosen = next((j for j in jobs if j.id == job), None) if job else (jobs[0] if jobs else None)
+    if job and chosen is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"what-if job '{job}' does not exist")
+    found = (
+        whatif_routes.read(caller=user.principal, services=services, job_id=chosen.id)
+        if chosen
+        else None
+    )
+    return _show(
+        request,
+        user,
+        page,
+        "whatif",
+        analyses=jobs,
+        analysis=found,
+        report=views.whatif_report(found) if found else None,
+    )
+
+
+@router.post("/weeks/{problem_id}/whatif")
+def start_whatif(
+    request: Request,
+    user: User,
+    services: ServicesDep,
+    problem_id: str,
+    csrf: Csrf,
+    time_limit: Annotated[str, Form()] = "",
+    institution: Annotated[str, Form()] = "",
+) -> Response:
+    """Give the what-if tab following a new analysis of the default scenarios of the week."""
+    check_csrf(user.session, csrf)
+    back = _week_url(problem_id, "whatif", institution=institution or None)
+    analysis = _form_request(user, whatif_routes.WhatIfRequest, time_limit, problem_id=problem_id)
+    if analysis is None:
+        return _back(back)
+    job = _act(user, whatif_routes.start, services=services, request=analysis)
+    if job is None:
+        return _back(back)
+    user.session.flash("ok", labels_of(request)("whatif_started"))
+    return _back(_week_url(problem_id, "whatif", institution=institution or None, job=job["id"]))
+
+
+@router.get("/whatif/{job_id}/progress")
+def whatif_progress(user: User, services: ServicesDep, job_id: str) -> JSONResponse:
+    """Give a what-if job's state and how many of its solves are done (no father data)."""
+    found = whatif_routes.read(caller=user.principal, services=services, job_id=job_id)
+    return JSONResponse(
+        {
+            "state": found["state"],
+            "live": found["state"] in LIVE_STATES,
+            "progress": found["progress"],
+            "error": found["error"],
+        }
+    )
+
+
+@router.get("/whatif/{job_id}/charts/{name}")
+def whatif_chart(user: User, services: ServicesDep, job_id: str, name: str) -> Response:
+    """Give one chart of a finished what-if analysis as PNG."""
+    answer: Response = whatif_routes.chart(
+        caller=user.principal, services=services, job_id=job_id, name=name
+    )
+    return answer
+
+
 ExportFormat = Literal["json", "csv", "xlsx", "ics"]
 CalendarKind = Literal["father", "room", "volunteer", "officer"]
+CsvTable = Literal["days", "rooms", "fathers", "staff"]
 
 
 @router.get("/rosters/{roster_id}/export")
@@ -669,9 +785,16 @@ def export(
     format: ExportFormat = "xlsx",
     kind: CalendarKind | None = None,
     subject: str | None = None,
+    table: CsvTable = "days",
 ) -> Response:
     """Give the roster as a file (XLSX, CSV, JSON or iCalendar), as the API exports it."""
     answer: Response = roster_routes.export(
-        user.principal, services, roster_id, format, kind, subject
+        caller=user.principal,
+        services=services,
+        roster_id=roster_id,
+        format=format,
+        kind=kind,
+        table=table,
+        subject=subject,
     )
     return answer

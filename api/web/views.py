@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 from api.published import institution_of
 from api.web.labels import ROOM_KIND_ORDER
@@ -384,4 +385,44 @@ def summary(problem: Problem, roster: Roster, institution: str) -> Summary:
         assignments=len(at_institution(problem, roster, institution)),
         volunteer_hours=roster.kpis.volunteer_hours,
         partner_cap_hours=problem.policy.partner_cap_hours,
+    )
+
+
+WHATIF_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("fulfilment", "ratio"),
+    ("fulfilment_gain", "gain"),
+    ("fulfilment_shell_1", "ratio"),
+    ("fulfilment_shell_2", "ratio"),
+    ("fulfilment_shell_3", "ratio"),
+    ("fathers_below_legal_minimum", "count"),
+    ("fairness_floor", "ratio"),
+    ("volunteer_hours", "hours"),
+    ("partner_cap_hours", "hours"),
+    ("utilisation_family_room", "ratio"),
+)
+"""The what-if table's columns the page shows, each with how its values read."""
+
+
+@dataclass
+class WhatIfReport:
+    """A finished what-if analysis as the page shows it: rows of figures, where sweeps level off."""
+
+    columns: list[tuple[str, str]]
+    rows: list[dict[str, Any]]
+    levels_off: dict[str, float | None]
+    charts: list[str]
+
+
+def whatif_report(job: dict[str, Any]) -> WhatIfReport | None:
+    """Give the report of a what-if job as the service shows it, or None before it has one."""
+    table = job.get("table")
+    if table is None:
+        return None
+    present = set(job.get("columns") or [])
+    columns = [(name, kind) for name, kind in WHATIF_COLUMNS if name in present]
+    return WhatIfReport(
+        columns=columns,
+        rows=list(table),
+        levels_off=dict(job.get("levels_off") or {}),
+        charts=list(job.get("charts") or []),
     )

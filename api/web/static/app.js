@@ -12,8 +12,7 @@
   });
 
   // A solve job in progress: follow it, and show the roster once it has ended.
-  var panel = document.getElementById("progress");
-  if (panel) {
+  document.querySelectorAll("[data-progress]").forEach(function (panel) {
     var bar = panel.querySelector(".bar");
     var fill = bar.querySelector("span");
     var text = panel.querySelector("[data-field=text]");
@@ -26,20 +25,27 @@
           if (!job.live) { window.location.reload(); return; }
           var progress = job.progress || {};
           var seconds = progress.seconds || 0;
-          var share = job.time_limit ? Math.min(0.99, seconds / job.time_limit) : 0;
+          var parts = [];
+          var share = 0;
+          if (progress.total) {
+            // A what-if analysis counts its solves; a roster solve counts its seconds.
+            share = progress.done / progress.total;
+            parts.push(progress.done + " / " + progress.total + " " + label("solves"));
+          } else {
+            share = job.time_limit ? Math.min(0.99, seconds / job.time_limit) : 0;
+            if (progress.phase) { parts.push(label(progress.phase)); }
+            parts.push(Math.round(seconds) + " / " + Math.round(job.time_limit || 0) + " " + label("seconds"));
+            if (progress.solutions) { parts.push(progress.solutions + " " + label("solutions")); }
+          }
           fill.style.width = Math.round(share * 100) + "%";
           bar.setAttribute("aria-valuenow", String(Math.round(share * 100)));
-          var parts = [];
-          if (progress.phase) { parts.push(label(progress.phase)); }
-          parts.push(Math.round(seconds) + " / " + Math.round(job.time_limit || 0) + " " + label("seconds"));
-          if (progress.solutions) { parts.push(progress.solutions + " " + label("solutions")); }
           text.textContent = parts.join(" · ");
           window.setTimeout(poll, 1000);
         })
         .catch(function () { window.setTimeout(poll, 3000); });
     };
     poll();
-  }
+  });
 
   // The week grid: arrow keys move between days and rooms, Enter goes into a cell's links.
   var grid = document.querySelector("table[data-grid]");

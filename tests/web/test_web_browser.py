@@ -1,0 +1,143 @@
+"""The planner's page in a real browser: headless Chromium against ``gezinsrooster serve``."""
+
+from __future__ import annotations
+
+import os
+import re
+import zipfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from web_kit import SEEDED_WEEK, Site
+
+pytestmark = pytest.mark.browser
+FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
+SCREENSHOTS = os.environ.get("GEZINSROOSTER_SCREENSHOTS")
+
+
+@pytest.fixture
+def page(browser: Any, site: Site) -> Iterator[Any]:
+    """Give a fresh browser tab (own cookies) that accepts downloads, at the site's address."""
+    context = browser.new_context(
+        base_url=site.base, accept_downloads=True, viewport={"width": 1600, "height": 1000}
+    )
+    context.set_default_timeout(20_000)
+    tab = context.new_page()
+    try:
+        yield tab
+    finally:
+        context.close()
+
+
+def sign_in(page: Any, site: Site, role: str) -> None:
+    """Sign in on the page with the site's key of a role."""
+    page.goto("/")
+    page.get_by_label("Sleutel").fill(site.keys[role])
+    page.get_by_role("button", name="Aanmelden").click()
+    page.wait_for_url(re.compile(r"/$"))
+
+
+def shoot(page: Any, folder: Path, name: str) -> None:
+    """Save a full-page screenshot into the folder (and into $GEZINSROOSTER_SCREENSHOTS)."""
+    page.screenshot(path=str(folder / name), full_page=True)
+    if SCREENSHOTS:
+        Path(SCREENSHOTS).mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(Path(SCREENSHOTS) / name), full_page=True)
+
+
+def download(page: Any, link: Any, folder: Path) -> Path:
+    """Give the file a click on the link downloads, saved into the folder."""
+    with page.expect_download() as started:
+        link.click()
+    found = started.value
+    path: Path = folder / found.suggested_filename
+    found.save_as(str(path))
+    return path
+
+
+def test_planner_generates_reads_publishes_and_exports_a_week(
+    page: Any, site: Site, tmp_path: Path
+) -> None:
+    """A planner uploads tiny.json, generates it, reads grid and shortfalls, publishes, exports."""
+    from playwright.sync_api import expect
+
+    sign_in(page, site, "planner")
+    session = next(c for c in page.context.cookies() if c["name"] == "gzr_session")
+    assert (session["httpOnly"], session["secure"], session["sameSite"]) == (True, True, "Strict")
+    assert site.keys["planner"] not in session["value"] + page.url
+
+    page.set_input_files("input[name=file]", str(FIXTURES / "tiny.json"))
+    page.get_by_role("button", name="Inladen").click()
+    page.wait_for_url(re.compile(r"/weeks/tiny-2027-W05$"))
+    expect(page.locator(".roster-state")).to_contain_text("Voor deze week is nog geen rooster")
+
+    page.get_by_label("Rekentijd").fill("2")
+    page.get_by_role("button", name="Rooster maken").click()
+    page.wait_for_selector(".progress-panel, .roster-state .state-done")
+    expect(page.locator(".roster-state .state-done")).to_have_text("klaar", timeout=40_000)
+
+    grid = page.locator("table.grid")
+    expect(grid.locator("th.room-head .room-id")).to_have_text(
+        ["VH-FK", "VH-BB1", "VH-BZ", "VH-KK"]
+    )
+    expect(grid.locator(".card").first).to_be_visible()
+    expect(grid.locator(".card.act-regular_visit").first).to_contain_text("regulier bezoek")
+    shoot(page, tmp_path, "grid.png")
+
+    grid.locator("td.cell").first.focus()
+    page.keyboard.press("ArrowRight")
+    assert page.evaluate("document.activeElement === document.querySelectorAll('td.cell')[1]")
+
+    page.get_by_role("link", name="Vaders", exact=True).click()
+    page.get_by_role("link", name="F-003", exact=True).click()
+    page.wait_for_url(re.compile(r"/fathers/F-003"))
+    shortfall = page.locator("tr.row-short", has_text="bezoek in de familiekamer")
+    expect(shortfall).to_contain_text("geen toestemming (andere ouder of informatiedeling)")
+    shortfall.locator("summary").click()
+    expect(shortfall.locator(".explain li").first).to_be_visible()
+    shoot(page, tmp_path, "father.png")
+    calendar = download(page, page.get_by_role("link", name="agenda (.ics)"), tmp_path)
+    assert calendar.read_text(encoding="utf-8").startswith("BEGIN:VCALENDAR")
+
+    page.get_by_role("link", name="Rooster", exact=True).click()
+    page.get_by_role("button", name="Publiceren").click()
+    expect(page.locator(".flash-ok")).to_have_text("Gepubliceerd: PI-VH week 2027-W05, versie 1")
+    expect(page.locator(".roster-state")).to_contain_text("gepubliceerd, versie 1")
+    expect(page.get_by_role("button", name="Publiceren")).to_be_disabled()
+
+    workbook = download(page, page.get_by_role("link", name="Excel"), tmp_path)
+    assert workbook.suffix == ".xlsx" and zipfile.is_zipfile(workbook)
+    table = download(page, page.get_by_role("link", name="CSV"), tmp_path)
+    assert table.suffix == ".csv" and "F-00" in table.read_text(encoding="utf-8")
+
+
+def test_print_view_fits_one_a4_landscape_sheet(page: Any, site: Site) -> None:
+    """The print view of a week prints on exactly one A4 landscape page, without the buttons."""
+    sign_in(page, site, "planner")
+    page.goto(f"/weeks/{SEEDED_WEEK}/print")
+    page.emulate_media(media="print")
+    assert page.locator(".print-tools").is_hidden()
+    pdf = page.pdf(prefer_css_page_size=True, print_background=True)
+    assert len(re.findall(rb"/Type\s*/Page[^s]", pdf)) == 1
+    box = re.search(rb"/MediaBox\s*\[0 0 ([\d.]+) ([\d.]+)\]", pdf)
+    assert box is not None
+    assert (round(float(box[1])), round(float(box[2]))) == (842, 595)
+
+
+def test_viewer_sees_the_week_with_the_planner_buttons_disabled(page: Any, site: Site) -> None:
+    """A viewer reads the seeded week in English; generate, re-plan and publish are disabled."""
+    from playwright.sync_api import expect
+
+    sign_in(page, site, "viewer")
+    page.goto(f"/weeks/{SEEDED_WEEK}")
+    page.get_by_role("link", name="English").click()
+    expect(page.locator("h1")).to_contain_text("Week 5")
+    for name in ("Generate roster", "Re-plan with fewest changes", "Publish"):
+        expect(page.get_by_role("button", name=name)).to_be_disabled()
+    expect(page.get_by_role("link", name="Excel")).to_be_enabled()
+    page.get_by_role("link", name="Fathers", exact=True).click()
+    expect(page.locator("table.fathers-table")).to_contain_text(
+        "no consent (other parent or information sharing)"
+    )

@@ -1,0 +1,353 @@
+"""The planner's page served in-process: sign-in, the three views, filters, actions, refusals."""
+
+from __future__ import annotations
+
+import base64
+import html as markup
+import json
+import re
+import uuid
+
+import pytest
+from web_kit import Web, tiny_data
+
+from api.keys import revoke_key
+from api.tables import ApiKey, JobRow, Publication, utcnow
+
+WEEK = "/weeks/tiny-2027-W05"
+PNG = base64.b64encode(
+    bytes.fromhex(
+        "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+        "1f15c4890000000d49444154789c6360000002000001e221bc330000000049454e44ae426082"
+    )
+).decode("ascii")
+
+
+def room_ids(html: str) -> list[str]:
+    """Give the room ids of the grid's rows, top to bottom."""
+    return re.findall(r'class="room-id">([^<]+)<', html)
+
+
+def father_order(html: str) -> list[str]:
+    """Give the fathers of the fathers table, top to bottom."""
+    return re.findall(r'<th scope="row">\s*<a href="[^"]+">(F-\d+)</a>', html)
+
+
+def cards(html: str) -> int:
+    """Give how many assignments the grid shows."""
+    return len(re.findall(r'<div class="card ', html))
+
+
+def button(html: str, label: str) -> str:
+    """Give the opening tag of the button with this label."""
+    found = re.search(r"(<button[^>]*>)" + re.escape(label) + "</button>", html)
+    assert found is not None, label
+    return found[1]
+
+
+def flashes(html: str) -> list[str]:
+    """Give the messages a page shows."""
+    return [markup.unescape(m) for m in re.findall(r'<p class="flash flash-\w+">([^<]+)</p>', html)]
+
+
+def test_a_browser_without_a_session_is_sent_to_the_sign_in_form(web: Web) -> None:
+    """Every page redirects to /signin (303) until a key has signed in."""
+    for path in ("/", WEEK, f"{WEEK}/fathers", f"/rosters/{web.roster_id}/export"):
+        answer = web.api.client.get(path, follow_redirects=False)
+        assert (answer.status_code, answer.headers["location"]) == (303, "/signin")
+    form = web.api.client.get("/signin")
+    assert form.status_code == 200 and 'name="key" type="password"' in form.text
+
+
+def test_an_unknown_key_is_refused_with_401_and_no_cookie(web: Web) -> None:
+    """Signing in with a key the service does not know shows the form again, 401."""
+    answer = web.api.client.post("/signin", data={"key": "gzr_not-a-key"})
+    assert answer.status_code == 401
+    assert "Deze sleutel is onbekend of ingetrokken." in answer.text
+    assert "set-cookie" not in answer.headers
+
+
+def test_signing_in_keeps_only_an_opaque_token_in_a_strict_httponly_secure_cookie(
+    web: Web,
+) -> None:
+    """The cookie is HttpOnly, Secure, SameSite=Strict; neither it nor the URL holds the key."""
+    answer = web.sign_in("planner")
+    cookie = answer.headers["set-cookie"]
+    assert answer.status_code == 303 and answer.headers["location"] == "/"
+    assert cookie.startswith("gzr_session=")
+    assert {"HttpOnly", "Secure", "SameSite=strict"} <= {p.strip() for p in cookie.split(";")}
+    assert web.api.keys["planner"] not in cookie + answer.headers["location"]
+
+
+def test_revoking_the_key_ends_its_page_sessions(web: Web) -> None:
+    """After the key is revoked, the next page sends the browser to sign in again."""
+    web.sign_in("viewer")
+    assert web.api.client.get("/").status_code == 200
+    with web.api.services.database.write() as session:
+        key = session.query(ApiKey).filter_by(name="viewer").one()
+        revoke_key(session, key.id)
+    answer = web.api.client.get("/", follow_redirects=False)
+    assert answer.headers["location"] == "/signin?expired=1"
+
+
+def test_signing_out_ends_the_session(web: Web) -> None:
+    """Sign-out (with the form's token) ends the session; the old cookie opens nothing."""
+    web.sign_in("planner")
+    answer = web.api.client.post("/signout", data={"csrf": web.csrf()}, follow_redirects=False)
+    assert answer.headers["location"] == "/signin"
+    assert web.api.client.get("/", follow_redirects=False).status_code == 303
+
+
+def test_the_grid_shows_every_room_by_day_with_fathers_and_staff(web: Web) -> None:
+    """The grid lists the institution's rooms in the planner's order and all 8 assignments."""
+    web.sign_in("planner")
+    html = web.api.client.get(WEEK).text
+    assert room_ids(html) == ["VH-FK", "VH-BB1", "VH-BZ", "VH-KK"]
+    assert cards(html) == 8
+    assert html.count("regulier bezoek (begeleid)") == 2
+    assert "V-EX1, V-HU1" in html and "V-HU1, V-GN1" in html
+    assert re.findall(r"<th scope=\"col\" class=\"day-col[^\"]*\">(\w+) ", html) == [
+        "ma", "di", "wo", "do", "vr", "za", "zo",
+    ]  # fmt: skip
+
+
+def test_fathers_below_the_legal_minimum_come_first_with_reasons_in_plain_dutch(web: Web) -> None:
+    """F-004 (no visit: kept apart from F-003) heads the list, marked, with his reasons in words."""
+    web.sign_in("planner")
+    html = web.api.client.get(f"{WEEK}/fathers").text
+    assert father_order(html) == ["F-004", "F-001", "F-002", "F-003"]
+    assert "1 vader(s) krijgen deze week minder dan 60 minuten bezoek" in html
+    first = html.split('<tr class="row-alarm">', 1)[1].split("</tr>", 1)[0]
+    assert "onder wettelijk minimum" in first
+    assert "bezoekzaal vol; moet gescheiden blijven van een andere vader" in first
+
+
+def test_the_english_switch_gives_the_same_page_in_english_and_stays_on_the_site(
+    web: Web,
+) -> None:
+    """The switch sets a language cookie and returns to the page; a foreign address is ignored."""
+    web.sign_in("planner")
+    answer = web.api.client.get(f"/language/en?next={WEEK}/fathers", follow_redirects=False)
+    assert answer.headers["location"] == f"{WEEK}/fathers"
+    html = web.api.client.get(f"{WEEK}/fathers").text
+    assert '<html lang="en">' in html
+    assert "visit hall full; must be kept apart from another father" in html
+    away = web.api.client.get("/language/nl?next=//evil.example/", follow_redirects=False)
+    assert away.headers["location"] == "/"
+
+
+@pytest.mark.parametrize(
+    ("query", "fathers", "grid_cards"),
+    [
+        ("shell=3", ["F-001", "F-002"], 7),
+        ("shell=2", ["F-003"], 1),
+        ("ward=C-vleugel", ["F-004"], 0),
+        ("shell=3&ward=B-vleugel", [], 0),
+    ],
+)
+def test_filters_by_shell_and_ward_narrow_the_fathers_and_the_grid(
+    web: Web, query: str, fathers: list[str], grid_cards: int
+) -> None:
+    """A filter keeps the fathers that pass it and the assignments holding one of them."""
+    web.sign_in("planner")
+    assert father_order(web.api.client.get(f"{WEEK}/fathers?{query}").text) == fathers
+    assert cards(web.api.client.get(f"{WEEK}?{query}").text) == grid_cards
+
+
+def test_a_viewer_sees_the_planner_buttons_disabled_and_cannot_post_them(web: Web) -> None:
+    """Generate, re-plan, publish, upload are disabled for a viewer; a forced publish is refused."""
+    web.sign_in("viewer")
+    html = web.api.client.get(WEEK).text
+    for label in ("Rooster maken", "Herplannen, zo min mogelijk wijzigen", "Publiceren"):
+        assert "disabled" in button(html, label)
+    assert "disabled" in button(web.api.client.get("/").text, "Inladen")
+    answer = web.api.client.post(f"/rosters/{web.roster_id}/publish", data={"csrf": web.csrf()})
+    assert flashes(answer.text) == [f"a viewer key may not plan (roster '{web.roster_id}')"]
+    with web.api.services.database.read() as session:
+        assert session.query(Publication).count() == 0
+
+
+def test_publishing_from_the_page_makes_version_one_and_disables_the_button(web: Web) -> None:
+    """A planner publishes the roster: the message names the version, the badge shows it."""
+    web.sign_in("planner")
+    answer = web.api.client.post(
+        f"/rosters/{web.roster_id}/publish",
+        data={"csrf": web.csrf(), "institution": "PI-VH"},
+        follow_redirects=False,
+    )
+    assert answer.headers["location"] == f"{WEEK}?institution=PI-VH&roster={web.roster_id}"
+    html = web.api.client.get(answer.headers["location"]).text
+    assert "Gepubliceerd: PI-VH week 2027-W05, versie 1" in html
+    assert "gepubliceerd, versie 1" in html
+    assert "disabled" in button(html, "Publiceren")
+
+
+def test_a_form_without_its_session_token_is_refused(web: Web) -> None:
+    """A post with a wrong CSRF token changes nothing and says the form has expired (403)."""
+    web.sign_in("planner")
+    answer = web.api.client.post(f"/rosters/{web.roster_id}/publish", data={"csrf": "forged"})
+    assert answer.status_code == 403
+    assert "Het formulier is verlopen; laad de pagina opnieuw." in answer.text
+    with web.api.services.database.read() as session:
+        assert session.query(Publication).count() == 0
+
+
+def test_a_fathers_page_explains_each_shortfall_with_the_times_tried(web: Web) -> None:
+    """F-003's two shortfalls each give reasons in words and the times tried, with blockers."""
+    web.sign_in("planner")
+    html = web.api.client.get(f"{WEEK}/fathers/F-003").text
+    assert html.count('<tr class="row-short">') == 2
+    assert html.count("Waarom niet?") == 2
+    assert (
+        "geen toestemming (andere ouder of informatiedeling)</span> <code>no_consent</code>" in html
+    )
+    assert "bezet door bezoek in de familiekamer di 2 feb 15:00 (ruimte VH-FK" in html
+    assert "za 6 feb 14:00–15:00" in html
+
+
+@pytest.mark.parametrize(
+    ("path", "message"),
+    [
+        ("/weeks/nope", "problem &#39;nope&#39; does not exist"),
+        (f"{WEEK}/fathers/F-999", "father &#39;F-999&#39; is not in this week"),
+        (f"{WEEK}?roster=nope", "roster &#39;nope&#39; does not exist"),
+        ("/static/nothing.css", "no file &#39;nothing.css&#39;"),
+    ],
+)
+def test_what_does_not_exist_gives_a_404_page(web: Web, path: str, message: str) -> None:
+    """Unknown weeks, fathers, rosters and files answer 404 with a page naming the culprit."""
+    web.sign_in("planner")
+    answer = web.api.client.get(path)
+    assert answer.status_code == 404 and message in answer.text
+
+
+def test_a_key_of_another_institution_gets_a_403_page(web: Web) -> None:
+    """A Leeuwarden planner may not open a Veenhuizen week."""
+    web.sign_in("leeuwarden")
+    answer = web.api.client.get(WEEK)
+    assert answer.status_code == 403
+    assert "belongs to PI-VH, outside this key&#39;s institutions" in answer.text
+
+
+def test_exports_are_the_service_files(web: Web) -> None:
+    """JSON, CSV, XLSX and a father's iCalendar download as the API gives them."""
+    web.sign_in("viewer")
+    base = f"/rosters/{web.roster_id}/export"
+    roster = web.api.client.get(f"{base}?format=json")
+    assert roster.headers["content-type"] == "application/json"
+    assert json.loads(roster.text)["problem_id"] == "tiny-2027-W05"
+    calendar = web.api.client.get(f"{base}?format=ics&kind=father&subject=F-003")
+    assert calendar.text.startswith("BEGIN:VCALENDAR")
+    assert calendar.text.count("BEGIN:VEVENT") == 1
+    sheet = web.api.client.get(f"{base}?format=xlsx")
+    assert sheet.status_code == 200 and sheet.content[:2] == b"PK"
+    table = web.api.client.get(f"{base}?format=csv")
+    assert table.status_code == 200 and "F-003" in table.text
+    wrong = web.api.client.get(f"{base}?format=ics&kind=father&subject=F-999")
+    assert wrong.status_code == 422 and "subject: unknown father &#39;F-999&#39;" in wrong.text
+
+
+def test_uploading_a_week_names_every_fault_of_the_file(web: Web) -> None:
+    """Bad JSON, a broken week and a duplicate are refused by name; a good file opens its week."""
+    web.sign_in("planner")
+    token = web.csrf()
+
+    def upload(name: str, content: bytes, replace: bool = False) -> tuple[str, list[str]]:
+        data = {"csrf": token, **({"replace": "true"} if replace else {})}
+        files = {"file": (name, content, "application/json")}
+        answer = web.api.client.post("/weeks", data=data, files=files)
+        return answer.url.path, flashes(answer.text)
+
+    where, said = upload("broken.json", b"{")
+    assert where == "/" and said[0].startswith("broken.json: not valid JSON")
+    where, said = upload("empty.json", b"{}")
+    assert where == "/" and "empty.json: id: is required" in said
+    data = json.dumps(tiny_data()).encode()
+    assert upload("tiny.json", data) == (
+        "/",
+        [
+            "tiny.json: problem 'tiny-2027-W05' exists: "
+            "re-upload it with PUT /v1/problems/tiny-2027-W05"
+        ],
+    )
+    where, said = upload("tiny.json", data, replace=True)
+    assert (where, said) == (WEEK, ["Week ingeladen: tiny-2027-W05"])
+    assert "(versie 2)" in web.api.client.get(WEEK).text
+
+
+@pytest.mark.parametrize(
+    ("time_limit", "message"),
+    [
+        ("0", "time_limit: Input should be greater than 0"),
+        ("soon", "time_limit: 'soon' is not a number of seconds"),
+    ],
+)
+def test_generate_refuses_a_time_limit_that_is_not_a_positive_number(
+    web: Web, time_limit: str, message: str
+) -> None:
+    """A bad time limit starts no job and says what is wrong with it."""
+    web.sign_in("planner")
+    answer = web.api.client.post(
+        f"{WEEK}/generate", data={"csrf": web.csrf(), "time_limit": time_limit}
+    )
+    assert flashes(answer.text) == [message]
+    with web.api.services.database.read() as session:
+        assert session.query(JobRow).count() == 1
+
+
+def test_the_print_view_is_the_grid_for_a4_landscape_without_actions(web: Web) -> None:
+    """The print view links the A4 landscape sheet, shows the grid and offers no plan buttons."""
+    web.sign_in("planner")
+    html = web.api.client.get(f"{WEEK}/print").text
+    assert '<link rel="stylesheet" href="/static/print.css">' in html
+    assert room_ids(html) == ["VH-FK", "VH-BB1", "VH-BZ", "VH-KK"] and cards(html) == 8
+    assert "Rooster maken" not in html and "Alleen pseudoniemen." in html
+    sheet = web.api.client.get("/static/print.css").text
+    assert "@page { size: A4 landscape;" in sheet
+
+
+def test_the_whatif_tab_shows_the_table_where_sweeps_level_off_and_the_charts(web: Web) -> None:
+    """A finished what-if analysis of the week shows its figures, its verdict and its chart."""
+    job_id = str(uuid.uuid4())
+    with web.api.services.database.write() as session:
+        session.add(
+            JobRow(
+                id=job_id,
+                kind="whatif",
+                problem_id="tiny-2027-W05",
+                institutions=["PI-VH"],
+                state="done",
+                params={},
+                progress={"done": 2, "total": 2},
+                result={
+                    "columns": ["scenario", "fulfilment", "fulfilment_gain", "volunteer_hours"],
+                    "table": [
+                        {
+                            "scenario": "base",
+                            "fulfilment": 0.5,
+                            "fulfilment_gain": 0.0,
+                            "volunteer_hours": 5.5,
+                        },
+                        {
+                            "scenario": "partner-cap-18",
+                            "fulfilment": 0.625,
+                            "fulfilment_gain": 0.125,
+                            "volunteer_hours": 12.0,
+                        },
+                    ],  # fmt: skip
+                    "levels_off": {"partner-cap": 18.0},
+                    "charts": {"whatif-partner_cap_hours.png": PNG},
+                },
+                created_at=utcnow(),
+                finished_at=utcnow(),
+            )
+        )
+    web.sign_in("planner")
+    html = web.api.client.get(f"{WEEK}/whatif").text
+    assert "partner-cap: boven 18 levert nauwelijks nog iets op" in html
+    assert re.findall(r'<td class="num">([^<]+)</td>', html) == [
+        "50%", "0 pp", "5,5", "63%", "+12,5 pp", "12",
+    ]  # fmt: skip
+    chart = web.api.client.get(f"/whatif/{job_id}/charts/whatif-partner_cap_hours.png")
+    assert chart.headers["content-type"] == "image/png" and chart.content[:4] == b"\x89PNG"
+    assert f'src="/whatif/{job_id}/charts/whatif-partner_cap_hours.png"' in html
