@@ -195,6 +195,10 @@ TEXT: dict[str, tuple[str, str]] = {
         "Voor deze week is nog geen rooster gemaakt.",
         "No roster has been made for this week yet.",
     ),
+    "being_made": (
+        "Het rooster wordt gemaakt; het eerste rooster verschijnt zo.",
+        "The roster is being made; the first one appears shortly.",
+    ),
     "progress": ("Voortgang", "Progress"),
     "phase_baseline": ("eerste rooster (wie het eerst komt)", "first roster (first come)"),
     "phase_solving": ("verbeteren", "improving"),
