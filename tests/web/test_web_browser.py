@@ -57,7 +57,7 @@ def download(page: Any, link: Any, folder: Path) -> Path:
 def test_planner_generates_reads_publishes_and_exports_a_week(
     page: Any, site: Site, tmp_path: Path
 ) -> None:
-    """A planner uploads tiny.json, generates it, reads grid and shortfalls, publishes, exports."""
+    """A planner uploads, generates, reads grid and shortfalls, publishes, exports, re-plans."""
     from playwright.sync_api import expect
 
     sign_in(page, site, "planner")
@@ -108,6 +108,14 @@ def test_planner_generates_reads_publishes_and_exports_a_week(
     assert workbook.suffix == ".xlsx" and zipfile.is_zipfile(workbook)
     table = download(page, page.get_by_role("link", name="CSV"), tmp_path)
     assert table.suffix == ".csv" and "F-00" in table.read_text(encoding="utf-8")
+
+    page.get_by_label("Rekentijd").fill("2")
+    page.get_by_role("button", name="Herplannen, zo min mogelijk wijzigen").click()
+    expect(page.locator(".roster-state .state-done")).to_have_text("klaar", timeout=40_000)
+    expect(page.locator(".notice-info")).to_contain_text("Tegenover het vorige rooster:")
+    expect(page.locator(".notice").first).to_contain_text(
+        "Gepubliceerd is een ander rooster (versie 1)."
+    )
 
 
 def test_print_view_fits_one_a4_landscape_sheet(page: Any, site: Site) -> None:
