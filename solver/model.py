@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 
 from ortools.sat.python import cp_model
 
@@ -11,6 +11,7 @@ from solver.assignments import Chosen, read_assignments
 from solver.candidates import Candidates, find_candidates
 from solver.constraints import add_rules
 from solver.objectives import TierTerms, tier_terms
+from solver.symmetry import interchangeable_fathers, order_interchangeable_fathers
 from solver.variables import Variables
 
 
@@ -23,6 +24,8 @@ class RosterModel:
         self.model = cp_model.CpModel()
         self.variables = Variables(self.model, self.candidates)
         add_rules(self.model, problem, self.candidates, self.variables)
+        self.classes = interchangeable_fathers(problem, previous)
+        order_interchangeable_fathers(self.model, self.candidates, self.variables, self.classes)
         self.terms: TierTerms = tier_terms(
             self.model, problem, self.candidates, self.variables, previous
         )
@@ -34,7 +37,12 @@ class RosterModel:
         )
 
     def hint(self, assignments: list[Assignment]) -> None:
-        """Hint the solver towards a roster's assignments (each decision literal 1 or 0)."""
+        """Hint the solver towards a roster's assignments (each decision literal 1 or 0).
+
+        Interchangeable fathers swap places first where needed, so that the hint
+        keeps the order the model asks of them.
+        """
+        assignments = self._in_class_order(assignments)
         clock = self.problem.clock
         on: set[int] = set()
         variables = self.variables
@@ -77,6 +85,22 @@ class RosterModel:
         self.model.clear_hints()  # type: ignore[no-untyped-call]
         for literal in self._decisions():
             self.model.add_hint(literal, literal.index in on)
+
+    def _in_class_order(self, assignments: list[Assignment]) -> list[Assignment]:
+        """Give the assignments with each class of interchangeable fathers in order of count."""
+        counts: Counter[str] = Counter(f for a in assignments for f in a.fathers)
+        renamed: dict[str, str] = {}
+        for members in self.classes:
+            ranked = sorted(members, key=lambda f: -counts[f])
+            renamed.update(
+                {old: new for old, new in zip(ranked, members, strict=True) if old != new}
+            )
+        if not renamed:
+            return assignments
+        return [
+            a.model_copy(update={"fathers": [renamed.get(f, f) for f in a.fathers]})
+            for a in assignments
+        ]
 
     def _decisions(self) -> list[cp_model.IntVar]:
         """Give every decision literal of the model."""
