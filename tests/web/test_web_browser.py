@@ -146,3 +146,48 @@ def test_viewer_sees_the_week_with_the_planner_buttons_disabled(page: Any, site:
     expect(page.locator("table.fathers-table")).to_contain_text(
         "no consent (other parent or information sharing)"
     )
+
+
+CONTRAST = """
+(selectors) => {
+  const channels = (text) => text.match(/[\\d.]+/g).map(Number);
+  const luminance = ([r, g, b]) => {
+    const linear = [r, g, b].map((v) => {
+      v /= 255;
+      return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4);
+    });
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2];
+  };
+  const background = (element) => {
+    for (let e = element; e; e = e.parentElement) {
+      const colour = channels(getComputedStyle(e).backgroundColor);
+      if (colour.length < 4 || colour[3] > 0) { return colour.slice(0, 3); }
+    }
+    return [255, 255, 255];
+  };
+  const worst = {};
+  for (const selector of selectors) {
+    for (const element of document.querySelectorAll(selector)) {
+      const a = luminance(channels(getComputedStyle(element).color).slice(0, 3));
+      const b = luminance(background(element));
+      const ratio = (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+      worst[selector] = Math.min(worst[selector] || 99, ratio);
+    }
+  }
+  return worst;
+}
+"""
+
+
+def test_every_kind_of_text_on_the_week_page_has_readable_contrast(page: Any, site: Site) -> None:
+    """Text of the grid, buttons (disabled too), tabs and figures contrasts 4.5:1 or more."""
+    sign_in(page, site, "viewer")
+    page.goto(f"/weeks/{SEEDED_WEEK}")
+    selectors = [
+        "body", ".muted", ".hours", ".room-kind", ".card .when", ".card .what",
+        ".card .fathers a", ".card .staff", ".card .staff-line", "button[disabled]",
+        ".tabs a", ".tabs a.current", ".kpi dt", ".kpi dd", ".badge", "thead th", "a.button",
+    ]  # fmt: skip
+    worst = page.evaluate(CONTRAST, selectors)
+    assert set(worst) == set(selectors)
+    assert {s: round(r, 2) for s, r in worst.items() if r < 4.5} == {}

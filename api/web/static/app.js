@@ -27,10 +27,10 @@
           var seconds = progress.seconds || 0;
           var parts = [];
           var share = 0;
-          if (progress.total) {
+          if (panel.hasAttribute("data-label-solves")) {
             // A what-if analysis counts its solves; a roster solve counts its seconds.
-            share = progress.done / progress.total;
-            parts.push(progress.done + " / " + progress.total + " " + label("solves"));
+            share = progress.total ? (progress.done || 0) / progress.total : 0;
+            parts.push((progress.done || 0) + " / " + (progress.total || "…") + " " + label("solves"));
           } else {
             share = job.time_limit ? Math.min(0.99, seconds / job.time_limit) : 0;
             if (progress.phase) { parts.push(label(progress.phase)); }
