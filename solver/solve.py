@@ -79,6 +79,12 @@ class _Reporter(cp_model.CpSolverSolutionCallback):
         self.on_progress = on_progress
         self.best = best
 
+    def on_bound(self, bound: float) -> None:
+        """Report a better bound of the tier group, with the best value so far."""
+        if self.on_progress is not None:
+            seconds = round(time.monotonic() - self.began, 3)
+            self.on_progress(Progress(seconds, self.tier, self.best, round(bound)))
+
     def on_solution_callback(self) -> None:
         """Report the solution just found, if it beats the best so far."""
         value = round(self.objective_value)
@@ -132,6 +138,23 @@ def tier_groups(active: list[str], ranges: Tiers) -> list[list[str]]:
                 continue
         groups.append([name])
     return groups
+
+
+def group_values(group: str, value: int, ranges: Tiers) -> dict[str, int]:
+    """Give the tier values a group's weighted value stands for (``group`` as in Progress.tier).
+
+    The highest tier of the group takes what is left above the others, so a
+    bound reads as the best the highest tier can still reach.
+    """
+    names = group.split("+")
+    weights = tier_weights(ranges)
+    last = weights[names[-1]]
+    found: dict[str, int] = {}
+    for position, name in enumerate(names):
+        weight = weights[name] // last
+        digit = value // weight
+        found[name] = digit if position == 0 else digit % (getattr(ranges, name) + 1)
+    return found
 
 
 def _group_expression(
@@ -253,7 +276,9 @@ def solve(
         if anchor_value is not None and on_progress is not None:
             on_progress(Progress(round(time.monotonic() - began, 3), name, anchor_value, None))
         solver = _parameters(options, seconds(index))
-        status = solver.solve(built.model, _Reporter(name, began, on_progress, anchor_value))
+        reporter = _Reporter(name, began, on_progress, anchor_value)
+        solver.best_bound_callback = reporter.on_bound
+        status = solver.solve(built.model, reporter)
         if status == cp_model.INFEASIBLE:
             return _empty_roster(problem, "infeasible", began)
         if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):

@@ -13,25 +13,41 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from scheduler.domain import Problem, ProblemError, Roster, load_problem, load_roster
 from scheduler.export import roster_frames, roster_table, write_csv, write_xlsx
+from scheduler.objective import Tiers, tier_ranges
 from solver.baseline import first_come_first_served
-from solver.solve import Progress, SolveOptions, solve
+from solver.solve import Progress, SolveOptions, group_values, solve
 
 FORMATS = ("table", "json", "csv", "xlsx")
 
 
-def print_progress(progress: Progress) -> None:
-    """Show one step of the search on stderr: time, tier, best value and bound."""
-    print(
-        f"  {progress.seconds:7.2f} s  {progress.tier:<14} best {progress.objective}  "
-        f"bound {progress.bound}",
-        file=sys.stderr,
-        flush=True,
-    )
+def progress_printer(ranges: Tiers) -> Callable[[Progress], None]:
+    """Give what shows each step of the search on stderr: time, then best and bound per tier."""
+
+    def show(progress: Progress) -> None:
+        parts = []
+        best = (
+            {}
+            if progress.objective is None
+            else group_values(progress.tier, progress.objective, ranges)
+        )
+        bound = (
+            {} if progress.bound is None else group_values(progress.tier, progress.bound, ranges)
+        )
+        for name in progress.tier.split("+"):
+            limit = f" (bound {bound[name]})" if name in bound else ""
+            parts.append(f"{name} {best.get(name, '-')}{limit}")
+            if bound.get(name) != best.get(name):
+                # Below a tier not yet closed, the bound's lower digits bound nothing.
+                bound = {}
+        print(f"  {progress.seconds:7.2f} s  " + ", ".join(parts), file=sys.stderr, flush=True)
+
+    return show
 
 
 def load_previous(path: str, problem: Problem) -> Roster:
@@ -90,7 +106,8 @@ def _solve(args: argparse.Namespace) -> int:
             seed=args.seed,
             log=args.log,
         )
-        roster = solve(problem, options, previous, on_progress=print_progress)
+        ranges = tier_ranges(problem, previous)
+        roster = solve(problem, options, previous, on_progress=progress_printer(ranges))
     for path in write_roster(problem, roster, args.format, args.out):
         print(f"wrote {path}", file=sys.stderr)
     print(

@@ -43,7 +43,15 @@ def test_json_out(
     roster = load_roster(out)
     assert (code, stdout, roster.status, roster.solver) == (0, "", "optimal", "cp-sat")
     assert violations(tiny, roster) == []
-    assert "best" in err and "bound" in err and f"wrote {out}" in err
+    lines = err.splitlines()
+    assert lines[0] == "solving tiny-2027-W05 (4 fathers)"
+    assert any(
+        line.strip().endswith("s  legal_minimum 4, entitlements 3500, continuity 3, economy 30")
+        or "(bound" in line
+        for line in lines[1:-2]
+    )
+    assert any(" legal_minimum 4" in line for line in lines[1:-2])
+    assert f"wrote {out}" in lines
 
 
 def test_table_on_stdout(fixtures_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
