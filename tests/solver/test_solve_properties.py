@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from solve_weeks import checked
 
+from scheduler.domain import Roster
 from scheduler.generate import generate_problem
 from solver.assignments import number_rooms
 from solver.candidates import Pool
@@ -15,10 +18,12 @@ from solver.candidates import Pool
 @given(
     fathers=st.integers(min_value=10, max_value=16), seed=st.integers(min_value=0, max_value=10_000)
 )
-def test_generated_weeks_give_valid_rosters(fathers: int, seed: int) -> None:
+def test_generated_weeks_give_valid_rosters(
+    solve_checked: Callable[..., Roster], fathers: int, seed: int
+) -> None:
     """On a generated week the roster passes the validator and reports its own objective."""
     problem = generate_problem(fathers, seed=seed)
-    roster = checked(problem, time_limit=3)
+    roster = solve_checked(problem, time_limit=3)
     assert roster.status in ("optimal", "feasible")
     assert roster.solver in ("cp-sat", "priority-order")
 
