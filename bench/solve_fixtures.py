@@ -16,15 +16,16 @@ import time
 from pathlib import Path
 
 from scheduler.domain import load_problem
+from scheduler.objective import TIERS, tier_ranges
 from scheduler.validate import violations
 from solver.baseline import first_come_first_served
-from solver.solve import SolveOptions, solve
+from solver.solve import SolveOptions, group_values, solve
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ("veenhuizen", "leeuwarden", "region-noord")
 COLUMNS = (
-    "fixture", "fathers", "status", "seconds", "gap", "below legal", "value", "fcfs value",
-    "floor", "fcfs floor", "valid",
+    "fixture", "fathers", "status", "seconds", "gap", "legal (bound)", "below legal",
+    "value (bound)", "fcfs value", "floor", "fcfs floor", "valid",
 )  # fmt: skip
 
 
@@ -36,15 +37,22 @@ def measure(name: str, options: SolveOptions) -> list[str]:
     seconds = time.perf_counter() - began
     baseline = first_come_first_served(problem)
     gap = "-" if roster.gap is None else f"{roster.gap:.2%}"
+    bound = {"legal_minimum": "-", "entitlements": "-"}
+    if roster.bound is not None:
+        tiers = group_values("+".join(TIERS), roster.bound, tier_ranges(problem))
+        bound["legal_minimum"] = str(tiers["legal_minimum"])
+        if tiers["legal_minimum"] == roster.tiers.get("legal_minimum"):
+            bound["entitlements"] = str(tiers["entitlements"])
     return [
         name,
         str(len(problem.fathers)),
         f"{roster.status} ({roster.solver})",
         f"{seconds:.1f}",
         gap,
+        f"{roster.tiers.get('legal_minimum')} ({bound['legal_minimum']})",
         f"{len(roster.kpis.fathers_below_legal_minimum)} "
         f"(fcfs {len(baseline.kpis.fathers_below_legal_minimum)})",
-        str(roster.kpis.entitlement_value),
+        f"{roster.kpis.entitlement_value} ({bound['entitlements']})",
         str(baseline.kpis.entitlement_value),
         f"{roster.kpis.fairness_floor:.2f}",
         f"{baseline.kpis.fairness_floor:.2f}",
