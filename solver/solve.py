@@ -10,6 +10,7 @@ tier below it; the status is ``optimal`` only when every tier is proven.
 
 from __future__ import annotations
 
+import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -172,6 +173,10 @@ def _parameters(options: SolveOptions, seconds: float) -> cp_model.CpSolver:
     parameters.num_workers = max(1, options.workers)
     parameters.random_seed = options.seed
     parameters.log_search_progress = options.log
+    if options.log:
+        # The search log goes to stderr, so that stdout keeps only the roster.
+        parameters.log_to_stdout = False
+        solver.log_callback = _log_line
     # Probing in presolve costs seconds on a week of a hundred fathers and proves little here.
     parameters.cp_model_probing_level = 0
     if options.deterministic:
@@ -183,6 +188,11 @@ def _parameters(options: SolveOptions, seconds: float) -> cp_model.CpSolver:
     else:
         parameters.max_time_in_seconds = seconds
     return solver
+
+
+def _log_line(line: str) -> None:
+    """Write one line of the CP-SAT search log to stderr."""
+    print(line, file=sys.stderr, flush=True)
 
 
 def _shares(options: SolveOptions, groups: list[list[str]], began: float) -> Callable[[int], float]:
