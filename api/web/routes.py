@@ -14,7 +14,7 @@ from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, Literal, TypeVar
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 from fastapi import APIRouter, Depends, File, Form, HTTPException, Request, UploadFile, status
 from fastapi.responses import FileResponse, JSONResponse, RedirectResponse, Response
@@ -175,7 +175,7 @@ def _local(url: str, default: str = "/") -> str:
 
 def _week_url(problem_id: str, tab: str = "", **query: str | None) -> str:
     kept = {k: v for k, v in query.items() if v}
-    return f"/weeks/{problem_id}{'/' + tab if tab else ''}" + (
+    return f"/weeks/{quote(problem_id, safe='')}{'/' + tab if tab else ''}" + (
         f"?{urlencode(kept)}" if kept else ""
     )
 
