@@ -99,7 +99,7 @@ def register(subparsers: Any) -> None:
         "--out", default="out", metavar="DIR", help="where the exports go (default out/)"
     )
     command.add_argument(
-        "--time-limit", type=float, default=10.0, metavar="S", help="seconds per week (default 10)"
+        "--time-limit", type=float, default=6.0, metavar="S", help="seconds per week (default 6)"
     )
     command.add_argument(
         "--workers", type=int, default=8, metavar="N", help="CP-SAT workers (default 8)"
