@@ -187,12 +187,15 @@ def replication_weeks(base: Problem, spec: ScenarioFile) -> list[Problem]:
     fathers = replications.fathers or len(base.fathers)
     weeks = []
     for index in range(replications.count):
-        demand = generate_problem(
-            fathers=fathers,
-            institutions=len(base.institutions),
-            seed=replications.seed + index,
-            week=base.week,
-        )
+        try:
+            demand = generate_problem(
+                fathers=fathers,
+                institutions=len(base.institutions),
+                seed=replications.seed + index,
+                week=base.week,
+            )
+        except ProblemError as error:
+            raise ProblemError([f"replications.{m}" for m in error.messages]) from None
         weeks.append(with_demand(base, demand))
     return weeks
 

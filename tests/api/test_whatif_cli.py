@@ -106,3 +106,10 @@ def test_progress_bar_off_a_terminal_prints_every_tenth() -> None:
         "18/20",
         "20/20",
     ]
+
+
+def test_replications_too_small_to_generate_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
+    """Replications of the 4-father tiny week cannot be generated: exit 2 naming replications."""
+    code = main(["whatif", str(FIXTURES / "tiny.json"), "--replications", "3", "--quiet"])
+    assert code == 2
+    assert capsys.readouterr().err == "error: replications.fathers: 4 is outside 10..10000\n"
