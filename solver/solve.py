@@ -1,11 +1,14 @@
 """The weekly roster on CP-SAT, solved tier by tier in strict priority.
 
-Each tier of ``scheduler.objective.TIERS`` is maximised in turn; its value is
-then held (at its optimum, or at the best value found when its share of the
-time ran out) while the next tier is solved from the previous solution. So a
-lower tier can never buy a higher one. The roster's bound combines the proven
-tiers, the best bound of the first unproven tier and the full range of every
-tier below it; the status is ``optimal`` only when every tier is proven.
+The tiers of ``scheduler.objective.TIERS`` are maximised in turn, highest
+first; consecutive tiers with small ranges share one solve, weighted exactly as
+``combine`` weighs them. A group's value is then held (at its optimum, or at
+the best value found when its share of the time ran out) while the next group
+is solved from that solution, so a lower tier can never buy a higher one. The
+search starts from ``solver.warmstart``'s roster, completed into a model
+solution. The roster's bound combines the proven groups, the best bound of the
+first unproven group and the full range of every tier below it; the status is
+``optimal`` only when every group is proven.
 """
 
 from __future__ import annotations
