@@ -6,7 +6,7 @@ is the Roster of the data contract; ``csv`` writes one file per view
 (``days.csv``, ``rooms.csv``, ``fathers.csv``, ``staff.csv``) into the folder
 ``--out``; ``xlsx`` writes one workbook with a sheet per view to ``--out``.
 Exit 0 with a roster to publish (optimal or feasible), 1 when the week is
-infeasible or no roster was found in time, 2 for bad input.
+infeasible (pinned assignments that contradict each other), 2 for bad input.
 """
 
 from __future__ import annotations
@@ -74,8 +74,9 @@ def write_roster(problem: Problem, roster: Roster, form: str, out: str | None) -
         if out is None:
             raise ProblemError(["--out: a file name is needed for --format xlsx"])
         return [str(write_xlsx(out, roster_frames(problem, roster)))]
-    text = roster.model_dump_json(indent=2) + "\n" if form == "json" else None
-    if text is None:
+    if form == "json":
+        text = roster.model_dump_json(indent=2) + "\n"
+    else:
         text = roster_table(problem, roster)
     if out is None:
         sys.stdout.write(text)
