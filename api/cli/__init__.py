@@ -29,7 +29,9 @@ def build_parser() -> argparse.ArgumentParser:
     """Give the parser with every command registered."""
     parser = argparse.ArgumentParser(
         prog="gezinsrooster",
-        description="Weekly roster engine for the family approach (gezinsbenadering) in Dutch prisons.",
+        description=(
+            "Weekly roster engine for the family approach (gezinsbenadering) in Dutch prisons."
+        ),
     )
     subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for name in COMMAND_MODULES:
