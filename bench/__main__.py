@@ -1,0 +1,122 @@
+"""The benchmark suite of issue 6: ``python -m bench`` (``make bench``).
+
+Solves seeded generated institutions of 50 to 1,000 fathers for 60 seconds
+each, one fresh process per instance, and the national problem (10 regions of
+3 institutions of 200 fathers) side by side on the local process pool or Ray;
+checks every roster with the validator, compares it with first-come-first-served,
+and writes results.md, results.csv and gap_time.png to ``--out``.
+
+    python -m bench [--quick] [--sizes 50,100,200,400,1000] [--time-limit 60]
+        [--national | --no-national] [--regions 10] [--executor local|ray]
+        [--region-time-limit 40] [--out bench/results]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shlex
+import sys
+from pathlib import Path
+
+from bench.report import this_machine, write_results
+from bench.suite import Figures, InstanceSpec, measure_alone, national_specs, run_national
+
+ROOT = Path(__file__).resolve().parents[1]
+SIZES = (50, 100, 200, 400, 1000)
+QUICK_SIZES = (50, 400)
+
+
+def _sizes(text: str) -> list[int]:
+    """Give the institution sizes of a comma-separated list; argparse reports a bad one."""
+    try:
+        sizes = [int(part) for part in text.split(",") if part.strip()]
+    except ValueError:
+        message = f"--sizes: not a list of whole numbers: {text!r}"
+        raise argparse.ArgumentTypeError(message) from None
+    if not sizes or min(sizes) < 1:
+        raise argparse.ArgumentTypeError(f"--sizes: each size must be 1 or more: {text!r}")
+    return sizes
+
+
+def _positive(text: str) -> float:
+    """Give a positive number of seconds; argparse reports a bad one."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"must be more than 0: {text!r}")
+    return value
+
+
+def parser() -> argparse.ArgumentParser:
+    """Give the command's argument parser."""
+    found = argparse.ArgumentParser(
+        prog="python -m bench", description=(__doc__ or "").splitlines()[0]
+    )
+    found.add_argument(
+        "--quick",
+        action="store_true",
+        help="a few minutes: 50 and 400 fathers for 30 s, 4 regions for 20 s each",
+    )
+    found.add_argument("--sizes", type=_sizes, help="institution sizes (default 50,...,1000)")
+    found.add_argument("--time-limit", type=_positive, help="seconds per institution (60)")
+    found.add_argument("--seed", type=int, default=1)
+    found.add_argument("--workers", type=int, default=2, help="CP-SAT workers per institution")
+    national = found.add_mutually_exclusive_group()
+    national.add_argument("--national", dest="national", action="store_true", default=True)
+    national.add_argument("--no-national", dest="national", action="store_false")
+    found.add_argument("--regions", type=int, help="regions of the national problem (10)")
+    found.add_argument("--region-institutions", type=int, default=3)
+    found.add_argument("--region-fathers", type=int, default=200, help="fathers per institution")
+    found.add_argument("--region-time-limit", type=_positive, help="seconds per region (40)")
+    found.add_argument("--executor", choices=["local", "ray", "serial"], default="local")
+    found.add_argument("--pool", type=int, help="regions solved at once (all cores)")
+    found.add_argument("--out", type=Path, default=ROOT / "bench" / "results")
+    return found
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the suite, write the results and print where; give the exit code (2 on bad options)."""
+    args = parser().parse_args(argv)
+    if args.regions is not None and args.regions < 1:
+        parser().error("--regions: must be 1 or more")
+    sizes = args.sizes or list(QUICK_SIZES if args.quick else SIZES)
+    limit = args.time_limit or (30.0 if args.quick else 60.0)
+    regions = args.regions or (4 if args.quick else 10)
+    region_limit = args.region_time_limit or (20.0 if args.quick else 40.0)
+    # Ray's workers and the spawned pool must import the bench package from this checkout.
+    os.environ["PYTHONPATH"] = os.pathsep.join(
+        [str(ROOT), *filter(None, [os.environ.get("PYTHONPATH")])]
+    )
+    machine = this_machine()
+    institutions: list[Figures] = []
+    for fathers in sizes:
+        spec = InstanceSpec(fathers, seed=args.seed, time_limit=limit, workers=args.workers)
+        figures = measure_alone(spec)
+        institutions.append(figures)
+        print(
+            f"{figures.name}: {figures.status}, valid {figures.valid}, gap {figures.gap}, "
+            f"wall {figures.wall_seconds:.1f} s, first roster {figures.first_roster_seconds} s",
+            flush=True,
+        )
+    national = None
+    if args.national:
+        specs = national_specs(
+            regions, args.region_institutions, args.region_fathers, region_limit, args.seed
+        )
+        national = run_national(specs, args.executor, args.pool)
+        print(
+            f"national: {national.fathers} fathers in {len(national.regions)} regions, "
+            f"wall {national.wall_seconds:.1f} s, peak {national.peak_mib:.0f} MiB",
+            flush=True,
+        )
+    command = shlex.join(["python", "-m", "bench", *(sys.argv[1:] if argv is None else argv)])
+    for path in write_results(institutions, national, machine, command, args.out):
+        print(f"wrote {path}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,431 @@
+"""The benchmark's results as files: a markdown report, a CSV table and a plot of gap and time.
+
+The targets of issue 6 are read off the same figures, so the report says for
+each whether it was met and by what margin. A figure counts only from a
+roster the independent validator passed; rows whose roster failed are shown
+and marked, never counted towards a target.
+"""
+
+from __future__ import annotations
+
+import os
+import platform
+import subprocess
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")  # files only: no display on a benchmark machine
+import matplotlib.pyplot as plt  # noqa: E402
+import pandas as pd  # noqa: E402
+
+from bench.suite import CHECKPOINTS, Figures, National  # noqa: E402
+from solver.executors import cpu_count  # noqa: E402
+
+TARGET_FATHERS = 400
+FIRST_ROSTER_SECONDS = 2.0
+INSTITUTION_GAP = 0.01
+INSTITUTION_GAP_SECONDS = 30
+NATIONAL_GAP = 0.02
+NATIONAL_SECONDS = 300.0
+NATIONAL_MIB = 4 * 1024
+VALUE_GAIN = 0.15
+FLOOR_RATIO = 2.0
+
+
+@dataclass
+class Machine:
+    """Where and when the figures were measured, and how busy the machine was."""
+
+    cores: int
+    memory_gib: float
+    processor: str
+    python: str
+    commit: str
+    started: str
+    load_before: tuple[float, float, float]
+    load_after: tuple[float, float, float] = (0.0, 0.0, 0.0)
+
+    def describe(self) -> str:
+        """Give one line naming the machine, the commit and the load while measuring."""
+        before = ", ".join(f"{x:.1f}" for x in self.load_before)
+        after = ", ".join(f"{x:.1f}" for x in self.load_after)
+        return (
+            f"{self.cores} cores, {self.memory_gib:.0f} GiB, {self.processor}, Python "
+            f"{self.python}; commit {self.commit}; started {self.started}; load average "
+            f"(1, 5, 15 min) {before} before and {after} after"
+        )
+
+
+def _memory_gib() -> float:
+    """Give the machine's total memory in GiB, 0 where /proc/meminfo is missing."""
+    try:
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemTotal:"):
+                return int(line.split()[1]) / 1024 / 1024
+    except OSError:
+        pass
+    return 0.0
+
+
+def _processor() -> str:
+    """Give the CPU's model name, or the architecture when it cannot be read."""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.machine()
+
+
+def _commit() -> str:
+    """Give the short git commit of the checkout measured, '-' outside a git checkout."""
+    try:
+        done = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=False
+        )
+    except OSError:
+        return "-"
+    return done.stdout.strip() or "-"
+
+
+def this_machine() -> Machine:
+    """Give the machine as it is now, before measuring."""
+    return Machine(
+        cores=cpu_count(),
+        memory_gib=_memory_gib(),
+        processor=_processor(),
+        python=platform.python_version(),
+        commit=_commit(),
+        started=time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+        load_before=os.getloadavg(),
+    )
+
+
+def _row(kind: str, figures: Figures) -> dict[str, object]:
+    """Give one CSV row of an instance's figures."""
+    row: dict[str, object] = {
+        "kind": kind,
+        "name": figures.name,
+        "fathers": figures.fathers,
+        "institutions": figures.institutions,
+        "time_limit": figures.time_limit,
+        "status": figures.status,
+        "solver": figures.solver,
+        "valid": figures.valid,
+        "violations": figures.violations,
+        "build_s": figures.build_seconds,
+        "solve_s": figures.solve_seconds,
+        "wall_s": figures.wall_seconds,
+        "first_roster_s": figures.first_roster_seconds,
+        "gap": figures.gap,
+    }
+    by_second = {round(c.seconds): c for c in figures.checkpoints}
+    for second in CHECKPOINTS:
+        point = by_second.get(second)
+        row[f"tier_{second}s"] = None if point is None else point.tier
+        row[f"objective_{second}s"] = None if point is None else point.objective
+        row[f"bound_{second}s"] = None if point is None else point.bound
+        row[f"gap_{second}s"] = None if point is None else point.gap
+    row.update(
+        {
+            "legal_minimum": figures.legal_minimum,
+            "legal_minimum_bound": figures.legal_minimum_bound,
+            "entitlements": figures.entitlements,
+            "entitlements_bound": figures.entitlements_bound,
+            "below_legal": figures.below_legal,
+            "baseline_below_legal": figures.baseline_below_legal,
+            "entitled": figures.entitled,
+            "granted": figures.granted,
+            "baseline_granted": figures.baseline_granted,
+            "value": figures.value,
+            "baseline_value": figures.baseline_value,
+            "value_gain": figures.value_gain,
+            "floor": figures.floor,
+            "baseline_floor": figures.baseline_floor,
+            "floor_ratio": figures.floor_ratio,
+            "baseline_valid": figures.baseline_valid,
+            "baseline_s": figures.baseline_seconds,
+            "peak_mib": figures.peak_mib,
+        }
+    )
+    return row
+
+
+def table(institutions: list[Figures], national: National | None) -> pd.DataFrame:
+    """Give every instance's figures as one table: the institutions, then each region."""
+    rows = [_row("institution", figures) for figures in institutions]
+    if national is not None:
+        rows += [_row(f"region ({national.executor})", region) for region in national.regions]
+    return pd.DataFrame(rows)
+
+
+def _seconds(value: float | None) -> str:
+    return "-" if value is None else f"{value:.1f}"
+
+
+def _percent(value: float | None) -> str:
+    return "-" if value is None else f"{value:.2%}"
+
+
+def _ratio(value: float | None) -> str:
+    return "-" if value is None else f"{value:.2f}x"
+
+
+def _markdown(header: list[str], rows: list[list[str]]) -> list[str]:
+    """Give the lines of a markdown table."""
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(row) + " |" for row in rows]
+    return lines
+
+
+def _gaps_at(figures: Figures) -> str:
+    """Give the tier-group gap at each checkpoint, as '5s 1.2% / 30s 0.1%'."""
+    return " / ".join(
+        f"{c.seconds:.0f}s {_percent(c.gap)}" for c in figures.checkpoints
+    )
+
+
+INSTITUTION_HEADER = [
+    "instance", "fathers", "valid", "status", "build s", "solve s", "first roster s",
+    "gap", "tier gap at", "legal (bound)", "below legal (fcfs)", "value (bound)",
+    "fcfs value", "gain", "floor (fcfs)", "peak MiB",
+]  # fmt: skip
+
+
+def _instance_row(figures: Figures) -> list[str]:
+    """Give one row of the markdown table of instances."""
+    return [
+        figures.name,
+        str(figures.fathers),
+        "yes" if figures.valid else f"NO ({figures.violations})",
+        f"{figures.status} ({figures.solver})",
+        _seconds(figures.build_seconds),
+        _seconds(figures.solve_seconds),
+        _seconds(figures.first_roster_seconds),
+        _percent(figures.gap),
+        _gaps_at(figures),
+        f"{figures.legal_minimum} ({figures.legal_minimum_bound})",
+        f"{figures.below_legal} ({figures.baseline_below_legal})",
+        f"{figures.value} ({figures.entitlements_bound if figures.entitlements_bound else '-'})",
+        str(figures.baseline_value),
+        _percent(figures.value_gain),
+        f"{figures.floor:.2f} ({figures.baseline_floor:.2f})",
+        f"{figures.peak_mib:.0f}",
+    ]
+
+
+def targets(institutions: list[Figures], national: National | None) -> list[list[str]]:
+    """Give each target of issue 6 with its figure and whether it was met ('-' if not measured)."""
+    found: list[list[str]] = []
+    target = next((f for f in institutions if f.fathers == TARGET_FATHERS), None)
+    if target is None:
+        found.append([f"{TARGET_FATHERS}-father institution", "not measured", "-"])
+    else:
+        first = target.first_roster_seconds
+        met = target.valid and first is not None and first <= FIRST_ROSTER_SECONDS
+        found.append(
+            [
+                f"{TARGET_FATHERS} fathers: first valid roster within {FIRST_ROSTER_SECONDS:.0f} s",
+                f"{_seconds(first)} s",
+                "met" if met else "not met",
+            ]
+        )
+        at = next(
+            (c for c in target.checkpoints if round(c.seconds) == INSTITUTION_GAP_SECONDS), None
+        )
+        if at is None:
+            found.append(
+                [f"{TARGET_FATHERS} fathers: within 1% of bound in 30 s", "not measured", "-"]
+            )
+        else:
+            # Met when the final roster is within the gap and it was reached in time: either the
+            # whole solve ended by then, or the tier group at that second was already within.
+            in_time = target.wall_seconds <= INSTITUTION_GAP_SECONDS or (
+                at.gap is not None and at.gap <= INSTITUTION_GAP
+            )
+            met = (
+                target.valid and target.gap is not None and target.gap <= INSTITUTION_GAP
+            ) and in_time
+            found.append(
+                [
+                    f"{TARGET_FATHERS} fathers: within {INSTITUTION_GAP:.0%} of the proven bound "
+                    f"in {INSTITUTION_GAP_SECONDS} s",
+                    f"gap of the tier group at {INSTITUTION_GAP_SECONDS} s "
+                    f"({at.tier or 'no event yet'}): {_percent(at.gap)}; roster's final gap "
+                    f"{_percent(target.gap)} after {target.wall_seconds:.0f} s",
+                    "met" if met else "not met",
+                ]
+            )
+    if national is None:
+        found.append(["national: every region within 2% of its bound in 5 min", "not run", "-"])
+    else:
+        gaps = [r.gap for r in national.regions]
+        solved = all(r.valid for r in national.regions)
+        worst = max((g for g in gaps if g is not None), default=None)
+        met = (
+            solved
+            and None not in gaps
+            and worst is not None
+            and worst <= NATIONAL_GAP
+            and national.wall_seconds <= NATIONAL_SECONDS
+        )
+        found.append(
+            [
+                f"national ({len(national.regions)} regions, {national.institutions} "
+                f"institutions, {national.fathers} fathers): every region valid and within "
+                f"{NATIONAL_GAP:.0%} of its bound in {NATIONAL_SECONDS / 60:.0f} min",
+                f"{sum(r.valid for r in national.regions)}/{len(national.regions)} valid, "
+                f"worst gap {_percent(worst)}, wall {national.wall_seconds:.0f} s on "
+                f"{national.executor} x{national.workers}",
+                "met" if met else "not met",
+            ]
+        )
+        found.append(
+            [
+                "national: under 4 GiB memory",
+                f"{national.peak_mib:.0f} MiB (sum of the processes' peaks)",
+                "met" if national.peak_mib < NATIONAL_MIB else "not met",
+            ]
+        )
+    over = [f for f in institutions if f.valid and f.baseline_valid and f.oversubscribed]
+    if not over:
+        found.append(["against FCFS on oversubscribed weeks", "no oversubscribed week", "-"])
+    else:
+        gains = [f.value_gain for f in over]
+        least_gain = min((g for g in gains if g is not None), default=None)
+        ratios = [f.floor_ratio for f in over]
+        least_ratio = min((r for r in ratios if r is not None), default=None)
+        zero = sum(f.baseline_floor <= 0 for f in over)
+        met = least_gain is not None and least_gain >= VALUE_GAIN and None not in gains
+        found.append(
+            [
+                f"against FCFS: >= {VALUE_GAIN:.0%} more entitlement value "
+                f"({len(over)} oversubscribed weeks)",
+                f"least gain {_percent(least_gain)}",
+                "met" if met else "not met",
+            ]
+        )
+        floors = ", ".join(f"{f.floor:.2f} vs {f.baseline_floor:.2f}" for f in over)
+        met = all(
+            f.floor_ratio is not None and f.floor_ratio >= FLOOR_RATIO
+            or f.baseline_floor <= 0 < f.floor
+            for f in over
+        )
+        found.append(
+            [
+                f"against FCFS: fairness floor >= {FLOOR_RATIO:.0f}x",
+                f"least ratio {_ratio(least_ratio)}; {zero} weeks with FCFS floor 0 "
+                f"(floors {floors})",
+                "met" if met else "not met",
+            ]
+        )
+    return found
+
+
+def markdown(
+    institutions: list[Figures], national: National | None, machine: Machine, command: str
+) -> str:
+    """Give the markdown report: the machine, the targets, the instances and the regions."""
+    lines = [
+        "# Benchmark results",
+        "",
+        f"Command: `{command}`",
+        "",
+        f"Machine: {machine.describe()}.",
+        "",
+        "Build s: model build and warm start (until the solver's first progress event); "
+        "first roster s: the first complete roster the solver reports; gap: the roster's gap "
+        "to its proven bound (all tiers); tier gap at: the gap of the tier group being solved "
+        "at that second of the solve; value: entitlement value; floor: fairness floor; "
+        "fcfs: the first-come-first-served baseline on the same week. Every roster was "
+        "checked by `scheduler.validate.violations`; valid NO marks a roster that failed.",
+        "",
+        "## Targets",
+        "",
+        *_markdown(["target", "measured", "result"], targets(institutions, national)),
+        "",
+        "## Institutions",
+        "",
+        *_markdown(INSTITUTION_HEADER, [_instance_row(f) for f in institutions]),
+        "",
+    ]
+    if national is not None:
+        lines += [
+            "## National problem",
+            "",
+            f"{len(national.regions)} regions, {national.institutions} institutions, "
+            f"{national.fathers} fathers, solved side by side on the {national.executor} "
+            f"executor with {national.workers} workers: wall {national.wall_seconds:.1f} s, "
+            f"peak memory {national.peak_mib:.0f} MiB (this process plus each worker's peak).",
+            "",
+            *_markdown(INSTITUTION_HEADER, [_instance_row(f) for f in national.regions]),
+            "",
+        ]
+    return "\n".join(lines)
+
+
+def plot(institutions: list[Figures], national: National | None, path: Path) -> None:
+    """Draw the gap and the times against the number of fathers and save the PNG at ``path``."""
+    figure, (gaps, times) = plt.subplots(1, 2, figsize=(12, 4.5))
+    ordered = sorted(institutions, key=lambda f: f.fathers)
+    sizes = [f.fathers for f in ordered]
+    gaps.plot(sizes, [f.gap for f in ordered], "o-", label="roster gap (all tiers)")
+    for second in CHECKPOINTS:
+        points = [
+            (f.fathers, c.gap)
+            for f in ordered
+            for c in f.checkpoints
+            if round(c.seconds) == second and c.gap is not None
+        ]
+        if points:
+            xs, ys = zip(*points, strict=True)
+            gaps.plot(xs, ys, ".--", label=f"tier-group gap at {second} s")
+    if national is not None:
+        gaps.scatter(
+            [r.fathers for r in national.regions],
+            [r.gap for r in national.regions],
+            marker="x",
+            color="black",
+            label="national regions (roster gap)",
+        )
+    gaps.set(xscale="log", xlabel="fathers", ylabel="gap to proven bound", title="Gap")
+    gaps.yaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(1.0))
+    gaps.legend(fontsize=8)
+    times.plot(sizes, [f.build_seconds for f in ordered], "o-", label="model build")
+    times.plot(sizes, [f.first_roster_seconds for f in ordered], "s-", label="first roster")
+    times.plot(sizes, [f.wall_seconds for f in ordered], "^-", label="whole solve")
+    if national is not None:
+        times.scatter(
+            [national.fathers],
+            [national.wall_seconds],
+            marker="*",
+            s=120,
+            color="black",
+            label=f"national wall ({national.executor} x{national.workers})",
+        )
+    times.set(xscale="log", yscale="log", xlabel="fathers", ylabel="seconds", title="Time")
+    times.legend(fontsize=8)
+    figure.tight_layout()
+    figure.savefig(path, dpi=110)
+    plt.close(figure)
+
+
+def write_results(
+    institutions: list[Figures],
+    national: National | None,
+    machine: Machine,
+    command: str,
+    out: Path,
+) -> list[Path]:
+    """Write results.md, results.csv and gap_time.png into ``out``; give their paths."""
+    out.mkdir(parents=True, exist_ok=True)
+    machine.load_after = os.getloadavg()
+    paths = [out / "results.md", out / "results.csv", out / "gap_time.png"]
+    paths[0].write_text(markdown(institutions, national, machine, command))
+    table(institutions, national).to_csv(paths[1], index=False)
+    plot(institutions, national, paths[2])
+    return paths

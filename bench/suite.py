@@ -1,0 +1,275 @@
+"""The figures of one benchmark instance, measured in a process of its own, and of the national run.
+
+An institution of ``fathers`` fathers is generated with a fixed seed, solved
+with the solver's public ``solve`` while its progress events are recorded,
+checked by the independent validator, and compared with the
+first-come-first-served baseline on the same week. The national problem is
+many independent regions, solved side by side on the executors the what-if
+sweeps use (``solver.executors``); each region reports its own figures.
+
+Peak memory is the resident-set peak (``ru_maxrss``) of the process that
+generated and solved the instance, so each instance runs in a fresh process.
+"""
+
+from __future__ import annotations
+
+import os
+import resource
+import time
+from dataclasses import dataclass, field
+
+from scheduler.domain import Problem, Roster
+from scheduler.generate import generate_problem
+from scheduler.objective import TIERS, tier_ranges
+from scheduler.validate import violations
+from solver.baseline import first_come_first_served
+from solver.executors import ExecutorName, LocalPoolExecutor, make_executor
+from solver.solve import Progress, SolveOptions, group_values, solve
+
+CHECKPOINTS: tuple[int, ...] = (5, 30, 60)
+"""Seconds after the solve began at which the best value and bound so far are read."""
+
+
+@dataclass(frozen=True)
+class InstanceSpec:
+    """One benchmark instance: how to generate it and how long to solve it."""
+
+    fathers: int
+    institutions: int = 1
+    seed: int = 1
+    time_limit: float = 60.0
+    workers: int = 2
+    region: str | None = None
+
+
+@dataclass
+class Checkpoint:
+    """The search at one moment: the tier group being solved, its best value, bound and gap."""
+
+    seconds: float
+    tier: str | None = None
+    objective: int | None = None
+    bound: int | None = None
+
+    @property
+    def gap(self) -> float | None:
+        """Give the relative gap of the tier group at this moment, None before its first bound."""
+        if self.objective is None or self.bound is None:
+            return None
+        return max(0.0, (self.bound - self.objective) / max(1, abs(self.bound)))
+
+
+@dataclass
+class Figures:
+    """What the benchmark measured on one instance (a whole institution or one region)."""
+
+    name: str
+    fathers: int
+    institutions: int
+    time_limit: float
+    status: str = ""
+    solver: str = ""
+    valid: bool = False
+    violations: int = 0
+    build_seconds: float | None = None
+    solve_seconds: float = 0.0
+    wall_seconds: float = 0.0
+    first_roster_seconds: float | None = None
+    gap: float | None = None
+    checkpoints: list[Checkpoint] = field(default_factory=list)
+    legal_minimum: int | None = None
+    legal_minimum_bound: int | None = None
+    entitlements: int | None = None
+    entitlements_bound: int | None = None
+    below_legal: int = 0
+    entitled: int = 0
+    granted: int = 0
+    value: int = 0
+    floor: float = 0.0
+    baseline_valid: bool = False
+    baseline_below_legal: int = 0
+    baseline_granted: int = 0
+    baseline_value: int = 0
+    baseline_floor: float = 0.0
+    baseline_seconds: float = 0.0
+    peak_mib: float = 0.0
+    pid: int = 0
+
+    @property
+    def oversubscribed(self) -> bool:
+        """Tell whether the week grants less than is entitled (not everyone can have it all)."""
+        return self.granted < self.entitled
+
+    @property
+    def value_gain(self) -> float | None:
+        """Give the solver's entitlement value over the baseline's, minus one (0.15 = 15% more)."""
+        if self.baseline_value <= 0:
+            return None
+        return self.value / self.baseline_value - 1.0
+
+    @property
+    def floor_ratio(self) -> float | None:
+        """Give the solver's fairness floor over the baseline's; None when the baseline's is 0."""
+        if self.baseline_floor <= 0:
+            return None
+        return self.floor / self.baseline_floor
+
+
+def peak_mib() -> float:
+    """Give this process's peak resident memory so far in MiB (Linux reports ru_maxrss in KiB)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def instance_name(spec: InstanceSpec) -> str:
+    """Give the instance's name in the tables."""
+    if spec.region is not None:
+        return spec.region
+    return f"{spec.fathers} fathers" + ("" if spec.institutions == 1 else f" x{spec.institutions}")
+
+
+def read_checkpoints(events: list[Progress], limit: float) -> list[Checkpoint]:
+    """Give the search's state at each checkpoint up to ``limit`` seconds, and at ``limit``.
+
+    A checkpoint holds the last event at or before its second; the bound is
+    the tier group's last reported bound, kept while later events of the
+    same group report none.
+    """
+    moments = sorted({float(c) for c in CHECKPOINTS if c < limit} | {float(limit)})
+    found: list[Checkpoint] = []
+    for moment in moments:
+        state = Checkpoint(moment)
+        for event in events:
+            if event.seconds > moment:
+                break
+            if event.tier != state.tier:
+                state = Checkpoint(moment, event.tier)
+            if event.objective is not None:
+                state.objective = event.objective
+            if event.bound is not None:
+                state.bound = event.bound
+        found.append(state)
+    return found
+
+
+def _tier_figures(problem: Problem, roster: Roster, figures: Figures) -> None:
+    """Fill in the legal minimum and entitlement tiers with the bounds the roster proves."""
+    figures.legal_minimum = roster.tiers.get("legal_minimum")
+    figures.entitlements = roster.tiers.get("entitlements")
+    if roster.bound is None:
+        return
+    bounds = group_values("+".join(TIERS), roster.bound, tier_ranges(problem))
+    figures.legal_minimum_bound = bounds["legal_minimum"]
+    # The entitlement bound means something only once the legal tier above it is settled.
+    if bounds["legal_minimum"] == figures.legal_minimum:
+        figures.entitlements_bound = bounds["entitlements"]
+
+
+def measure(spec: InstanceSpec) -> Figures:
+    """Give the figures of one instance: solve, validate and compare with the baseline."""
+    problem = generate_problem(spec.fathers, spec.institutions, seed=spec.seed, region=spec.region)
+    figures = Figures(instance_name(spec), len(problem.fathers), spec.institutions, spec.time_limit)
+    events: list[Progress] = []
+    began = time.monotonic()
+    roster = solve(
+        problem,
+        SolveOptions(time_limit=spec.time_limit, workers=spec.workers, seed=spec.seed),
+        on_progress=events.append,
+    )
+    figures.wall_seconds = round(time.monotonic() - began, 3)
+    # The solver may report its model-build time; if not, the first progress event comes
+    # right after the model is built and the warm start completed, so it marks the end.
+    built = getattr(roster, "build_seconds", None)
+    if built is None and events:
+        built = events[0].seconds
+    figures.build_seconds = None if built is None else round(float(built), 3)
+    figures.solve_seconds = round(figures.wall_seconds - (figures.build_seconds or 0.0), 3)
+    figures.first_roster_seconds = next(
+        (event.seconds for event in events if event.objective is not None), None
+    )
+    figures.checkpoints = read_checkpoints(events, spec.time_limit)
+    found = violations(problem, roster)
+    figures.violations = len(found)
+    figures.valid = roster.status in ("optimal", "feasible") and not found
+    figures.status, figures.solver, figures.gap = roster.status, roster.solver, roster.gap
+    _tier_figures(problem, roster, figures)
+    kpis = roster.kpis
+    figures.below_legal = len(kpis.fathers_below_legal_minimum)
+    figures.entitled, figures.granted = kpis.entitled, kpis.granted
+    figures.value, figures.floor = kpis.entitlement_value, kpis.fairness_floor
+    baseline_began = time.monotonic()
+    baseline = first_come_first_served(problem)
+    figures.baseline_seconds = round(time.monotonic() - baseline_began, 3)
+    figures.baseline_valid = not violations(problem, baseline)
+    figures.baseline_below_legal = len(baseline.kpis.fathers_below_legal_minimum)
+    figures.baseline_granted = baseline.kpis.granted
+    figures.baseline_value = baseline.kpis.entitlement_value
+    figures.baseline_floor = baseline.kpis.fairness_floor
+    figures.peak_mib = round(peak_mib(), 1)
+    figures.pid = os.getpid()
+    return figures
+
+
+def measure_alone(spec: InstanceSpec) -> Figures:
+    """Give the figures of one instance measured in a fresh process, so its peak is its own."""
+    with LocalPoolExecutor(1) as pool:
+        return pool.map(measure, [spec])[0]
+
+
+@dataclass
+class National:
+    """The national problem: every region's figures, the wall time and the memory of the run."""
+
+    executor: str
+    workers: int
+    regions: list[Figures]
+    wall_seconds: float
+    peak_mib: float
+
+    @property
+    def fathers(self) -> int:
+        """Give the number of fathers in all regions."""
+        return sum(region.fathers for region in self.regions)
+
+    @property
+    def institutions(self) -> int:
+        """Give the number of institutions in all regions."""
+        return sum(region.institutions for region in self.regions)
+
+
+def national_specs(
+    regions: int, institutions: int, fathers: int, time_limit: float, seed: int = 1
+) -> list[InstanceSpec]:
+    """Give the regions of the national problem, each with its own seed and name."""
+    return [
+        InstanceSpec(
+            fathers=fathers * institutions,
+            institutions=institutions,
+            seed=seed + index,
+            time_limit=time_limit,
+            workers=1,
+            region=f"region-{index + 1:02d}",
+        )
+        for index in range(regions)
+    ]
+
+
+def run_national(
+    specs: list[InstanceSpec], executor: ExecutorName, workers: int | None = None
+) -> National:
+    """Give the national run: the regions solved side by side on the named executor.
+
+    The peak is this process's plus each worker's own peak, the most the
+    run can have held at once (workers that run at the same time add up).
+    """
+    began = time.monotonic()
+    with make_executor(executor, workers) as pool:
+        regions = pool.map(measure, specs)
+        used = pool.workers
+    wall = round(time.monotonic() - began, 3)
+    per_worker: dict[int, float] = {}
+    for region in regions:
+        per_worker[region.pid] = max(per_worker.get(region.pid, 0.0), region.peak_mib)
+    # Regions solved in this very process (the serial executor) are in its own peak already.
+    per_worker.pop(os.getpid(), None)
+    peak = round(peak_mib() + sum(per_worker.values()), 1)
+    return National(executor, used, regions, wall, peak)
