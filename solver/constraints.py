@@ -86,7 +86,9 @@ def sessions_run_with_fathers(
         for seat in seats:
             model.add_implication(seat, run)
         model.add(sum(seats) >= run)
-        model.add(sum(seats) <= session.capacity)
+        # Seats times run, not seats alone: in the LP relaxation a session running a
+        # fraction would otherwise seat all its fathers for a fraction of its staff.
+        model.add(sum(seats) <= session.capacity * run)
 
 
 def sessions_have_their_staff(
