@@ -225,13 +225,11 @@ def _roster(
     bound: int | None,
     tier_values: dict[str, int],
     began: float,
+    gap: float | None = None,
 ) -> Roster:
     clock = problem.clock
     ordered = sorted(assignments, key=lambda a: (clock.minute(a.start), a.id))
     value = objective(problem, ordered, previous) if status in ("optimal", "feasible") else None
-    gap = None
-    if value is not None and bound is not None:
-        gap = round((bound - value) / max(1, bound), 6)
     return Roster(
         problem_id=problem.id,
         week=problem.week,
@@ -275,12 +273,24 @@ def solve(
         for name in TIERS
         if getattr(ranges, name) > 0 and not isinstance(expressions[name], int)
     ]
-    groups = tier_groups(active, ranges)
+    settled, anchor = _settled_tiers(built, active, expressions)
+    groups = [[name] for name in settled] + tier_groups(active[len(settled) :], ranges)
     weights = tier_weights(ranges)
     seconds = _shares(options, groups, began)
     results: list[_GroupResult] = []
-    best: cp_model.CpSolver | None = None
+    # The completed hint is the solution of the settled tiers, should nothing else be searched.
+    best: cp_model.CpSolver | None = anchor if settled else None
+    for name in settled:
+        # The hint already reaches the most this tier could ever give: proven, no search.
+        ceiling = settled[name]
+        built.model.add(expressions[name] >= ceiling)
+        results.append(_GroupResult(ceiling, ceiling, True))
+        if on_progress is not None:
+            seconds_now = round(time.monotonic() - began, 3)
+            on_progress(Progress(seconds_now, name, ceiling, ceiling))
     for index, group in enumerate(groups):
+        if index < len(settled):
+            continue
         name = "+".join(group)
         expression = _group_expression(group, expressions, ranges)
         built.model.maximize(expression)
@@ -325,8 +335,81 @@ def solve(
     tier_values = {name: _value(chosen, expressions[name]) for name in TIERS}
     proven = len(results) == len(groups) and all(r.proven for r in results)
     bound = _bound(tier_values, groups, results, ranges)
+    gap = 0.0 if proven else tier_gap(tier_values, groups, results, ranges)
     outcome: Status = "optimal" if proven else "feasible"
-    return _roster(problem, outcome, assignments, previous, bound, tier_values, began)
+    return _roster(problem, outcome, assignments, previous, bound, tier_values, began, gap)
+
+
+def tier_gap(
+    tier_values: dict[str, int],
+    groups: list[list[str]],
+    results: list[_GroupResult],
+    ranges: Tiers,
+) -> float:
+    """Give the relative gap of the first tier not proven: (its bound - its value) / its bound.
+
+    Proven groups have no gap. In the first unproven group the group's bound
+    is read tier by tier, highest first: a tier whose value reaches its share
+    of the bound is proven and the rest of the bound passes to the next. A
+    group never searched has its tiers' full ranges as bounds. 0 when every
+    tier is proven.
+    """
+    weights = tier_weights(ranges)
+    for index, group in enumerate(groups):
+        result = results[index] if index < len(results) else None
+        if result is not None and result.proven:
+            continue
+        last = weights[group[-1]]
+        left = result.bound if result is not None else None
+        for name in group:
+            value, top = tier_values[name], int(getattr(ranges, name))
+            weight = weights[name] // last
+            bound = top if left is None else min(top, left // weight)
+            if bound > value:
+                return round((bound - value) / max(1, bound), 6)
+            if left is not None:
+                left -= value * weight
+    return 0.0
+
+
+def _settled_tiers(
+    built: RosterModel, active: list[str], expressions: dict[str, Expression]
+) -> tuple[dict[str, int], cp_model.CpSolver | None]:
+    """Give the leading tiers the hint holds at their trivial maximum, and the completed hint.
+
+    A tier's trivial maximum takes every literal it rewards at its best; when
+    the hinted roster reaches it (and every tier above it has done the same),
+    no roster can do better, so the tier needs no search of its own. Most weeks
+    give every father his legal hour in the warm start, and the entitlement
+    tier is then solved alone, with coefficients the LP handles well.
+    """
+    found: dict[str, int] = {}
+    anchor: cp_model.CpSolver | None = None
+    for name in active:
+        ceiling = _trivial_maximum(built.model, expressions[name])
+        if anchor is None:
+            anchor = _hinted_solution(built.model)
+            if anchor is None:
+                break
+        if _value(anchor, expressions[name]) != ceiling:
+            break
+        found[name] = ceiling
+    return found, anchor
+
+
+def _trivial_maximum(model: cp_model.CpModel, expression: Expression) -> int:
+    """Give the largest value an expression could take, each variable at its best bound."""
+    model.maximize(expression)
+    objective = model.proto.objective
+    # A maximised objective is kept negated, with a negative scaling factor.
+    sign = -1 if objective.scaling_factor < 0 else 1
+    total = sign * objective.offset
+    for index, coefficient in zip(objective.vars, objective.coeffs, strict=True):
+        # The proto's repeated field does not count from the end, so its bounds are listed.
+        domain = list(model.proto.variables[index].domain)
+        total += max(sign * coefficient * domain[0], sign * coefficient * domain[-1])
+    model.clear_objective()  # type: ignore[no-untyped-call]
+    return round(total)
 
 
 def _value(solver: cp_model.CpSolver | None, expression: Expression) -> int:
