@@ -102,6 +102,35 @@ class RosterModel:
             for a in assignments
         ]
 
+    def decisions_of_other_activities(self, kept: set[str]) -> list[cp_model.IntVar]:
+        """Give the decision literals of every activity not in ``kept``."""
+        variables = self.variables
+        found: list[cp_model.IntVar] = []
+        for session in self.candidates.sessions:
+            if session.activity in kept:
+                continue
+            key = session.session
+            found.append(variables.run[key])
+            found += [variables.seat[key, f] for f in session.fathers]
+            found += [variables.session_volunteer[key, v] for v in session.volunteers]
+            found += [variables.session_officer[key, o] for o in session.officers]
+        candidates = self.candidates
+        found += [
+            literal
+            for slot, literal in zip(candidates.slots, variables.slot, strict=True)
+            if slot.activity not in kept
+        ]
+        for people, literals in (
+            (candidates.slot_volunteers, variables.slot_volunteer),
+            (candidates.slot_officers, variables.slot_officer),
+        ):
+            found += [
+                literal
+                for person, literal in zip(people, literals, strict=True)
+                if person.activity not in kept
+            ]
+        return found
+
     def _decisions(self) -> list[cp_model.IntVar]:
         """Give every decision literal of the model."""
         variables = self.variables

@@ -45,6 +45,7 @@ HINT_SECONDS = 10.0
 # Tiers are solved together while the product of their ranges stays this small, so the
 # weighted objective keeps coefficients the LP handles exactly.
 GROUP_SPAN = 2**31
+LEGAL = "legal_minimum"
 
 
 @dataclass
@@ -275,6 +276,10 @@ def solve(
     ]
     settled, anchor = _settled_tiers(built, active, expressions)
     groups = [[name] for name in settled] + tier_groups(active[len(settled) :], ranges)
+    if groups and groups[0][0] == LEGAL and len(groups[0]) > 1:
+        # The legal tier alone: its objective keeps small coefficients, and it is solved on
+        # the visits only (see _visits_only).
+        groups = [[LEGAL], *tier_groups(groups[0][1:], ranges), *groups[1:]]
     weights = tier_weights(ranges)
     seconds = _shares(options, groups, began)
     results: list[_GroupResult] = []
@@ -301,7 +306,8 @@ def solve(
         solver = _parameters(options, seconds(index))
         reporter = _Reporter(name, began, on_progress, anchor_value)
         solver.best_bound_callback = reporter.on_bound
-        status = solver.solve(built.model, reporter)
+        searched = _visits_only(built) if group == [LEGAL] else built.model
+        status = solver.solve(searched, reporter)
         if status == cp_model.INFEASIBLE:
             return _empty_roster(problem, "infeasible", began)
         if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
@@ -320,7 +326,13 @@ def solve(
         best = solver
         results.append(result)
         built.model.add(expression >= result.value)
-        _hint_solution(built, solver)
+        if group == [LEGAL] and anchor is not None and result.value <= (anchor_value or 0):
+            # The visits-only search found no more legal hours than the completed hint,
+            # which also holds the warm start's other activities: the next tier starts there.
+            _hint_solution(built, anchor)
+            best = anchor
+        else:
+            _hint_solution(built, solver)
     if best is None and active:
         # No solution in time (a slow presolve of a large week): the warm start is a valid
         # roster, so the planner gets it rather than nothing, marked as what it is.
@@ -370,6 +382,30 @@ def tier_gap(
             if left is not None:
                 left -= value * weight
     return 0.0
+
+
+def _visits_only(built: RosterModel) -> cp_model.CpModel:
+    """Give a copy of the model with every activity that is not a visit left out (fixed to 0).
+
+    The legal tier counts visits only, and every rule the other activities take
+    part in is a limit they only use up (a place, a person's time, the partner
+    cap, a ceiling), so leaving them out keeps every roster's visits valid and
+    the tier's optimum the same. The order of interchangeable fathers still
+    holds, as their visits can always be handed out in that order. The copy
+    keeps the variables' indices, so its solution hints the next tier.
+    """
+    visits = {a.id for a in built.problem.activities if a.counts_as_visit}
+    copy = built.model.clone()
+    left_out = {literal.index for literal in built.decisions_of_other_activities(visits)}
+    for index in sorted(left_out):
+        copy.add(copy.get_bool_var_from_proto_index(index) == 0)
+    # The hint keeps its visits and leaves the rest out too, so it stays a solution.
+    hint = copy.proto.solution_hint
+    pairs = [(v, 0 if v in left_out else x) for v, x in zip(hint.vars, hint.values, strict=True)]
+    copy.clear_hints()  # type: ignore[no-untyped-call]
+    copy.proto.solution_hint.vars.extend(v for v, _ in pairs)
+    copy.proto.solution_hint.values.extend(x for _, x in pairs)
+    return copy
 
 
 def _settled_tiers(
