@@ -183,7 +183,7 @@ def _markdown(header: list[str], rows: list[list[str]]) -> list[str]:
 
 
 def _gaps_at(figures: Figures) -> str:
-    """Give the tier-group gap at each checkpoint, as '5s 1.2% / 30s 0.1%'."""
+    """Give the top tier group's gap at each checkpoint, as '5s 1.2% / 30s 0.1%'."""
     return " / ".join(
         f"{c.seconds:.0f}s {_percent(c.gap)}" for c in figures.checkpoints
     )
@@ -243,7 +243,7 @@ def targets(institutions: list[Figures], national: National | None) -> list[list
             )
         else:
             # Met when the final roster is within the gap and it was reached in time: either the
-            # whole solve ended by then, or the tier group at that second was already within.
+            # whole solve ended by then, or the top tier group at that second was already within.
             in_time = target.wall_seconds <= INSTITUTION_GAP_SECONDS or (
                 at.gap is not None and at.gap <= INSTITUTION_GAP
             )
@@ -254,7 +254,7 @@ def targets(institutions: list[Figures], national: National | None) -> list[list
                 [
                     f"{TARGET_FATHERS} fathers: within {INSTITUTION_GAP:.0%} of the proven bound "
                     f"in {INSTITUTION_GAP_SECONDS} s",
-                    f"gap of the tier group at {INSTITUTION_GAP_SECONDS} s "
+                    f"gap of the top tier group at {INSTITUTION_GAP_SECONDS} s "
                     f"({at.tier or 'no event yet'}): {_percent(at.gap)}; roster's final gap "
                     f"{_percent(target.gap)} after {target.wall_seconds:.0f} s",
                     "met" if met else "not met",
@@ -339,8 +339,9 @@ def markdown(
         "",
         "Build s: model build and warm start (until the solver's first progress event); "
         "first roster s: the first complete roster the solver reports; gap: the roster's gap "
-        "to its proven bound (all tiers); tier gap at: the gap of the tier group being solved "
-        "at that second of the solve; value: entitlement value; floor: fairness floor; "
+        "to its proven bound (all tiers); tier gap at: the gap of the top tier group (legal "
+        "minimum and entitlements) at that second of the solve, '-' before its first bound; "
+        "value: entitlement value; floor: fairness floor; "
         "fcfs: the first-come-first-served baseline on the same week. Every roster was "
         "checked by `scheduler.validate.violations`; valid NO marks a roster that failed.",
         "",
@@ -383,7 +384,7 @@ def plot(institutions: list[Figures], national: National | None, path: Path) -> 
         ]
         if points:
             xs, ys = zip(*points, strict=True)
-            gaps.plot(xs, ys, ".--", label=f"tier-group gap at {second} s")
+            gaps.plot(xs, ys, ".--", label=f"top tier group's gap at {second} s")
     if national is not None:
         gaps.scatter(
             [r.fathers for r in national.regions],

@@ -44,7 +44,7 @@ class InstanceSpec:
 
 @dataclass
 class Checkpoint:
-    """The search at one moment: the tier group being solved, its best value, bound and gap."""
+    """The search at one moment: a tier group, its best value and bound so far, and its gap."""
 
     seconds: float
     tier: str | None = None
@@ -128,21 +128,23 @@ def instance_name(spec: InstanceSpec) -> str:
 
 
 def read_checkpoints(events: list[Progress], limit: float) -> list[Checkpoint]:
-    """Give the search's state at each checkpoint up to ``limit`` seconds, and at ``limit``.
+    """Give the top tier group's best value and bound at each checkpoint up to ``limit``, and at it.
 
-    A checkpoint holds the last event at or before its second; the bound is
-    the tier group's last reported bound, kept while later events of the
-    same group report none.
+    The top group (the first the solver reports, the legal minimum and the
+    entitlements) holds nearly all of the roster's value; lower groups are
+    solved after it with its value held, so their events are left out. A
+    checkpoint keeps the group's last value and last reported bound.
     """
+    top = events[0].tier if events else None
     moments = sorted({float(c) for c in CHECKPOINTS if c < limit} | {float(limit)})
     found: list[Checkpoint] = []
     for moment in moments:
-        state = Checkpoint(moment)
+        state = Checkpoint(moment, top)
         for event in events:
             if event.seconds > moment:
                 break
-            if event.tier != state.tier:
-                state = Checkpoint(moment, event.tier)
+            if event.tier != top:
+                continue
             if event.objective is not None:
                 state.objective = event.objective
             if event.bound is not None:

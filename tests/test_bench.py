@@ -29,20 +29,21 @@ def test_harness_writes_the_three_files_for_a_ten_father_week(tmp_path: Path) ->
     assert (tmp_path / "gap_time.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
-def test_checkpoints_hold_the_last_event_of_the_group_at_each_second() -> None:
-    """Each checkpoint keeps the latest value and bound of the tier group being solved by then."""
+def test_checkpoints_follow_the_top_tier_group_with_its_last_value_and_bound() -> None:
+    """Each checkpoint keeps the top group's latest value and bound; lower groups are left out."""
     events = [
-        Progress(1.0, "legal_minimum", 10, None),
-        Progress(2.0, "legal_minimum", 12, 20),
-        Progress(4.0, "entitlements", 100, None),
-        Progress(6.0, "entitlements", 150, 200),
-        Progress(40.0, "entitlements", 190, 195),
+        Progress(1.0, "legal_minimum+entitlements", 10, None),
+        Progress(2.0, "legal_minimum+entitlements", 12, 20),
+        Progress(4.0, "legal_minimum+entitlements", 15, None),
+        Progress(6.0, "legal_minimum+entitlements", 18, 19),
+        Progress(40.0, "continuity", 100, 400),
     ]
     found = [(c.seconds, c.tier, c.objective, c.bound, c.gap) for c in read_checkpoints(events, 60)]
+    top = "legal_minimum+entitlements"
     assert found == [
-        (5.0, "entitlements", 100, None, None),
-        (30.0, "entitlements", 150, 200, 0.25),
-        (60.0, "entitlements", 190, 195, pytest.approx(5 / 195)),
+        (5.0, top, 15, 20, 0.25),
+        (30.0, top, 18, 19, pytest.approx(1 / 19)),
+        (60.0, top, 18, 19, pytest.approx(1 / 19)),
     ]
 
 
