@@ -334,13 +334,19 @@ def test_default_scenarios_add_a_family_room_and_sweep_the_cap(tiny: Problem) ->
     ]
 
 
-def test_example_files_load_and_apply(tiny: Problem) -> None:
-    """Every example scenario file in fixtures/scenarios loads and applies to the tiny week."""
+@pytest.mark.parametrize("week", ["tiny", "veenhuizen"])
+def test_example_files_load_and_apply(week: str, request: pytest.FixtureRequest) -> None:
+    """Every example scenario file in fixtures/scenarios applies to tiny and to Veenhuizen."""
+    problem: Problem = request.getfixturevalue(week)
     paths = sorted(SCENARIO_DIR.glob("*.yaml"))
-    assert paths
+    assert [p.name for p in paths] == [
+        "expansion.yaml",
+        "partner-cap-sweep.yaml",
+        "second-family-room.yaml",
+    ]
     for path in paths:
         for scenario in expand(load_scenarios(path)):
-            apply(tiny, scenario)
+            assert apply(problem, scenario).id == problem.id
 
 
 def test_broken_yaml_names_the_line(tmp_path: Path) -> None:
