@@ -297,6 +297,8 @@ class Roster(Contract):
     bound: int | None = None
     gap: float | None = None
     solve_seconds: float = 0.0
+    # Of solve_seconds, the time before the search: candidates, model, warm start and its check.
+    build_seconds: float = 0.0
     solver: str = "cp-sat"
     tiers: dict[str, int] = Field(default_factory=dict)
     assignments: list[Assignment] = Field(default_factory=list)

@@ -40,6 +40,8 @@ TIME_SHARES: dict[str, float] = {
     "economy": 0.1,
 }
 SHORTEST_TIER_SECONDS = 0.05
+# The share of the time limit kept for reading the roster out and explaining its shortfalls.
+TAIL_SHARE = 0.05
 # Completing a hint with every decision fixed is immediate; this is only a safety net.
 HINT_SECONDS = 10.0
 # Tiers are solved together while the product of their ranges stays this small, so the
@@ -207,7 +209,10 @@ def _shares(options: SolveOptions, groups: list[list[str]], began: float) -> Cal
     def seconds(index: int) -> float:
         if options.deterministic:
             return max(SHORTEST_TIER_SECONDS, options.time_limit * shares[index] / total)
-        remaining = options.time_limit - (time.monotonic() - began)
+        # The roster's read-out, shortfalls and KPIs come after the last search, inside the limit.
+        remaining = options.time_limit * (1 - TAIL_SHARE) - (time.monotonic() - began)
+        if remaining < SHORTEST_TIER_SECONDS:
+            return 0.0
         return max(SHORTEST_TIER_SECONDS, remaining * shares[index] / sum(shares[index:]))
 
     return seconds
@@ -231,6 +236,8 @@ def _roster(
     clock = problem.clock
     ordered = sorted(assignments, key=lambda a: (clock.minute(a.start), a.id))
     value = objective(problem, ordered, previous) if status in ("optimal", "feasible") else None
+    shortfalls = explain_shortfalls(problem, ordered)
+    kpis = compute_kpis(problem, ordered)
     return Roster(
         problem_id=problem.id,
         week=problem.week,
@@ -242,8 +249,8 @@ def _roster(
         solver=SOLVER_NAME,
         tiers=tier_values,
         assignments=ordered,
-        shortfalls=explain_shortfalls(problem, ordered),
-        kpis=compute_kpis(problem, ordered),
+        shortfalls=shortfalls,
+        kpis=kpis,
     )
 
 
@@ -274,7 +281,8 @@ def solve(
         for name in TIERS
         if getattr(ranges, name) > 0 and not isinstance(expressions[name], int)
     ]
-    settled, anchor = _settled_tiers(built, active, expressions)
+    settled, completed = _settled_tiers(built, active, expressions)
+    built_seconds = round(time.monotonic() - began, 3)
     groups = [[name] for name in settled] + tier_groups(active[len(settled) :], ranges)
     if groups and groups[0][0] == LEGAL and len(groups[0]) > 1:
         # The legal tier alone: its objective keeps small coefficients, and it is solved on
@@ -284,7 +292,7 @@ def solve(
     seconds = _shares(options, groups, began)
     results: list[_GroupResult] = []
     # The completed hint is the solution of the settled tiers, should nothing else be searched.
-    best: cp_model.CpSolver | None = anchor if settled else None
+    best: cp_model.CpSolver | None = completed if settled else None
     for name in settled:
         # The hint already reaches the most this tier could ever give: proven, no search.
         ceiling = settled[name]
@@ -299,15 +307,19 @@ def solve(
         name = "+".join(group)
         expression = _group_expression(group, expressions, ranges)
         built.model.maximize(expression)
-        anchor = _hinted_solution(built.model)
-        anchor_value = None if anchor is None else round(anchor.objective_value)
+        # The first group starts from the hint completed while settling tiers: one solve less.
+        anchor = completed if index == len(settled) else _hinted_solution(built.model)
+        anchor_value = None if anchor is None else _value(anchor, expression)
         if anchor_value is not None and on_progress is not None:
             on_progress(Progress(round(time.monotonic() - began, 3), name, anchor_value, None))
-        solver = _parameters(options, seconds(index))
-        reporter = _Reporter(name, began, on_progress, anchor_value)
-        solver.best_bound_callback = reporter.on_bound
-        searched = _visits_only(built) if group == [LEGAL] else built.model
-        status = solver.solve(searched, reporter)
+        budget = seconds(index)
+        status = cp_model.UNKNOWN
+        solver = _parameters(options, max(SHORTEST_TIER_SECONDS, budget))
+        if budget > 0 or anchor is None:
+            reporter = _Reporter(name, began, on_progress, anchor_value)
+            solver.best_bound_callback = reporter.on_bound
+            searched = _visits_only(built) if group == [LEGAL] else built.model
+            status = solver.solve(searched, reporter)
         if status == cp_model.INFEASIBLE:
             return _empty_roster(problem, "infeasible", began)
         if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
@@ -320,7 +332,7 @@ def solve(
             # a large week); the completed hint is a solution all the same.
             solver = anchor
             top = sum(getattr(ranges, n) * (weights[n] // weights[group[-1]]) for n in group)
-            result = _GroupResult(round(anchor.objective_value), top, False)
+            result = _GroupResult(anchor_value or 0, top, False)
         else:
             break
         best = solver
@@ -339,6 +351,7 @@ def solve(
         fallback = _roster(problem, "feasible", start, previous, None, {}, began)
         fallback.tiers = tiers(problem, start, previous).as_dict()
         fallback.solver = WARM_START_NAME
+        fallback.build_seconds = built_seconds
         return fallback
     chosen = best
     assignments = built.read(
@@ -349,7 +362,9 @@ def solve(
     bound = _bound(tier_values, groups, results, ranges)
     gap = 0.0 if proven else tier_gap(tier_values, groups, results, ranges)
     outcome: Status = "optimal" if proven else "feasible"
-    return _roster(problem, outcome, assignments, previous, bound, tier_values, began, gap)
+    roster = _roster(problem, outcome, assignments, previous, bound, tier_values, began, gap)
+    roster.build_seconds = built_seconds
+    return roster
 
 
 def tier_gap(
