@@ -21,6 +21,7 @@ from pathlib import Path
 
 from bench.report import this_machine, write_results
 from bench.suite import Figures, InstanceSpec, measure_alone, national_specs, run_national
+from scheduler.generate import argument_errors
 
 ROOT = Path(__file__).resolve().parents[1]
 SIZES = (50, 100, 200, 400, 1000)
@@ -86,14 +87,23 @@ def main(argv: list[str] | None = None) -> int:
     limit = args.time_limit or (30.0 if args.quick else 60.0)
     regions = args.regions or (4 if args.quick else 10)
     region_limit = args.region_time_limit or (20.0 if args.quick else 40.0)
+    specs = [InstanceSpec(n, seed=args.seed, time_limit=limit, workers=args.workers) for n in sizes]
+    regional = national_specs(
+        regions, args.region_institutions, args.region_fathers, region_limit, args.seed
+    )
+    # A week the generator refuses is reported before anything runs, named by its option.
+    for option, spec in [("--sizes", s) for s in specs] + [
+        ("--region-fathers/--region-institutions", s) for s in (regional if args.national else [])
+    ]:
+        for name, text in argument_errors(spec.fathers, spec.institutions, spec.week).items():
+            parser().error(f"{option}: {name} {text}")
     # Ray's workers and the spawned pool must import the bench package from this checkout.
     os.environ["PYTHONPATH"] = os.pathsep.join(
         [str(ROOT), *filter(None, [os.environ.get("PYTHONPATH")])]
     )
     machine = this_machine()
     institutions: list[Figures] = []
-    for fathers in sizes:
-        spec = InstanceSpec(fathers, seed=args.seed, time_limit=limit, workers=args.workers)
+    for spec in specs:
         figures = measure_alone(spec)
         institutions.append(figures)
         print(
@@ -103,10 +113,7 @@ def main(argv: list[str] | None = None) -> int:
         )
     national = None
     if args.national:
-        specs = national_specs(
-            regions, args.region_institutions, args.region_fathers, region_limit, args.seed
-        )
-        national = run_national(specs, args.executor, args.pool)
+        national = run_national(regional, args.executor, args.pool)
         print(
             f"national: {national.fathers} fathers in {len(national.regions)} regions, "
             f"wall {national.wall_seconds:.1f} s, peak {national.peak_mib:.0f} MiB",

@@ -40,6 +40,7 @@ class InstanceSpec:
     time_limit: float = 60.0
     workers: int = 2
     region: str | None = None
+    week: str = "2027-W05"
 
 
 @dataclass
@@ -168,7 +169,9 @@ def _tier_figures(problem: Problem, roster: Roster, figures: Figures) -> None:
 
 def measure(spec: InstanceSpec) -> Figures:
     """Give the figures of one instance: solve, validate and compare with the baseline."""
-    problem = generate_problem(spec.fathers, spec.institutions, seed=spec.seed, region=spec.region)
+    problem = generate_problem(
+        spec.fathers, spec.institutions, seed=spec.seed, week=spec.week, region=spec.region
+    )
     figures = Figures(instance_name(spec), len(problem.fathers), spec.institutions, spec.time_limit)
     events: list[Progress] = []
     began = time.monotonic()

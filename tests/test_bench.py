@@ -53,3 +53,13 @@ def test_a_bad_size_list_exits_2_naming_the_option(capsys: pytest.CaptureFixture
         main(["--sizes", "50,many"])
     assert stopped.value.code == 2
     assert "--sizes: not a list of whole numbers: '50,many'" in capsys.readouterr().err
+
+
+def test_a_week_the_generator_refuses_exits_2_naming_the_option(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """An institution of 5 fathers (the generator makes 10 or more) stops with exit 2, unsolved."""
+    with pytest.raises(SystemExit) as stopped:
+        main(["--sizes", "5", "--no-national"])
+    assert stopped.value.code == 2
+    assert "--sizes: fathers 5 is outside 10..10000" in capsys.readouterr().err
