@@ -51,6 +51,17 @@ def _positive(text: str) -> float:
     return value
 
 
+def _count(text: str) -> int:
+    """Give a whole number of 1 or more; argparse reports a bad one."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be 1 or more: {text!r}")
+    return value
+
+
 def parser() -> argparse.ArgumentParser:
     """Give the command's argument parser."""
     found = argparse.ArgumentParser(
@@ -64,16 +75,16 @@ def parser() -> argparse.ArgumentParser:
     found.add_argument("--sizes", type=_sizes, help="institution sizes (default 50,...,1000)")
     found.add_argument("--time-limit", type=_positive, help="seconds per institution (60)")
     found.add_argument("--seed", type=int, default=1)
-    found.add_argument("--workers", type=int, default=2, help="CP-SAT workers per institution")
+    found.add_argument("--workers", type=_count, default=2, help="CP-SAT workers per institution")
     national = found.add_mutually_exclusive_group()
     national.add_argument("--national", dest="national", action="store_true", default=True)
     national.add_argument("--no-national", dest="national", action="store_false")
-    found.add_argument("--regions", type=int, help="regions of the national problem (10)")
-    found.add_argument("--region-institutions", type=int, default=3)
-    found.add_argument("--region-fathers", type=int, default=200, help="fathers per institution")
+    found.add_argument("--regions", type=_count, help="regions of the national problem (10)")
+    found.add_argument("--region-institutions", type=_count, default=3)
+    found.add_argument("--region-fathers", type=_count, default=200, help="fathers per institution")
     found.add_argument("--region-time-limit", type=_positive, help="seconds per region (40)")
     found.add_argument("--executor", choices=["local", "ray", "serial"], default="local")
-    found.add_argument("--pool", type=int, help="regions solved at once (all cores)")
+    found.add_argument("--pool", type=_count, help="regions solved at once (all cores)")
     found.add_argument("--out", type=Path, default=ROOT / "bench" / "results")
     return found
 
@@ -81,8 +92,6 @@ def parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     """Run the suite, write the results and print where; give the exit code (2 on bad options)."""
     args = parser().parse_args(argv)
-    if args.regions is not None and args.regions < 1:
-        parser().error("--regions: must be 1 or more")
     sizes = args.sizes or list(QUICK_SIZES if args.quick else SIZES)
     limit = args.time_limit or (30.0 if args.quick else 60.0)
     regions = args.regions or (4 if args.quick else 10)
