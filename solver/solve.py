@@ -50,6 +50,9 @@ HINT_SECONDS = 10.0
 # weighted objective keeps coefficients the LP handles exactly.
 GROUP_SPAN = 2**31
 LEGAL = "legal_minimum"
+# Tiers searched on their own: the legal tier on the visits only (see _visits_only), the
+# entitlements with coefficients small enough for the LP.
+ALONE = frozenset({LEGAL, "entitlements"})
 
 
 @dataclass
@@ -175,6 +178,20 @@ def _group_expression(
     return sum(expressions[name] * (weights[name] // last) for name in group)
 
 
+def _apart(active: list[str], ranges: Tiers) -> list[list[str]]:
+    """Give the tier groups with every tier of ``ALONE`` in a group of its own, order kept."""
+    found: list[list[str]] = []
+    rest: list[str] = []
+    for name in active:
+        if name in ALONE:
+            found += tier_groups(rest, ranges) if rest else []
+            found.append([name])
+            rest = []
+        else:
+            rest.append(name)
+    return found + (tier_groups(rest, ranges) if rest else [])
+
+
 def _parameters(options: SolveOptions, seconds: float) -> cp_model.CpSolver:
     solver = cp_model.CpSolver()
     parameters = solver.parameters
@@ -285,11 +302,7 @@ def solve(
     ]
     settled, completed = _settled_tiers(built, active, expressions)
     built_seconds = round(time.monotonic() - began, 3)
-    groups = [[name] for name in settled] + tier_groups(active[len(settled) :], ranges)
-    if groups and groups[0][0] == LEGAL and len(groups[0]) > 1:
-        # The legal tier alone: its objective keeps small coefficients, and it is solved on
-        # the visits only (see _visits_only).
-        groups = [[LEGAL], *tier_groups(groups[0][1:], ranges), *groups[1:]]
+    groups = [[name] for name in settled] + _apart(active[len(settled) :], ranges)
     weights = tier_weights(ranges)
     seconds = _shares(options, groups, began)
     results: list[_GroupResult] = []
@@ -329,6 +342,11 @@ def solve(
             result = _GroupResult(
                 round(solver.objective_value), round(solver.best_objective_bound), proven
             )
+            if anchor is not None and anchor_value is not None and anchor_value > result.value:
+                # With few workers the search may not repair the hint in its time, and what
+                # it found is worse than the completed hint: the hint stands.
+                solver = anchor
+                result = _GroupResult(anchor_value, result.bound, False)
         elif anchor is not None:
             # The search found nothing in its time (its presolve alone can take that long on
             # a large week); the completed hint is a solution all the same.
