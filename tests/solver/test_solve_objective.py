@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ortools.sat.python import cp_model
 from solve_weeks import (
     at,
     checked,
@@ -17,8 +18,9 @@ from solve_weeks import (
 )
 
 from scheduler.domain import Problem, parse_problem
-from scheduler.objective import TIERS, combine, tier_ranges, tiers
-from solver.solve import Progress, tier_groups
+from scheduler.objective import TIERS, Tiers, combine, tier_ranges, tiers
+from solver.model import RosterModel
+from solver.solve import Progress, _GroupResult, _visits_only, tier_gap, tier_groups
 
 
 def officer_hour(legal_minutes: int) -> Problem:
@@ -202,3 +204,33 @@ def test_tier_groups_keep_priority(tiny: Problem) -> None:
     assert tier_groups(list(TIERS), ranges) == [list(TIERS)]
     wide = ranges.__class__(**{**ranges.as_dict(), "entitlements": 2**40})
     assert tier_groups(list(TIERS), wide) == [["legal_minimum"], ["entitlements"], list(TIERS[2:])]
+
+
+def test_gap_is_that_of_the_first_tier_not_proven() -> None:
+    """The gap reads the first unproven group's bound tier by tier; 0 once all are proven."""
+    ranges = Tiers(legal_minimum=10, entitlements=100, continuity=5, stability=0, economy=0)
+    groups = [["legal_minimum"], ["entitlements", "continuity"]]
+    values = {"legal_minimum": 10, "entitlements": 50, "continuity": 3}
+    values |= {"stability": 0, "economy": 0}
+    legal = _GroupResult(10, 10, True)
+    # Entitlements weigh 6 (continuity's range + 1) against continuity's 1 in their group.
+    assert tier_gap(values, groups, [legal, _GroupResult(303, 80 * 6 + 5, False)], ranges) == 0.375
+    assert tier_gap(values, groups, [legal, _GroupResult(303, 50 * 6 + 5, False)], ranges) == 0.4
+    assert tier_gap(values, groups, [legal], ranges) == 0.5
+    assert tier_gap(values, groups, [legal, _GroupResult(303, 303, True)], ranges) == 0.0
+
+
+def test_legal_tier_on_the_visits_alone_keeps_its_optimum(tiny: Problem) -> None:
+    """The legal tier's optimum on the visits-only copy is the full model's, other activities 0."""
+    built = RosterModel(tiny)
+    built.model.maximize(built.terms.expressions["legal_minimum"])
+    visits = {a.id for a in tiny.activities if a.counts_as_visit}
+    optima = []
+    for searched in (built.model, _visits_only(built)):
+        solver = cp_model.CpSolver()
+        solver.parameters.num_workers = 2
+        assert solver.solve(searched) == cp_model.OPTIMAL
+        optima.append(round(solver.objective_value))
+    assert optima == [len(tiny.fathers), len(tiny.fathers)]
+    others = built.decisions_of_other_activities(visits)
+    assert others and all(not solver.boolean_value(literal) for literal in others)
