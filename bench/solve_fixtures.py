@@ -39,7 +39,10 @@ def measure(name: str, options: SolveOptions) -> list[str]:
     gap = "-" if roster.gap is None else f"{roster.gap:.2%}"
     bound = {"legal_minimum": "-", "entitlements": "-"}
     if roster.bound is not None:
-        tiers = group_values("+".join(TIERS), roster.bound, tier_ranges(problem))
+        ranges = tier_ranges(problem)
+        tiers = group_values("+".join(TIERS), roster.bound, ranges)
+        # A group's bound may carry past its tiers' ranges; no tier exceeds its range.
+        tiers["legal_minimum"] = min(tiers["legal_minimum"], ranges.legal_minimum)
         bound["legal_minimum"] = str(tiers["legal_minimum"])
         if tiers["legal_minimum"] == roster.tiers.get("legal_minimum"):
             bound["entitlements"] = str(tiers["entitlements"])
