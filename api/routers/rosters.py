@@ -54,8 +54,8 @@ class RosterRequest(BaseModel):
     )
 
 
-class RosterJob(BaseModel):
-    """A roster job: its state, progress, publications and the best roster so far."""
+class JobView(BaseModel):
+    """A job of the service (a roster solve or a what-if sweep): its state and progress."""
 
     id: str
     problem_id: str | None
@@ -67,6 +67,11 @@ class RosterJob(BaseModel):
     created_at: Any
     started_at: Any
     finished_at: Any
+
+
+class RosterJob(JobView):
+    """A roster job: its state, progress, publications and the best roster so far."""
+
     published: list[dict[str, Any]]
     roster: Roster | None
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import base64
-from typing import Any, Literal
+from typing import Any
 
 from fastapi import APIRouter, HTTPException, Response, status
 from pydantic import BaseModel, ConfigDict, Field
@@ -13,6 +13,7 @@ from api.deps import Caller, ServicesDep, allow
 from api.jobs import LIVE_STATES
 from api.keys import PLAN, READ, Principal
 from api.rosters import view
+from api.routers.rosters import JobView
 from api.tables import JobRow, ProblemRow
 from scheduler.domain import parse_problem
 from scheduler.scenarios import default_scenarios, parse_scenarios
@@ -72,19 +73,9 @@ class WhatIfRequest(BaseModel):
     seed: int = Field(default=0, description="the solver's seed")
 
 
-class WhatIfJob(BaseModel):
+class WhatIfJob(JobView):
     """A what-if job: its state, progress and, once done, the table and the chart names."""
 
-    id: str
-    problem_id: str | None
-    institutions: list[str]
-    state: Literal["queued", "running", "done", "failed", "cancelled", "interrupted"]
-    progress: dict[str, Any]
-    error: str | None
-    options: dict[str, Any]
-    created_at: Any
-    started_at: Any
-    finished_at: Any
     columns: list[str] | None = None
     table: list[dict[str, Any]] | None = None
     levels_off: dict[str, float | None] | None = None
