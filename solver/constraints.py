@@ -19,6 +19,7 @@ import math
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
+from fractions import Fraction
 
 from ortools.sat.python import cp_model
 
@@ -265,15 +266,68 @@ def volunteer_minutes_terms(
     return terms, fixed
 
 
+def partner_shares(
+    problem: Problem, candidates: Candidates, variables: Variables
+) -> dict[int, Fraction]:
+    """Give each father's place (a seat or a slot, by literal index) its least partner minutes.
+
+    A session's volunteer minutes are shared by the fathers in it, so each of
+    them takes at least the session's volunteer minutes over the most fathers
+    it can seat (its capacity, or its candidates if fewer); an individual
+    activity takes all of its own.
+    """
+    activities = problem.activity_by_id
+    shares: dict[int, Fraction] = {}
+    for session in candidates.sessions:
+        minutes = (session.end - session.start) * activities[session.activity].volunteers
+        share = Fraction(minutes, max(1, min(session.capacity, len(session.fathers))))
+        for father in session.fathers:
+            shares[variables.seat[session.session, father].index] = share
+    for slot, literal in zip(candidates.slots, variables.slot, strict=True):
+        shares[literal.index] = Fraction(
+            (slot.end - slot.start) * activities[slot.activity].volunteers
+        )
+    return shares
+
+
+def add_priced_cap(
+    model: cp_model.CpModel, priced: Sequence[tuple[Fraction, cp_model.IntVar]], left: int
+) -> None:
+    """Add that literals priced in partner minutes fit in the ``left`` minutes, if they may not."""
+    priced = [(share, literal) for share, literal in priced if share > 0]
+    if sum(share for share, _ in priced) <= left:
+        return
+    scale = math.lcm(*(share.denominator for share, _ in priced))
+    model.add(sum(int(share * scale) * literal for share, literal in priced) <= left * scale)
+
+
+def partner_cap_left(problem: Problem, candidates: Candidates) -> int:
+    """Give the partner minutes the pinned assignments leave."""
+    pinned = sum((p.end - p.start) * len(set(p.assignment.volunteers)) for p in candidates.pinned)
+    return partner_cap_minutes(problem) - pinned
+
+
 def partner_cap(
     model: cp_model.CpModel, problem: Problem, candidates: Candidates, variables: Variables
 ) -> None:
-    """The volunteers together work at most the partner cap (one fte), each at most his hours."""
+    """The volunteers together work at most the partner cap (one fte), each at most his hours.
+
+    The cap is also written over the fathers' places, each priced at its least
+    share of volunteer minutes (``partner_shares``). That follows from the
+    rule, and as one linear constraint it keeps the rule's cost in CP-SAT's
+    linear relaxation, which presolve would otherwise cut loose from the
+    sessions' seats.
+    """
     terms, fixed = volunteer_minutes_terms(problem, candidates, variables)
     everything = [term for volunteer_terms in terms.values() for term in volunteer_terms]
     cap = partner_cap_minutes(problem)
     if sum(m for m, _ in everything) + sum(fixed.values()) > cap:
         model.add(sum(m * lit for m, lit in everything) <= cap - sum(fixed.values()))
+    shares = partner_shares(problem, candidates, variables)
+    places = [*variables.seat.values(), *variables.slot]
+    add_priced_cap(
+        model, [(shares[p.index], p) for p in places], partner_cap_left(problem, candidates)
+    )
     for volunteer in problem.volunteers:
         own = terms.get(volunteer.id, [])
         limit = math.floor(volunteer.max_hours_week * 60) - fixed.get(volunteer.id, 0)

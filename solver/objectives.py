@@ -8,8 +8,10 @@ never reports more or less than the roster holds.
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 from dataclasses import dataclass, field
+from fractions import Fraction
 
 from ortools.sat.python import cp_model
 
@@ -23,7 +25,10 @@ from scheduler.objective import (
     partner_cap_minutes,
 )
 from solver.candidates import Candidates, week_spans, within
-from solver.constraints import volunteer_minutes_terms
+from solver.constraints import (
+    partner_shares,
+    volunteer_minutes_terms,
+)
 from solver.variables import Variables
 
 Expression = cp_model.LinearExprT
@@ -37,21 +42,33 @@ class TierTerms:
     slot_links: dict[int, cp_model.IntVar] = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class VisitTerm:
+    """One possible visit of a father: its minutes, its literal, and its least partner minutes."""
+
+    minutes: int
+    literal: cp_model.IntVar
+    partner_minutes: Fraction
+
+
 def _visit_terms(
     problem: Problem, candidates: Candidates, variables: Variables
-) -> tuple[dict[str, list[tuple[int, cp_model.IntVar]]], dict[str, int]]:
-    """Give each father's possible visit minutes as (minutes, literal), and his pinned minutes."""
-    terms: dict[str, list[tuple[int, cp_model.IntVar]]] = defaultdict(list)
+) -> tuple[dict[str, list[VisitTerm]], dict[str, int]]:
+    """Give each father's possible visits, and his pinned visit minutes."""
+    terms: dict[str, list[VisitTerm]] = defaultdict(list)
     fixed: dict[str, int] = defaultdict(int)
     visits = {a.id for a in problem.activities if a.counts_as_visit}
+    shares = partner_shares(problem, candidates, variables)
     for session in candidates.sessions:
         if session.activity in visits:
             for father in session.fathers:
                 literal = variables.seat[session.session, father]
-                terms[father].append((session.end - session.start, literal))
+                minutes = session.end - session.start
+                terms[father].append(VisitTerm(minutes, literal, shares[literal.index]))
     for slot, literal in zip(candidates.slots, variables.slot, strict=True):
         if slot.activity in visits:
-            terms[slot.father].append((slot.end - slot.start, literal))
+            minutes = slot.end - slot.start
+            terms[slot.father].append(VisitTerm(minutes, literal, shares[literal.index]))
     for pin in candidates.pinned:
         if pin.assignment.activity in visits:
             for father in pin.assignment.fathers:
@@ -67,24 +84,55 @@ def legal_minimum(
     terms, fixed = _visit_terms(problem, candidates, variables)
     count: list[Expression] = []
     constant = 0
+    shares: list[tuple[Fraction, cp_model.IntVar]] = []
     for father in problem.fathers:
         own = terms.get(father.id, [])
         rest = needed - fixed.get(father.id, 0)
         if rest <= 0:
             constant += 1
-        elif sum(m for m, _ in own) >= rest:
-            reached = model.new_bool_var(f"legal[{father.id}]")
-            count.append(reached)
-            if all(m >= rest for m, _ in own):
-                # Any one visit is enough: "at least one visit" is exact and tight in the LP.
-                model.add_bool_or([lit for _, lit in own]).only_enforce_if(reached)
-                for _, lit in own:
-                    model.add_implication(lit, reached)
-                continue
-            minutes = sum(m * lit for m, lit in own)
-            model.add(minutes >= rest).only_enforce_if(reached)
-            model.add(minutes <= rest - 1).only_enforce_if(~reached)
+            continue
+        if sum(t.minutes for t in own) < rest:
+            continue
+        reached = model.new_bool_var(f"legal[{father.id}]")
+        count.append(reached)
+        shares.append((min(t.partner_minutes for t in own), reached))
+        if all(t.minutes >= rest for t in own):
+            # Any one visit is enough: "at least one visit" is exact.
+            model.add_bool_or([t.literal for t in own]).only_enforce_if(reached)
+            for t in own:
+                model.add_implication(t.literal, reached)
+            continue
+        minutes = sum(t.minutes * t.literal for t in own)
+        model.add(minutes >= rest).only_enforce_if(reached)
+        model.add(minutes <= rest - 1).only_enforce_if(~reached)
+    visits = [(t.partner_minutes, t.literal) for own in terms.values() for t in own]
+    _reached_pay_for_visits(model, shares, visits)
     return sum(count) + constant
+
+
+def _reached_pay_for_visits(
+    model: cp_model.CpModel,
+    reached: list[tuple[Fraction, cp_model.IntVar]],
+    visits: list[tuple[Fraction, cp_model.IntVar]],
+) -> None:
+    """Add that the fathers reached, at their cheapest visit, cost no more than the visits given.
+
+    Every father reached has a visit, which takes at least his cheapest share
+    of partner minutes. The rule follows from the others; as one linear
+    constraint with the partner cap over the fathers' places (``partner_cap``)
+    it keeps in CP-SAT's linear relaxation what presolve turns into clauses and
+    the relaxation leaves out: that a father reached needs a visit, and a visit
+    needs volunteers.
+    """
+    priced = [(share, literal) for share, literal in reached if share > 0]
+    if not priced:
+        return
+    paid = [(share, literal) for share, literal in visits if share > 0]
+    scale = math.lcm(*(share.denominator for share, _ in priced + paid))
+    model.add(
+        sum(int(share * scale) * literal for share, literal in priced)
+        <= sum(int(share * scale) * literal for share, literal in paid)
+    )
 
 
 def entitlements(
