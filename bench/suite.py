@@ -129,28 +129,29 @@ def instance_name(spec: InstanceSpec) -> str:
 
 
 def read_checkpoints(events: list[Progress], limit: float) -> list[Checkpoint]:
-    """Give the top tier group's best value and bound at each checkpoint up to ``limit``, and at it.
+    """Give the first open tier group's best value and bound at each checkpoint up to ``limit``.
 
-    The top group (the first the solver reports, the legal minimum and the
-    entitlements) holds nearly all of the roster's value; lower groups are
-    solved after it with its value held, so their events are left out. A
-    checkpoint keeps the group's last value and last reported bound.
+    Tier groups are solved in turn, each with the ones above it held; a group
+    whose last event has its bound equal to its value is proven. At each
+    moment the checkpoint shows the first group, in the order the solver
+    reports them, that is not proven yet (or the last group when all are),
+    with its last value and last reported bound, as the roster's gap does.
     """
-    top = events[0].tier if events else None
     moments = sorted({float(c) for c in CHECKPOINTS if c < limit} | {float(limit)})
     found: list[Checkpoint] = []
     for moment in moments:
-        state = Checkpoint(moment, top)
+        states: dict[str, Checkpoint] = {}
         for event in events:
             if event.seconds > moment:
                 break
-            if event.tier != top:
-                continue
+            state = states.setdefault(event.tier, Checkpoint(moment, event.tier))
             if event.objective is not None:
                 state.objective = event.objective
             if event.bound is not None:
                 state.bound = event.bound
-        found.append(state)
+        open_ = [s for s in states.values() if s.bound is None or s.bound != s.objective]
+        last = list(states.values())[-1:] or [Checkpoint(moment)]
+        found.append((open_ or last)[0])
     return found
 
 

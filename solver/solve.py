@@ -291,8 +291,13 @@ def solve(
     began = time.monotonic()
     if check_assignments(problem, problem.pinned):
         return _empty_roster(problem, "infeasible", began)
-    built = RosterModel(problem, previous)
     start = priority_order(problem)
+    if on_progress is not None:
+        # The warm start is a valid roster, and the one given should the search find nothing.
+        seconds_now = round(time.monotonic() - began, 3)
+        legal = tiers(problem, start, previous).legal_minimum
+        on_progress(Progress(seconds_now, LEGAL, legal, None))
+    built = RosterModel(problem, previous)
     built.hint(start)
     ranges = tier_ranges(problem, previous)
     expressions = built.terms.expressions
@@ -358,6 +363,9 @@ def solve(
             break
         best = solver
         results.append(result)
+        if on_progress is not None:
+            seconds_now = round(time.monotonic() - began, 3)
+            on_progress(Progress(seconds_now, name, result.value, result.bound))
         built.model.add(expression >= result.value)
         if group == [LEGAL] and anchor is not None and result.value <= (anchor_value or 0):
             # The visits-only search found no more legal hours than the completed hint,

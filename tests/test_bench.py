@@ -29,22 +29,33 @@ def test_harness_writes_the_three_files_for_a_ten_father_week(tmp_path: Path) ->
     assert (tmp_path / "gap_time.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
-def test_checkpoints_follow_the_top_tier_group_with_its_last_value_and_bound() -> None:
-    """Each checkpoint keeps the top group's latest value and bound; lower groups are left out."""
+def test_checkpoints_follow_the_first_open_tier_group_with_its_last_value_and_bound() -> None:
+    """Each checkpoint keeps the latest value and bound of the first group not yet proven."""
     events = [
-        Progress(1.0, "legal_minimum+entitlements", 10, None),
-        Progress(2.0, "legal_minimum+entitlements", 12, 20),
-        Progress(4.0, "legal_minimum+entitlements", 15, None),
-        Progress(6.0, "legal_minimum+entitlements", 18, 19),
-        Progress(40.0, "continuity", 100, 400),
+        Progress(0.5, "legal_minimum", 7, None),
+        Progress(1.0, "legal_minimum", 8, 12),
+        Progress(3.0, "legal_minimum", 9, 9),
+        Progress(3.5, "entitlements+continuity", 10, None),
+        Progress(4.0, "entitlements+continuity", 12, 20),
+        Progress(4.5, "entitlements+continuity", 15, None),
+        Progress(6.0, "entitlements+continuity", 18, 19),
+        Progress(35.0, "entitlements+continuity", 19, 19),
+        Progress(40.0, "economy", 100, 400),
     ]
     found = [(c.seconds, c.tier, c.objective, c.bound, c.gap) for c in read_checkpoints(events, 60)]
-    top = "legal_minimum+entitlements"
+    top = "entitlements+continuity"
     assert found == [
         (5.0, top, 15, 20, 0.25),
         (30.0, top, 18, 19, pytest.approx(1 / 19)),
-        (60.0, top, 18, 19, pytest.approx(1 / 19)),
+        (60.0, "economy", 100, 400, 0.75),
     ]
+
+
+def test_a_checkpoint_before_any_bound_shows_the_group_being_searched() -> None:
+    """A group with a value and no bound yet is open, and its gap is unknown."""
+    events = [Progress(0.5, "legal_minimum", 7, None), Progress(6.0, "legal_minimum", 8, 8)]
+    found = [(c.seconds, c.tier, c.objective, c.bound, c.gap) for c in read_checkpoints(events, 10)]
+    assert found == [(5.0, "legal_minimum", 7, None, None), (10.0, "legal_minimum", 8, 8, 0.0)]
 
 
 def test_a_bad_size_list_exits_2_naming_the_option(capsys: pytest.CaptureFixture[str]) -> None:

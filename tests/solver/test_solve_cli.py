@@ -48,9 +48,11 @@ def test_json_out(
     assert lines[0] == "solving tiny-2027-W05 (4 fathers)"
     progress = lines[1:-2]
     assert progress
-    # Every father has his legal hour in the warm start already: that tier needs no search.
-    assert re.fullmatch(r" +\d+\.\d\d s  legal_minimum 4 \(bound 4\)", progress[0])
-    later = progress[1:]
+    # The warm start comes first, without a bound. Every father has his legal hour in it
+    # already: that tier needs no search.
+    assert re.fullmatch(r" +\d+\.\d\d s  legal_minimum 4", progress[0])
+    assert re.fullmatch(r" +\d+\.\d\d s  legal_minimum 4 \(bound 4\)", progress[1])
+    later = progress[2:]
     assert all(re.fullmatch(r" +\d+\.\d\d s  (entitlements|continuity) \d.*", p) for p in later)
     assert f"wrote {out}" in lines
 
