@@ -147,6 +147,7 @@ def _row(kind: str, figures: Figures) -> dict[str, object]:
             "floor": figures.floor,
             "baseline_floor": figures.baseline_floor,
             "floor_ratio": figures.floor_ratio,
+            "floor_forced_zero": figures.floor_cap is not None,
             "baseline_valid": figures.baseline_valid,
             "baseline_s": figures.baseline_seconds,
             "peak_mib": figures.peak_mib,
@@ -184,9 +185,7 @@ def _markdown(header: list[str], rows: list[list[str]]) -> list[str]:
 
 def _gaps_at(figures: Figures) -> str:
     """Give the top tier group's gap at each checkpoint, as '5s 1.2% / 30s 0.1%'."""
-    return " / ".join(
-        f"{c.seconds:.0f}s {_percent(c.gap)}" for c in figures.checkpoints
-    )
+    return " / ".join(f"{c.seconds:.0f}s {_percent(c.gap)}" for c in figures.checkpoints)
 
 
 INSTITUTION_HEADER = [
@@ -243,7 +242,7 @@ def targets(institutions: list[Figures], national: National | None) -> list[list
             )
         else:
             # Met when the final roster is within the gap and it was reached in time: either the
-            # whole solve ended by then, or the top tier group at that second was already within.
+            # whole solve ended by then, or the first open tier group at that second was within.
             in_time = target.wall_seconds <= INSTITUTION_GAP_SECONDS or (
                 at.gap is not None and at.gap <= INSTITUTION_GAP
             )
@@ -254,7 +253,7 @@ def targets(institutions: list[Figures], national: National | None) -> list[list
                 [
                     f"{TARGET_FATHERS} fathers: within {INSTITUTION_GAP:.0%} of the proven bound "
                     f"in {INSTITUTION_GAP_SECONDS} s",
-                    f"gap of the top tier group at {INSTITUTION_GAP_SECONDS} s "
+                    f"gap of the first open tier group at {INSTITUTION_GAP_SECONDS} s "
                     f"({at.tier or 'no event yet'}): {_percent(at.gap)}; roster's final gap "
                     f"{_percent(target.gap)} after {target.wall_seconds:.0f} s",
                     "met" if met else "not met",
@@ -310,17 +309,35 @@ def targets(institutions: list[Figures], national: National | None) -> list[list
             ]
         )
         floors = ", ".join(f"{f.floor:.2f} vs {f.baseline_floor:.2f}" for f in over)
+        forced = [f for f in over if f.floor_cap is not None]
+        open_ = [f for f in over if f.floor_cap is None]
         met = all(
-            f.floor_ratio is not None and f.floor_ratio >= FLOOR_RATIO
+            f.floor_ratio is not None
+            and f.floor_ratio >= FLOOR_RATIO
             or f.baseline_floor <= 0 < f.floor
-            for f in over
+            for f in open_
+        )
+        proofs = "; ".join(
+            f"{f.name}: {f.floor_cap.fathers} fathers can only be served with volunteers, "
+            f"each at least {f.floor_cap.least_minutes:.0f} partner minutes, and the cap pays "
+            f"for {f.floor_cap.payable}"
+            for f in forced
+            if f.floor_cap is not None
         )
         found.append(
             [
                 f"against FCFS: fairness floor >= {FLOOR_RATIO:.0f}x",
                 f"least ratio {_ratio(least_ratio)}; {zero} weeks with FCFS floor 0 "
-                f"(floors {floors})",
-                "met" if met else "not met",
+                f"(floors {floors})"
+                + (
+                    f"; on {len(forced)} of {len(over)} weeks no roster can have a floor above "
+                    f"0 ({proofs})"
+                    if forced
+                    else ""
+                ),
+                ("met" if met else "not met") + (" where a floor above 0 exists" if forced else "")
+                if open_
+                else "unattainable: floor 0 is forced on every week",
             ]
         )
     return found
@@ -337,10 +354,11 @@ def markdown(
         "",
         f"Machine: {machine.describe()}.",
         "",
-        "Build s: model build and warm start (until the solver's first progress event); "
-        "first roster s: the first complete roster the solver reports; gap: the roster's gap "
-        "to its proven bound (all tiers); tier gap at: the gap of the top tier group (legal "
-        "minimum and entitlements) at that second of the solve, '-' before its first bound; "
+        "Build s: warm start and model build; "
+        "first roster s: when the solver reports its first valid roster (the warm start, before "
+        "the model is built); gap: the roster's gap "
+        "to its proven bound (the first tier not proven); tier gap at: the gap of the first "
+        "tier group not yet proven at that second of the solve, '-' before its first bound; "
         "value: entitlement value; floor: fairness floor; "
         "fcfs: the first-come-first-served baseline on the same week. Every roster was "
         "checked by `scheduler.validate.violations`; valid NO marks a roster that failed.",

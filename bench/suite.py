@@ -13,18 +13,21 @@ generated and solved the instance, so each instance runs in a fresh process.
 
 from __future__ import annotations
 
+import math
 import os
 import resource
 import time
 from dataclasses import dataclass, field
 
 from scheduler.domain import Problem, Roster
+from scheduler.entitlements import entitled
 from scheduler.generate import generate_problem
-from scheduler.objective import TIERS, tier_ranges
+from scheduler.objective import TIERS, partner_cap_minutes, tier_ranges
 from scheduler.validate import violations
 from solver.baseline import first_come_first_served
 from solver.executors import ExecutorName, LocalPoolExecutor, make_executor
 from solver.solve import Progress, SolveOptions, group_values, solve
+from solver.warmstart import volunteer_cost
 
 CHECKPOINTS: tuple[int, ...] = (5, 30, 60)
 """Seconds after the solve began at which the best value and bound so far are read."""
@@ -93,6 +96,7 @@ class Figures:
     baseline_value: int = 0
     baseline_floor: float = 0.0
     baseline_seconds: float = 0.0
+    floor_cap: FloorCap | None = None
     peak_mib: float = 0.0
     pid: int = 0
 
@@ -114,6 +118,41 @@ class Figures:
         if self.baseline_floor <= 0:
             return None
         return self.floor / self.baseline_floor
+
+
+@dataclass(frozen=True)
+class FloorCap:
+    """Why no roster of a week can have a fairness floor above 0, when the partner cap forbids it.
+
+    ``fathers`` are entitled only to activities that need volunteers; each of
+    them served takes at least ``least_minutes`` of the partner cap (a session's
+    volunteer minutes shared by its fullest session), so the cap pays for at
+    most ``payable`` of them and the rest are granted nothing.
+    """
+
+    fathers: int
+    least_minutes: float
+    payable: int
+
+
+def floor_cap(problem: Problem) -> FloorCap | None:
+    """Give the proof that every roster of the week has fairness floor 0, or None if there is none.
+
+    Weeks with pinned assignments are not judged (pins take cap and grant
+    occurrences of their own).
+    """
+    if problem.pinned:
+        return None
+    costs: list[float] = []
+    for father in problem.fathers:
+        owed = [a for a in problem.activities if entitled(problem, father, a) > 0]
+        if owed and all(a.volunteers > 0 for a in owed):
+            costs.append(min(volunteer_cost(problem, a) for a in owed))
+    if not costs:
+        return None
+    least = min(costs)
+    payable = math.floor(partner_cap_minutes(problem) / least) if least > 0 else len(costs)
+    return FloorCap(len(costs), least, payable) if payable < len(costs) else None
 
 
 def peak_mib() -> float:
@@ -210,6 +249,7 @@ def measure(spec: InstanceSpec) -> Figures:
     figures.baseline_granted = baseline.kpis.granted
     figures.baseline_value = baseline.kpis.entitlement_value
     figures.baseline_floor = baseline.kpis.fairness_floor
+    figures.floor_cap = floor_cap(problem)
     figures.peak_mib = round(peak_mib(), 1)
     figures.pid = os.getpid()
     return figures

@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from bench.__main__ import main
-from bench.suite import read_checkpoints
+from bench.suite import floor_cap, read_checkpoints
+from scheduler.generate import generate_problem
 from solver.solve import Progress
 
 
@@ -74,3 +75,15 @@ def test_a_week_the_generator_refuses_exits_2_naming_the_option(
         main(["--sizes", "5", "--no-national"])
     assert stopped.value.code == 2
     assert "--sizes: fathers 5 is outside 10..10000" in capsys.readouterr().err
+
+
+def test_floor_cap_proves_floor_zero_only_where_the_cap_cannot_serve_everyone() -> None:
+    """36 hours of cap cannot serve 400 fathers; a cap beyond every need proves nothing."""
+    starved = generate_problem(400, seed=1)
+    found = floor_cap(starved)
+    assert found is not None
+    assert found.payable < found.fathers
+    assert found.payable == int(36 * 60 // found.least_minutes)
+    ample = generate_problem(400, seed=1)
+    ample.policy.partner_cap_hours = 10_000.0
+    assert floor_cap(ample) is None
