@@ -130,8 +130,6 @@ class _Placed:
         return self.assignment.id
 
 
-
-
 def _iso(moment: datetime) -> str:
     return moment.astimezone(TZ).isoformat(timespec="minutes")
 

@@ -205,8 +205,14 @@ REFUSALS: dict[str, tuple[Change, list[str]]] = {
     ),
     "pinned assignment ending before it starts": (
         lambda d: d["pinned"].append(
-            {"id": "P-1", "activity": "video_call", "start": "2027-02-03T16:30:00+01:00",
-             "end": "2027-02-03T16:00:00+01:00", "room": "VH-BB1", "fathers": ["F-001"]}
+            {
+                "id": "P-1",
+                "activity": "video_call",
+                "start": "2027-02-03T16:30:00+01:00",
+                "end": "2027-02-03T16:00:00+01:00",
+                "room": "VH-BB1",
+                "fathers": ["F-001"],
+            }
         ),  # fmt: skip
         ["pinned[0].end: 2027-02-03T16:00:00+01:00 is not after start"],
     ),

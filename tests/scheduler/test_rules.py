@@ -278,8 +278,7 @@ def test_school_hours_apply_to_children_aged_4_to_12_only() -> None:
     problem = week()
     aged = {age: father(children=[child(date(2027 - age, 1, 1))]) for age in (3, 8, 13)}
     found = {
-        age: in_school_hours(problem, f, "video_call", 0, "10:00", 30)
-        for age, f in aged.items()
+        age: in_school_hours(problem, f, "video_call", 0, "10:00", 30) for age, f in aged.items()
     }
     assert found == {3: False, 8: True, 13: False}
 
