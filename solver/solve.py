@@ -80,6 +80,18 @@ class Progress:
 ProgressHandler = Callable[[Progress], None]
 
 
+def _tell(
+    on_progress: ProgressHandler | None,
+    began: float,
+    tier: str,
+    objective: int | None,
+    bound: int | None,
+) -> None:
+    """Tell ``on_progress``, if there is one, of a moment of the search timed from ``began``."""
+    if on_progress is not None:
+        on_progress(Progress(round(time.monotonic() - began, 3), tier, objective, bound))
+
+
 class _Reporter(cp_model.CpSolverSolutionCallback):
     """Tells ``on_progress`` of each solution of one tier group better than the best so far."""
 
@@ -94,9 +106,7 @@ class _Reporter(cp_model.CpSolverSolutionCallback):
 
     def on_bound(self, bound: float) -> None:
         """Report a better bound of the tier group, with the best value so far."""
-        if self.on_progress is not None:
-            seconds = round(time.monotonic() - self.began, 3)
-            self.on_progress(Progress(seconds, self.tier, self.best, round(bound)))
+        _tell(self.on_progress, self.began, self.tier, self.best, round(bound))
 
     def on_solution_callback(self) -> None:
         """Report the solution just found, if it beats the best so far."""
@@ -104,14 +114,7 @@ class _Reporter(cp_model.CpSolverSolutionCallback):
         if self.on_progress is None or (self.best is not None and value <= self.best):
             return
         self.best = value
-        self.on_progress(
-            Progress(
-                seconds=round(time.monotonic() - self.began, 3),
-                tier=self.tier,
-                objective=value,
-                bound=round(self.best_objective_bound),
-            )
-        )
+        _tell(self.on_progress, self.began, self.tier, value, round(self.best_objective_bound))
 
 
 @dataclass
@@ -294,9 +297,8 @@ def solve(
     start = priority_order(problem)
     if on_progress is not None:
         # The warm start is a valid roster, and the one given should the search find nothing.
-        seconds_now = round(time.monotonic() - began, 3)
         legal = tiers(problem, start, previous).legal_minimum
-        on_progress(Progress(seconds_now, LEGAL, legal, None))
+        _tell(on_progress, began, LEGAL, legal, None)
     built = RosterModel(problem, previous)
     built.hint(start)
     ranges = tier_ranges(problem, previous)
@@ -319,9 +321,7 @@ def solve(
         ceiling = settled[name]
         built.model.add(expressions[name] >= ceiling)
         results.append(_GroupResult(ceiling, ceiling, True))
-        if on_progress is not None:
-            seconds_now = round(time.monotonic() - began, 3)
-            on_progress(Progress(seconds_now, name, ceiling, ceiling))
+        _tell(on_progress, began, name, ceiling, ceiling)
     for index, group in enumerate(groups):
         if index < len(settled):
             continue
@@ -331,8 +331,8 @@ def solve(
         # The first group starts from the hint completed while settling tiers: one solve less.
         anchor = completed if index == len(settled) else _hinted_solution(built.model)
         anchor_value = None if anchor is None else _value(anchor, expression)
-        if anchor_value is not None and on_progress is not None:
-            on_progress(Progress(round(time.monotonic() - began, 3), name, anchor_value, None))
+        if anchor_value is not None:
+            _tell(on_progress, began, name, anchor_value, None)
         budget = seconds(index)
         status = cp_model.UNKNOWN
         solver = _parameters(options, max(SHORTEST_TIER_SECONDS, budget))
@@ -369,9 +369,7 @@ def solve(
             break
         best = solver
         results.append(result)
-        if on_progress is not None:
-            seconds_now = round(time.monotonic() - began, 3)
-            on_progress(Progress(seconds_now, name, result.value, result.bound))
+        _tell(on_progress, began, name, result.value, result.bound)
         built.model.add(expression >= result.value)
         if group == [LEGAL] and anchor is not None and result.value <= (anchor_value or 0):
             # The visits-only search found no more legal hours than the completed hint,
