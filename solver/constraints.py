@@ -290,15 +290,26 @@ def partner_shares(
     return shares
 
 
-def add_priced_cap(
-    model: cp_model.CpModel, priced: Sequence[tuple[Fraction, cp_model.IntVar]], left: int
+Priced = Sequence[tuple[Fraction, cp_model.IntVar]]
+
+
+def add_priced_at_most(
+    model: cp_model.CpModel, priced: Priced, left: int = 0, paid: Priced = ()
 ) -> None:
-    """Add that literals priced in partner minutes fit in the ``left`` minutes, if they may not."""
+    """Add that literals priced in partner minutes cost at most ``left`` plus the ``paid`` ones.
+
+    Nothing is added when the priced literals could never cost more than
+    ``left``. Prices are fractions; both sides are scaled to whole numbers.
+    """
     priced = [(share, literal) for share, literal in priced if share > 0]
     if sum(share for share, _ in priced) <= left:
         return
-    scale = math.lcm(*(share.denominator for share, _ in priced))
-    model.add(sum(int(share * scale) * literal for share, literal in priced) <= left * scale)
+    paid = [(share, literal) for share, literal in paid if share > 0]
+    scale = math.lcm(*(share.denominator for share, _ in [*priced, *paid]))
+    model.add(
+        sum(int(share * scale) * literal for share, literal in priced)
+        <= left * scale + sum(int(share * scale) * literal for share, literal in paid)
+    )
 
 
 def partner_cap_left(problem: Problem, candidates: Candidates) -> int:
@@ -325,8 +336,8 @@ def partner_cap(
         model.add(sum(m * lit for m, lit in everything) <= cap - sum(fixed.values()))
     shares = partner_shares(problem, candidates, variables)
     places = [*variables.seat.values(), *variables.slot]
-    add_priced_cap(
-        model, [(shares[p.index], p) for p in places], partner_cap_left(problem, candidates)
+    add_priced_at_most(
+        model, [(shares[p.index], p) for p in places], left=partner_cap_left(problem, candidates)
     )
     for volunteer in problem.volunteers:
         own = terms.get(volunteer.id, [])

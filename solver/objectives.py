@@ -8,7 +8,6 @@ never reports more or less than the roster holds.
 
 from __future__ import annotations
 
-import math
 from collections import defaultdict
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -25,10 +24,7 @@ from scheduler.objective import (
     partner_cap_minutes,
 )
 from solver.candidates import Candidates, week_spans, within
-from solver.constraints import (
-    partner_shares,
-    volunteer_minutes_terms,
-)
+from solver.constraints import add_priced_at_most, partner_shares, volunteer_minutes_terms
 from solver.variables import Variables
 
 Expression = cp_model.LinearExprT
@@ -105,34 +101,15 @@ def legal_minimum(
         minutes = sum(t.minutes * t.literal for t in own)
         model.add(minutes >= rest).only_enforce_if(reached)
         model.add(minutes <= rest - 1).only_enforce_if(~reached)
+    # Every father reached has a visit, which takes at least his cheapest share of partner
+    # minutes, so the fathers reached cost no more than the visits chosen. This follows from
+    # the rules; as one linear constraint beside the partner cap over the fathers' places
+    # (``partner_cap``) it keeps in CP-SAT's linear relaxation what presolve turns into
+    # clauses and the relaxation leaves out: a father reached needs a visit, a visit needs
+    # volunteers.
     visits = [(t.partner_minutes, t.literal) for own in terms.values() for t in own]
-    _reached_pay_for_visits(model, shares, visits)
+    add_priced_at_most(model, shares, paid=visits)
     return sum(count) + constant
-
-
-def _reached_pay_for_visits(
-    model: cp_model.CpModel,
-    reached: list[tuple[Fraction, cp_model.IntVar]],
-    visits: list[tuple[Fraction, cp_model.IntVar]],
-) -> None:
-    """Add that the fathers reached, at their cheapest visit, cost no more than the visits given.
-
-    Every father reached has a visit, which takes at least his cheapest share
-    of partner minutes. The rule follows from the others; as one linear
-    constraint with the partner cap over the fathers' places (``partner_cap``)
-    it keeps in CP-SAT's linear relaxation what presolve turns into clauses and
-    the relaxation leaves out: that a father reached needs a visit, and a visit
-    needs volunteers.
-    """
-    priced = [(share, literal) for share, literal in reached if share > 0]
-    if not priced:
-        return
-    paid = [(share, literal) for share, literal in visits if share > 0]
-    scale = math.lcm(*(share.denominator for share, _ in priced + paid))
-    model.add(
-        sum(int(share * scale) * literal for share, literal in priced)
-        <= sum(int(share * scale) * literal for share, literal in paid)
-    )
 
 
 def entitlements(
