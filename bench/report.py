@@ -184,7 +184,7 @@ def _markdown(header: list[str], rows: list[list[str]]) -> list[str]:
 
 
 def _gaps_at(figures: Figures) -> str:
-    """Give the top tier group's gap at each checkpoint, as '5s 1.2% / 30s 0.1%'."""
+    """Give the first open tier group's gap at each checkpoint, as '5s 1.2% / 30s 0.1%'."""
     return " / ".join(f"{c.seconds:.0f}s {_percent(c.gap)}" for c in figures.checkpoints)
 
 
@@ -309,7 +309,7 @@ def targets(institutions: list[Figures], national: National | None) -> list[list
             ]
         )
         floors = ", ".join(f"{f.floor:.2f} vs {f.baseline_floor:.2f}" for f in over)
-        forced = [f for f in over if f.floor_cap is not None]
+        forced = [(f.name, f.floor_cap) for f in over if f.floor_cap is not None]
         open_ = [f for f in over if f.floor_cap is None]
         met = all(
             f.floor_ratio is not None
@@ -317,29 +317,23 @@ def targets(institutions: list[Figures], national: National | None) -> list[list
             or f.baseline_floor <= 0 < f.floor
             for f in open_
         )
-        proofs = "; ".join(
-            f"{f.name}: {f.floor_cap.fathers} fathers can only be served with volunteers, "
-            f"each at least {f.floor_cap.least_minutes:.0f} partner minutes, and the cap pays "
-            f"for {f.floor_cap.payable}"
-            for f in forced
-            if f.floor_cap is not None
-        )
-        found.append(
-            [
-                f"against FCFS: fairness floor >= {FLOOR_RATIO:.0f}x",
-                f"least ratio {_ratio(least_ratio)}; {zero} weeks with FCFS floor 0 "
-                f"(floors {floors})"
-                + (
-                    f"; on {len(forced)} of {len(over)} weeks no roster can have a floor above "
-                    f"0 ({proofs})"
-                    if forced
-                    else ""
-                ),
-                ("met" if met else "not met") + (" where a floor above 0 exists" if forced else "")
-                if open_
-                else "unattainable: floor 0 is forced on every week",
-            ]
-        )
+        measured = f"least ratio {_ratio(least_ratio)}; {zero} weeks with FCFS floor 0 "
+        measured += f"(floors {floors})"
+        result = "met" if met else "not met"
+        if forced:
+            proofs = "; ".join(
+                f"{name}: {cap.fathers} fathers can only be served with volunteers, each at "
+                f"least {cap.least_minutes:g} partner minutes, and the cap pays for {cap.payable}"
+                for name, cap in forced
+            )
+            measured += (
+                f"; on {len(forced)} of {len(over)} weeks no roster can have a floor above 0 "
+                f"({proofs})"
+            )
+            result += " where a floor above 0 exists"
+        if not open_:
+            result = "unattainable: floor 0 is forced on every week"
+        found.append([f"against FCFS: fairness floor >= {FLOOR_RATIO:.0f}x", measured, result])
     return found
 
 
