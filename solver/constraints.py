@@ -28,7 +28,7 @@ from scheduler.entitlements import ceilings, max_per_day
 from scheduler.objective import partner_cap_minutes
 from scheduler.validate import VISIT_HALL
 from scheduler.week import MINUTES_PER_DAY
-from solver.candidates import Candidates
+from solver.candidates import Candidates, SessionCandidate, SlotCandidate
 from solver.variables import Variables
 
 
@@ -266,28 +266,20 @@ def volunteer_minutes_terms(
     return terms, fixed
 
 
-def partner_shares(
-    problem: Problem, candidates: Candidates, variables: Variables
-) -> dict[int, Fraction]:
-    """Give each father's place (a seat or a slot, by literal index) its least partner minutes.
+def seat_partner_minutes(problem: Problem, session: SessionCandidate) -> Fraction:
+    """Give the least partner minutes one father's seat in a session takes.
 
     A session's volunteer minutes are shared by the fathers in it, so each of
     them takes at least the session's volunteer minutes over the most fathers
-    it can seat (its capacity, or its candidates if fewer); an individual
-    activity takes all of its own.
+    it can seat (its capacity, or its candidates if fewer).
     """
-    activities = problem.activity_by_id
-    shares: dict[int, Fraction] = {}
-    for session in candidates.sessions:
-        minutes = (session.end - session.start) * activities[session.activity].volunteers
-        share = Fraction(minutes, max(1, min(session.capacity, len(session.fathers))))
-        for father in session.fathers:
-            shares[variables.seat[session.session, father].index] = share
-    for slot, literal in zip(candidates.slots, variables.slot, strict=True):
-        shares[literal.index] = Fraction(
-            (slot.end - slot.start) * activities[slot.activity].volunteers
-        )
-    return shares
+    minutes = (session.end - session.start) * problem.activity_by_id[session.activity].volunteers
+    return Fraction(minutes, max(1, min(session.capacity, len(session.fathers))))
+
+
+def slot_partner_minutes(problem: Problem, slot: SlotCandidate) -> Fraction:
+    """Give the partner minutes an individual activity takes: all of its volunteers' own."""
+    return Fraction((slot.end - slot.start) * problem.activity_by_id[slot.activity].volunteers)
 
 
 Priced = Sequence[tuple[Fraction, cp_model.IntVar]]
@@ -324,7 +316,8 @@ def partner_cap(
     """The volunteers together work at most the partner cap (one fte), each at most his hours.
 
     The cap is also written over the fathers' places, each priced at its least
-    share of volunteer minutes (``partner_shares``). That follows from the
+    share of volunteer minutes (``seat_partner_minutes``,
+    ``slot_partner_minutes``). That follows from the
     rule, and as one linear constraint it keeps the rule's cost in CP-SAT's
     linear relaxation, which presolve would otherwise cut loose from the
     sessions' seats.
@@ -334,11 +327,15 @@ def partner_cap(
     cap = partner_cap_minutes(problem)
     if sum(m for m, _ in everything) + sum(fixed.values()) > cap:
         model.add(sum(m * lit for m, lit in everything) <= cap - sum(fixed.values()))
-    shares = partner_shares(problem, candidates, variables)
-    places = [*variables.seat.values(), *variables.slot]
-    add_priced_at_most(
-        model, [(shares[p.index], p) for p in places], left=partner_cap_left(problem, candidates)
-    )
+    places: list[tuple[Fraction, cp_model.IntVar]] = []
+    for session in candidates.sessions:
+        price = seat_partner_minutes(problem, session)
+        places += [(price, variables.seat[session.session, f]) for f in session.fathers]
+    places += [
+        (slot_partner_minutes(problem, slot), literal)
+        for slot, literal in zip(candidates.slots, variables.slot, strict=True)
+    ]
+    add_priced_at_most(model, places, left=partner_cap_left(problem, candidates))
     for volunteer in problem.volunteers:
         own = terms.get(volunteer.id, [])
         limit = math.floor(volunteer.max_hours_week * 60) - fixed.get(volunteer.id, 0)

@@ -24,7 +24,12 @@ from scheduler.objective import (
     partner_cap_minutes,
 )
 from solver.candidates import Candidates, week_spans, within
-from solver.constraints import add_priced_at_most, partner_shares, volunteer_minutes_terms
+from solver.constraints import (
+    add_priced_at_most,
+    seat_partner_minutes,
+    slot_partner_minutes,
+    volunteer_minutes_terms,
+)
 from solver.variables import Variables
 
 Expression = cp_model.LinearExprT
@@ -54,17 +59,17 @@ def _visit_terms(
     terms: dict[str, list[VisitTerm]] = defaultdict(list)
     fixed: dict[str, int] = defaultdict(int)
     visits = {a.id for a in problem.activities if a.counts_as_visit}
-    shares = partner_shares(problem, candidates, variables)
     for session in candidates.sessions:
         if session.activity in visits:
+            minutes = session.end - session.start
+            price = seat_partner_minutes(problem, session)
             for father in session.fathers:
                 literal = variables.seat[session.session, father]
-                minutes = session.end - session.start
-                terms[father].append(VisitTerm(minutes, literal, shares[literal.index]))
+                terms[father].append(VisitTerm(minutes, literal, price))
     for slot, literal in zip(candidates.slots, variables.slot, strict=True):
         if slot.activity in visits:
-            minutes = slot.end - slot.start
-            terms[slot.father].append(VisitTerm(minutes, literal, shares[literal.index]))
+            price = slot_partner_minutes(problem, slot)
+            terms[slot.father].append(VisitTerm(slot.end - slot.start, literal, price))
     for pin in candidates.pinned:
         if pin.assignment.activity in visits:
             for father in pin.assignment.fathers:
