@@ -14,12 +14,14 @@ from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request, status
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy.orm import Session
 
 from api.database import Database
 from api.jobs import JobRunner
 from api.keys import Principal, find_principal
 from api.published import Parsed, new_parsed
 from api.settings import Settings
+from api.tables import JobRow
 
 
 @dataclass
@@ -85,3 +87,14 @@ def allow(caller: Principal, action: str, institutions: Iterable[str], what: str
             status.HTTP_403_FORBIDDEN,
             f"{what} belongs to {', '.join(outside)}, outside this key's institutions",
         )
+
+
+def allowed_job(
+    session: Session, caller: Principal, job_id: str, kind: str, what: str, action: str
+) -> JobRow:
+    """Give the job of ``kind`` the caller may ``action``: 404 naming ``what`` if none, else 403."""
+    row: JobRow | None = session.get(JobRow, job_id)
+    if row is None or row.kind != kind:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"{what} does not exist")
+    allow(caller, action, row.institutions, what)
+    return row

@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 
 from api import audit
-from api.deps import Caller, Services, ServicesDep, allow
+from api.deps import Caller, Services, ServicesDep, allow, allowed_job
 from api.explain import explain as explain_shortfall
 from api.ical import calendar
 from api.jobs import LIVE_STATES
@@ -76,14 +76,9 @@ class RosterJob(JobView):
     roster: Roster | None
 
 
-def _job(
-    services: Services, session: Any, caller: Principal, roster_id: str, action: str
-) -> JobRow:
-    row: JobRow | None = session.get(JobRow, roster_id)
-    if row is None or row.kind != ROSTER_JOB:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, f"roster '{roster_id}' does not exist")
-    allow(caller, action, row.institutions, f"roster '{roster_id}'")
-    return row
+def _job(session: Any, caller: Principal, roster_id: str, action: str) -> JobRow:
+    """Give the roster job the caller may ``action`` (404 or 403 otherwise)."""
+    return allowed_job(session, caller, roster_id, ROSTER_JOB, f"roster '{roster_id}'", action)
 
 
 def _note(
@@ -113,7 +108,7 @@ def start(caller: Caller, services: ServicesDep, request: RosterRequest) -> dict
         allow(caller, PLAN, problem_row.institutions, f"problem '{request.problem_id}'")
         previous = None
         if request.previous is not None:
-            previous_row = _job(services, session, caller, request.previous, READ)
+            previous_row = _job(session, caller, request.previous, READ)
             previous = previous_row.result
         params = {
             "time_limit": request.time_limit or settings.solve_time_limit,
@@ -186,7 +181,7 @@ def list_rosters(
 def read(caller: Caller, services: ServicesDep, roster_id: str) -> dict[str, Any]:
     """Give the job as it stands now."""
     with services.database.read() as session:
-        row = _job(services, session, caller, roster_id, READ)
+        row = _job(session, caller, roster_id, READ)
         found = view(row, versions_of(session, roster_id))
     _note(services, caller, "roster.read", row)
     return found
@@ -201,17 +196,17 @@ def read(caller: Caller, services: ServicesDep, roster_id: str) -> dict[str, Any
 def cancel(caller: Caller, services: ServicesDep, roster_id: str) -> dict[str, Any]:
     """Give the cancelled job."""
     with services.database.read() as session:
-        row = _job(services, session, caller, roster_id, PLAN)
+        row = _job(session, caller, roster_id, PLAN)
         state = row.state
     if state not in LIVE_STATES or not services.runner.cancel(roster_id):
         with services.database.read() as session:
-            row = _job(services, session, caller, roster_id, PLAN)
+            row = _job(session, caller, roster_id, PLAN)
         raise HTTPException(
             status.HTTP_409_CONFLICT, f"roster '{roster_id}' has already ended ({row.state})"
         )
     _note(services, caller, "roster.cancel", row)
     with services.database.read() as session:
-        row = _job(services, session, caller, roster_id, PLAN)
+        row = _job(session, caller, roster_id, PLAN)
         return view(row, versions_of(session, roster_id))
 
 
@@ -226,7 +221,7 @@ def cancel(caller: Caller, services: ServicesDep, roster_id: str) -> dict[str, A
 def publish_roster(caller: Caller, services: ServicesDep, roster_id: str) -> dict[str, Any]:
     """Give the publications made: institution, week and version each."""
     with services.database.write() as session:
-        row = _job(services, session, caller, roster_id, PLAN)
+        row = _job(session, caller, roster_id, PLAN)
         try:
             versions = publish(session, services.parsed, row, caller.key_id, utcnow())
         except PublishRefused as refusal:
@@ -253,7 +248,7 @@ def _finished_roster(
     services: Services, caller: Principal, roster_id: str
 ) -> tuple[JobRow, Any, Roster]:
     with services.database.read() as session:
-        row = _job(services, session, caller, roster_id, READ)
+        row = _job(session, caller, roster_id, READ)
         if row.result is None:
             raise HTTPException(
                 status.HTTP_409_CONFLICT, f"roster '{roster_id}' has no roster yet ({row.state})"

@@ -9,7 +9,7 @@ from fastapi import APIRouter, HTTPException, Response, status
 from pydantic import BaseModel, ConfigDict, Field
 
 from api import audit
-from api.deps import Caller, ServicesDep, allow
+from api.deps import Caller, ServicesDep, allow, allowed_job
 from api.jobs import LIVE_STATES
 from api.keys import PLAN, READ, Principal
 from api.rosters import view
@@ -98,11 +98,8 @@ def _view(row: JobRow) -> dict[str, Any]:
 
 
 def _job(session: Any, caller: Principal, job_id: str, action: str) -> JobRow:
-    row: JobRow | None = session.get(JobRow, job_id)
-    if row is None or row.kind != WHATIF_JOB:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, f"what-if job '{job_id}' does not exist")
-    allow(caller, action, row.institutions, f"what-if job '{job_id}'")
-    return row
+    """Give the what-if job the caller may ``action`` (404 or 403 otherwise)."""
+    return allowed_job(session, caller, job_id, WHATIF_JOB, f"what-if job '{job_id}'", action)
 
 
 def _check(data: dict[str, Any], scenarios: dict[str, Any] | None) -> None:

@@ -24,7 +24,7 @@ from pydantic import BaseModel, ValidationError
 from sqlalchemy import select
 
 from api import audit
-from api.deps import ServicesDep, allow, get_services
+from api.deps import ServicesDep, allow, allowed_job, get_services
 from api.jobs import LIVE_STATES
 from api.keys import PLAN, READ, Principal, find_principal
 from api.published import publication
@@ -672,10 +672,8 @@ def cancel(
 def progress(user: User, services: ServicesDep, roster_id: str) -> JSONResponse:
     """Give a solve job's state and progress for the page's progress bar (no father data)."""
     with services.database.read() as db:
-        row = db.get(JobRow, roster_id)
-        if row is None or row.kind != ROSTER_JOB:
-            raise HTTPException(status.HTTP_404_NOT_FOUND, f"roster '{roster_id}' does not exist")
-        allow(user.principal, READ, row.institutions, f"roster '{roster_id}'")
+        what = f"roster '{roster_id}'"
+        row = allowed_job(db, user.principal, roster_id, ROSTER_JOB, what, READ)
         return JSONResponse(
             {
                 "state": row.state,
