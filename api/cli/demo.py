@@ -14,6 +14,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from api.cli.solve import check_limits
 from scheduler.domain import Problem, Roster, load_problem
 from scheduler.export import roster_frames, summary_lines, week_lines, write_csv, write_xlsx
 from solver.baseline import first_come_first_served
@@ -69,6 +70,7 @@ def write_exports(problem: Problem, roster: Roster, out: Path) -> list[Path]:
 
 
 def _demo(args: argparse.Namespace) -> int:
+    check_limits(args)
     out = Path(args.out)
     options = SolveOptions(time_limit=args.time_limit, workers=args.workers)
     for path in demo_weeks():

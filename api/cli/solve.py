@@ -87,11 +87,16 @@ def write_roster(problem: Problem, roster: Roster, form: str, out: str | None) -
     return [str(target)]
 
 
-def _solve(args: argparse.Namespace) -> int:
+def check_limits(args: argparse.Namespace) -> None:
+    """Refuse (naming the option) a --time-limit or --workers that is not positive."""
     if args.time_limit <= 0:
         raise ProblemError([f"--time-limit: {args.time_limit} is not a positive number of seconds"])
     if args.workers < 1:
         raise ProblemError([f"--workers: {args.workers} is not a positive number"])
+
+
+def _solve(args: argparse.Namespace) -> int:
+    check_limits(args)
     if args.format == "xlsx" and args.out is None:
         raise ProblemError(["--out: a file name is needed for --format xlsx"])
     problem = load_problem(args.problem)

@@ -180,6 +180,22 @@ def test_bad_options_exit_2(
     assert (code, out, err.strip()) == (2, "", message)
 
 
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        (["--time-limit", "0"], "error: --time-limit: 0.0 is not a positive number of seconds"),
+        (["--workers", "0"], "error: --workers: 0 is not a positive number"),
+    ],
+)
+def test_demo_refuses_bad_limits_before_solving(
+    extra: list[str], message: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The demo checks --time-limit and --workers as solve does: exit 2, nothing written."""
+    code, out, err = run(["demo", "--out", str(tmp_path), *extra], capsys)
+    assert (code, out, err.strip()) == (2, "", message)
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_bad_files_exit_2(
     fixtures_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
