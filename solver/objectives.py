@@ -26,6 +26,7 @@ from scheduler.objective import (
 from solver.candidates import Candidates, week_spans, within
 from solver.constraints import (
     add_priced_at_most,
+    partner_cap_left,
     seat_partner_minutes,
     slot_partner_minutes,
     volunteer_minutes_terms,
@@ -37,10 +38,15 @@ Expression = cp_model.LinearExprT
 
 @dataclass
 class TierTerms:
-    """Each tier's expression, and the continuity links the roster read-out needs."""
+    """Each tier's expression, the continuity links the roster read-out needs, and ceilings.
+
+    ``ceilings`` holds, for the tiers that have one, a value no roster of the
+    week can exceed, proven from the rules without a search.
+    """
 
     expressions: dict[str, Expression] = field(default_factory=dict)
     slot_links: dict[int, cp_model.IntVar] = field(default_factory=dict)
+    ceilings: dict[str, int] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -78,16 +84,23 @@ def _visit_terms(
 
 
 def legal_minimum(
-    model: cp_model.CpModel, problem: Problem, candidates: Candidates, variables: Variables
+    model: cp_model.CpModel,
+    problem: Problem,
+    candidates: Candidates,
+    variables: Variables,
+    terms: TierTerms,
 ) -> Expression:
-    """Give how many fathers get the legal minimum visit time (Pbw art. 38: one hour a week)."""
+    """Give how many fathers get the legal minimum visit time (Pbw art. 38: one hour a week).
+
+    Its ceiling goes into ``terms.ceilings`` (``fathers_the_cap_can_pay``).
+    """
     needed = problem.policy.legal_min_visit_minutes
-    terms, fixed = _visit_terms(problem, candidates, variables)
+    possible, fixed = _visit_terms(problem, candidates, variables)
     count: list[Expression] = []
     constant = 0
     shares: list[tuple[Fraction, cp_model.IntVar]] = []
     for father in problem.fathers:
-        own = terms.get(father.id, [])
+        own = possible.get(father.id, [])
         rest = needed - fixed.get(father.id, 0)
         if rest <= 0:
             constant += 1
@@ -112,9 +125,29 @@ def legal_minimum(
     # (``partner_cap``) it keeps in CP-SAT's linear relaxation what presolve turns into
     # clauses and the relaxation leaves out: a father reached needs a visit, a visit needs
     # volunteers.
-    visits = [(t.partner_minutes, t.literal) for own in terms.values() for t in own]
+    visits = [(t.partner_minutes, t.literal) for own in possible.values() for t in own]
     add_priced_at_most(model, shares, paid=visits)
+    left = partner_cap_left(problem, candidates)
+    terms.ceilings["legal_minimum"] = constant + fathers_the_cap_can_pay(
+        [share for share, _ in shares], left
+    )
     return sum(count) + constant
+
+
+def fathers_the_cap_can_pay(shares: list[Fraction], left: int) -> int:
+    """Give the most fathers whose least partner minutes fit in ``left`` together.
+
+    Each father reached needs a visit, and a visit takes at least his share of
+    partner minutes (``legal_minimum``); the cheapest fathers first fit the most.
+    """
+    paid = 0
+    total = Fraction(0)
+    for share in sorted(shares):
+        total += share
+        if total > left:
+            break
+        paid += 1
+    return paid
 
 
 def entitlements(
@@ -274,7 +307,7 @@ def tier_terms(
     """Give every tier's expression, in the order of ``scheduler.objective.TIERS``."""
     terms = TierTerms()
     found = {
-        "legal_minimum": legal_minimum(model, problem, candidates, variables),
+        "legal_minimum": legal_minimum(model, problem, candidates, variables, terms),
         "entitlements": entitlements(model, problem, candidates, variables),
         "continuity": continuity(model, problem, candidates, variables, terms),
         "stability": stability(problem, candidates, variables, previous),

@@ -459,18 +459,22 @@ def _visits_only(built: RosterModel) -> cp_model.CpModel:
 def _settled_tiers(
     built: RosterModel, active: list[str], expressions: dict[str, Expression]
 ) -> tuple[dict[str, int], cp_model.CpSolver | None]:
-    """Give the leading tiers the hint holds at their trivial maximum, and the completed hint.
+    """Give the leading tiers the hint holds at their ceiling, and the completed hint.
 
-    A tier's trivial maximum takes every literal it rewards at its best; when
-    the hinted roster reaches it (and every tier above it has done the same),
-    no roster can do better, so the tier needs no search of its own. Most weeks
-    give every father his legal hour in the warm start, and the entitlement
-    tier is then solved alone, with coefficients the LP handles well.
+    A tier's ceiling is its trivial maximum (every literal it rewards at its
+    best), or the lower one the model proved from the rules
+    (``TierTerms.ceilings``: the legal tier's fathers the partner cap can pay
+    for). When the hinted roster reaches it (and every tier above it has done
+    the same), no roster can do better, so the tier needs no search of its
+    own. Most weeks give every father his legal hour in the warm start, or as
+    many as the cap can pay, and the entitlement tier is then solved alone,
+    with coefficients the LP handles well.
     """
     found: dict[str, int] = {}
     anchor: cp_model.CpSolver | None = None
     for name in active:
         ceiling = _trivial_maximum(built.model, expressions[name])
+        ceiling = min(ceiling, built.terms.ceilings.get(name, ceiling))
         if anchor is None:
             anchor = _hinted_solution(built.model)
             if anchor is None:

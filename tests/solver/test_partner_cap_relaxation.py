@@ -2,10 +2,14 @@
 
 ``partner_cap`` and the legal tier add linear constraints that price each
 father's place in volunteer minutes. They must never exclude a valid roster,
-and on a week the cap starves they must let CP-SAT prove the legal tier.
+and on a week the cap starves they must let CP-SAT prove the legal tier. The
+fathers the cap can pay for are the legal tier's ceiling, proven without a
+search.
 """
 
 from __future__ import annotations
+
+from fractions import Fraction
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -14,9 +18,11 @@ from ortools.sat.python import cp_model
 from scheduler.domain import Problem
 from scheduler.generate import generate_problem
 from scheduler.objective import tiers
+from scheduler.validate import violations
 from solver.baseline import first_come_first_served
 from solver.model import RosterModel
-from solver.solve import _hinted_solution, _visits_only
+from solver.objectives import fathers_the_cap_can_pay
+from solver.solve import Progress, SolveOptions, _hinted_solution, _visits_only, solve
 from solver.warmstart import priority_order
 
 
@@ -68,3 +74,50 @@ def test_the_cap_proves_the_legal_tier_of_a_starved_week() -> None:
     assert solver.objective_value == solver.best_objective_bound
     free = sum(1 for f in problem.fathers if f.shell == 3)
     assert solver.objective_value <= 16 + free
+
+
+def test_the_cap_pays_for_the_cheapest_fathers_first() -> None:
+    """Shares of 0, 15, 15 and 30 minutes: 30 minutes pay for three fathers, 29 for two."""
+    shares = [Fraction(30), Fraction(15), Fraction(0), Fraction(15)]
+    assert fathers_the_cap_can_pay(shares, 30) == 3
+    assert fathers_the_cap_can_pay(shares, 29) == 2
+    assert fathers_the_cap_can_pay(shares, 0) == 1
+    assert fathers_the_cap_can_pay([], 100) == 0
+
+
+@settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    fathers=st.integers(min_value=10, max_value=30),
+    seed=st.integers(min_value=0, max_value=10_000),
+    hours=st.sampled_from([0.0, 2.0, 4.5, 9.0, 36.0]),
+)
+def test_no_valid_roster_passes_the_legal_ceiling(fathers: int, seed: int, hours: float) -> None:
+    """The legal tier's ceiling is at least what any valid roster reaches, and at most all."""
+    problem = starved(fathers, seed, hours)
+    ceiling = RosterModel(problem).terms.ceilings["legal_minimum"]
+    assert ceiling <= len(problem.fathers)
+    for roster in (first_come_first_served(problem).assignments, priority_order(problem)):
+        assert tiers(problem, roster).legal_minimum <= ceiling
+
+
+def test_the_ceiling_is_the_proven_legal_optimum_of_a_starved_week() -> None:
+    """On the starved week the ceiling equals the legal tier's proven optimum, searched alone."""
+    problem = starved(60, seed=3, hours=4.0)
+    built = RosterModel(problem)
+    built.model.maximize(built.terms.expressions["legal_minimum"])
+    solver = cp_model.CpSolver()
+    solver.parameters.num_workers = 2
+    solver.parameters.max_time_in_seconds = 30
+    assert solver.solve(_visits_only(built)) == cp_model.OPTIMAL
+    assert solver.objective_value == built.terms.ceilings["legal_minimum"]
+
+
+def test_a_warm_start_at_the_ceiling_settles_the_legal_tier_without_a_search() -> None:
+    """When the warm start reaches the ceiling, the first progress of the tier is its proof."""
+    problem = starved(60, seed=3, hours=4.0)
+    events: list[Progress] = []
+    roster = solve(problem, SolveOptions(time_limit=5, workers=2), on_progress=events.append)
+    legal = [e for e in events if e.tier == "legal_minimum"]
+    assert legal[-1].objective == legal[-1].bound == 26
+    assert roster.tiers["legal_minimum"] == 26
+    assert not violations(problem, roster)
