@@ -293,15 +293,17 @@ def add_priced_at_most(
     Nothing is added when the priced literals could never cost more than
     ``left``. Prices are fractions; both sides are scaled to whole numbers.
     """
-    priced = [(share, literal) for share, literal in priced if share > 0]
-    if sum(share for share, _ in priced) <= left:
+    # Whole-number arithmetic on numerators and denominators: Fraction arithmetic on every
+    # literal of a large week takes seconds.
+    priced = [(share, literal) for share, literal in priced if share.numerator > 0]
+    paid = [(share, literal) for share, literal in paid if share.numerator > 0]
+    scale = math.lcm(*{share.denominator for share, _ in [*priced, *paid]})
+    costs = [share.numerator * (scale // share.denominator) for share, _ in priced]
+    if sum(costs) <= left * scale:
         return
-    paid = [(share, literal) for share, literal in paid if share > 0]
-    scale = math.lcm(*(share.denominator for share, _ in [*priced, *paid]))
-    model.add(
-        sum(int(share * scale) * literal for share, literal in priced)
-        <= left * scale + sum(int(share * scale) * literal for share, literal in paid)
-    )
+    refunds = [-share.numerator * (scale // share.denominator) for share, _ in paid]
+    literals = [literal for _, literal in priced] + [literal for _, literal in paid]
+    model.add(cp_model.LinearExpr.weighted_sum(literals, costs + refunds) <= left * scale)
 
 
 def partner_cap_left(problem: Problem, candidates: Candidates) -> int:
