@@ -795,6 +795,9 @@ def first_fit(
     for a booking that needs a slot and not an explanation.
     """
     father, activity = _resolve(problem, father_id, activity_id)
+    if activity.placement == "individual" and occupancy.over_partner_cap(activity):
+        # Every candidate would need volunteer minutes the cap no longer has.
+        return None
     for start, session in _ordered_candidates(
         occupancy, father, activity, earliest, latest, preferred
     ):

@@ -27,19 +27,37 @@ def volunteer_cost(problem: Problem, activity: Activity) -> float:
     return minutes / max(seats, default=1)
 
 
-def _place(problem: Problem, occupancy: Occupancy, father_id: str, activity: Activity) -> bool:
-    """Give whether one more occurrence was placed (and place it)."""
-    father = problem.father_by_id[father_id]
-    assignment = first_fit(problem, occupancy, father_id, activity.id, preferred=father.preferred)
-    if assignment is None:
-        return False
-    occupancy.add(assignment)
-    return True
+class _Placer:
+    """Places occurrences one by one, and remembers what did not fit.
+
+    Placing only ever takes room, people, time and cap, so an occurrence that
+    did not fit once never fits later: it is not tried again.
+    """
+
+    def __init__(self, problem: Problem) -> None:
+        self.problem = problem
+        self.occupancy = Occupancy(problem, problem.pinned)
+        self.failed: set[tuple[str, str]] = set()
+
+    def place(self, father_id: str, activity: Activity) -> None:
+        """Place one more occurrence if it fits."""
+        key = (father_id, activity.id)
+        if key in self.failed:
+            return
+        preferred = self.problem.father_by_id[father_id].preferred
+        assignment = first_fit(
+            self.problem, self.occupancy, father_id, activity.id, preferred=preferred
+        )
+        if assignment is None:
+            self.failed.add(key)
+        else:
+            self.occupancy.add(assignment)
 
 
 def priority_order(problem: Problem) -> list[Assignment]:
     """Give a valid roster placed greedily in the order of the objective's tiers."""
-    occupancy = Occupancy(problem, problem.pinned)
+    placer = _Placer(problem)
+    occupancy = placer.occupancy
     activities = sorted(problem.activities, key=lambda a: volunteer_cost(problem, a))
     owed = {
         (father.id, activity.id): entitled(problem, father, activity)
@@ -67,12 +85,12 @@ def priority_order(problem: Problem) -> list[Assignment]:
                 seen < legal
                 and occupancy.occurrences(father.id, activity.id) < owed[father.id, activity.id]
             ):
-                _place(problem, occupancy, father.id, activity)
+                placer.place(father.id, activity)
     rounds = max(owed.values(), default=0)
     for round_ in range(1, rounds + 1):
         for activity in activities:
             for father in problem.fathers:
                 wanted = min(round_, owed[father.id, activity.id])
                 if occupancy.occurrences(father.id, activity.id) < wanted:
-                    _place(problem, occupancy, father.id, activity)
+                    placer.place(father.id, activity)
     return occupancy.assignments()

@@ -240,6 +240,15 @@ def test_partner_cap() -> None:
     assert why(small(policy(partner_cap_hours=1))) == ["partner_cap"]
 
 
+def test_first_fit_past_the_partner_cap_gives_none_and_still_places_without_volunteers() -> None:
+    """Past the cap no family room visit fits anywhere; a video call, needing none, still does."""
+    problem = small(policy(partner_cap_hours=1))
+    occupancy = Occupancy(problem)
+    assert first_fit(problem, occupancy, "F-1", "family_room_visit") is None
+    call = first_fit(problem, occupancy, "F-1", "video_call")
+    assert call is not None and call.volunteers == []
+
+
 def test_volunteer_max_hours() -> None:
     """Free volunteers whose own week is too short give volunteer_max_hours, not no_volunteer."""
     problem = small(item("volunteers", "V-1", max_hours_week=1),
