@@ -22,7 +22,14 @@ from scheduler.validate import violations
 from solver.baseline import first_come_first_served
 from solver.model import RosterModel
 from solver.objectives import fathers_the_cap_can_pay
-from solver.solve import Progress, SolveOptions, _hinted_solution, _visits_only, solve
+from solver.solve import (
+    Progress,
+    SolveOptions,
+    _hinted_solution,
+    _settled_tiers,
+    _visits_only,
+    solve,
+)
 from solver.warmstart import priority_order
 
 
@@ -121,3 +128,17 @@ def test_a_warm_start_at_the_ceiling_settles_the_legal_tier_without_a_search() -
     assert legal[-1].objective == legal[-1].bound == 26
     assert roster.tiers["legal_minimum"] == 26
     assert not violations(problem, roster)
+
+
+def test_settled_tiers_leave_the_model_hinted_with_every_variable() -> None:
+    """Once the legal tier is settled, the next search starts from a complete, valid hint."""
+    problem = starved(60, seed=3, hours=4.0)
+    built = RosterModel(problem)
+    built.hint(priority_order(problem))
+    expressions = built.terms.expressions
+    settled, completed = _settled_tiers(built, ["legal_minimum", "entitlements"], expressions)
+    assert settled == {"legal_minimum": 26}
+    assert completed is not None
+    hint = built.model.proto.solution_hint
+    assert sorted(hint.vars) == list(range(len(built.model.proto.variables)))
+    assert list(hint.values) == list(completed.response_proto.solution)
