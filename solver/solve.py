@@ -156,6 +156,12 @@ def tier_groups(active: list[str], ranges: Tiers) -> list[list[str]]:
     return groups
 
 
+def group_top(group: list[str], ranges: Tiers) -> int:
+    """Give the most a group's weighted value can be: each of its tiers at its full range."""
+    weights = tier_weights(ranges)
+    return sum(getattr(ranges, name) * (weights[name] // weights[group[-1]]) for name in group)
+
+
 def group_values(group: str, value: int, ranges: Tiers) -> dict[str, int]:
     """Give the tier values a group's weighted value stands for (``group`` as in Progress.tier).
 
@@ -321,7 +327,6 @@ def solve(
     settled, completed = _settled_tiers(built, active, expressions)
     built_seconds = round(time.monotonic() - began, 3)
     groups = [[name] for name in settled] + _apart(active[len(settled) :], ranges)
-    weights = tier_weights(ranges)
     seconds = _shares(options, groups, began)
     results: list[_GroupResult] = []
     # The completed hint is the solution of the settled tiers, should nothing else be searched.
@@ -361,9 +366,9 @@ def solve(
             return _empty_roster(problem, "infeasible", began)
         if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             proven = status == cp_model.OPTIMAL
-            result = _GroupResult(
-                round(solver.objective_value), round(solver.best_objective_bound), proven
-            )
+            # CP-SAT's bound may lie above what the group's tiers can reach at all.
+            reachable = min(round(solver.best_objective_bound), group_top(group, ranges))
+            result = _GroupResult(round(solver.objective_value), reachable, proven)
             if anchor is not None and anchor_value is not None and anchor_value > result.value:
                 # With few workers the search may not repair the hint in its time, and what
                 # it found is worse than the completed hint: the hint stands.
@@ -373,8 +378,7 @@ def solve(
             # The search found nothing in its time (its presolve alone can take that long on
             # a large week); the completed hint is a solution all the same.
             solver = anchor
-            top = sum(getattr(ranges, n) * (weights[n] // weights[group[-1]]) for n in group)
-            result = _GroupResult(anchor_value or 0, top, False)
+            result = _GroupResult(anchor_value or 0, group_top(group, ranges), False)
         else:
             break
         best = solver

@@ -20,7 +20,16 @@ from solve_weeks import (
 from scheduler.domain import Problem, parse_problem
 from scheduler.objective import TIERS, Tiers, combine, tier_ranges, tiers
 from solver.model import RosterModel
-from solver.solve import Progress, _GroupResult, _visits_only, tier_gap, tier_groups
+from solver.solve import (
+    Progress,
+    _GroupResult,
+    _visits_only,
+    group_top,
+    group_values,
+    tier_gap,
+    tier_groups,
+    tier_weights,
+)
 
 
 def officer_hour(legal_minutes: int) -> Problem:
@@ -218,6 +227,17 @@ def test_gap_is_that_of_the_first_tier_not_proven() -> None:
     assert tier_gap(values, groups, [legal, _GroupResult(303, 50 * 6 + 5, False)], ranges) == 0.4
     assert tier_gap(values, groups, [legal], ranges) == 0.5
     assert tier_gap(values, groups, [legal, _GroupResult(303, 303, True)], ranges) == 0.0
+
+
+def test_a_group_reaches_at_most_its_tiers_full_ranges() -> None:
+    """A group's top is each tier at its range, weighted: what CP-SAT's bound is held to."""
+    ranges = Tiers(legal_minimum=10, entitlements=100, continuity=5, stability=0, economy=3)
+    assert group_top(["entitlements", "continuity"], ranges) == 100 * 6 + 5
+    assert group_top(["continuity", "stability", "economy"], ranges) == 5 * 4 + 0 * 4 + 3
+    assert group_top(["legal_minimum"], ranges) == 10
+    # Held to its top, an open group's bound leaves the proven legal tier above it whole.
+    combined = 10 * tier_weights(ranges)["legal_minimum"] + group_top(list(TIERS[1:]), ranges)
+    assert group_values("+".join(TIERS), combined, ranges)["legal_minimum"] == 10
 
 
 def test_legal_tier_on_the_visits_alone_keeps_its_optimum(tiny: Problem) -> None:
