@@ -111,10 +111,12 @@ def legal_minimum(
         count.append(reached)
         shares.append((min(t.partner_minutes for t in own), reached))
         if all(t.minutes >= rest for t in own):
-            # Any one visit is enough: "at least one visit" is exact.
-            model.add_bool_or([t.literal for t in own]).only_enforce_if(reached)
-            for t in own:
-                model.add_implication(t.literal, reached)
+            # Any one visit is enough: "at least one visit" is exact. One linear constraint
+            # ties any visit to ``reached``, where an implication per visit took seconds
+            # to build on a week of a thousand fathers.
+            literals = [t.literal for t in own]
+            model.add_bool_or(literals).only_enforce_if(reached)
+            model.add(cp_model.LinearExpr.sum(literals) <= len(literals) * reached)
             continue
         minutes = sum(t.minutes * t.literal for t in own)
         model.add(minutes >= rest).only_enforce_if(reached)
@@ -168,7 +170,10 @@ def entitlements(
     for pin in candidates.pinned:
         for father_id in pin.assignment.fathers:
             pinned[father_id, pin.assignment.activity] += 1
-    value: list[Expression] = []
+    # Literals and their values, summed once at the end: a sum built term by term takes
+    # seconds to flatten into an objective on a week of a thousand fathers.
+    earning: list[cp_model.IntVar] = []
+    values: list[int] = []
     constant = 0
     for father in problem.fathers:
         for activity in problem.activities:
@@ -181,7 +186,8 @@ def entitlements(
             if top <= fixed:
                 continue
             if top == fixed + 1:
-                value.append(occurrence_value(top) * sum(literals))
+                earning += literals
+                values += [occurrence_value(top)] * len(literals)
                 continue
             steps = [
                 model.new_bool_var(f"granted[{father.id},{activity.id},{k}]")
@@ -190,11 +196,11 @@ def entitlements(
             model.add(sum(steps) == sum(literals))
             for earlier, later in zip(steps, steps[1:], strict=False):
                 model.add_implication(later, earlier)
-            value += [
-                occurrence_value(k) * step
-                for k, step in zip(range(fixed + 1, top + 1), steps, strict=True)
-            ]
-    return sum(value) + constant
+            earning += steps
+            values += [occurrence_value(k) for k in range(fixed + 1, top + 1)]
+    if not earning:
+        return constant
+    return cp_model.LinearExpr.weighted_sum(earning, values) + constant
 
 
 def continuity(

@@ -512,10 +512,12 @@ def _trivial_maximum(model: cp_model.CpModel, expression: Expression) -> int:
     # A maximised objective is kept negated, with a negative scaling factor.
     sign = -1 if objective.scaling_factor < 0 else 1
     total = sign * objective.offset
+    variables = model.proto.variables
     for index, coefficient in zip(objective.vars, objective.coeffs, strict=True):
-        # The proto's repeated field does not count from the end, so its bounds are listed.
-        domain = list(model.proto.variables[index].domain)
-        total += max(sign * coefficient * domain[0], sign * coefficient * domain[-1])
+        # The proto's repeated field does not count from the end.
+        domain = variables[index].domain
+        low, high = domain[0], domain[len(domain) - 1]
+        total += max(sign * coefficient * low, sign * coefficient * high)
     model.clear_objective()  # type: ignore[no-untyped-call]
     return round(total)
 
