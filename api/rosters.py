@@ -1,8 +1,8 @@
 """Roster jobs: the solve that runs in its own process, publishing, and what a roster shows.
 
-A roster's id is its solve job's id. The job first reports the
-first-come-first-served roster as the best so far, then CP-SAT's progress
-tier by tier, and ends with the solver's roster. Publishing makes a finished
+A roster's id is its solve job's id. The job first reports the warm start
+(the greedy roster in the objective's order of priority) as the best so far,
+then CP-SAT's progress tier by tier, and ends with the solver's roster. Publishing makes a finished
 roster the published one of every institution of its week, as a new version;
 earlier versions are kept.
 """
@@ -28,15 +28,14 @@ ROSTER_TARGET = "api.rosters:solve_job"
 
 def solve_job(payload: dict[str, Any], report: Report) -> dict[str, Any]:
     """Give the solved roster of ``payload['problem']`` (runs in the job's own process)."""
-    from solver.baseline import first_come_first_served
-    from solver.solve import Progress, SolveOptions, solve
+    from solver.solve import Progress, SolveOptions, solve, warm_start_roster
 
     began = time.monotonic()
     problem = parse_problem(payload["problem"])
     previous = parse_roster(payload["previous"]) if payload.get("previous") else None
-    first = first_come_first_served(problem)
+    first = warm_start_roster(problem, previous)
     report(
-        {"phase": "baseline", "seconds": round(time.monotonic() - began, 3), "solutions": 1},
+        {"phase": "warm_start", "seconds": round(time.monotonic() - began, 3), "solutions": 1},
         first.model_dump(mode="json"),
     )
     solutions = 1

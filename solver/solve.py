@@ -293,6 +293,26 @@ def _roster(
     )
 
 
+def warm_start_roster(problem: Problem, previous: Roster | None = None) -> Roster:
+    """Give the warm start (``solver.warmstart``) as a roster of its own, without a search.
+
+    It is valid and ready in about a second even for a thousand fathers, so a
+    service can show it while the solve runs.
+    """
+    began = time.monotonic()
+    return _warm_start_roster(problem, priority_order(problem), previous, began)
+
+
+def _warm_start_roster(
+    problem: Problem, start: list[Assignment], previous: Roster | None, began: float
+) -> Roster:
+    """Give the roster of the warm start's assignments, status feasible, marked as what it is."""
+    roster = _roster(problem, "feasible", start, previous, None, {}, began)
+    roster.tiers = tiers(problem, start, previous).as_dict()
+    roster.solver = WARM_START_NAME
+    return roster
+
+
 def solve(
     problem: Problem,
     options: SolveOptions | None = None,
@@ -395,9 +415,7 @@ def solve(
     if best is None and active:
         # No solution in time (a slow presolve of a large week): the warm start is a valid
         # roster, so the planner gets it rather than nothing, marked as what it is.
-        fallback = _roster(problem, "feasible", start, previous, None, {}, began)
-        fallback.tiers = tiers(problem, start, previous).as_dict()
-        fallback.solver = WARM_START_NAME
+        fallback = _warm_start_roster(problem, start, previous, began)
         fallback.build_seconds = built_seconds
         return fallback
     chosen = best

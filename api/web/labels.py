@@ -200,7 +200,10 @@ TEXT: dict[str, tuple[str, str]] = {
         "The roster is being made; the first one appears shortly.",
     ),
     "progress": ("Voortgang", "Progress"),
-    "phase_baseline": ("eerste rooster (wie het eerst komt)", "first roster (first come)"),
+    "phase_warm_start": (
+        "eerste rooster (op volgorde van voorrang)",
+        "first roster (in order of priority)",
+    ),
     "phase_solving": ("verbeteren", "improving"),
     "solutions": ("oplossingen", "solutions"),
     "job_failed": ("Het maken van het rooster is mislukt", "Making the roster failed"),

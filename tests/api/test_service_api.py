@@ -8,6 +8,7 @@ from typing import Any
 from service_kit import Api, baseline_roster, roomy_tiny_data, tiny_data
 
 from api.examples import PROBLEM
+from api.rosters import solve_job
 from scheduler.domain import parse_problem, parse_roster
 from scheduler.validate import check_assignments
 
@@ -127,6 +128,21 @@ def test_problem_error_paths(api: Api) -> None:
         published.status_code == 409
         and "published for PI-VH 2027-W05" in published.json()["detail"]
     )
+
+
+def test_a_roster_job_shows_the_warm_start_first_then_the_solvers_roster() -> None:
+    """The job's first best-so-far is the warm start, valid; its last is CP-SAT's roster."""
+    data = tiny_data()
+    reports: list[tuple[dict[str, Any], dict[str, Any] | None]] = []
+    payload = {"problem": data, "time_limit": 2, "workers": 1}
+    final = parse_roster(solve_job(payload, lambda p, r: reports.append((p, r))))
+    progress, shown = reports[0]
+    assert progress["phase"] == "warm_start" and shown is not None
+    first = parse_roster(shown)
+    assert first.solver == "priority-order" and first.status == "feasible"
+    assert check_assignments(parse_problem(data), first.assignments) == []
+    assert all(p["phase"] == "solving" and r is None for p, r in reports[1:])
+    assert final.solver == "cp-sat" and final.objective >= first.objective
 
 
 def test_solve_poll_publish_export_explain(api: Api) -> None:
