@@ -1,0 +1,38 @@
+"""The warm start: a valid roster to which no entitled occurrence can be added.
+
+``priority_order`` does not try again an occurrence that did not fit once,
+because placing only ever takes rooms, people, time and partner cap. If that
+were wrong, an occurrence given up on would still fit in the finished roster.
+"""
+
+from __future__ import annotations
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from scheduler.entitlements import entitled
+from scheduler.generate import generate_problem
+from scheduler.placement import Occupancy, first_fit
+from scheduler.validate import check_assignments
+from solver.warmstart import priority_order
+
+
+@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    fathers=st.integers(min_value=10, max_value=40),
+    seed=st.integers(min_value=0, max_value=10_000),
+    hours=st.sampled_from([0.0, 3.0, 9.0, 36.0]),
+)
+def test_no_entitled_occurrence_fits_into_the_warm_start(
+    fathers: int, seed: int, hours: float
+) -> None:
+    """Every occurrence still owed after the warm start is refused by first_fit."""
+    problem = generate_problem(fathers, seed=seed)
+    problem.policy.partner_cap_hours = hours
+    roster = priority_order(problem)
+    assert check_assignments(problem, roster) == []
+    occupancy = Occupancy(problem, roster)
+    for father in problem.fathers:
+        for activity in problem.activities:
+            if occupancy.occurrences(father.id, activity.id) < entitled(problem, father, activity):
+                assert first_fit(problem, occupancy, father.id, activity.id) is None
