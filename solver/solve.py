@@ -93,7 +93,11 @@ def _tell(
 
 
 class _Reporter(cp_model.CpSolverSolutionCallback):
-    """Tells ``on_progress`` of each solution of one tier group better than the best so far."""
+    """Tells ``on_progress`` of each solution of one tier group better than the best so far.
+
+    It keeps the last bound CP-SAT proved (``bound``): a search that ends
+    without a solution of its own still proved it, and its response then reads 0.
+    """
 
     def __init__(
         self, tier: str, began: float, on_progress: ProgressHandler | None, best: int | None
@@ -103,10 +107,12 @@ class _Reporter(cp_model.CpSolverSolutionCallback):
         self.began = began
         self.on_progress = on_progress
         self.best = best
+        self.bound: int | None = None
 
     def on_bound(self, bound: float) -> None:
         """Report a better bound of the tier group, with the best value so far."""
-        _tell(self.on_progress, self.began, self.tier, self.best, round(bound))
+        self.bound = round(bound)
+        _tell(self.on_progress, self.began, self.tier, self.best, self.bound)
 
     def on_solution_callback(self) -> None:
         """Report the solution just found, if it beats the best so far."""
@@ -379,6 +385,7 @@ def solve(
         budget = seconds(index)
         status = cp_model.UNKNOWN
         solver = _parameters(options, max(SHORTEST_TIER_SECONDS, budget))
+        proved: int | None = None
         if budget > 0 or anchor is None:
             reporter = _Reporter(name, began, on_progress, anchor_value)
             solver.best_bound_callback = reporter.on_bound
@@ -390,6 +397,7 @@ def solve(
                 # a 400-father week on 2 workers, 2.3 s against 3.6 s on region-noord.
                 solver.parameters.cp_model_presolve = False
             status = solver.solve(searched, reporter)
+            proved = reporter.bound
         if status == cp_model.INFEASIBLE:
             return _empty_roster(problem, "infeasible", began)
         if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
@@ -404,9 +412,13 @@ def solve(
                 result = _GroupResult(anchor_value, result.bound, False)
         elif anchor is not None:
             # The search found nothing in its time (its presolve alone can take that long on
-            # a large week); the completed hint is a solution all the same.
+            # a large week, and a lone worker may not complete the hint); the completed hint
+            # is a solution all the same, and the bound the search proved still holds.
+            value = anchor_value or 0
+            top = group_top(group, ranges)
+            reachable = top if proved is None else max(value, min(top, proved))
+            result = _GroupResult(value, reachable, value >= reachable)
             solver = anchor
-            result = _GroupResult(anchor_value or 0, group_top(group, ranges), False)
         else:
             break
         best = solver

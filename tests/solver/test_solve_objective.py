@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 from ortools.sat.python import cp_model
 from solve_weeks import (
     at,
@@ -23,6 +25,7 @@ from solver.model import RosterModel
 from solver.solve import (
     Progress,
     _GroupResult,
+    _Reporter,
     _visits_only,
     group_top,
     group_values,
@@ -254,3 +257,14 @@ def test_legal_tier_on_the_visits_alone_keeps_its_optimum(tiny: Problem) -> None
     assert optima == [len(tiny.fathers), len(tiny.fathers)]
     others = built.decisions_of_other_activities(visits)
     assert others and all(not solver.boolean_value(literal) for literal in others)
+
+
+def test_the_reporter_keeps_the_last_bound_proved() -> None:
+    """A search that ends without a solution of its own still proved its last bound."""
+    events: list[Progress] = []
+    reporter = _Reporter("legal_minimum", time.monotonic(), events.append, 193)
+    assert reporter.bound is None
+    reporter.on_bound(600.0)
+    reporter.on_bound(194.0)
+    assert reporter.bound == 194
+    assert [(e.objective, e.bound) for e in events] == [(193, 600), (193, 194)]
