@@ -2,9 +2,9 @@
 
 A roster's id is its solve job's id. The job first reports the warm start
 (the greedy roster in the objective's order of priority) as the best so far,
-then CP-SAT's progress tier by tier, and ends with the solver's roster. Publishing makes a finished
-roster the published one of every institution of its week, as a new version;
-earlier versions are kept.
+then CP-SAT's progress tier by tier, and ends with the solver's roster.
+Publishing makes a finished roster the published one of every institution of
+its week, as a new version; earlier versions are kept.
 """
 
 from __future__ import annotations
@@ -60,7 +60,7 @@ def solve_job(payload: dict[str, Any], report: Report) -> dict[str, Any]:
         workers=int(payload["workers"]),
         deterministic=bool(payload.get("deterministic", False)),
     )
-    roster = solve(problem, options, previous, on_progress)
+    roster = solve(problem, options, previous, on_progress, warm_start=first)
     return roster.model_dump(mode="json")
 
 

@@ -332,19 +332,21 @@ def solve(
     options: SolveOptions | None = None,
     previous: Roster | None = None,
     on_progress: ProgressHandler | None = None,
+    warm_start: Roster | None = None,
 ) -> Roster:
     """Give the best weekly roster found in the time limit, with its status and shortfalls.
 
     Never raises on an oversubscribed or infeasible week: contradictory pins
     give status ``infeasible``. Should CP-SAT find no solution in time, the
     warm start it was hinted with (``solver.warmstart``) is given, status
-    ``feasible`` and solver ``priority-order``.
+    ``feasible`` and solver ``priority-order``. A caller that already has the
+    warm start (``warm_start_roster``) passes it, so it is not placed again.
     """
     options = options or SolveOptions()
     began = time.monotonic()
     if check_assignments(problem, problem.pinned):
         return _empty_roster(problem, "infeasible", began)
-    start = priority_order(problem)
+    start = priority_order(problem) if warm_start is None else list(warm_start.assignments)
     if on_progress is not None:
         # The warm start is a valid roster, and the one given should the search find nothing.
         legal = tiers(problem, start, previous).legal_minimum

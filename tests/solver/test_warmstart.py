@@ -1,4 +1,4 @@
-"""The warm start: a valid roster to which no entitled occurrence can be added.
+"""The warm start: a valid roster to which no entitled occurrence can be added, given once.
 
 ``priority_order`` does not try again an occurrence that did not fit once,
 because placing only ever takes rooms, people, time and partner cap. If that
@@ -10,10 +10,12 @@ from __future__ import annotations
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from scheduler.domain import Problem
 from scheduler.entitlements import entitled
 from scheduler.generate import generate_problem
 from scheduler.placement import Occupancy, first_fit
 from scheduler.validate import check_assignments
+from solver.solve import SolveOptions, solve, warm_start_roster
 from solver.warmstart import priority_order
 
 
@@ -36,3 +38,16 @@ def test_no_entitled_occurrence_fits_into_the_warm_start(
         for activity in problem.activities:
             if occupancy.occurrences(father.id, activity.id) < entitled(problem, father, activity):
                 assert first_fit(problem, occupancy, father.id, activity.id) is None
+
+
+def test_a_warm_start_given_to_solve_gives_the_roster_it_would_place_itself(
+    tiny: Problem,
+) -> None:
+    """Passing ``warm_start_roster``'s roster saves placing it again and changes nothing."""
+    options = SolveOptions(time_limit=5, workers=2, deterministic=True)
+    first = warm_start_roster(tiny)
+    assert first.solver == "priority-order" and check_assignments(tiny, first.assignments) == []
+    alone = solve(tiny, options)
+    given = solve(tiny, options, warm_start=first)
+    assert given.assignments == alone.assignments
+    assert given.tiers == alone.tiers
