@@ -40,19 +40,24 @@ def starved(fathers: int, seed: int, hours: float) -> Problem:
     return problem
 
 
-@settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(
+# Small generated weeks under caps from none to the full 36 hours.
+STARVED_WEEKS = st.builds(
+    starved,
     fathers=st.integers(min_value=10, max_value=30),
     seed=st.integers(min_value=0, max_value=10_000),
     hours=st.sampled_from([0.0, 2.0, 4.5, 9.0, 36.0]),
 )
-def test_valid_rosters_stay_model_solutions(fathers: int, seed: int, hours: float) -> None:
+A_FEW_WEEKS = settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+@A_FEW_WEEKS
+@given(problem=STARVED_WEEKS)
+def test_valid_rosters_stay_model_solutions(problem: Problem) -> None:
     """The first-come-first-served and priority-order rosters both complete to model solutions.
 
     Both are valid rosters, so any constraint that refused one of them would
     cut off part of what the week allows.
     """
-    problem = starved(fathers, seed, hours)
     for roster in (first_come_first_served(problem).assignments, priority_order(problem)):
         built = RosterModel(problem)
         built.hint(roster)
@@ -92,15 +97,10 @@ def test_the_cap_pays_for_the_cheapest_fathers_first() -> None:
     assert fathers_the_cap_can_pay([], 100) == 0
 
 
-@settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(
-    fathers=st.integers(min_value=10, max_value=30),
-    seed=st.integers(min_value=0, max_value=10_000),
-    hours=st.sampled_from([0.0, 2.0, 4.5, 9.0, 36.0]),
-)
-def test_no_valid_roster_passes_the_legal_ceiling(fathers: int, seed: int, hours: float) -> None:
+@A_FEW_WEEKS
+@given(problem=STARVED_WEEKS)
+def test_no_valid_roster_passes_the_legal_ceiling(problem: Problem) -> None:
     """The legal tier's ceiling is at least what any valid roster reaches, and at most all."""
-    problem = starved(fathers, seed, hours)
     ceiling = RosterModel(problem).terms.ceilings["legal_minimum"]
     assert ceiling <= len(problem.fathers)
     for roster in (first_come_first_served(problem).assignments, priority_order(problem)):
