@@ -1,0 +1,202 @@
+"""The linear relaxation of a CP-SAT model, and the upper bound on its objective it proves.
+
+Every literal may take any value between 0 and 1, and every constraint the
+relaxation understands becomes a linear row: linear constraints (the hull of
+their domain), clauses and implications (``bool_or``, ``bool_and``, with their
+enforcement literals), ``at_most_one`` and ``exactly_one``. Any other
+constraint, and a linear one with an enforcement literal, is left out, which
+only loosens the relaxation. GLOP solves it in well under a second on a week of
+a hundred fathers, where CP-SAT's own relaxation arrives only after presolve
+and with several workers sharing two cores.
+
+The bound is not GLOP's objective value, which is exact only up to its
+tolerances: it is recomputed from GLOP's duals by weak duality, which holds for
+any duals whatever, so the bound is proven even when the duals are inexact.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+from numpy.typing import NDArray
+from ortools.linear_solver.python import model_builder_helper as mb
+from ortools.sat.python import cp_model
+from scipy import sparse
+
+# Relative slack for the floating-point sums of the bound: far above their rounding error,
+# far below one unit of a whole-number objective.
+ROUNDING = 1e-9
+
+
+@dataclass
+class _Rows:
+    """Linear rows ``low <= sum(coefficient * variable) <= high``, gathered as a sparse matrix."""
+
+    rows: list[int] = field(default_factory=list)
+    columns: list[int] = field(default_factory=list)
+    values: list[float] = field(default_factory=list)
+    low: list[float] = field(default_factory=list)
+    high: list[float] = field(default_factory=list)
+
+    def add(self, terms: dict[int, float], low: float, high: float) -> None:
+        """Add one row over variables (by index) with their coefficients."""
+        row = len(self.low)
+        for column, value in terms.items():
+            if value:
+                self.rows.append(row)
+                self.columns.append(column)
+                self.values.append(value)
+        self.low.append(low)
+        self.high.append(high)
+
+    def add_clause(self, literals: list[int]) -> None:
+        """Add that at least one of the literals holds (a literal ``-i - 1`` is ``not i``)."""
+        terms, constant = _literal_terms(literals)
+        self.add(terms, 1.0 - constant, math.inf)
+
+    def add_at_most(self, literals: list[int], low: float, high: float) -> None:
+        """Add that between ``low`` and ``high`` of the literals hold."""
+        terms, constant = _literal_terms(literals)
+        self.add(terms, low - constant, high - constant)
+
+
+def _literal_terms(literals: list[int]) -> tuple[dict[int, float], float]:
+    """Give the sum of literals as coefficients per variable and a constant (``not x = 1 - x``)."""
+    terms: dict[int, float] = {}
+    constant = 0.0
+    for literal in literals:
+        if literal >= 0:
+            terms[literal] = terms.get(literal, 0.0) + 1.0
+        else:
+            terms[-literal - 1] = terms.get(-literal - 1, 0.0) - 1.0
+            constant += 1.0
+    return terms, constant
+
+
+def _negated(literals: list[int]) -> list[int]:
+    """Give each literal's negation."""
+    return [-literal - 1 for literal in literals]
+
+
+def _rows(model: cp_model.CpModel) -> _Rows:
+    """Give the rows of every constraint of the model the relaxation understands."""
+    rows = _Rows()
+    for constraint in model.proto.constraints:
+        enforcement = list(constraint.enforcement_literal)
+        if constraint.has_linear():
+            if enforcement:
+                continue
+            linear = constraint.linear
+            domain = linear.domain
+            low, high = float(domain[0]), float(domain[len(domain) - 1])
+            terms: dict[int, float] = {}
+            for variable, coefficient in zip(linear.vars, linear.coeffs, strict=True):
+                terms[variable] = terms.get(variable, 0.0) + coefficient
+            rows.add(
+                terms,
+                -math.inf if low <= cp_model.INT_MIN else low,
+                math.inf if high >= cp_model.INT_MAX else high,
+            )
+        elif constraint.has_bool_or():
+            rows.add_clause(list(constraint.bool_or.literals) + _negated(enforcement))
+        elif constraint.has_bool_and():
+            for literal in constraint.bool_and.literals:
+                rows.add_clause([literal, *_negated(enforcement)])
+        elif constraint.has_at_most_one() and not enforcement:
+            rows.add_at_most(list(constraint.at_most_one.literals), -math.inf, 1.0)
+        elif constraint.has_exactly_one() and not enforcement:
+            rows.add_at_most(list(constraint.exactly_one.literals), 1.0, 1.0)
+    return rows
+
+
+def _proven_bound(
+    duals: NDArray[np.float64],
+    matrix: sparse.csr_matrix,
+    objective: NDArray[np.float64],
+    rows: tuple[NDArray[np.float64], NDArray[np.float64]],
+    columns: tuple[NDArray[np.float64], NDArray[np.float64]],
+) -> float:
+    """Give the upper bound weak duality proves for ``max objective . x`` from any duals.
+
+    For every x within the column bounds and the rows, ``objective . x`` equals
+    ``(objective - A^T y) . x + y . (A x)``; each part is at most its best over
+    the bounds. A dual whose side of its row is unbounded is taken as 0.
+    """
+    low, high = rows
+    lower, upper = columns
+    y = np.where((duals > 0) & np.isinf(high), 0.0, duals)
+    y = np.where((y < 0) & np.isinf(low), 0.0, y)
+    sides = np.where(y > 0, y * np.where(np.isinf(high), 0.0, high), 0.0) + np.where(
+        y < 0, y * np.where(np.isinf(low), 0.0, low), 0.0
+    )
+    reduced = objective - matrix.T @ y
+    best = np.maximum(reduced * lower, reduced * upper)
+    total = float(sides.sum() + best.sum())
+    slack = ROUNDING * float(np.abs(sides).sum() + np.abs(best).sum()) + ROUNDING
+    return total + slack
+
+
+class Relaxation:
+    """The linear relaxation of one model's objective, solved on demand, and stoppable.
+
+    ``bound`` may run in a thread beside CP-SAT's search of the same model
+    (GLOP lets other threads run while it solves); ``interrupt`` ends it early.
+    """
+
+    def __init__(self, model: cp_model.CpModel) -> None:
+        self.model = model
+        self.solver = mb.ModelSolverHelper("glop")
+
+    def bound(self, seconds: float) -> int | None:
+        """Give a proven upper bound on the model's objective (it must maximise), or None.
+
+        None when the model has no objective to maximise, or GLOP gives no
+        duals in ``seconds`` or was interrupted.
+        """
+        proto = self.model.proto
+        goal = proto.objective
+        if not proto.has_objective() or goal.scaling_factor >= 0:
+            return None
+        if not goal.vars:
+            return math.floor(-goal.offset)
+        # A maximised objective is kept negated, with a negative scaling factor.
+        count = len(proto.variables)
+        objective = np.zeros(count)
+        for variable, coefficient in zip(goal.vars, goal.coeffs, strict=True):
+            objective[variable] -= coefficient
+        offset = -goal.offset
+        lower = np.array([float(v.domain[0]) for v in proto.variables])
+        upper = np.array([float(v.domain[len(v.domain) - 1]) for v in proto.variables])
+        rows = _rows(self.model)
+        shape = (len(rows.low), count)
+        matrix = sparse.csr_matrix((rows.values, (rows.rows, rows.columns)), shape=shape)
+        low, high = np.array(rows.low), np.array(rows.high)
+        builder = mb.ModelBuilderHelper()
+        # The binding's stubs spell the array type in a way no array matches.
+        builder.fill_model_from_sparse_data(lower, upper, objective, low, high, matrix)  # type: ignore[arg-type]
+        builder.set_maximize(True)
+        solver = self.solver
+        solver.set_time_limit_in_seconds(max(0.01, seconds))
+        solver.solve(builder)
+        if not solver.has_response() or solver.status() != mb.SolveStatus.OPTIMAL:
+            return None
+        duals = np.asarray(solver.dual_values(), dtype=np.float64)
+        if duals.shape != low.shape or not np.isfinite(duals).all():
+            return None
+        # The solver's sign convention for duals is its own; both signs give a proven bound.
+        bound = min(
+            _proven_bound(sign * duals, matrix, objective, (low, high), (lower, upper))
+            for sign in (1.0, -1.0)
+        )
+        return math.floor(bound + offset)
+
+    def interrupt(self) -> None:
+        """Stop a solve under way; ``bound`` then gives None."""
+        self.solver.interrupt_solve()
+
+
+def relaxation_bound(model: cp_model.CpModel, seconds: float) -> int | None:
+    """Give a proven upper bound on the model's objective (it must maximise), or None."""
+    return Relaxation(model).bound(seconds)
