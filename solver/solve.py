@@ -6,7 +6,9 @@ first; consecutive tiers with small ranges share one solve, weighted exactly as
 the best value found when its share of the time ran out) while the next group
 is solved from that solution, so a lower tier can never buy a higher one. The
 search starts from ``solver.warmstart``'s roster, completed into a model
-solution. The roster's bound combines the proven groups, the best bound of the
+solution. Beside each group's search, GLOP solves the model's linear
+relaxation (``solver.relaxation``): its proven bound holds the group's, and
+the search stops once a solution reaches it. The roster's bound combines the proven groups, the best bound of the
 first unproven group and the full range of every tier below it; the status is
 ``optimal`` only when every group is proven.
 """
@@ -14,6 +16,7 @@ first unproven group and the full range of every tier below it; the status is
 from __future__ import annotations
 
 import sys
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -27,6 +30,7 @@ from scheduler.shortfalls import explain_shortfalls
 from scheduler.validate import check_assignments
 from solver.model import RosterModel
 from solver.objectives import Expression
+from solver.relaxation import Relaxation
 from solver.warmstart import priority_order
 
 SOLVER_NAME = "cp-sat"
@@ -100,27 +104,52 @@ class _Reporter(cp_model.CpSolverSolutionCallback):
     """
 
     def __init__(
-        self, tier: str, began: float, on_progress: ProgressHandler | None, best: int | None
+        self,
+        tier: str,
+        began: float,
+        on_progress: ProgressHandler | None,
+        best: int | None,
     ) -> None:
         super().__init__()
         self.tier = tier
         self.began = began
         self.on_progress = on_progress
         self.best = best
+        self.ceiling: int | None = None
         self.bound: int | None = None
 
     def on_bound(self, bound: float) -> None:
         """Report a better bound of the tier group, with the best value so far."""
-        self.bound = round(bound)
+        self.bound = self._held(round(bound))
         _tell(self.on_progress, self.began, self.tier, self.best, self.bound)
 
     def on_solution_callback(self) -> None:
-        """Report the solution just found, if it beats the best so far."""
+        """Report the solution just found, if it beats the best so far; stop at the ceiling."""
         value = round(self.objective_value)
-        if self.on_progress is None or (self.best is not None and value <= self.best):
+        if self.ceiling is not None and value >= self.ceiling:
+            # No solution can do better (``solver.relaxation``): the search is done.
+            self.stop_search()
+        if self.best is not None and value <= self.best:
             return
         self.best = value
-        _tell(self.on_progress, self.began, self.tier, value, round(self.best_objective_bound))
+        bound = round(self.best_objective_bound)
+        _tell(self.on_progress, self.began, self.tier, value, self._held(bound))
+
+    def take_ceiling(self, ceiling: int) -> bool:
+        """Hold the bounds to the relaxation's ``ceiling``; tell whether the best reaches it.
+
+        A ceiling below a solution already found cannot be and is left out.
+        """
+        if self.best is not None and ceiling < self.best:
+            return False
+        self.ceiling = ceiling
+        self.bound = ceiling if self.bound is None else min(self.bound, ceiling)
+        _tell(self.on_progress, self.began, self.tier, self.best, self.bound)
+        return self.best is not None and self.best >= ceiling
+
+    def _held(self, bound: int) -> int:
+        """Give CP-SAT's bound held to the relaxation's, which may be the lower."""
+        return bound if self.ceiling is None else min(bound, self.ceiling)
 
 
 @dataclass
@@ -388,6 +417,7 @@ def solve(
         status = cp_model.UNKNOWN
         solver = _parameters(options, max(SHORTEST_TIER_SECONDS, budget))
         proved: int | None = None
+        relaxed: int | None = None
         if budget > 0 or anchor is None:
             reporter = _Reporter(name, began, on_progress, anchor_value)
             solver.best_bound_callback = reporter.on_bound
@@ -398,15 +428,20 @@ def solve(
                 # presolve only delays it: 4.2 s against 8.1 s to prove the legal tier of
                 # a 400-father week on 2 workers, 2.3 s against 3.6 s on region-noord.
                 solver.parameters.cp_model_presolve = False
+            beside = _Beside(searched, reporter, solver, options, budget)
             status = solver.solve(searched, reporter)
+            relaxed = beside.finish()
             proved = reporter.bound
         if status == cp_model.INFEASIBLE:
             return _empty_roster(problem, "infeasible", began)
         if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-            proven = status == cp_model.OPTIMAL
-            # CP-SAT's bound may lie above what the group's tiers can reach at all.
+            # CP-SAT's bound may lie above what the group's tiers can reach at all, or above
+            # the relaxation's.
             reachable = min(round(solver.best_objective_bound), group_top(group, ranges))
-            result = _GroupResult(round(solver.objective_value), reachable, proven)
+            reachable = reachable if relaxed is None else min(reachable, relaxed)
+            value = round(solver.objective_value)
+            proven = status == cp_model.OPTIMAL or value >= reachable
+            result = _GroupResult(value, reachable, proven)
             if anchor is not None and anchor_value is not None and anchor_value > result.value:
                 # With few workers the search may not repair the hint in its time, and what
                 # it found is worse than the completed hint: the hint stands.
@@ -484,6 +519,45 @@ def tier_gap(
             if left is not None:
                 left -= value * weight
     return 0.0
+
+
+class _Beside:
+    """The group's linear relaxation (``solver.relaxation``), solved beside its search.
+
+    When its bound arrives the reporter holds CP-SAT's bounds to it, and the
+    search stops once a solution reaches it: no roster can do better. In
+    deterministic mode the search is never stopped early, so the roster does
+    not depend on which of the two finishes first; the bound is still reported.
+    """
+
+    def __init__(
+        self,
+        searched: cp_model.CpModel,
+        reporter: _Reporter,
+        solver: cp_model.CpSolver,
+        options: SolveOptions,
+        budget: float,
+    ) -> None:
+        self.relaxation = Relaxation(searched)
+        self.reporter = reporter
+        self.solver = None if options.deterministic else solver
+        self.ceiling: int | None = None
+        # In deterministic mode the relaxation is waited for; its limit is only a safety net.
+        seconds = 10 * budget + 10 if options.deterministic else budget
+        self.thread = threading.Thread(target=self._run, args=(seconds,), daemon=True)
+        self.thread.start()
+
+    def _run(self, seconds: float) -> None:
+        ceiling = self.relaxation.bound(seconds)
+        if ceiling is not None and self.reporter.take_ceiling(ceiling) and self.solver is not None:
+            self.solver.stop_search()
+
+    def finish(self) -> int | None:
+        """Give the relaxation's bound once the search is over, stopping it if still at work."""
+        if self.solver is not None:
+            self.relaxation.interrupt()
+        self.thread.join()
+        return self.reporter.ceiling
 
 
 def _visits_only(built: RosterModel) -> cp_model.CpModel:

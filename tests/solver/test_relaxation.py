@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -11,7 +13,7 @@ from scipy import sparse
 from scheduler.domain import load_problem
 from solver.model import RosterModel
 from solver.relaxation import _proven_bound, relaxation_bound
-from solver.solve import SolveOptions, solve
+from solver.solve import Progress, SolveOptions, _Reporter, solve
 
 
 def triangle() -> tuple[cp_model.CpModel, list[cp_model.IntVar]]:
@@ -116,6 +118,24 @@ def test_the_bound_is_never_below_the_optimum(model: cp_model.CpModel) -> None:
     if status == cp_model.OPTIMAL:
         assert bound is not None
         assert bound >= round(solver.objective_value)
+
+
+def test_a_ceiling_holds_the_reported_bounds_and_tells_when_reached() -> None:
+    events: list[Progress] = []
+    reporter = _Reporter("entitlements", time.monotonic(), events.append, 80)
+    reporter.on_bound(120.0)
+    assert not reporter.take_ceiling(90)
+    assert reporter.bound == 90
+    reporter.on_bound(100.0)
+    assert reporter.bound == 90
+    assert reporter.take_ceiling(80) and reporter.bound == 80
+    assert [(e.objective, e.bound) for e in events] == [(80, 120), (80, 90), (80, 90), (80, 80)]
+
+
+def test_a_ceiling_below_a_solution_found_is_left_out() -> None:
+    reporter = _Reporter("entitlements", time.monotonic(), None, 80)
+    assert not reporter.take_ceiling(79)
+    assert reporter.ceiling is None and reporter.bound is None
 
 
 def test_the_relaxation_bounds_a_fixture_week_above_its_roster() -> None:
