@@ -48,9 +48,9 @@ TIME_SHARES: dict[str, float] = {
 }
 SHORTEST_TIER_SECONDS = 0.05
 # The relaxation runs beside the search only on models up to this many variables: GLOP takes
-# 0.7 s for 10,000 (100 fathers), 2.9 s for 23,000 (200 fathers), 22 s for 51,000 (400
-# fathers), and there its thread only takes CPU from a search whose own bound comes sooner
-# (400 fathers on 2 workers: 28% from the bound after 30 s with it, 0.22% without).
+# 0.7 s for 10,000 (100 fathers), 2.9 s for 23,000 (200 fathers) and 22 s for 51,000 (400
+# fathers), where CP-SAT's own bound on 2 workers is as good after about 30 s, so there its
+# thread would only take CPU from the search.
 RELAXATION_MOST_VARIABLES = 30_000
 # The share of the time limit kept for reading the roster out and explaining its shortfalls.
 TAIL_SHARE = 0.05
