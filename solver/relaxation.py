@@ -5,9 +5,9 @@ relaxation understands becomes a linear row: linear constraints (the hull of
 their domain), clauses and implications (``bool_or``, ``bool_and``, with their
 enforcement literals), ``at_most_one`` and ``exactly_one``. Any other
 constraint, and a linear one with an enforcement literal, is left out, which
-only loosens the relaxation. GLOP solves it in well under a second on a week of
-a hundred fathers, where CP-SAT's own relaxation arrives only after presolve
-and with several workers sharing two cores.
+only loosens the relaxation. GLOP solves it in under a second on a week of a
+hundred fathers, where CP-SAT's own relaxation arrives only after presolve and
+with several workers sharing two cores.
 
 The bound is not GLOP's objective value, which is exact only up to its
 tolerances: it is recomputed from GLOP's duals by weak duality, which holds for
@@ -138,65 +138,45 @@ def _proven_bound(
     return total + slack
 
 
-class Relaxation:
-    """The linear relaxation of one model's objective, solved on demand, and stoppable.
-
-    ``bound`` may run in a thread beside CP-SAT's search of the same model
-    (GLOP lets other threads run while it solves); ``interrupt`` ends it early.
-    """
-
-    def __init__(self, model: cp_model.CpModel) -> None:
-        self.model = model
-        self.solver = mb.ModelSolverHelper("glop")
-
-    def bound(self, seconds: float) -> int | None:
-        """Give a proven upper bound on the model's objective (it must maximise), or None.
-
-        None when the model has no objective to maximise, or GLOP gives no
-        duals in ``seconds`` or was interrupted.
-        """
-        proto = self.model.proto
-        goal = proto.objective
-        if not proto.has_objective() or goal.scaling_factor >= 0:
-            return None
-        if not goal.vars:
-            return math.floor(-goal.offset)
-        # A maximised objective is kept negated, with a negative scaling factor.
-        count = len(proto.variables)
-        objective = np.zeros(count)
-        for variable, coefficient in zip(goal.vars, goal.coeffs, strict=True):
-            objective[variable] -= coefficient
-        offset = -goal.offset
-        lower = np.array([float(v.domain[0]) for v in proto.variables])
-        upper = np.array([float(v.domain[len(v.domain) - 1]) for v in proto.variables])
-        rows = _rows(self.model)
-        shape = (len(rows.low), count)
-        matrix = sparse.csr_matrix((rows.values, (rows.rows, rows.columns)), shape=shape)
-        low, high = np.array(rows.low), np.array(rows.high)
-        builder = mb.ModelBuilderHelper()
-        # The binding's stubs spell the array type in a way no array matches.
-        builder.fill_model_from_sparse_data(lower, upper, objective, low, high, matrix)  # type: ignore[arg-type]
-        builder.set_maximize(True)
-        solver = self.solver
-        solver.set_time_limit_in_seconds(max(0.01, seconds))
-        solver.solve(builder)
-        if not solver.has_response() or solver.status() != mb.SolveStatus.OPTIMAL:
-            return None
-        duals = np.asarray(solver.dual_values(), dtype=np.float64)
-        if duals.shape != low.shape or not np.isfinite(duals).all():
-            return None
-        # The solver's sign convention for duals is its own; both signs give a proven bound.
-        bound = min(
-            _proven_bound(sign * duals, matrix, objective, (low, high), (lower, upper))
-            for sign in (1.0, -1.0)
-        )
-        return math.floor(bound + offset)
-
-    def interrupt(self) -> None:
-        """Stop a solve under way; ``bound`` then gives None."""
-        self.solver.interrupt_solve()
-
-
 def relaxation_bound(model: cp_model.CpModel, seconds: float) -> int | None:
-    """Give a proven upper bound on the model's objective (it must maximise), or None."""
-    return Relaxation(model).bound(seconds)
+    """Give a proven upper bound on the model's objective (it must maximise), or None.
+
+    None when the model has no objective to maximise, or GLOP gives no duals in
+    ``seconds``.
+    """
+    proto = model.proto
+    goal = proto.objective
+    if not proto.has_objective() or goal.scaling_factor >= 0:
+        return None
+    if not goal.vars:
+        return math.floor(-goal.offset)
+    # A maximised objective is kept negated, with a negative scaling factor.
+    count = len(proto.variables)
+    objective = np.zeros(count)
+    for variable, coefficient in zip(goal.vars, goal.coeffs, strict=True):
+        objective[variable] -= coefficient
+    offset = -goal.offset
+    lower = np.array([float(v.domain[0]) for v in proto.variables])
+    upper = np.array([float(v.domain[len(v.domain) - 1]) for v in proto.variables])
+    rows = _rows(model)
+    shape = (len(rows.low), count)
+    matrix = sparse.csr_matrix((rows.values, (rows.rows, rows.columns)), shape=shape)
+    low, high = np.array(rows.low), np.array(rows.high)
+    builder = mb.ModelBuilderHelper()
+    # The binding's stubs spell the array type in a way no array matches.
+    builder.fill_model_from_sparse_data(lower, upper, objective, low, high, matrix)  # type: ignore[arg-type]
+    builder.set_maximize(True)
+    solver = mb.ModelSolverHelper("glop")
+    solver.set_time_limit_in_seconds(max(0.01, seconds))
+    solver.solve(builder)
+    if not solver.has_response() or solver.status() != mb.SolveStatus.OPTIMAL:
+        return None
+    duals = np.asarray(solver.dual_values(), dtype=np.float64)
+    if duals.shape != low.shape or not np.isfinite(duals).all():
+        return None
+    # The solver's sign convention for duals is its own; both signs give a proven bound.
+    bound = min(
+        _proven_bound(sign * duals, matrix, objective, (low, high), (lower, upper))
+        for sign in (1.0, -1.0)
+    )
+    return math.floor(bound + offset)

@@ -6,7 +6,7 @@ first; consecutive tiers with small ranges share one solve, weighted exactly as
 the best value found when its share of the time ran out) while the next group
 is solved from that solution, so a lower tier can never buy a higher one. The
 search starts from ``solver.warmstart``'s roster, completed into a model
-solution. Beside each group's search, GLOP solves the model's linear
+solution. Before each group's search, GLOP solves the model's linear
 relaxation (``solver.relaxation``): its proven bound holds the group's, and
 the search stops once a solution reaches it. The roster's bound combines the
 proven groups, the best bound of the first unproven group and the full range
@@ -17,7 +17,6 @@ proven.
 from __future__ import annotations
 
 import sys
-import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -31,7 +30,7 @@ from scheduler.shortfalls import explain_shortfalls
 from scheduler.validate import check_assignments
 from solver.model import RosterModel
 from solver.objectives import Expression
-from solver.relaxation import Relaxation
+from solver.relaxation import relaxation_bound
 from solver.warmstart import priority_order
 
 SOLVER_NAME = "cp-sat"
@@ -47,11 +46,14 @@ TIME_SHARES: dict[str, float] = {
     "economy": 0.1,
 }
 SHORTEST_TIER_SECONDS = 0.05
-# The relaxation runs beside the search only on models up to this many variables: GLOP takes
-# 0.7 s for 10,000 (100 fathers), 2.9 s for 23,000 (200 fathers) and 22 s for 51,000 (400
-# fathers), where CP-SAT's own bound on 2 workers is as good after about 30 s, so there its
-# thread would only take CPU from the search.
+# The linear relaxation is solved before a group's search only on models up to this many
+# variables: GLOP takes 0.7 s for 10,000 (100 fathers), 2.9 s for 23,000 (200 fathers) and
+# 22 s for 51,000 (400 fathers), where CP-SAT's own bound on 2 workers is as good after about
+# 30 s, so there it would only take time from the search.
 RELAXATION_MOST_VARIABLES = 30_000
+# The share of a group's time its relaxation may take; it needs under a second for an
+# institution, and often proves the group on its own.
+RELAXATION_SHARE = 0.5
 # The share of the time limit kept for reading the roster out and explaining its shortfalls.
 TAIL_SHARE = 0.05
 # Completing a hint with every decision fixed is immediate; this is only a safety net.
@@ -419,24 +421,30 @@ def solve(
         anchor_value = None if anchor is None else _value(anchor, expression)
         if anchor_value is not None:
             _tell(on_progress, began, name, anchor_value, None)
-        budget = seconds(index)
         status = cp_model.UNKNOWN
-        solver = _parameters(options, max(SHORTEST_TIER_SECONDS, budget))
         proved: int | None = None
         relaxed: int | None = None
-        if budget > 0 or anchor is None:
-            reporter = _Reporter(name, began, on_progress, anchor_value)
+        reporter = _Reporter(name, began, on_progress, anchor_value)
+        searched = built.model
+        if group == [LEGAL]:
+            searched = _visits_only(built)
+        reached = False
+        if seconds(index) > 0:
+            relaxed = _relaxed_bound(searched, reporter, options, seconds(index))
+            reached = relaxed is not None and anchor_value is not None and anchor_value >= relaxed
+        budget = seconds(index)
+        solver = _parameters(options, max(SHORTEST_TIER_SECONDS, budget))
+        if reached:
+            # The completed hint reaches the relaxation's bound: proven without a search.
+            proved = relaxed
+        elif budget > 0 or anchor is None:
             solver.best_bound_callback = reporter.on_bound
-            searched = built.model
             if group == [LEGAL]:
-                searched = _visits_only(built)
                 # The partner cap's linear forms give this tier its bound at the root, and
                 # presolve only delays it: 4.2 s against 8.1 s to prove the legal tier of
                 # a 400-father week on 2 workers, 2.3 s against 3.6 s on region-noord.
                 solver.parameters.cp_model_presolve = False
-            beside = _Beside(searched, reporter, solver, options, budget)
             status = solver.solve(searched, reporter)
-            relaxed = beside.finish()
             proved = reporter.bound
         if status == cp_model.INFEASIBLE:
             return _empty_roster(problem, "infeasible", began)
@@ -527,46 +535,28 @@ def tier_gap(
     return 0.0
 
 
-class _Beside:
-    """The group's linear relaxation (``solver.relaxation``), solved beside its search.
+def _relaxed_bound(
+    searched: cp_model.CpModel, reporter: _Reporter, options: SolveOptions, budget: float
+) -> int | None:
+    """Give the bound the group's linear relaxation proves (``solver.relaxation``), or None.
 
-    When its bound arrives the reporter holds CP-SAT's bounds to it, and the
-    search stops once a solution reaches it: no roster can do better. In
-    deterministic mode the search is never stopped early, so the roster does
-    not depend on which of the two finishes first; the bound is still reported.
+    It is solved before the search, in at most ``RELAXATION_SHARE`` of the
+    group's time, and handed to the reporter, which holds CP-SAT's bounds to it
+    and stops the search once a solution reaches it. Models larger than
+    ``RELAXATION_MOST_VARIABLES`` are searched without it.
     """
-
-    def __init__(
-        self,
-        searched: cp_model.CpModel,
-        reporter: _Reporter,
-        solver: cp_model.CpSolver,
-        options: SolveOptions,
-        budget: float,
-    ) -> None:
-        self.relaxation = Relaxation(searched)
-        self.reporter = reporter
-        self.solver = None if options.deterministic else solver
-        # In deterministic mode the relaxation is waited for; its limit is only a safety net.
-        seconds = 10 * budget + 10 if options.deterministic else budget
-        self.thread: threading.Thread | None = None
-        if len(searched.proto.variables) <= RELAXATION_MOST_VARIABLES:
-            self.thread = threading.Thread(target=self._run, args=(seconds,), daemon=True)
-            self.thread.start()
-
-    def _run(self, seconds: float) -> None:
-        ceiling = self.relaxation.bound(seconds)
-        if ceiling is not None and self.reporter.take_ceiling(ceiling) and self.solver is not None:
-            self.solver.stop_search()
-
-    def finish(self) -> int | None:
-        """Give the relaxation's bound once the search is over, stopping it if still at work."""
-        if self.thread is None:
-            return None
-        if self.solver is not None:
-            self.relaxation.interrupt()
-        self.thread.join()
-        return self.reporter.ceiling
+    if len(searched.proto.variables) > RELAXATION_MOST_VARIABLES:
+        return None
+    seconds = RELAXATION_SHARE * budget
+    if options.deterministic:
+        # A limit that cut the relaxation short on one run and not on the next would make
+        # the roster depend on the machine's speed; in deterministic mode it is a safety net.
+        seconds = 10 * budget + 10
+    ceiling = relaxation_bound(searched, seconds)
+    if ceiling is None:
+        return None
+    reporter.take_ceiling(ceiling)
+    return reporter.ceiling
 
 
 def _visits_only(built: RosterModel) -> cp_model.CpModel:
