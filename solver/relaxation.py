@@ -56,7 +56,7 @@ class _Rows:
         terms, constant = _literal_terms(literals)
         self.add(terms, 1.0 - constant, math.inf)
 
-    def add_at_most(self, literals: list[int], low: float, high: float) -> None:
+    def add_count(self, literals: list[int], low: float, high: float) -> None:
         """Add that between ``low`` and ``high`` of the literals hold."""
         terms, constant = _literal_terms(literals)
         self.add(terms, low - constant, high - constant)
@@ -105,9 +105,9 @@ def _rows(model: cp_model.CpModel) -> _Rows:
             for literal in constraint.bool_and.literals:
                 rows.add_clause([literal, *_negated(enforcement)])
         elif constraint.has_at_most_one() and not enforcement:
-            rows.add_at_most(list(constraint.at_most_one.literals), -math.inf, 1.0)
+            rows.add_count(list(constraint.at_most_one.literals), -math.inf, 1.0)
         elif constraint.has_exactly_one() and not enforcement:
-            rows.add_at_most(list(constraint.exactly_one.literals), 1.0, 1.0)
+            rows.add_count(list(constraint.exactly_one.literals), 1.0, 1.0)
     return rows
 
 

@@ -112,11 +112,7 @@ class _Reporter(cp_model.CpSolverSolutionCallback):
     """
 
     def __init__(
-        self,
-        tier: str,
-        began: float,
-        on_progress: ProgressHandler | None,
-        best: int | None,
+        self, tier: str, began: float, on_progress: ProgressHandler | None, best: int | None
     ) -> None:
         super().__init__()
         self.tier = tier
@@ -423,15 +419,15 @@ def solve(
             _tell(on_progress, began, name, anchor_value, None)
         status = cp_model.UNKNOWN
         proved: int | None = None
-        relaxed: int | None = None
         reporter = _Reporter(name, began, on_progress, anchor_value)
         searched = built.model
         if group == [LEGAL]:
             searched = _visits_only(built)
-        reached = False
-        if seconds(index) > 0:
-            relaxed = _relaxed_bound(searched, reporter, options, seconds(index))
-            reached = relaxed is not None and anchor_value is not None and anchor_value >= relaxed
+        share = seconds(index)
+        relaxed = _relaxed_bound(searched, options, share) if share > 0 else None
+        # The reporter leaves out a bound below the completed hint, which cannot be.
+        reached = relaxed is not None and reporter.take_ceiling(relaxed)
+        relaxed = reporter.ceiling
         budget = seconds(index)
         solver = _parameters(options, max(SHORTEST_TIER_SECONDS, budget))
         if reached:
@@ -535,14 +531,12 @@ def tier_gap(
     return 0.0
 
 
-def _relaxed_bound(
-    searched: cp_model.CpModel, reporter: _Reporter, options: SolveOptions, budget: float
-) -> int | None:
+def _relaxed_bound(searched: cp_model.CpModel, options: SolveOptions, budget: float) -> int | None:
     """Give the bound the group's linear relaxation proves (``solver.relaxation``), or None.
 
     It is solved before the search, in at most ``RELAXATION_SHARE`` of the
-    group's time, and handed to the reporter, which holds CP-SAT's bounds to it
-    and stops the search once a solution reaches it. Models larger than
+    group's time; the reporter then holds CP-SAT's bounds to it and stops the
+    search once a solution reaches it. Models larger than
     ``RELAXATION_MOST_VARIABLES`` are searched without it.
     """
     if len(searched.proto.variables) > RELAXATION_MOST_VARIABLES:
@@ -552,11 +546,7 @@ def _relaxed_bound(
         # A limit that cut the relaxation short on one run and not on the next would make
         # the roster depend on the machine's speed; in deterministic mode it is a safety net.
         seconds = 10 * budget + 10
-    ceiling = relaxation_bound(searched, seconds)
-    if ceiling is None:
-        return None
-    reporter.take_ceiling(ceiling)
-    return reporter.ceiling
+    return relaxation_bound(searched, seconds)
 
 
 def _visits_only(built: RosterModel) -> cp_model.CpModel:
