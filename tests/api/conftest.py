@@ -15,7 +15,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from service_kit import Api, make_api
+
+from tests.kit.service import Api, make_api
 
 PG_URL = os.environ.get(
     "GEZINSROOSTER_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"

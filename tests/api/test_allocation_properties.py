@@ -6,7 +6,6 @@ from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from service_kit import baseline_roster, roomy_tiny_data, seed_roster
 from sqlalchemy import delete
 
 from api.allocations import AllocationRequest, allocate, cancel, confirm, get_allocation
@@ -20,6 +19,7 @@ from api.settings import Settings
 from api.tables import Allocation, JobRow, utcnow
 from scheduler.placement import Occupancy
 from scheduler.validate import check_assignments
+from tests.kit.service import baseline_roster, roomy_tiny_data, seed_roster
 
 FATHERS = ["F-001", "F-002", "F-003", "F-004"]
 ACTIVITIES = ["family_room_visit", "video_call", "regular_visit", "cooking_together"]

@@ -5,12 +5,11 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from service_kit import Api, baseline_roster, empty_roster, one_slot_data, roomy_tiny_data
-
 from api.published import load_week
 from api.tables import Allocation, Claim, IdempotentAnswer, utcnow
 from scheduler.domain import Assignment, parse_problem
 from scheduler.validate import check_assignments
+from tests.kit.service import Api, baseline_roster, empty_roster, one_slot_data, roomy_tiny_data
 
 SAT_MORNING = {"earliest": "2027-02-06T10:00:00+01:00", "latest": "2027-02-06T13:00:00+01:00"}
 

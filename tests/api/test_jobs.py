@@ -16,9 +16,9 @@ def runner(tmp_path: Path):  # type: ignore[no-untyped-def]
     database = Database(f"sqlite:///{tmp_path / 'jobs.db'}")
     database.upgrade()
     found = JobRunner(database, max_jobs=2)
-    found.register("count", "job_targets:count")
-    found.register("sleep", "job_targets:sleep")
-    found.register("fail", "job_targets:fail")
+    found.register("count", "tests.kit.job_targets:count")
+    found.register("sleep", "tests.kit.job_targets:sleep")
+    found.register("fail", "tests.kit.job_targets:fail")
     yield found
     found.shutdown()
     database.dispose()

@@ -2,74 +2,20 @@
 
 from __future__ import annotations
 
-import os
-import signal
-import socket
-import subprocess
-import sys
 import threading
-import time
-from collections.abc import Iterator
-from contextlib import contextmanager
-from pathlib import Path
 
 import httpx
 import pytest
-from service_kit import empty_roster, one_slot_data, seed_roster
 
 from api.database import Database
 from api.deps import Services
 from api.jobs import JobRunner
 from api.keys import create_key
 from api.settings import Settings
+from tests.kit.server import free_port, serving
+from tests.kit.service import empty_roster, one_slot_data, seed_roster
 
-EXECUTABLE = Path(sys.executable).with_name("gezinsrooster")
 RACERS = 16
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
-@contextmanager
-def serving(url: str, port: int) -> Iterator[str]:
-    """Give the base URL of a running ``gezinsrooster serve``; stop it (SIGTERM) afterwards."""
-    process = subprocess.Popen(
-        [
-            str(EXECUTABLE),
-            "serve",
-            "--port",
-            str(port),
-            "--database-url",
-            url,
-            "--log-level",
-            "warning",
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        env={**os.environ, "GEZINSROOSTER_HOLD_MINUTES": "5"},
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if httpx.get(f"{base}/v1/health", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise AssertionError(
-                    process.stderr.read().decode() if process.stderr else "no start"
-                )
-            time.sleep(0.1)
-        yield base
-    finally:
-        process.send_signal(signal.SIGTERM)
-        process.wait(20)
 
 
 def _prepare(url: str) -> tuple[str, str]:
@@ -117,7 +63,7 @@ def test_real_server_race_and_restart_keep_every_acknowledged_write(database_url
     """Parallel HTTP requests for the last slot give one 201; after a restart all is still there."""
     secret, roster_id = _prepare(database_url)
     headers = {"X-API-Key": secret}
-    port = _free_port()
+    port = free_port()
     with serving(database_url, port) as base:
         assert (
             httpx.post(f"{base}/v1/rosters/{roster_id}/publish", headers=headers).status_code == 200

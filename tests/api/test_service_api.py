@@ -5,12 +5,11 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from service_kit import Api, baseline_roster, roomy_tiny_data, tiny_data
-
 from api.examples import PROBLEM
 from api.rosters import solve_job
 from scheduler.domain import parse_problem, parse_roster
 from scheduler.validate import check_assignments
+from tests.kit.service import Api, baseline_roster, roomy_tiny_data, tiny_data
 
 
 def _wait(api: Api, roster_id: str, seconds: float = 60) -> dict[str, Any]:

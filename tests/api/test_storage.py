@@ -6,7 +6,6 @@ import threading
 from datetime import timedelta
 
 import pytest
-from service_kit import Api, empty_roster, one_slot_data
 from sqlalchemy import inspect, select
 from sqlalchemy.exc import IntegrityError
 
@@ -25,6 +24,7 @@ from api.tables import (
     PublicationVersion,
     utcnow,
 )
+from tests.kit.service import Api, empty_roster, one_slot_data
 
 TABLES = {
     "alembic_version",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from service_kit import Api, tiny_data
+from tests.kit.service import Api, tiny_data
 
 SWEEP = {
     "sweeps": [

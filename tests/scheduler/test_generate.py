@@ -1,19 +1,15 @@
-"""The seeded generator: reproducible, realistic, valid weeks, and the generate command."""
+"""The seeded generator: reproducible, realistic, valid weeks."""
 
 from __future__ import annotations
 
 import json
 import re
-import subprocess
-import sys
 from collections import Counter
-from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from api.cli import main
 from scheduler.domain import Problem, ProblemError, Window, parse_problem
 from scheduler.eligibility import has_baby, has_school_child
 from scheduler.entitlements import entitled
@@ -249,64 +245,3 @@ def test_any_generated_week_loads_back(fathers: int, institutions: int, seed: in
     problem = generate_problem(fathers, min(institutions, fathers), seed=seed)
     assert parse_problem(json.loads(problem_json(problem))) == problem
     assert len(problem.fathers) == fathers
-
-
-# The generate command.
-
-
-def test_generate_writes_the_same_week_to_stdout(capsys: pytest.CaptureFixture[str]) -> None:
-    """`generate --fathers 12 --seed 3` prints exactly the generator's JSON."""
-    assert main(["generate", "--fathers", "12", "--seed", "3"]) == 0
-    assert capsys.readouterr().out == problem_json(generate_problem(12, seed=3))
-
-
-def test_generate_writes_a_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    """`--out` writes the file, which loads, and says what it wrote on stderr."""
-    out = tmp_path / "region.json"
-    code = main(["generate", "--fathers", "30", "--institutions", "2", "--region", "noord",
-                 "--week", "2027-W17", "--out", str(out)])  # fmt: skip
-    assert code == 0
-    problem = parse_problem(json.loads(out.read_text()))
-    assert (problem.id, problem.week, len(problem.institutions)) == (
-        "noord-2027-W17-s0",
-        "2027-W17",
-        2,
-    )
-    captured = capsys.readouterr()
-    assert captured.out == ""
-    assert captured.err.startswith(f"wrote {out}: 30 fathers in 2 institution(s)")
-
-
-@pytest.mark.parametrize(
-    ("arguments", "message"),
-    [
-        (["--fathers", "5"], "error: --fathers: 5 is outside 10..10000"),
-        (["--fathers", "20", "--institutions", "41"], "error: --institutions: 41 is outside 1..40"),
-        (["--fathers", "20", "--week", "2027-05"], "error: --week: '2027-05' is not an ISO week"),
-        (["--fathers", "20", "--out", "/nonexistent/dir/x.json"], "error: --out: /nonexistent/dir"),
-        (["--fathers", "ten"], "argument --fathers: invalid int value: 'ten'"),
-    ],
-)
-def test_generate_refuses_bad_options(
-    arguments: list[str], message: str, capsys: pytest.CaptureFixture[str]
-) -> None:
-    """Bad options exit 2 with the option named on stderr and nothing on stdout."""
-    try:
-        code = main(["generate", *arguments])
-    except SystemExit as exit_:
-        code = int(exit_.code or 0)
-    captured = capsys.readouterr()
-    assert code == 2
-    assert message in captured.err
-    assert captured.out == ""
-
-
-def test_generate_bad_option_in_a_real_process() -> None:
-    """Run as a program, a bad --fathers exits 2 naming the option, without a traceback."""
-    done = subprocess.run(
-        [sys.executable, "-m", "api.cli", "generate", "--fathers", "3"],
-        capture_output=True, text=True, check=False,
-    )  # fmt: skip
-    assert done.returncode == 2
-    assert done.stderr == "error: --fathers: 3 is outside 10..10000\n"
-    assert done.stdout == ""

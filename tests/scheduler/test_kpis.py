@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from tiny_rosters import base, roster, slot, variant, without
-
 from scheduler.domain import KPIs, Problem
 from scheduler.kpis import compute_kpis, recheck
+from tests.kit.rosters import base, roster, slot, variant, without
 
 
 def test_kpis_of_the_hand_made_roster(tiny: Problem) -> None:

@@ -1,6 +1,6 @@
 """Shortfall explanations on tiny.json: every entitlement not granted, with what blocks one more.
 
-The hand-made roster ``base()`` of tiny_rosters.py is the roster held; the
+The hand-made roster ``base()`` of ``tests.kit.rosters`` is the roster held; the
 reasons below were checked by hand against fixtures/tiny.json.
 """
 
@@ -8,11 +8,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from tiny_rosters import base, slot, variant
-
 from scheduler.domain import Problem, Shortfall
 from scheduler.shortfalls import explain_shortfalls
 from scheduler.validate import check_assignments
+from tests.kit.rosters import base, slot, variant
 
 
 def rows(shortfalls: list[Shortfall]) -> list[tuple[str, str, int, int, list[str]]]:

@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
-from solve_weeks import checked
 
 from scheduler.domain import Roster
+from tests.kit.weeks import checked
 
 
 @pytest.fixture(scope="session")

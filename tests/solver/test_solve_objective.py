@@ -5,19 +5,6 @@ from __future__ import annotations
 import time
 
 from ortools.sat.python import cp_model
-from solve_weeks import (
-    at,
-    checked,
-    every_day,
-    father,
-    granted,
-    officer,
-    room,
-    session,
-    volunteer,
-    week,
-    window,
-)
 
 from scheduler.domain import Problem, parse_problem
 from scheduler.objective import TIERS, Tiers, combine, tier_ranges, tiers
@@ -32,6 +19,19 @@ from solver.solve import (
     tier_gap,
     tier_groups,
     tier_weights,
+)
+from tests.kit.weeks import (
+    at,
+    checked,
+    every_day,
+    father,
+    granted,
+    officer,
+    room,
+    session,
+    volunteer,
+    week,
+    window,
 )
 
 

@@ -6,12 +6,12 @@ from collections.abc import Callable
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from solve_weeks import checked
 
 from scheduler.domain import Roster
 from scheduler.generate import generate_problem
 from solver.assignments import number_rooms
 from solver.candidates import Pool
+from tests.kit.weeks import checked
 
 
 @settings(max_examples=3, deadline=None, suppress_health_check=[HealthCheck.too_slow])

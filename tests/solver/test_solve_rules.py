@@ -6,7 +6,9 @@ objective (``checked``).
 
 from __future__ import annotations
 
-from solve_weeks import (
+from scheduler.domain import Problem
+from scheduler.objective import volunteer_minutes
+from tests.kit.weeks import (
     at,
     checked,
     every_day,
@@ -19,9 +21,6 @@ from solve_weeks import (
     week,
     window,
 )
-
-from scheduler.domain import Problem
-from scheduler.objective import volunteer_minutes
 
 
 def family_room_week(fathers: list[dict[str, object]], **room_fields: object) -> Problem:

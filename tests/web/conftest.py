@@ -17,7 +17,10 @@ from typing import Any
 
 import httpx
 import pytest
-from web_kit import (
+
+from api.database import Database
+from api.keys import create_key
+from tests.kit.web import (
     CHROMIUM,
     CHROMIUM_ARGS,
     Site,
@@ -30,9 +33,6 @@ from web_kit import (
     serving,
     tiny_data,
 )
-
-from api.database import Database
-from api.keys import create_key
 
 
 @pytest.fixture

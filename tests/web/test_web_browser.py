@@ -9,7 +9,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from web_kit import SEEDED_WEEK, Site
+
+from tests.kit.web import SEEDED_WEEK, Site
 
 pytestmark = pytest.mark.browser
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"

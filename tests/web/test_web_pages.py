@@ -9,10 +9,10 @@ import re
 import uuid
 
 import pytest
-from web_kit import Web, tiny_data
 
 from api.keys import revoke_key
 from api.tables import ApiKey, JobRow, Publication, utcnow
+from tests.kit.web import Web, tiny_data
 
 WEEK = "/weeks/tiny-2027-W05"
 PNG = base64.b64encode(

@@ -7,13 +7,13 @@ from collections import Counter
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from web_kit import tiny_data
 
 from api.web import views
 from scheduler.domain import Problem, Roster, parse_problem
 from scheduler.objective import granted_counts
 from scheduler.week import MINUTES_PER_DAY
 from solver.baseline import first_come_first_served
+from tests.kit.web import tiny_data
 
 
 @pytest.fixture(scope="module")

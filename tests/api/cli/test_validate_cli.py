@@ -8,12 +8,12 @@ import sys
 from pathlib import Path
 
 import pytest
-from test_validate import CASES
-from tiny_rosters import base, roster
 
 from api.cli import main
 from scheduler.domain import Assignment, KPIs, Problem
 from scheduler.kpis import compute_kpis
+from tests.kit.rosters import base, roster
+from tests.kit.violations import CASES
 
 BROKEN_ON_TINY = [
     "double-booked father",

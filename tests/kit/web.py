@@ -1,32 +1,27 @@
 """Helpers of the planner's page tests: the service kit, a seeded week, a real server, Chromium.
 
-The service tests' kit (``tests/api/service_kit.py``) gives the in-process
-service with a key per role, and their ``serving`` a real ``gezinsrooster
-serve`` on a free port; this kit adds what the page tests need on top.
+The service kit (``tests.kit.service``) gives the in-process service with a
+key per role, and ``tests.kit.server`` a real ``gezinsrooster serve`` on a
+free port; this module adds what the page tests need on top.
 """
 
 from __future__ import annotations
 
 import copy
 import os
-import sys
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import httpx
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "api"))
-
-from service_kit import (  # noqa: E402
+from tests.kit.server import free_port, serving
+from tests.kit.service import (
     Api,
     baseline_roster,
     make_api,
     seed_roster,
     tiny_data,
 )
-from test_server import _free_port as free_port  # noqa: E402
-from test_server import serving  # noqa: E402
 
 __all__ = ["Api", "baseline_roster", "free_port", "make_api", "seed_roster", "serving", "tiny_data"]
 

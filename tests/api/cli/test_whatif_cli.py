@@ -10,7 +10,7 @@ import pytest
 from api.cli import main
 from api.cli.whatif import ProgressBar
 
-FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
+FIXTURES = Path(__file__).resolve().parents[3] / "fixtures"
 
 
 def test_whatif_writes_table_and_chart(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

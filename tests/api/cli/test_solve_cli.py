@@ -8,12 +8,12 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from solve_weeks import at, father, officer, room, volunteer, week, window
 
 from api.cli import main
 from api.cli.demo import demo_weeks
 from scheduler.domain import Problem, load_roster
 from scheduler.validate import violations
+from tests.kit.weeks import at, father, officer, room, volunteer, week, window
 
 
 def run(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:

@@ -1,0 +1,1 @@
+"""The tests of gezinsrooster, mirroring its packages; ``tests.kit`` holds what they share."""
