@@ -14,6 +14,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from api.cli import add_command
 from api.cli.solve import check_limits
 from scheduler.domain import Problem, Roster, load_problem
 from scheduler.export import roster_frames, summary_lines, week_lines, write_csv, write_xlsx
@@ -91,9 +92,9 @@ def _demo(args: argparse.Namespace) -> int:
 
 def register(subparsers: Any) -> None:
     """Add the ``demo`` command."""
-    command = subparsers.add_parser(
+    command = add_command(
+        subparsers,
         "demo",
-        help="solve the demo weeks, compare with FCFS and write the exports",
         description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )

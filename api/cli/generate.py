@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from api.cli import add_command
 from scheduler.domain import ProblemError
 from scheduler.generate import (
     FATHERS_MAX,
@@ -41,9 +42,9 @@ def _generate(args: argparse.Namespace) -> int:
 
 def register(subparsers: Any) -> None:
     """Add the generator command."""
-    generate = subparsers.add_parser(
+    generate = add_command(
+        subparsers,
         "generate",
-        help="write a seeded, realistic week of pseudonymous fathers as Problem JSON",
         description=(
             "Write a realistic week (Problem JSON) built from the default catalogue. "
             "The same arguments give the same file. With --region the institutions share "

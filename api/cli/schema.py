@@ -6,6 +6,7 @@ import argparse
 import json
 from typing import Any
 
+from api.cli import add_command
 from scheduler.domain import Problem, Roster
 
 
@@ -18,6 +19,6 @@ def _schema(args: argparse.Namespace) -> int:
 
 def register(subparsers: Any) -> None:
     """Add the data-contract commands."""
-    schema = subparsers.add_parser("schema", help="print the JSON Schema of Problem and Roster")
+    schema = add_command(subparsers, "schema")
     schema.add_argument("model", nargs="?", choices=["all", "Problem", "Roster"], default="all")
     schema.set_defaults(handler=_schema)

@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy.exc import SQLAlchemyError
 
+from api.cli import add_command
 from api.settings import Settings
 
 
@@ -132,7 +133,7 @@ def _database_option(parser: argparse.ArgumentParser) -> None:
 
 def register(subparsers: Any) -> None:
     """Add the service commands: serve, keys, purge."""
-    serve = subparsers.add_parser("serve", help="run the roster service (HTTP API under /v1)")
+    serve = add_command(subparsers, "serve")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument(
@@ -141,7 +142,7 @@ def register(subparsers: Any) -> None:
     _database_option(serve)
     serve.set_defaults(handler=_guarded(_serve))
 
-    keys = subparsers.add_parser("keys", help="create, list or revoke API keys")
+    keys = add_command(subparsers, "keys")
     actions = keys.add_subparsers(dest="keys_command", required=True, metavar="ACTION")
     create = actions.add_parser("create", help="create a key and print it once")
     create.add_argument("--role", required=True, choices=["planner", "system", "viewer"])
@@ -162,9 +163,7 @@ def register(subparsers: Any) -> None:
     _database_option(revoke)
     revoke.set_defaults(handler=_guarded(_keys_revoke))
 
-    purge = subparsers.add_parser(
-        "purge", help="delete weeks past the retention period, with rosters and allocations"
-    )
+    purge = add_command(subparsers, "purge")
     purge.add_argument("--older-than", type=int, required=True, metavar="DAYS")
     _database_option(purge)
     purge.set_defaults(handler=_guarded(_purge))

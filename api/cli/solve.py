@@ -17,6 +17,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from api.cli import add_command
 from scheduler.domain import Problem, ProblemError, Roster, load_problem, load_roster
 from scheduler.export import roster_frames, roster_table, write_csv, write_xlsx
 from scheduler.objective import Tiers, tier_ranges
@@ -126,9 +127,9 @@ def _solve(args: argparse.Namespace) -> int:
 
 def register(subparsers: Any) -> None:
     """Add the ``solve`` command."""
-    command = subparsers.add_parser(
+    command = add_command(
+        subparsers,
         "solve",
-        help="make the best weekly roster of a problem (CP-SAT, tier by tier)",
         description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )

@@ -15,6 +15,7 @@ import sys
 from collections.abc import Callable
 from typing import Any, TypeVar
 
+from api.cli import add_command
 from scheduler.domain import KPIs, ProblemError, load_problem, load_roster
 from scheduler.kpis import recheck
 
@@ -81,9 +82,9 @@ def _agree(have: Any, want: Any) -> bool:
 
 def register(subparsers: Any) -> None:
     """Add the ``validate`` command."""
-    command = subparsers.add_parser(
+    command = add_command(
+        subparsers,
         "validate",
-        help="re-check every hard rule of a roster and recompute its KPIs",
         description="Re-check every hard rule of ROSTER against PROBLEM; exit 1 if one is broken.",
     )
     command.add_argument("problem", help="the week's facts (Problem JSON)")

@@ -9,10 +9,12 @@ each KPI against the swept parameter. Progress goes to stderr, the table to stdo
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import sys
 import time
 from typing import Any, TextIO
 
+from api.cli import add_command
 from scheduler.domain import ProblemError, load_problem
 from scheduler.scenarios import load_scenarios
 
@@ -64,6 +66,7 @@ def _whatif(args: argparse.Namespace) -> int:
     from solver.executors import make_executor
     from solver.whatif import SweepOptions, format_table, run_sweep, write_report
 
+    missing_extras(args.executor)
     base = load_problem(args.base)
     spec = load_scenarios(args.scenarios) if args.scenarios else default_scenarios(base)
     if args.replications is not None or args.seed is not None:
@@ -103,11 +106,25 @@ def _whatif(args: argparse.Namespace) -> int:
     return 0
 
 
+def missing_extras(executor: str) -> None:
+    """Refuse, naming the install extra, when what the run needs is not installed."""
+    needed = [("matplotlib", "plot", "the charts need")]
+    if executor == "ray":
+        needed.append(("ray", "ray", "--executor ray needs"))
+    errors = [
+        f"{what} {module}, which is not installed: pip install 'gezinsrooster[{extra}]'"
+        for module, extra, what in needed
+        if importlib.util.find_spec(module) is None
+    ]
+    if errors:
+        raise ProblemError(errors)
+
+
 def register(subparsers: Any) -> None:
     """Add the what-if command."""
-    whatif = subparsers.add_parser(
+    whatif = add_command(
+        subparsers,
         "whatif",
-        help="compare capacity scenarios with the base week (table, CSV, XLSX, chart)",
         description=(
             "Solve the base week and every scenario (default: a second family room and the "
             "partner cap from 18 to 72 hours by 9) and compare their KPIs with the base."
