@@ -2,6 +2,8 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# The top-level packages present (whatif/ and exports/ join the checks once they exist).
+PACKAGES := $(wildcard scheduler solver whatif exports api)
 
 .PHONY: run test bench lint serve clean
 
@@ -14,16 +16,19 @@ $(STAMP): pyproject.toml
 run: $(STAMP)
 	$(BIN)/gezinsrooster demo
 
-test: $(STAMP)
+test: lint
 	@command -v chromium >/dev/null || [ "$$(id -u)" != 0 ] || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium) || echo "chromium could not be installed: the browser tests will be skipped"
 	$(BIN)/pytest -q
 
 bench: $(STAMP)
 	$(BIN)/python -m bench
 
+# Style, types and the architecture contract; `make test` runs these first.
 lint: $(STAMP)
 	$(BIN)/ruff check .
-	$(BIN)/mypy scheduler solver
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy $(PACKAGES)
+	$(BIN)/python .ci/layers
 
 serve: $(STAMP)
 	$(BIN)/gezinsrooster serve

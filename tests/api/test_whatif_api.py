@@ -5,6 +5,8 @@ from __future__ import annotations
 import time
 from typing import Any
 
+import pytest
+
 from tests.kit.service import Api, tiny_data
 
 SWEEP = {
@@ -35,6 +37,7 @@ def _wait(api: Api, job_id: str, seconds: float = 90) -> dict[str, Any]:
         time.sleep(0.2)
 
 
+@pytest.mark.slow
 def test_whatif_job_gives_table_and_chart(api: Api) -> None:
     """A what-if job answers 202, runs to done, and gives the table and a PNG chart."""
     _upload(api)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from fractions import Fraction
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from ortools.sat.python import cp_model
@@ -119,6 +120,7 @@ def test_the_ceiling_is_the_proven_legal_optimum_of_a_starved_week() -> None:
     assert solver.objective_value == built.terms.ceilings["legal_minimum"]
 
 
+@pytest.mark.slow
 def test_a_warm_start_at_the_ceiling_settles_the_legal_tier_without_a_search() -> None:
     """When the warm start reaches the ceiling, the first progress of the tier is its proof."""
     problem = starved(60, seed=3, hours=4.0)

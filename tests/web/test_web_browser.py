@@ -12,7 +12,7 @@ import pytest
 
 from tests.kit.web import SEEDED_WEEK, Site
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
 
 

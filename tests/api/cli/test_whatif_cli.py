@@ -13,6 +13,7 @@ from api.cli.whatif import ProgressBar
 FIXTURES = Path(__file__).resolve().parents[3] / "fixtures"
 
 
+@pytest.mark.slow
 def test_whatif_writes_table_and_chart(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """A what-if of a small sweep on the tiny week prints the table and writes CSV, XLSX and PNG."""
     scenarios = tmp_path / "cap.yaml"
