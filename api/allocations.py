@@ -1,4 +1,4 @@
-"""Slot allocation for other systems (DESIGN.md section 6): hold, confirm, cancel, replay.
+"""Slot allocation for other systems (docs/design.md section 6): hold, confirm, cancel, replay.
 
 An allocation places one occurrence into the published week without moving
 any published assignment. Each request runs in one transaction that first

@@ -39,7 +39,7 @@ TAGS = [
     {"name": "problems", "description": "Weeks of facts (Problem of the data contract)."},
     {"name": "rosters", "description": "Solve jobs, their best roster so far, exports, explain."},
     {"name": "publications", "description": "Published rosters per institution and week."},
-    {"name": "allocations", "description": "Single slots for other systems (DESIGN.md s. 6)."},
+    {"name": "allocations", "description": "Single slots for other systems (docs/design.md s. 6)."},
     {"name": "audit", "description": "Who read or changed father data, and when."},
     {"name": "service", "description": "Health and version."},
 ]

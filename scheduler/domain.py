@@ -1,6 +1,6 @@
 """The data contract (version 1): one week's facts, and the roster made from them.
 
-Field names are the public contract of DESIGN.md section 5; fixtures, the CLI
+Field names are the public contract of docs/design.md section 5; fixtures, the CLI
 and the API all use these models. Each model checks its own fields when built;
 ``Problem`` checks every cross-reference once, for the whole week, and names
 the field and the culprit (``fathers[12].linked_volunteer: unknown volunteer 'V99'``).

@@ -2,7 +2,7 @@
 
 ``generate_problem`` builds one week of one or more institutions from the
 default catalogue (``scheduler/defaults/catalogue.json``) with the ratios of
-the programme (DESIGN.md section 8): about 10% of the fathers on the father
+the programme (docs/design.md section 8): about 10% of the fathers on the father
 wing (shell 3, 12 to 24 on a wing), 25% in shell 2, the rest in shell 1. Each
 institution has one family room, two video stations (one per 100 fathers in a
 large one), visit halls whose sessions seat most but not all fathers, an
@@ -266,7 +266,7 @@ PLANS: dict[int, tuple[dict[str, int], ...]] = {
 
 @dataclass(frozen=True)
 class Catalogue:
-    """The default policy, activity catalogue and entitlement table (DESIGN.md section 3)."""
+    """The default policy, activity catalogue and entitlement table (docs/design.md section 3)."""
 
     policy: Policy
     activities: list[Activity]

@@ -1,4 +1,4 @@
-"""What makes one roster better than another, tier by tier (DESIGN.md section 4).
+"""What makes one roster better than another, tier by tier (docs/design.md section 4).
 
 The tiers, in strict priority: legal minimum visit time, entitlements with
 diminishing returns, continuity and wishes, stability against a previous

@@ -4,7 +4,7 @@ Shared by the shortfall explanations, the first-come-first-served baseline and
 the slot allocation for other systems. ``Occupancy`` indexes what a set of
 assignments already takes (fathers, volunteers, officers and rooms by time,
 session seats, volunteer minutes, occurrences per day); ``blockers`` checks
-every hard rule of DESIGN.md section 4 for one father, one activity and one
+every hard rule of docs/design.md section 4 for one father, one activity and one
 start, and picks the staff; ``find_placement`` and ``alternatives`` walk the
 candidate times. Times are week minutes (``scheduler.week``) throughout.
 """

@@ -1,4 +1,4 @@
-"""The fixed vocabulary of shortfall reasons (DESIGN.md section 4).
+"""The fixed vocabulary of shortfall reasons (docs/design.md section 4).
 
 A reason names what actually blocks one more occurrence; ``capacity:`` is
 followed by the room kind that is full (``capacity:family_room``).

@@ -1,4 +1,4 @@
-"""The independent checker: every hard rule of DESIGN.md section 4, re-checked on any roster.
+"""The independent checker: every hard rule of docs/design.md section 4, re-checked on any roster.
 
 It knows nothing of the solver or of how a placement was found; it reads the
 problem and the assignments and reports each broken rule with the culprit

@@ -1,4 +1,4 @@
-"""The hard rules of DESIGN.md section 4 that tie assignments together, one function each.
+"""The hard rules of docs/design.md section 4 that tie assignments together, one function each.
 
 The rules of one assignment on its own (eligibility, consent, school hours,
 unavailability, opening hours, windows, staff qualifications) are met by

@@ -1,4 +1,6 @@
-"""``/v1/allocations``: single slots for other systems, into the published roster (DESIGN.md s. 6).
+"""``/v1/allocations``: single slots for other systems, into the published roster.
+
+The semantics are those of docs/design.md section 6.
 
 ``POST`` places one occurrence without moving any published assignment: 201
 with the assignment, or 409 with every reason and up to three alternatives

@@ -31,7 +31,7 @@ ERRORS: dict[int | str, dict[str, Any]] = {
     403: {"description": "outside the key's role or institutions"},
 }
 PROBLEM_BODY = Body(
-    description="one week of one region: a Problem of the data contract (DESIGN.md s. 5)",
+    description="one week of one region: a Problem of the data contract (docs/design.md s. 5)",
     openapi_examples={"small week": {"summary": "one father, one family room", "value": PROBLEM}},
 )
 

@@ -1,4 +1,4 @@
-"""Slot allocation for other systems: DESIGN.md section 6 through ``/v1/allocations``."""
+"""Slot allocation for other systems: docs/design.md section 6 through ``/v1/allocations``."""
 
 from __future__ import annotations
 

@@ -305,7 +305,7 @@ def test_a_document_that_is_not_an_object_is_refused() -> None:
 
 
 def test_the_contract_keeps_its_field_names() -> None:
-    """The public field names of DESIGN.md section 5 are the model's fields."""
+    """The public field names of docs/design.md section 5 are the model's fields."""
     assert set(Problem.model_fields) >= {
         "id", "week", "institutions", "policy", "activities", "entitlements", "rooms",
         "sessions", "volunteers", "officers", "fathers", "pinned",

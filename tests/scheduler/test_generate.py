@@ -52,7 +52,7 @@ def test_json_round_trip_gives_the_same_problem() -> None:
 
 
 def test_default_catalogue_is_the_packaged_one() -> None:
-    """default_catalogue gives the 12 activities, the policy and the shell table of DESIGN.md."""
+    """default_catalogue gives the 12 activities, policy and shells of docs/design.md s. 3."""
     catalogue = default_catalogue()
     assert [a.id for a in catalogue.activities] == [
         "regular_visit", "father_child_day", "family_day", "training_my_child_and_i", "workshop",

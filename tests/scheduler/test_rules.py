@@ -496,7 +496,7 @@ def test_no_school_hours_at_the_weekend(
 
 @pytest.mark.parametrize("activity_id", ACTIVITY_IDS)
 def test_default_catalogue_entitlements_per_shell(activity_id: str) -> None:
-    """The default table gives each activity its DESIGN.md figure per shell (s1/s2/s3)."""
+    """The default table gives each activity its docs/design.md s. 3 figure per shell (s1/s2/s3)."""
     expected = {
         "regular_visit": (1, 1, 1), "father_child_day": (1, 1, 1), "family_day": (1, 1, 1),
         "training_my_child_and_i": (1, 1, 1), "workshop": (0, 1, 1), "family_room_visit": (0, 1, 2),
