@@ -27,7 +27,7 @@ bench: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy $(PACKAGES)
+	$(BIN)/mypy $(PACKAGES) .ci/layers
 	$(BIN)/python .ci/layers
 
 serve: $(STAMP)
