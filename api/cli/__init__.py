@@ -44,9 +44,7 @@ COMMANDS: dict[str, Command] = {
         "api.cli.demo", "solve the demo weeks, compare with FCFS and write the exports"
     ),
     "whatif": Command(
-        "api.cli.whatif",
-        "compare capacity scenarios with the base week (table, CSV, XLSX, chart)",
-        extra="plot",
+        "api.cli.whatif", "compare capacity scenarios with the base week (table, CSV, XLSX, chart)"
     ),
     "serve": Command(
         "api.cli.service", "run the roster service (HTTP API under /v1)", extra="service"
