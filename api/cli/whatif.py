@@ -14,7 +14,7 @@ import time
 from typing import Any, TextIO
 
 from scheduler.domain import ProblemError, load_problem
-from scheduler.scenarios import load_scenarios
+from whatif.scenarios import load_scenarios
 
 BAR_WIDTH = 30
 
@@ -60,9 +60,10 @@ def _seconds(text: str) -> float:
 
 
 def _whatif(args: argparse.Namespace) -> int:
-    from scheduler.scenarios import default_scenarios
-    from solver.executors import make_executor
-    from solver.whatif import SweepOptions, format_table, run_sweep, write_report
+    from whatif.executors import make_executor
+    from whatif.report import format_table, write_report
+    from whatif.scenarios import default_scenarios
+    from whatif.sweep import SweepOptions, run_sweep
 
     base = load_problem(args.base)
     spec = load_scenarios(args.scenarios) if args.scenarios else default_scenarios(base)
