@@ -9,10 +9,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from scheduler.catalogue import default_catalogue
 from scheduler.domain import Father, Problem, parse_problem
 from scheduler.eligibility import blocking_reasons, effective_shell, school_hours_conflict
 from scheduler.entitlements import Ceiling, ceilings, entitled, max_per_day, shell_per_week
-from scheduler.generate import default_catalogue
 
 MONDAY = date(2027, 2, 1)
 WEEK = frozenset(range(7))
