@@ -25,7 +25,8 @@ from scheduler.generate import generate_problem
 from scheduler.objective import TIERS, partner_cap_minutes, tier_ranges
 from scheduler.validate import violations
 from solver.baseline import first_come_first_served
-from solver.solve import Progress, SolveOptions, group_values, solve
+from solver.solve import Progress, SolveOptions, solve
+from solver.tiers import group_values
 from solver.warmstart import volunteer_cost
 from whatif.executors import ExecutorName, LocalPoolExecutor, make_executor
 

@@ -21,7 +21,8 @@ from exports.roster import roster_frames, roster_table, write_csv, write_xlsx
 from scheduler.domain import Problem, ProblemError, Roster, load_problem, load_roster
 from scheduler.objective import Tiers, tier_ranges
 from solver.baseline import first_come_first_served
-from solver.solve import Progress, SolveOptions, group_values, solve
+from solver.solve import Progress, SolveOptions, solve
+from solver.tiers import group_values
 
 FORMATS = ("table", "json", "csv", "xlsx")
 
