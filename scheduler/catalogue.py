@@ -7,7 +7,8 @@ institutions, the room kinds with their opening hours, the session start
 times, seats, officer shifts, volunteer blocks, preferred windows and plans.
 Institutions differ and what-if analysis changes them, so these are data, not
 code. Beside them, the ratios of the programme (DESIGN.md section 8) that size
-a generated institution: its father wing, volunteers and officers.
+a generated institution (its father wing, volunteers and officers) and the
+bounds of the generator's arguments.
 """
 
 from __future__ import annotations
@@ -20,6 +21,12 @@ from importlib.resources import files
 from typing import Any
 
 from scheduler.domain import Activity, Entitlement, Policy
+from scheduler.week import parse_week
+
+FATHERS_MIN = 10
+FATHERS_MAX = 10_000
+INSTITUTIONS_MAX = 40
+FTE_HOURS = 36.0
 
 Weekly = tuple[str, str, str]
 """A weekly window as (day, start, end)."""
@@ -152,3 +159,19 @@ def volunteer_count(fathers: int) -> int:
 def officer_count(fathers: int) -> int:
     """Give how many programme officers an institution has: about one per 25 fathers."""
     return max(4, math.ceil(fathers / 25))
+
+
+def argument_errors(fathers: int, institutions: int, week: str) -> dict[str, str]:
+    """Give what is wrong with each generator argument, by argument name (empty: all fine)."""
+    errors: dict[str, str] = {}
+    if not FATHERS_MIN <= fathers <= FATHERS_MAX:
+        errors["fathers"] = f"{fathers} is outside {FATHERS_MIN}..{FATHERS_MAX}"
+    if not 1 <= institutions <= INSTITUTIONS_MAX:
+        errors["institutions"] = f"{institutions} is outside 1..{INSTITUTIONS_MAX}"
+    elif institutions > fathers:
+        errors["institutions"] = f"{institutions} institutions cannot share {fathers} fathers"
+    try:
+        parse_week(week)
+    except ValueError as error:
+        errors["week"] = str(error)
+    return errors

@@ -35,6 +35,7 @@ from typing import Any
 from scheduler.catalogue import (
     FAMILY_DAY_SEATS,
     FATHER_CHILD_DAY_SEATS,
+    FTE_HOURS,
     KITCHEN_SEATS,
     ORGANISATIONS,
     PLANS,
@@ -48,6 +49,7 @@ from scheduler.catalogue import (
     VOLUNTEER_ACTIVITIES,
     VOLUNTEER_BLOCKS,
     Catalogue,
+    argument_errors,
     default_catalogue,
     institution_names,
     officer_count,
@@ -56,28 +58,8 @@ from scheduler.catalogue import (
     wing_size,
 )
 from scheduler.domain import Activity, Problem, ProblemError, parse_problem
-from scheduler.week import DAYS, WeekClock, clock_minutes, clock_text, parse_week
-
-FATHERS_MIN = 10
-FATHERS_MAX = 10_000
-INSTITUTIONS_MAX = 40
-FTE_HOURS = 36.0
-
-
-def argument_errors(fathers: int, institutions: int, week: str) -> dict[str, str]:
-    """Give what is wrong with each generator argument, by argument name (empty: all fine)."""
-    errors: dict[str, str] = {}
-    if not FATHERS_MIN <= fathers <= FATHERS_MAX:
-        errors["fathers"] = f"{fathers} is outside {FATHERS_MIN}..{FATHERS_MAX}"
-    if not 1 <= institutions <= INSTITUTIONS_MAX:
-        errors["institutions"] = f"{institutions} is outside 1..{INSTITUTIONS_MAX}"
-    elif institutions > fathers:
-        errors["institutions"] = f"{institutions} institutions cannot share {fathers} fathers"
-    try:
-        parse_week(week)
-    except ValueError as error:
-        errors["week"] = str(error)
-    return errors
+from scheduler.spans import inside, overlaps
+from scheduler.week import DAYS, WeekClock, clock_minutes, clock_text, week_minute
 
 
 def _width(count: int, least: int) -> int:
@@ -88,21 +70,14 @@ def _window(day: str, start: str, end: str) -> dict[str, str]:
     return {"day": day, "start": start, "end": end}
 
 
-@cache
-def _minute(day: str, time: str) -> int:
-    return DAYS.index(day) * 1440 + clock_minutes(time)
-
-
-def _span(day: str, start: str, minutes: int) -> tuple[int, int]:
-    low = _minute(day, start)
-    return low, low + minutes
+# The same few windows are asked about for every session; each is read once.
+_minute = cache(week_minute)
 
 
 def _contains(windows: list[dict[str, str]], low: int, high: int) -> bool:
-    return any(
-        _minute(w["day"], w["start"]) <= low and high <= _minute(w["day"], w["end"])
-        for w in windows
-    )
+    """Tell whether [low, high) lies inside one of the windows (as JSON)."""
+    spans = ((_minute(w["day"], w["start"]), _minute(w["day"], w["end"])) for w in windows)
+    return inside(spans, low, high)
 
 
 @dataclass
@@ -360,9 +335,10 @@ class _WeekBuilder:
         starts = SESSION_STARTS[activity.id]
         chosen: tuple[_Room, str, str] | None = None
         for day, start in starts:
-            low, high = _span(day, start, activity.minutes)
+            low = _minute(day, start)
+            high = low + activity.minutes
             for room in rooms[kind]:
-                if all(high <= begin or end <= low for begin, end in room.busy):
+                if not overlaps(room.busy, low, high):
                     chosen = (room, day, start)
                     break
             if chosen:
@@ -370,7 +346,8 @@ class _WeekBuilder:
         if chosen is None:
             chosen = (self._new_room(institution, code, rooms, kind), *starts[0])
         room, day, start = chosen
-        low, high = _span(day, start, activity.minutes)
+        low = _minute(day, start)
+        high = low + activity.minutes
         room.busy.append((low, high))
         capacity = min(seats, room.data["capacity"])
         session = _Session(

@@ -23,7 +23,8 @@ from scheduler.objective import (
     occurrence_value,
     partner_cap_minutes,
 )
-from solver.candidates import Candidates, week_spans, within
+from scheduler.spans import inside, week_spans
+from solver.candidates import Candidates
 from solver.constraints import (
     add_priced_at_most,
     partner_cap_left,
@@ -221,7 +222,7 @@ def continuity(
     for session in candidates.sessions:
         for father in session.fathers:
             seat = variables.seat[session.session, father]
-            if within(wishes[father], session.start, session.end):
+            if inside(wishes[father], session.start, session.end):
                 points.append(seat)
             linked = problem.father_by_id[father].linked_volunteer
             escort = variables.session_volunteer.get((session.session, linked or ""))
@@ -241,7 +242,7 @@ def continuity(
         defaultdict(list)
     )
     for index, (slot, literal) in enumerate(zip(candidates.slots, variables.slot, strict=True)):
-        if within(wishes[slot.father], slot.start, slot.end):
+        if inside(wishes[slot.father], slot.start, slot.end):
             points.append(literal)
         linked = problem.father_by_id[slot.father].linked_volunteer
         if linked is not None and (slot.group, linked) in escorts:
@@ -253,7 +254,7 @@ def continuity(
         for father in assignment.fathers:
             linked = problem.father_by_id[father].linked_volunteer
             constant += int(linked is not None and linked in assignment.volunteers)
-            constant += int(within(wishes[father], pin.start, pin.end))
+            constant += int(inside(wishes[father], pin.start, pin.end))
     return sum(points) + constant
 
 

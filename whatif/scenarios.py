@@ -41,6 +41,7 @@ from scheduler.domain import (
     ProblemError,
     validation_messages,
 )
+from scheduler.room_kinds import FAMILY_ROOM
 from whatif.changes import Change, Json, parse_change
 from whatif.edits import APPLY, free_id
 
@@ -276,11 +277,7 @@ def default_scenarios(problem: Problem) -> ScenarioFile:
     changes: list[Json] = []
     for institution in problem.institutions:
         first = next(
-            (
-                r
-                for r in problem.rooms
-                if r.institution == institution.id and r.kind == "family_room"
-            ),
+            (r for r in problem.rooms if r.institution == institution.id and r.kind == FAMILY_ROOM),
             None,
         )
         if first is None:

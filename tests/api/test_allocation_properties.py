@@ -18,7 +18,7 @@ from api.published import load_week
 from api.rosters import publish
 from api.settings import Settings
 from api.tables import Allocation, JobRow, utcnow
-from scheduler.placement import Occupancy
+from scheduler.occupancy import Occupancy
 from scheduler.validate import check_assignments
 
 FATHERS = ["F-001", "F-002", "F-003", "F-004"]

@@ -14,7 +14,8 @@ from hypothesis import strategies as st
 from tiny_rosters import at, base, replace, roster, slot, variant, without
 
 from scheduler.domain import Assignment, Problem
-from scheduler.validate import RULES, Violation, check_assignments, violations
+from scheduler.validate import check_assignments, violations
+from scheduler.violations import RULES, Violation
 
 # The checker only reads the problem, so one tiny problem may serve every generated input.
 READ_ONLY_FIXTURE = [HealthCheck.function_scoped_fixture]
