@@ -3,10 +3,10 @@
 Shared by the shortfall explanations, the first-come-first-served baseline and
 the slot allocation for other systems. ``scheduler.occupancy`` indexes what a
 set of assignments already takes, beside the week's own index
-(``scheduler.week_index``); ``blockers`` checks
-every hard rule of DESIGN.md section 4 for one father, one activity and one
-start, and picks the staff; ``find_placement`` and ``alternatives`` walk the
-candidate times. Times are week minutes (``scheduler.week``) throughout.
+(``scheduler.week_index``); ``blockers`` checks every hard rule of DESIGN.md
+section 4 for one father, one activity and one start, and picks the staff;
+``find_placement`` and ``alternatives`` walk the candidate times. Times are
+week minutes (``scheduler.week``) throughout.
 """
 
 from __future__ import annotations

@@ -16,12 +16,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from scheduler.domain import (
-    Contract,
-    ProblemError,
-    Window,
-    validation_messages,
-)
+from scheduler.domain import Contract, ProblemError, Window, validation_messages
 
 Json = dict[str, Any]
 

@@ -19,10 +19,7 @@ from typing import Any
 
 import pandas as pd
 
-from whatif.scenarios import (
-    BASE,
-    Scenario,
-)
+from whatif.scenarios import BASE, Scenario
 
 SCENARIO_COLUMNS: tuple[str, ...] = (
     "scenario",

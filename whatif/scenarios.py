@@ -35,12 +35,7 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from scheduler.domain import (
-    Contract,
-    Problem,
-    ProblemError,
-    validation_messages,
-)
+from scheduler.domain import Contract, Problem, ProblemError, validation_messages
 from scheduler.room_kinds import FAMILY_ROOM
 from whatif.changes import Change, Json, parse_change
 from whatif.edits import APPLY, free_id
