@@ -40,7 +40,8 @@ from api.published import (
 from api.tables import Allocation, Claim, IdempotentAnswer, utcnow
 from scheduler import reasons
 from scheduler.domain import Assignment, Problem, ProblemError, Window
-from scheduler.placement import Occupancy, alternatives, blockers, find_placement
+from scheduler.occupancy import Occupancy
+from scheduler.placement import alternatives, blockers, find_placement
 from scheduler.validate import check_assignments
 from scheduler.week import MINUTES_PER_WEEK, parse_week
 

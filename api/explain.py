@@ -15,7 +15,8 @@ from scheduler import reasons
 from scheduler.domain import Assignment, Problem, Roster
 from scheduler.entitlements import entitled
 from scheduler.objective import granted_counts
-from scheduler.placement import Occupancy, blockers, candidate_times
+from scheduler.occupancy import Occupancy
+from scheduler.placement import blockers, candidate_times
 
 CANDIDATES_SHOWN = 10
 

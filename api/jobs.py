@@ -11,7 +11,7 @@ the service stopped shows as ``interrupted`` after the next start.
 
 Other kinds of job register their own target::
 
-    runner.register("whatif", "solver.whatif:run_job")
+    runner.register("whatif", "whatif.sweep:run_job")
     job_id = runner.create(session, "whatif", params, institutions=[...])
     # after the transaction commits:
     runner.start(job_id, payload)

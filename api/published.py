@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session, defer
 
 from api.tables import Allocation, JobRow, ProblemRow, Publication
 from scheduler.domain import Assignment, Problem, Roster, parse_problem, parse_roster
-from scheduler.placement import Occupancy
+from scheduler.occupancy import Occupancy
 
 HELD = "held"
 CONFIRMED = "confirmed"

@@ -21,7 +21,7 @@ from pathlib import Path
 
 from bench.report import this_machine, write_results
 from bench.suite import Figures, InstanceSpec, measure_alone, national_specs, run_national
-from scheduler.generate import argument_errors
+from scheduler.catalogue import argument_errors
 
 ROOT = Path(__file__).resolve().parents[1]
 SIZES = (50, 100, 200, 400, 1000)

@@ -22,9 +22,9 @@ from pathlib import Path
 import pandas as pd
 
 from scheduler.generate import generate_problem
-from scheduler.scenarios import ScenarioFile, SweepSpec
-from solver.executors import make_executor
-from solver.whatif import SweepOptions, run_sweep
+from whatif.executors import make_executor
+from whatif.scenarios import ScenarioFile, SweepSpec
+from whatif.sweep import SweepOptions, run_sweep
 
 
 def sweep_file(scenarios: int) -> ScenarioFile:

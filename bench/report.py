@@ -22,7 +22,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 
 from bench.suite import CHECKPOINTS, Figures, National  # noqa: E402
-from solver.executors import cpu_count  # noqa: E402
+from whatif.executors import cpu_count  # noqa: E402
 
 TARGET_FATHERS = 400
 FIRST_ROSTER_SECONDS = 2.0

@@ -19,7 +19,8 @@ from scheduler.domain import load_problem
 from scheduler.objective import TIERS, tier_ranges
 from scheduler.validate import violations
 from solver.baseline import first_come_first_served
-from solver.solve import SolveOptions, group_values, solve
+from solver.solve import SolveOptions, solve
+from solver.tiers import group_values
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ("veenhuizen", "leeuwarden", "region-noord")

@@ -5,7 +5,7 @@ with the solver's public ``solve`` while its progress events are recorded,
 checked by the independent validator, and compared with the
 first-come-first-served baseline on the same week. The national problem is
 many independent regions, solved side by side on the executors the what-if
-sweeps use (``solver.executors``); each region reports its own figures.
+sweeps use (``whatif.executors``); each region reports its own figures.
 
 Peak memory is the resident-set peak (``ru_maxrss``) of the process that
 generated and solved the instance, so each instance runs in a fresh process.
@@ -25,9 +25,10 @@ from scheduler.generate import generate_problem
 from scheduler.objective import TIERS, partner_cap_minutes, tier_ranges
 from scheduler.validate import violations
 from solver.baseline import first_come_first_served
-from solver.executors import ExecutorName, LocalPoolExecutor, make_executor
-from solver.solve import Progress, SolveOptions, group_values, solve
+from solver.solve import Progress, SolveOptions, solve
+from solver.tiers import group_values
 from solver.warmstart import volunteer_cost
+from whatif.executors import ExecutorName, LocalPoolExecutor, make_executor
 
 CHECKPOINTS: tuple[int, ...] = (5, 30, 60)
 """Seconds after the solve began at which the best value and bound so far are read."""

@@ -24,7 +24,8 @@ from pydantic import (
     model_validator,
 )
 
-from scheduler.week import DAYS, TZ, DayName, WeekClock, clock_minutes, parse_week
+from scheduler.spans import inside, week_spans
+from scheduler.week import DAYS, TZ, DayName, WeekClock, clock_minutes, parse_week, week_minute
 
 Placement = Literal["session", "individual"]
 Status = Literal["optimal", "feasible", "infeasible", "unknown"]
@@ -79,8 +80,7 @@ class Window(Contract):
 
     def week_minutes(self) -> tuple[int, int]:
         """Give the window as a half-open range of week minutes."""
-        offset = self.day_index * 1440
-        return offset + clock_minutes(self.start), offset + clock_minutes(self.end)
+        return week_minute(self.day, self.start), week_minute(self.day, self.end)
 
 
 class TimeRange(Contract):
@@ -409,10 +409,6 @@ def _unknown(
     return [f"{field}: unknown {kind} '{value}'"]
 
 
-def _inside(windows: list[Window], start: int, end: int) -> bool:
-    return any(low <= start and end <= high for low, high in (w.week_minutes() for w in windows))
-
-
 def reference_errors(problem: Problem) -> list[str]:
     """Give one message per broken cross-reference, duplicate id or impossible window."""
     messages: list[str] = []
@@ -465,7 +461,7 @@ def reference_errors(problem: Problem) -> list[str]:
             messages.append(
                 f"{where}.start: {session.start.isoformat()} is outside week {problem.week}"
             )
-        elif not _inside(room.open, start, end):
+        elif not inside(week_spans(room.open), start, end):
             messages.append(
                 f"{where}.start: {session.start.isoformat()} to +{activity.minutes} min "
                 f"is outside the opening hours of room '{room.id}'"

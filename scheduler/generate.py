@@ -1,7 +1,7 @@
 """Seeded, realistic weeks of pseudonymous fathers, for tests, benchmarks and what-if analysis.
 
 ``generate_problem`` builds one week of one or more institutions from the
-default catalogue (``scheduler/defaults/catalogue.json``) with the ratios of
+default catalogue and the generator's templates (``scheduler.catalogue``) with the ratios of
 the programme (docs/design.md section 8): about 10% of the fathers on the father
 wing (shell 3, 12 to 24 on a wing), 25% in shell 2, the rest in shell 1. Each
 institution has one family room, two video stations (one per 100 fathers in a
@@ -29,309 +29,37 @@ import random
 from dataclasses import dataclass, field
 from datetime import timedelta
 from functools import cache
-from importlib.resources import files
 from itertools import islice
 from typing import Any
 
-from scheduler.domain import Activity, Entitlement, Policy, Problem, ProblemError, parse_problem
-from scheduler.week import DAYS, WeekClock, clock_minutes, clock_text, parse_week
-
-FATHERS_MIN = 10
-FATHERS_MAX = 10_000
-INSTITUTIONS_MAX = 40
-FTE_HOURS = 36.0
-
-ORGANISATIONS: tuple[str, ...] = ("Exodus", "Humanitas", "Gevangenenzorg Nederland")
-
-# The first two are the pilot institutions of the programme; the rest are other
-# Dutch prison locations, in the order a national roll-out might follow.
-INSTITUTIONS: tuple[tuple[str, str], ...] = (
-    ("VH", "PI Veenhuizen (Esserheem)"),
-    ("LW", "PI Leeuwarden"),
-    ("ZW", "PI Zwolle"),
-    ("AM", "PI Almelo"),
-    ("AH", "PI Arnhem"),
-    ("LS", "PI Lelystad"),
-    ("AL", "PI Almere"),
-    ("AA", "PI Alphen aan den Rijn"),
-    ("DD", "PI Dordrecht"),
-    ("KR", "PI Krimpen aan den IJssel"),
-    ("RT", "PI Rotterdam"),
-    ("SD", "PI Schiedam"),
-    ("HL", "PI Haaglanden"),
-    ("ZS", "PI Zaanstad"),
-    ("HH", "PI Heerhugowaard"),
-    ("AS", "PI Amsterdam Het Schouw"),
-    ("NG", "PI Nieuwegein"),
-    ("VU", "PI Vught"),
-    ("GV", "PI Grave"),
-    ("ST", "PI Sittard"),
-    ("RM", "PI Roermond"),
-    ("TA", "PI Ter Apel"),
-    ("MB", "PI Middelburg"),
-    ("ZA", "PI Zutphen"),
+from scheduler.catalogue import (
+    FAMILY_DAY_SEATS,
+    FATHER_CHILD_DAY_SEATS,
+    FTE_HOURS,
+    KITCHEN_SEATS,
+    ORGANISATIONS,
+    PLANS,
+    PREFERRED_WINDOWS,
+    ROOM_KINDS,
+    SESSION_STARTS,
+    SHIFTS,
+    TRAINING_SEATS,
+    VISIT_SEAT_SHARE,
+    VISIT_SEATS,
+    VOLUNTEER_ACTIVITIES,
+    VOLUNTEER_BLOCKS,
+    Catalogue,
+    argument_errors,
+    default_catalogue,
+    institution_names,
+    officer_count,
+    split,
+    volunteer_count,
+    wing_size,
 )
-
-Weekly = tuple[str, str, str]
-"""A weekly window as (day, start, end)."""
-
-
-@dataclass(frozen=True)
-class RoomKind:
-    """How an institution's rooms of one kind look: id suffix, capacity, changeover, hours."""
-
-    kind: str
-    code: str
-    capacity: int
-    changeover_minutes: int
-    open: tuple[Weekly, ...]
-    numbered: bool
-
-
-def _every(days: tuple[str, ...], start: str, end: str) -> tuple[Weekly, ...]:
-    return tuple((day, start, end) for day in days)
-
-
-WEEKDAYS = DAYS[:5]
-WEEKEND = DAYS[5:]
-
-ROOM_KINDS: dict[str, RoomKind] = {
-    kind.kind: kind
-    for kind in (
-        RoomKind(
-            kind="family_room",
-            code="FK",
-            capacity=1,
-            changeover_minutes=15,
-            open=_every(("mon", "tue"), "15:00", "20:30")
-            + (("wed", "13:00", "20:30"),)
-            + _every(("thu", "fri"), "15:00", "20:30")
-            + _every(WEEKEND, "10:00", "17:00"),
-            numbered=False,
-        ),
-        RoomKind(
-            kind="video_station",
-            code="BB",
-            capacity=1,
-            changeover_minutes=0,
-            open=_every(WEEKDAYS, "16:00", "19:00")
-            + tuple(
-                w for day in WEEKEND for w in ((day, "10:00", "12:00"), (day, "13:00", "16:00"))
-            ),
-            numbered=True,
-        ),
-        RoomKind(
-            kind="visit_hall",
-            code="BZ",
-            capacity=8,
-            changeover_minutes=0,
-            open=(("tue", "18:00", "21:00"), ("wed", "13:00", "18:00"), ("thu", "18:00", "21:00"))
-            + _every(WEEKEND, "09:30", "17:30"),
-            numbered=True,
-        ),
-        RoomKind(
-            kind="activity_room",
-            code="AR",
-            capacity=16,
-            changeover_minutes=0,
-            open=_every(WEEKDAYS, "09:00", "12:30")
-            + (("sat", "09:30", "13:30"), ("sun", "11:00", "17:00")),
-            numbered=True,
-        ),
-        RoomKind(
-            kind="wing_room",
-            code="GR",
-            capacity=24,
-            changeover_minutes=0,
-            open=_every(DAYS, "09:00", "21:00"),
-            numbered=False,
-        ),
-        RoomKind(
-            kind="kitchen",
-            code="KK",
-            capacity=8,
-            changeover_minutes=0,
-            open=_every(("thu", "fri"), "15:00", "20:00") + (("sun", "15:00", "19:00"),),
-            numbered=False,
-        ),
-    )
-}
-
-# Session start times per activity, the most popular first: weekend and
-# Wednesday afternoon before the evenings. A session takes the first start
-# that is free in a room of its kind; a kind gets another room when all are full.
-SESSION_STARTS: dict[str, tuple[tuple[str, str], ...]] = {
-    "regular_visit": (
-        ("sat", "10:00"),
-        ("sun", "10:00"),
-        ("wed", "15:30"),
-        ("sat", "13:30"),
-        ("sun", "13:30"),
-        ("thu", "18:30"),
-        ("tue", "18:30"),
-        ("sat", "14:45"),
-        ("sun", "14:45"),
-        ("wed", "16:45"),
-        ("sat", "11:15"),
-        ("sun", "11:15"),
-        ("wed", "13:30"),
-        ("thu", "19:45"),
-        ("tue", "19:45"),
-        ("sat", "16:00"),
-        ("sun", "16:00"),
-    ),
-    "father_child_day": (("sat", "10:00"), ("sun", "13:00")),
-    "family_day": (("sun", "12:00"), ("sat", "09:30")),
-    "training_my_child_and_i": (
-        ("tue", "10:00"),
-        ("thu", "10:00"),
-        ("mon", "10:00"),
-        ("fri", "10:00"),
-        ("wed", "10:00"),
-    ),
-    "workshop": (
-        ("wed", "10:30"),
-        ("mon", "10:30"),
-        ("fri", "10:30"),
-        ("tue", "10:30"),
-        ("thu", "10:30"),
-    ),
-    "theme_meeting": (("tue", "19:00"), ("thu", "10:00")),
-    "creative_afternoon": (("wed", "13:30"), ("fri", "13:30")),
-    "cooking_together": (("thu", "16:30"), ("fri", "16:30"), ("sun", "16:00")),
-}
-
-VISIT_SEATS = 8
-VISIT_SEAT_SHARE = 0.85
-FATHER_CHILD_DAY_SEATS = 12
-FAMILY_DAY_SEATS = 10
-TRAINING_SEATS = 8
-KITCHEN_SEATS = 8
-
-# Officer shifts (PIW'ers): early and late, overlapping at midday.
-SHIFTS: dict[bool, tuple[tuple[str, str], tuple[str, str]]] = {
-    False: (("07:00", "15:30"), ("13:00", "21:30")),
-    True: (("08:00", "16:30"), ("11:30", "20:00")),
-}
-
-# The blocks a volunteer offers, aligned with the rooms' hours.
-VOLUNTEER_BLOCKS: tuple[Weekly, ...] = (
-    ("wed", "13:00", "18:00"),
-    ("sat", "09:30", "17:30"),
-    ("sun", "09:30", "17:30"),
-    ("tue", "14:30", "21:00"),
-    ("thu", "14:30", "21:00"),
-    ("fri", "14:30", "20:30"),
-    ("mon", "14:30", "20:30"),
-    ("tue", "09:00", "12:30"),
-    ("thu", "09:00", "12:30"),
-    ("wed", "09:00", "12:30"),
-)
-
-# What a volunteer may do, with the chance that one does.
-VOLUNTEER_ACTIVITIES: tuple[tuple[str, float], ...] = (
-    ("regular_visit", 0.9),
-    ("family_room_visit", 0.7),
-    ("father_child_day", 0.45),
-    ("family_day", 0.35),
-    ("training_my_child_and_i", 0.25),
-    ("workshop", 0.25),
-    ("theme_meeting", 0.3),
-    ("creative_afternoon", 0.3),
-    ("cooking_together", 0.3),
-)
-
-PREFERRED_WINDOWS: tuple[Weekly, ...] = (
-    ("sat", "10:00", "13:00"),
-    ("sun", "13:00", "17:00"),
-    ("wed", "15:00", "18:00"),
-    ("fri", "16:00", "19:00"),
-    ("tue", "18:00", "20:30"),
-    ("sat", "13:00", "17:00"),
-)
-
-# Plans (plan van aanpak) lower an entitlement, after a contact restriction or a
-# choice in treatment; one asks more than the shell gives, which the shell caps.
-PLANS: dict[int, tuple[dict[str, int], ...]] = {
-    1: ({"father_child_day": 0}, {"family_day": 0}),
-    2: ({"video_call": 0}, {"family_room_visit": 0}, {"family_room_visit": 2}),
-    3: (
-        {"video_call": 3},
-        {"family_room_visit": 1},
-        {"cell_visit": 0},
-        {"video_call": 5, "baby_bath": 1},
-    ),
-}
-
-
-@dataclass(frozen=True)
-class Catalogue:
-    """The default policy, activity catalogue and entitlement table (docs/design.md section 3)."""
-
-    policy: Policy
-    activities: list[Activity]
-    entitlements: dict[int, dict[str, Entitlement]]
-
-
-@cache
-def _catalogue_text() -> str:
-    return (files("scheduler") / "defaults" / "catalogue.json").read_text(encoding="utf-8")
-
-
-def default_catalogue() -> Catalogue:
-    """Give a fresh copy of the default catalogue: policy, activities and entitlement table."""
-    data = json.loads(_catalogue_text())
-    return Catalogue(
-        policy=Policy.model_validate(data["policy"]),
-        activities=[Activity.model_validate(item) for item in data["activities"]],
-        entitlements={
-            int(shell): {name: Entitlement.model_validate(entry) for name, entry in table.items()}
-            for shell, table in data["entitlements"].items()
-        },
-    )
-
-
-def argument_errors(fathers: int, institutions: int, week: str) -> dict[str, str]:
-    """Give what is wrong with each generator argument, by argument name (empty: all fine)."""
-    errors: dict[str, str] = {}
-    if not FATHERS_MIN <= fathers <= FATHERS_MAX:
-        errors["fathers"] = f"{fathers} is outside {FATHERS_MIN}..{FATHERS_MAX}"
-    if not 1 <= institutions <= INSTITUTIONS_MAX:
-        errors["institutions"] = f"{institutions} is outside 1..{INSTITUTIONS_MAX}"
-    elif institutions > fathers:
-        errors["institutions"] = f"{institutions} institutions cannot share {fathers} fathers"
-    try:
-        parse_week(week)
-    except ValueError as error:
-        errors["week"] = str(error)
-    return errors
-
-
-def institution_names(count: int) -> list[tuple[str, str]]:
-    """Give (code, name) of the first ``count`` institutions a generated problem uses."""
-    known = list(INSTITUTIONS[:count])
-    return known + [(f"X{n:02d}", f"PI locatie {n}") for n in range(len(known) + 1, count + 1)]
-
-
-def split(total: int, parts: int) -> list[int]:
-    """Give ``parts`` sizes adding up to ``total``, the larger ones first."""
-    base, extra = divmod(total, parts)
-    return [base + (1 if index < extra else 0) for index in range(parts)]
-
-
-def wing_size(fathers: int) -> int:
-    """Give how many of an institution's fathers are on the father wing (shell 3)."""
-    return min(24, max(round(0.10 * fathers), min(12, fathers // 5)))
-
-
-def volunteer_count(fathers: int) -> int:
-    """Give how many volunteers serve an institution: about one per ten fathers."""
-    return max(3, round(fathers / 10))
-
-
-def officer_count(fathers: int) -> int:
-    """Give how many programme officers an institution has: about one per 25 fathers."""
-    return max(4, math.ceil(fathers / 25))
+from scheduler.domain import Activity, Problem, ProblemError, parse_problem
+from scheduler.spans import inside, overlaps
+from scheduler.week import DAYS, WeekClock, clock_minutes, clock_text, week_minute
 
 
 def _width(count: int, least: int) -> int:
@@ -342,21 +70,14 @@ def _window(day: str, start: str, end: str) -> dict[str, str]:
     return {"day": day, "start": start, "end": end}
 
 
-@cache
-def _minute(day: str, time: str) -> int:
-    return DAYS.index(day) * 1440 + clock_minutes(time)
-
-
-def _span(day: str, start: str, minutes: int) -> tuple[int, int]:
-    low = _minute(day, start)
-    return low, low + minutes
+# The same few windows are asked about for every session; each is read once.
+_minute = cache(week_minute)
 
 
 def _contains(windows: list[dict[str, str]], low: int, high: int) -> bool:
-    return any(
-        _minute(w["day"], w["start"]) <= low and high <= _minute(w["day"], w["end"])
-        for w in windows
-    )
+    """Tell whether [low, high) lies inside one of the windows (as JSON)."""
+    spans = ((_minute(w["day"], w["start"]), _minute(w["day"], w["end"])) for w in windows)
+    return inside(spans, low, high)
 
 
 @dataclass
@@ -614,9 +335,10 @@ class _WeekBuilder:
         starts = SESSION_STARTS[activity.id]
         chosen: tuple[_Room, str, str] | None = None
         for day, start in starts:
-            low, high = _span(day, start, activity.minutes)
+            low = _minute(day, start)
+            high = low + activity.minutes
             for room in rooms[kind]:
-                if all(high <= begin or end <= low for begin, end in room.busy):
+                if not overlaps(room.busy, low, high):
                     chosen = (room, day, start)
                     break
             if chosen:
@@ -624,7 +346,8 @@ class _WeekBuilder:
         if chosen is None:
             chosen = (self._new_room(institution, code, rooms, kind), *starts[0])
         room, day, start = chosen
-        low, high = _span(day, start, activity.minutes)
+        low = _minute(day, start)
+        high = low + activity.minutes
         room.busy.append((low, high))
         capacity = min(seats, room.data["capacity"])
         session = _Session(

@@ -14,7 +14,8 @@ from collections.abc import Iterable
 from scheduler.domain import Assignment, KPIs, Problem, Roster
 from scheduler.entitlements import entitled
 from scheduler.objective import entitlement_value, granted_counts, minutes, visit_minutes
-from scheduler.validate import Violation, violations
+from scheduler.validate import violations
+from scheduler.violations import Violation
 
 Span = tuple[int, int]
 

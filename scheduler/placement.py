@@ -1,18 +1,17 @@
 """Placing one more occurrence into a set of assignments: where it fits, or why it cannot.
 
 Shared by the shortfall explanations, the first-come-first-served baseline and
-the slot allocation for other systems. ``Occupancy`` indexes what a set of
-assignments already takes (fathers, volunteers, officers and rooms by time,
-session seats, volunteer minutes, occurrences per day); ``blockers`` checks
-every hard rule of docs/design.md section 4 for one father, one activity and one
-start, and picks the staff; ``find_placement`` and ``alternatives`` walk the
-candidate times. Times are week minutes (``scheduler.week``) throughout.
+the slot allocation for other systems. ``scheduler.occupancy`` indexes what a
+set of assignments already takes, beside the week's own index
+(``scheduler.week_index``); ``blockers`` checks every hard rule of docs/design.md
+section 4 for one father, one activity and one start, and picks the staff;
+``find_placement`` and ``alternatives`` walk the candidate times. Times are
+week minutes (``scheduler.week``) throughout.
 """
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from scheduler import reasons
@@ -20,7 +19,6 @@ from scheduler.domain import (
     Activity,
     Assignment,
     Father,
-    Officer,
     Problem,
     ProblemError,
     Room,
@@ -28,85 +26,12 @@ from scheduler.domain import (
     Volunteer,
     Window,
 )
-from scheduler.eligibility import blocking_reasons, school_hours_conflict
-from scheduler.entitlements import Ceiling, ceilings, max_per_day
-from scheduler.objective import partner_cap_minutes
+from scheduler.eligibility import school_hours_conflict
+from scheduler.occupancy import Occupancy, Staff
+from scheduler.room_kinds import VISIT_HALL
+from scheduler.spans import inside, overlaps
 from scheduler.week import DAYS, MINUTES_PER_DAY, MINUTES_PER_WEEK, clock_text
-
-Span = tuple[int, int]
-Candidate = tuple[int, Session | None]
-VISIT_HALL = "visit_hall"
-_NO_DAYS: tuple[int, ...] = (0,) * 7
-
-
-# Plain loops rather than any() over a generator: these two run for every candidate time and
-# person, and the loop is about twice as fast.
-def _overlaps(spans: Iterable[Span], start: int, end: int) -> bool:
-    for low, high in spans:  # noqa: SIM110
-        if low < end and start < high:
-            return True
-    return False
-
-
-def _inside(spans: Iterable[Span], start: int, end: int) -> bool:
-    for low, high in spans:  # noqa: SIM110
-        if low <= start and end <= high:
-            return True
-    return False
-
-
-def _peak(uses: Iterable[tuple[int, int, int]], start: int, end: int) -> int:
-    """Give the most fathers the ``uses`` (start, end, fathers) hold at once in [start, end)."""
-    overlapping = [use for use in uses if use[0] < end and start < use[1]]
-    if not overlapping:
-        return 0
-    # The load only rises where a use begins, so its peak is at ``start`` or at such a beginning.
-    moments = [start] + [low for low, _, _ in overlapping if low > start]
-    return max(sum(n for low, high, n in overlapping if low <= m < high) for m in moments)
-
-
-def grid_starts(low: int, high: int, minutes: int, slot: int) -> Iterator[int]:
-    """Give the starts on the slot grid (minute of day a multiple of ``slot``) in [low, high)."""
-    for day in range(max(low, 0) // MINUTES_PER_DAY, (high - 1) // MINUTES_PER_DAY + 1):
-        midnight = day * MINUTES_PER_DAY
-        first = max(low, midnight) - midnight
-        start = midnight + -(-first // slot) * slot
-        while start < midnight + MINUTES_PER_DAY and start + minutes <= high:
-            yield start
-            start += slot
-
-
-def _week_candidates(problem: Problem, institution: str, activity: Activity) -> list[Candidate]:
-    """Give every candidate start of the week for an activity at an institution, in time order."""
-    clock = problem.clock
-    if activity.placement == "session":
-        rooms = problem.room_by_id
-        found: list[Candidate] = [
-            (clock.minute(s.start), s)
-            for s in problem.sessions
-            if s.activity == activity.id and rooms[s.room].institution == institution
-        ]
-        return sorted(found, key=lambda item: (item[0], item[1].id if item[1] else ""))
-    if activity.room_kind is None:
-        spans = [(0, MINUTES_PER_WEEK)]
-    else:
-        spans = [
-            window.week_minutes()
-            for room in problem.rooms
-            if room.institution == institution and room.kind == activity.room_kind
-            for window in room.open
-        ]
-    if activity.windows:
-        allowed = [window.week_minutes() for window in activity.windows]
-        spans = [
-            (max(low, a), min(high, b))
-            for low, high in spans
-            for a, b in allowed
-            if max(low, a) < min(high, b)
-        ]
-    slot = problem.policy.slot_minutes
-    starts = {m for low, high in spans for m in grid_starts(low, high, activity.minutes, slot)}
-    return [(m, None) for m in sorted(starts)]
+from scheduler.week_index import Candidate, week_candidates
 
 
 def candidate_times(
@@ -125,405 +50,9 @@ def candidate_times(
     Only candidates lying wholly within [earliest, latest) are given.
     """
     father, activity = _resolve(problem, father_id, activity_id)
-    for start, session in _week_candidates(problem, father.institution, activity):
+    for start, session in week_candidates(problem, father.institution, activity):
         if earliest <= start and start + activity.minutes <= latest:
             yield start, session.id if session is not None else None
-
-
-class _WeekIndex:
-    """What the rules need of one problem, in week minutes, looked up by key; fixed for the week."""
-
-    def __init__(self, problem: Problem) -> None:
-        clock = problem.clock
-        self.problem = problem
-        self.rooms: dict[tuple[str, str], list[Room]] = defaultdict(list)
-        self.room_open: dict[str, list[Span]] = {}
-        self.room_closed: dict[str, list[Span]] = {}
-        for room in problem.rooms:
-            self.rooms[room.institution, room.kind].append(room)
-            self.room_open[room.id] = [w.week_minutes() for w in room.open]
-            self.room_closed[room.id] = [
-                (clock.minute(c.start), clock.minute(c.end)) for c in room.closed
-            ]
-        self.session_start = {s.id: clock.minute(s.start) for s in problem.sessions}
-        self.volunteers: dict[tuple[str, str], list[Volunteer]] = defaultdict(list)
-        self.available: dict[str, list[Span]] = {}
-        for volunteer in problem.volunteers:
-            self.available[volunteer.id] = [w.week_minutes() for w in volunteer.available]
-            for institution in volunteer.institutions:
-                for activity_id in volunteer.activities:
-                    self.volunteers[institution, activity_id].append(volunteer)
-        self.officers: dict[str, list[Officer]] = defaultdict(list)
-        self.shifts: dict[str, list[Span]] = {}
-        for officer in problem.officers:
-            self.officers[officer.institution].append(officer)
-            self.shifts[officer.id] = [w.week_minutes() for w in officer.shifts]
-        self.unavailable = {
-            f.id: [(clock.minute(r.start), clock.minute(r.end)) for r in f.unavailable]
-            for f in problem.fathers
-        }
-        partners: dict[str, set[str]] = defaultdict(set)
-        for father in problem.fathers:
-            for other in father.non_associations:
-                partners[father.id].add(other)
-                partners[other].add(father.id)
-        self.partners = {key: frozenset(value) for key, value in partners.items()}
-        self.activity_windows = {
-            a.id: [w.week_minutes() for w in a.windows] for a in problem.activities
-        }
-        self.pinned = frozenset(a.id for a in problem.pinned)
-        self._candidates: dict[tuple[str, str], list[Candidate]] = {}
-        self._ceilings: dict[tuple[str, str], list[Ceiling]] = {}
-        self._per_day: dict[tuple[str, str, int], int] = {}
-        self._eligibility: dict[tuple[str, str, int], list[str]] = {}
-        self._school_days: dict[tuple[str, str, int], bool] = {}
-        self._shut: dict[tuple[str, int, int], bool] = {}
-        self._may_serve: dict[tuple[str, str, int, int], tuple[Volunteer, ...]] = {}
-        self._on_shift: dict[tuple[str, int, int], tuple[Officer, ...]] = {}
-
-    def candidates(self, institution: str, activity: Activity) -> list[Candidate]:
-        """Give the week's candidate starts for an activity at an institution (computed once)."""
-        key = (institution, activity.id)
-        found = self._candidates.get(key)
-        if found is None:
-            found = self._candidates[key] = _week_candidates(self.problem, institution, activity)
-        return found
-
-    def limits(
-        self, father: Father, activity: Activity, day: int
-    ) -> list[tuple[frozenset[int], int]]:
-        """Give each (days, limit) capping one more occurrence on ``day``: ceilings, per day."""
-        key = (father.id, activity.id)
-        found = self._ceilings.get(key)
-        if found is None:
-            found = self._ceilings[key] = ceilings(self.problem, father, activity)
-        per_day = self._per_day.get((father.id, activity.id, day))
-        if per_day is None:
-            per_day = max_per_day(self.problem, father, activity, day)
-            self._per_day[father.id, activity.id, day] = per_day
-        return [(c.days, c.limit) for c in found if day in c.days] + [(frozenset((day,)), per_day)]
-
-    def eligibility(self, father: Father, activity: Activity, day: int) -> list[str]:
-        """Give ``blocking_reasons`` for the father, activity and day (computed once)."""
-        key = (father.id, activity.id, day)
-        found = self._eligibility.get(key)
-        if found is None:
-            found = self._eligibility[key] = blocking_reasons(self.problem, father, activity, day)
-        return found
-
-    def school_day(self, father: Father, activity: Activity, day: int) -> bool:
-        """Tell whether school hours can matter for the father and activity on a day at all.
-
-        Asked of the whole day once: a time that conflicts lies inside the day,
-        so a day without conflict spares the question for each of its times.
-        """
-        key = (father.id, activity.id, day)
-        found = self._school_days.get(key)
-        if found is None:
-            midnight = day * MINUTES_PER_DAY
-            found = school_hours_conflict(
-                self.problem, father, activity, midnight, midnight + MINUTES_PER_DAY
-            )
-            self._school_days[key] = found
-        return found
-
-    def room_shut(self, room: Room, start: int, end: int) -> bool:
-        """Tell whether a room is not open for all of [start, end) or closed during it."""
-        key = (room.id, start, end)
-        found = self._shut.get(key)
-        if found is None:
-            found = not _inside(self.room_open[room.id], start, end) or _overlaps(
-                self.room_closed[room.id], start, end
-            )
-            self._shut[key] = found
-        return found
-
-    def may_serve(
-        self, activity: Activity, institution: str, start: int, end: int
-    ) -> tuple[Volunteer, ...]:
-        """Give the volunteers of an institution who may do an activity and are available then."""
-        key = (activity.id, institution, start, end)
-        found = self._may_serve.get(key)
-        if found is None:
-            found = tuple(
-                v
-                for v in self.volunteers.get((institution, activity.id), ())
-                if _inside(self.available[v.id], start, end)
-            )
-            self._may_serve[key] = found
-        return found
-
-    def on_shift(self, institution: str, start: int, end: int) -> tuple[Officer, ...]:
-        """Give the officers of an institution on shift for all of [start, end)."""
-        key = (institution, start, end)
-        found = self._on_shift.get(key)
-        if found is None:
-            found = tuple(
-                o
-                for o in self.officers.get(institution, ())
-                if _inside(self.shifts[o.id], start, end)
-            )
-            self._on_shift[key] = found
-        return found
-
-
-@dataclass(frozen=True)
-class _Staff:
-    """The staff free for one activity at one time, and what is short."""
-
-    reasons: tuple[str, ...]
-    volunteers: tuple[Volunteer, ...]
-    officers: tuple[Officer, ...]
-
-
-class Occupancy:
-    """What a set of assignments takes: people and rooms by time, seats, hours, occurrences.
-
-    ``add`` and ``remove`` keep it up to date one assignment at a time, so a
-    service can hold and release slots without rebuilding it. Adding an
-    assignment whose id is already there replaces it (a father joining a
-    running session updates that session's assignment).
-    """
-
-    def __init__(self, problem: Problem, assignments: Iterable[Assignment] = ()) -> None:
-        self.problem = problem
-        self.index = _WeekIndex(problem)
-        self._assignments: dict[str, Assignment] = {}
-        self._spans: dict[str, Span] = {}
-        self._fathers: dict[str, dict[str, Span]] = defaultdict(dict)
-        self._volunteers: dict[str, dict[str, Span]] = defaultdict(dict)
-        self._officers: dict[str, dict[str, Span]] = defaultdict(dict)
-        self._rooms: dict[str, dict[str, tuple[int, int, int]]] = defaultdict(dict)
-        self._volunteer_minutes: Counter[str] = Counter()
-        self._total_volunteer_minutes = 0
-        self._partner_cap = partner_cap_minutes(problem)
-        self._days: dict[tuple[str, str], list[int]] = {}
-        self._sessions: dict[str, str] = {}
-        # Answers that hold until the occupancy changes: what a room, the staff
-        # or a father's day allow is asked again for many fathers and times.
-        self._room_memo: dict[tuple[str, int, int, int], tuple[str, ...]] = {}
-        self._staff_memo: dict[tuple[str, str, int, int], _Staff] = {}
-        self._day_memo: dict[tuple[str, str, int], tuple[str, ...]] = {}
-        for assignment in assignments:
-            self.add(assignment)
-
-    def __contains__(self, assignment_id: object) -> bool:
-        return assignment_id in self._assignments
-
-    def __len__(self) -> int:
-        return len(self._assignments)
-
-    def assignments(self) -> list[Assignment]:
-        """Give the assignments held, in the order they were first added."""
-        return list(self._assignments.values())
-
-    def get(self, assignment_id: str) -> Assignment | None:
-        """Give the assignment held under an id, if any."""
-        return self._assignments.get(assignment_id)
-
-    def span(self, assignment_id: str) -> Span:
-        """Give the [start, end) week minutes of a held assignment."""
-        return self._spans[assignment_id]
-
-    def session_assignment(self, session_id: str) -> Assignment | None:
-        """Give the assignment in which a session runs, or None when it does not run."""
-        assignment_id = self._sessions.get(session_id)
-        return None if assignment_id is None else self._assignments[assignment_id]
-
-    def occurrences(self, father_id: str, activity_id: str) -> int:
-        """Give how many occurrences of an activity the father has in the week."""
-        return sum(self._days.get((father_id, activity_id), _NO_DAYS))
-
-    def occurrences_by_day(self, father_id: str, activity_id: str) -> tuple[int, ...]:
-        """Give the father's occurrences of an activity on each day (Monday first)."""
-        return tuple(self._days.get((father_id, activity_id), _NO_DAYS))
-
-    def volunteer_minutes(self, volunteer_id: str | None = None) -> int:
-        """Give the minutes one volunteer works, or all volunteers together when None."""
-        if volunteer_id is None:
-            return self._total_volunteer_minutes
-        return self._volunteer_minutes[volunteer_id]
-
-    def father_spans(self, father_id: str) -> Iterable[Span]:
-        """Give the [start, end) of every assignment the father is in."""
-        return self._fathers.get(father_id, {}).values()
-
-    def add(self, assignment: Assignment) -> None:
-        """Take what the assignment uses; an assignment with the same id is replaced."""
-        old = self._assignments.get(assignment.id)
-        if old is not None:
-            self._release(old)
-        self._assignments[assignment.id] = assignment
-        self._take(assignment)
-        self._forget()
-
-    def remove(self, assignment: Assignment | str) -> None:
-        """Release what an assignment (or the one with this id) uses; unknown ids are ignored."""
-        assignment_id = assignment if isinstance(assignment, str) else assignment.id
-        old = self._assignments.pop(assignment_id, None)
-        if old is not None:
-            self._release(old)
-            self._forget()
-
-    def _forget(self) -> None:
-        self._room_memo.clear()
-        self._staff_memo.clear()
-        self._day_memo.clear()
-
-    def _room_use(
-        self, assignment: Assignment, start: int, end: int
-    ) -> tuple[int, int, int] | None:
-        room = self.problem.room_by_id.get(assignment.room or "")
-        if room is None:
-            return None
-        # A room is cleaned and set up between individual uses; a session's fathers leave together.
-        changeover = 0 if assignment.session is not None else room.changeover_minutes
-        return start, end + changeover, len(set(assignment.fathers))
-
-    def _take(self, assignment: Assignment) -> None:
-        clock = self.problem.clock
-        start, end = clock.minute(assignment.start), clock.minute(assignment.end)
-        key = assignment.id
-        self._spans[key] = (start, end)
-        day = clock.day_of(start)
-        for father_id in dict.fromkeys(assignment.fathers):
-            self._fathers[father_id][key] = (start, end)
-            if 0 <= day < 7:
-                self._days.setdefault((father_id, assignment.activity), [0] * 7)[day] += 1
-        for volunteer_id in dict.fromkeys(assignment.volunteers):
-            self._volunteers[volunteer_id][key] = (start, end)
-            self._volunteer_minutes[volunteer_id] += end - start
-            self._total_volunteer_minutes += end - start
-        for officer_id in dict.fromkeys(assignment.officers):
-            self._officers[officer_id][key] = (start, end)
-        use = self._room_use(assignment, start, end)
-        if use is not None and assignment.room is not None:
-            self._rooms[assignment.room][key] = use
-        if assignment.session is not None:
-            self._sessions[assignment.session] = key
-
-    def _release(self, assignment: Assignment) -> None:
-        key = assignment.id
-        start, end = self._spans.pop(key)
-        day = self.problem.clock.day_of(start)
-        for father_id in dict.fromkeys(assignment.fathers):
-            self._fathers[father_id].pop(key, None)
-            if 0 <= day < 7:
-                self._days[father_id, assignment.activity][day] -= 1
-        for volunteer_id in dict.fromkeys(assignment.volunteers):
-            self._volunteers[volunteer_id].pop(key, None)
-            self._volunteer_minutes[volunteer_id] -= end - start
-            self._total_volunteer_minutes -= end - start
-        for officer_id in dict.fromkeys(assignment.officers):
-            self._officers[officer_id].pop(key, None)
-        if assignment.room is not None:
-            self._rooms[assignment.room].pop(key, None)
-        if assignment.session is not None and self._sessions.get(assignment.session) == key:
-            del self._sessions[assignment.session]
-
-    def day_reasons(self, father: Father, activity: Activity, day: int) -> tuple[str, ...]:
-        """Give what blocks one more occurrence on a day: eligibility and ceilings reached.
-
-        A ceiling of zero on a day the father may not have the activity at all
-        is that ineligibility, already named; it is not also ``entitlement_used``.
-        """
-        key = (father.id, activity.id, day)
-        found = self._day_memo.get(key)
-        if found is not None:
-            return found
-        blocked = self.index.eligibility(father, activity, day)
-        counts = self._days.get((father.id, activity.id), _NO_DAYS)
-        used = any(
-            sum(counts[d] for d in days) >= limit
-            for days, limit in self.index.limits(father, activity, day)
-            if limit > 0 or not blocked
-        )
-        found = tuple(blocked) + ((reasons.ENTITLEMENT_USED,) if used else ())
-        self._day_memo[key] = found
-        return found
-
-    def room_reasons(self, room: Room, start: int, end: int, changeover: int) -> tuple[str, ...]:
-        """Give what keeps one more father out of a room for [start, end) plus changeover."""
-        key = (room.id, start, end, changeover)
-        found = self._room_memo.get(key)
-        if found is not None:
-            return found
-        why: list[str] = []
-        if self.index.room_shut(room, start, end):
-            why.append(reasons.ROOM_CLOSED)
-        if (
-            _peak(self._rooms.get(room.id, {}).values(), start, end + changeover) + 1
-            > room.capacity
-        ):
-            why.append(reasons.capacity(room.kind))
-        found = self._room_memo[key] = tuple(why)
-        return found
-
-    def staff(self, activity: Activity, institution: str, start: int, end: int) -> _Staff:
-        """Give the volunteers and officers free for a new assignment, and what is short.
-
-        Volunteers come least-worked first, so hours spread and fewer run into
-        their own maximum.
-        """
-        key = (activity.id, institution, start, end)
-        found = self._staff_memo.get(key)
-        if found is not None:
-            return found
-        why: list[str] = []
-        minutes = end - start
-        fit: list[Volunteer] = []
-        if activity.volunteers:
-            free = [
-                v
-                for v in self.index.may_serve(activity, institution, start, end)
-                if not _overlaps(self._volunteers.get(v.id, {}).values(), start, end)
-            ]
-            fit = [
-                v for v in free if self._volunteer_minutes[v.id] + minutes <= v.max_hours_week * 60
-            ]
-            if len(fit) < activity.volunteers:
-                if len(free) < activity.volunteers:
-                    why.append(reasons.NO_VOLUNTEER)
-                if len(free) > len(fit):
-                    why.append(reasons.VOLUNTEER_MAX_HOURS)
-            if self.over_partner_cap(activity):
-                why.append(reasons.PARTNER_CAP)
-            fit.sort(key=lambda v: self._volunteer_minutes[v.id])
-        officers: list[Officer] = []
-        if activity.officers:
-            officers = [
-                o
-                for o in self.index.on_shift(institution, start, end)
-                if not _overlaps(self._officers.get(o.id, {}).values(), start, end)
-            ]
-            if len(officers) < activity.officers:
-                why.append(reasons.NO_OFFICER)
-        found = self._staff_memo[key] = _Staff(tuple(why), tuple(fit), tuple(officers))
-        return found
-
-    def over_partner_cap(self, activity: Activity) -> bool:
-        """Tell whether one more occurrence with its own volunteers would pass the partner cap."""
-        more = activity.minutes * activity.volunteers
-        return more > 0 and self._total_volunteer_minutes + more > self._partner_cap
-
-    def partner_in_visit_hall(self, father: Father, start: int, end: int) -> bool:
-        """Tell whether a father kept apart from him is in a visit hall during [start, end)."""
-        rooms = self.problem.room_by_id
-        for other in self.index.partners.get(father.id, ()):
-            for key, (low, high) in self._fathers.get(other, {}).items():
-                if low < end and start < high:
-                    room = rooms.get(self._assignments[key].room or "")
-                    if room is not None and room.kind == VISIT_HALL:
-                        return True
-        return False
-
-    def new_id(self, base: str) -> str:
-        """Give an assignment id built from ``base`` that no held assignment has."""
-        found, number = base, 1
-        while found in self._assignments:
-            number += 1
-            found = f"{base}-{number}"
-        return found
 
 
 @dataclass
@@ -581,11 +110,11 @@ def _attempt(
     found = set(occupancy.day_reasons(father, activity, day))
     windows = index.activity_windows[activity.id]
     off_grid = session is None and start % MINUTES_PER_DAY % problem.policy.slot_minutes != 0
-    if off_grid or (windows and not _inside(windows, start, end)):
+    if off_grid or (windows and not inside(windows, start, end)):
         found.add(reasons.OUTSIDE_WINDOWS)
-    if _overlaps(index.unavailable.get(father.id, ()), start, end):
+    if overlaps(index.unavailable.get(father.id, ()), start, end):
         found.add(reasons.FATHER_UNAVAILABLE)
-    if _overlaps(occupancy.father_spans(father.id), start, end):
+    if overlaps(occupancy.father_spans(father.id), start, end):
         found.add(reasons.FATHER_BUSY)
     school = index.school_day(father, activity, day)
     if school and every and reasons.SCHOOL_HOURS not in known:
@@ -661,7 +190,7 @@ def _new_assignment(
     start: int,
     session: Session | None,
     room: Room | None,
-    staff: _Staff,
+    staff: Staff,
 ) -> Assignment:
     """Give a new assignment for one father, with the staff it needs taken from ``staff``."""
     clock = occupancy.problem.clock
@@ -776,7 +305,7 @@ def _ordered_candidates(
     candidates = _open_candidates(occupancy, father, activity, earliest, latest)
     if preferred:
         wished = [w.week_minutes() for w in preferred]
-        candidates.sort(key=lambda c: not _inside(wished, c[0], c[0] + activity.minutes))
+        candidates.sort(key=lambda c: not inside(wished, c[0], c[0] + activity.minutes))
     return candidates
 
 

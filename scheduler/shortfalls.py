@@ -13,7 +13,8 @@ from __future__ import annotations
 from scheduler.domain import Assignment, Problem, Shortfall
 from scheduler.entitlements import entitled
 from scheduler.objective import granted_counts
-from scheduler.placement import Occupancy, refusal_reasons
+from scheduler.occupancy import Occupancy
+from scheduler.placement import refusal_reasons
 
 
 def explain_shortfalls(problem: Problem, assignments: list[Assignment]) -> list[Shortfall]:

@@ -7,16 +7,14 @@ often (``scheduler.entitlements``) are shared with the solver because they *are*
 the rules; everything else is checked here from the data alone.
 
 Resources are checked with one sweep per person and per room over the
-assignments sorted by time, so a national week of 6,000 fathers is checked in
-seconds rather than by comparing every pair.
+assignments sorted by time (``scheduler.sweeps``); what it finds, and how it
+words it, is ``scheduler.violations``.
 """
 
 from __future__ import annotations
 
-import heapq
 from collections import Counter, defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 from datetime import datetime
 
 from scheduler import reasons
@@ -25,9 +23,7 @@ from scheduler.domain import (
     Assignment,
     Father,
     Problem,
-    Room,
     Roster,
-    Window,
     assignment_reference_errors,
 )
 from scheduler.eligibility import (
@@ -37,38 +33,9 @@ from scheduler.eligibility import (
     school_hours_conflict,
 )
 from scheduler.entitlements import Ceiling, ceilings, max_per_day
-from scheduler.objective import partner_cap_minutes
-from scheduler.week import DAYS, MINUTES_PER_DAY, MINUTES_PER_WEEK, TZ, clock_text
-
-RULES: tuple[str, ...] = (
-    "reference",
-    "institution",
-    "eligibility",
-    "consent",
-    "entitlement",
-    "school_hours",
-    "father_unavailable",
-    "double_booking",
-    "room_capacity",
-    "room_closed",
-    "activity_window",
-    "slot_grid",
-    "staff",
-    "partner_cap",
-    "volunteer_max_hours",
-    "pinned",
-    "non_association",
-)
-VISIT_HALL = "visit_hall"
-
-
-@dataclass(frozen=True)
-class Violation:
-    """One broken hard rule: the rule's name, the assignment that breaks it, and what is wrong."""
-
-    rule: str
-    assignment: str | None
-    message: str
+from scheduler.sweeps import double_booking, non_association, room_capacity, volunteer_hours
+from scheduler.violations import RULES, Findings, Placed, Violation
+from scheduler.week import DAYS, MINUTES_PER_DAY, MINUTES_PER_WEEK, TZ
 
 
 def violations(problem: Problem, roster: Roster) -> list[Violation]:
@@ -99,35 +66,16 @@ def check_assignments(problem: Problem, assignments: list[Assignment]) -> list[V
         check.windows_and_grid(item)
         check.staff(item)
     check.entitlements(placed)
-    check.double_booking(placed)
-    check.room_capacity(placed)
-    check.volunteer_hours(placed)
-    check.non_association(placed)
+    double_booking(check, placed)
+    room_capacity(check, placed)
+    volunteer_hours(check, placed)
+    non_association(check, placed)
     check.pinned(assignments)
     return _sorted(check.found)
 
 
 def _sorted(found: Iterable[Violation]) -> list[Violation]:
     return sorted(found, key=lambda v: (RULES.index(v.rule), v.assignment or "", v.message))
-
-
-@dataclass
-class _Placed:
-    """An assignment whose activity is known and whose time lies inside the week."""
-
-    assignment: Assignment
-    activity: Activity
-    start: int
-    end: int
-    room: Room | None
-    fathers: list[Father]
-    institution: str | None
-    admissible: set[str] = field(default_factory=set)
-
-    @property
-    def id(self) -> str:
-        """Give the assignment's id."""
-        return self.assignment.id
 
 
 def _iso(moment: datetime) -> str:
@@ -138,54 +86,15 @@ def _shells(activity: Activity) -> str:
     return " or ".join(str(shell) for shell in activity.shells)
 
 
-def _hours(minutes: float) -> str:
-    return f"{minutes / 60:g} h"
-
-
-class _Check:
+class _Check(Findings):
     """Collects violations of one problem's rules; one method per rule family."""
 
     def __init__(self, problem: Problem) -> None:
-        self.problem = problem
-        self.clock = problem.clock
-        self.found: list[Violation] = []
+        super().__init__(problem)
         self._consenting: dict[str, Father] = {}
         self._closures: dict[str, list[tuple[int, int]]] = {}
-        self._spans: dict[int, list[tuple[int, int]]] = {}
 
-    def add(self, rule: str, assignment: str | None, message: str) -> None:
-        """Record one violation."""
-        self.found.append(Violation(rule, assignment, message))
-
-    def at(self, minute: int) -> str:
-        """Give a week minute as local ISO time to the minute, as the messages show it."""
-        return self.clock.moment(minute).isoformat(timespec="minutes")
-
-    def day(self, minute: int) -> str:
-        """Give the day a week minute falls on, as ``wed 2027-02-03``."""
-        day = self.clock.day_of(minute)
-        return f"{DAYS[day]} {self.clock.day_date(day).isoformat()}"
-
-    def span(self, item: _Placed) -> str:
-        """Give an assignment's time as ``2027-02-02T15:30+01:00 to 17:00``."""
-        midnight = self.clock.day_of(item.start) * MINUTES_PER_DAY
-        return f"{self.at(item.start)} to {clock_text(item.end - midnight)}"
-
-    def within(self, windows: list[Window], start: int, end: int) -> bool:
-        """Tell whether [start, end) lies inside one of the weekly windows."""
-        # The same few window lists (a room's, a volunteer's) are asked about for
-        # every assignment, so each is turned into week minutes once.
-        spans = self._spans.get(id(windows))
-        if spans is None:
-            spans = [w.week_minutes() for w in windows]
-            self._spans[id(windows)] = spans
-        return any(low <= start and end <= high for low, high in spans)
-
-    def minute(self, moment: datetime) -> int:
-        """Give the week minute of a moment."""
-        return self.clock.minute(moment)
-
-    def references(self, assignments: list[Assignment]) -> list[_Placed]:
+    def references(self, assignments: list[Assignment]) -> list[Placed]:
         """Give the assignments that can be checked further, after checking what they refer to.
 
         Unknown ids, a session activity without its session, a session's
@@ -195,7 +104,7 @@ class _Check:
         outside the week all break rule ``reference``.
         """
         problem = self.problem
-        placed: list[_Placed] = []
+        placed: list[Placed] = []
         seen: set[str] = set()
         by_session: dict[str, list[str]] = defaultdict(list)
         for index, assignment in enumerate(assignments):
@@ -237,7 +146,7 @@ class _Check:
                 )
         return placed
 
-    def place(self, assignment: Assignment, activity: Activity) -> _Placed | None:
+    def place(self, assignment: Assignment, activity: Activity) -> Placed | None:
         """Give the assignment in week minutes with room and known fathers (None: off the week)."""
         problem = self.problem
         start, end = self.minute(assignment.start), self.minute(assignment.end)
@@ -249,7 +158,7 @@ class _Check:
         institution = room.institution if room is not None else None
         if institution is None and fathers:
             institution = fathers[0].institution
-        return _Placed(assignment, activity, start, end, room, fathers, institution)
+        return Placed(assignment, activity, start, end, room, fathers, institution)
 
     def consenting(self, father: Father) -> Father:
         """Give the father as if the other parent consented: eligibility read apart from consent."""
@@ -259,7 +168,7 @@ class _Check:
             self._consenting[father.id] = copy
         return copy
 
-    def fathers_may_take_part(self, item: _Placed) -> None:
+    def fathers_may_take_part(self, item: Placed) -> None:
         """Check each father's institution, eligibility, consent, school hours and availability.
 
         A father takes part only at his own institution, with an effective
@@ -332,7 +241,7 @@ class _Check:
         needs = _shells(activity)
         return f"father {father.id} is in shell {father.shell} ({activity.id} needs {needs})"
 
-    def room_open(self, item: _Placed) -> None:
+    def room_open(self, item: Placed) -> None:
         """Check that the room is open for the whole activity and not closed during it."""
         room = item.room
         if room is None:
@@ -357,7 +266,7 @@ class _Check:
                     f"({item.activity.id} {self.span(item)})",
                 )
 
-    def windows_and_grid(self, item: _Placed) -> None:
+    def windows_and_grid(self, item: Placed) -> None:
         """Check the activity's allowed windows and, for individual placements, the slot grid."""
         activity = item.activity
         if activity.windows and not self.within(activity.windows, item.start, item.end):
@@ -374,7 +283,7 @@ class _Check:
                 f"{activity.id} starts at {self.at(item.start)}, not on the {slot}-minute grid",
             )
 
-    def staff(self, item: _Placed) -> None:
+    def staff(self, item: Placed) -> None:
         """Check the staff: as many distinct volunteers and officers as the activity needs.
 
         A volunteer serves the institution, may do the activity and is
@@ -418,14 +327,14 @@ class _Check:
             if not self.within(officer.shifts, item.start, item.end):
                 self.add("staff", key, f"officer {officer.id} is not on shift {self.span(item)}")
 
-    def entitlements(self, placed: list[_Placed]) -> None:
+    def entitlements(self, placed: list[Placed]) -> None:
         """Check each father's occurrences against his weekly ceilings and the limit per day.
 
         Occurrences already refused for the institution or eligibility do not
         count again here: a time-out day is reported once, as a time-out.
         """
         problem = self.problem
-        occurrences: dict[tuple[str, str], list[_Placed]] = defaultdict(list)
+        occurrences: dict[tuple[str, str], list[Placed]] = defaultdict(list)
         for item in sorted(placed, key=lambda p: (p.start, p.id)):
             for father_id in sorted(item.admissible):
                 occurrences[father_id, item.activity.id].append(item)
@@ -441,7 +350,7 @@ class _Check:
                         f"father {father_id} has {len(inside)} {activity_id} {self.days(ceiling)} "
                         f"(at most {ceiling.limit})",
                     )
-            by_day: dict[int, list[_Placed]] = defaultdict(list)
+            by_day: dict[int, list[Placed]] = defaultdict(list)
             for item in items:
                 by_day[self.clock.day_of(item.start)].append(item)
             for day, on_day in sorted(by_day.items()):
@@ -460,138 +369,6 @@ class _Check:
         if len(ceiling.days) == 7:
             return "in the week"
         return "on " + ", ".join(DAYS[day] for day in sorted(ceiling.days))
-
-    def double_booking(self, placed: list[_Placed]) -> None:
-        """Check that no father, volunteer or officer is in two assignments at the same time."""
-        busy: dict[tuple[str, str], list[tuple[int, int, str]]] = defaultdict(list)
-        for item in placed:
-            assignment = item.assignment
-            for kind, people in (
-                ("father", assignment.fathers),
-                ("volunteer", assignment.volunteers),
-                ("officer", assignment.officers),
-            ):
-                for person in dict.fromkeys(people):
-                    busy[kind, person].append((item.start, item.end, item.id))
-        for (kind, person), spans in sorted(busy.items()):
-            spans.sort()
-            until, holder = spans[0][1], spans[0][2]
-            for start, end, key in spans[1:]:
-                if start < until:
-                    self.add(
-                        "double_booking",
-                        key,
-                        f"{kind} {person} is in {holder} and {key} "
-                        f"at the same time ({self.at(start)})",
-                    )
-                if end > until:
-                    until, holder = end, key
-
-    def room_capacity(self, placed: list[_Placed]) -> None:
-        """Check that no room holds more families than it can, nor a session more than its seats.
-
-        An individual use keeps the room for its changeover minutes after it
-        ends; a session's fathers leave together and need no changeover.
-        """
-        events: dict[str, list[tuple[int, int, str]]] = defaultdict(list)
-        for item in placed:
-            session = item.assignment.session
-            families = len(set(item.assignment.fathers))
-            if session is not None and session in self.problem.session_by_id:
-                seats = self.problem.session_by_id[session].capacity
-                if families > seats:
-                    self.add(
-                        "room_capacity",
-                        item.id,
-                        f"session {session} seats {families} fathers (capacity {seats})",
-                    )
-            if item.room is None or families == 0:
-                continue
-            changeover = 0 if session is not None else item.room.changeover_minutes
-            events[item.room.id].append((item.start, families, item.id))
-            events[item.room.id].append((item.end + changeover, -families, item.id))
-        for room_id, room_events in sorted(events.items()):
-            capacity = self.problem.room_by_id[room_id].capacity
-            load = 0
-            # At one moment, uses that end leave before new ones come in.
-            for moment, change, key in sorted(room_events, key=lambda e: (e[0], e[1] > 0, e[2])):
-                load += change
-                if change > 0 and load > capacity:
-                    self.add(
-                        "room_capacity",
-                        key,
-                        f"room {room_id} holds {load} families at {self.at(moment)} "
-                        f"(capacity {capacity})",
-                    )
-
-    def volunteer_hours(self, placed: list[_Placed]) -> None:
-        """Check the partner cap on all volunteers together and each volunteer's own maximum."""
-        problem = self.problem
-        worked: Counter[str] = Counter()
-        for item in placed:
-            for volunteer_id in dict.fromkeys(item.assignment.volunteers):
-                worked[volunteer_id] += item.end - item.start
-        total = sum(worked.values())
-        cap = partner_cap_minutes(problem)
-        if total > cap:
-            self.add(
-                "partner_cap",
-                None,
-                f"volunteers work {_hours(total)} together (partner cap {_hours(cap)})",
-            )
-        for volunteer_id, minutes in sorted(worked.items()):
-            volunteer = problem.volunteer_by_id.get(volunteer_id)
-            if volunteer is not None and minutes > volunteer.max_hours_week * 60:
-                self.add(
-                    "volunteer_max_hours",
-                    None,
-                    f"volunteer {volunteer_id} works {_hours(minutes)} "
-                    f"(at most {_hours(volunteer.max_hours_week * 60)})",
-                )
-
-    def non_association(self, placed: list[_Placed]) -> None:
-        """Check that fathers kept apart never share an assignment nor the visit hall at once."""
-        apart: dict[str, set[str]] = defaultdict(set)
-        for father in self.problem.fathers:
-            for other in father.non_associations:
-                apart[father.id].add(other)
-                apart[other].add(father.id)
-        if not apart:
-            return
-        for item in placed:
-            present = {father.id for father in item.fathers}
-            for father_id in sorted(present):
-                for other in sorted(apart[father_id] & present):
-                    if father_id < other:
-                        self.add(
-                            "non_association",
-                            item.id,
-                            f"fathers {father_id} and {other} must be kept apart "
-                            f"but share {item.id}",
-                        )
-        halls = sorted(
-            (p for p in placed if p.room is not None and p.room.kind == VISIT_HALL),
-            key=lambda p: (p.start, p.id),
-        )
-        running: list[tuple[int, str, str]] = []
-        inside: dict[str, set[str]] = defaultdict(set)
-        for item in halls:
-            while running and running[0][0] <= item.start:
-                _, father_id, key = heapq.heappop(running)
-                inside[father_id].discard(key)
-            for father in item.fathers:
-                for other in sorted(apart[father.id]):
-                    for key in sorted(inside[other] - {item.id}):
-                        self.add(
-                            "non_association",
-                            item.id,
-                            f"fathers {father.id} and {other} must be kept apart "
-                            "but are both in the "
-                            f"visit hall at {self.at(item.start)} ({key} and {item.id})",
-                        )
-            for father in item.fathers:
-                inside[father.id].add(item.id)
-                heapq.heappush(running, (item.end, father.id, item.id))
 
     def pinned(self, assignments: list[Assignment]) -> None:
         """Check that every pinned assignment of the problem is in the roster, unchanged."""

@@ -42,6 +42,11 @@ def clock_minutes(text: str) -> int:
     return hours * 60 + minutes
 
 
+def week_minute(day: str, clock: str) -> int:
+    """Give the week minute of a day name (``mon``) and a clock time ``HH:MM`` on it."""
+    return DAYS.index(day) * MINUTES_PER_DAY + clock_minutes(clock)
+
+
 def clock_text(minutes: int) -> str:
     """Give ``HH:MM`` for minutes since midnight."""
     return f"{minutes // 60:02d}:{minutes % 60:02d}"

@@ -16,7 +16,8 @@ from scheduler.domain import Problem, Roster
 from scheduler.entitlements import entitled
 from scheduler.kpis import compute_kpis
 from scheduler.objective import objective, tiers
-from scheduler.placement import Occupancy, first_fit
+from scheduler.occupancy import Occupancy
+from scheduler.placement import first_fit
 from scheduler.shortfalls import explain_shortfalls
 
 SOLVER_NAME = "fcfs"

@@ -4,8 +4,9 @@ A *candidate* passes every rule that concerns one assignment on its own:
 eligibility on that day, consent, enrolment, the baby rule, school hours, the
 father's unavailable ranges, his ceilings, the room's opening hours and
 closures, the activity's windows, and staff who may do it and are free then.
-The model builds variables for candidates only, so no variable exists that
-could never be used. Rules that tie assignments together (double booking,
+The rules are read from the week's index (``scheduler.week_index``), the same
+one the placement reads. The model builds variables for candidates only, so
+no variable exists that could never be used. Rules that tie assignments together (double booking,
 capacity, ceilings over several occurrences, the partner cap,
 non-association) are left to the constraints.
 
@@ -18,30 +19,13 @@ rooms are numbered afterwards, which always succeeds for identical rooms.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from scheduler.domain import Activity, Assignment, Father, Problem, Room, TimeRange, Window
-from scheduler.eligibility import blocking_reasons, school_hours_conflict
-from scheduler.entitlements import Ceiling, ceilings, entitled, max_per_day
+from scheduler.domain import Activity, Assignment, Father, Problem, Room
+from scheduler.entitlements import entitled
+from scheduler.spans import Span, inside, overlaps
 from scheduler.week import MINUTES_PER_DAY
-
-Span = tuple[int, int]
-
-
-def week_spans(windows: Sequence[Window]) -> tuple[Span, ...]:
-    """Give weekly windows as week-minute spans."""
-    return tuple(w.week_minutes() for w in windows)
-
-
-def within(spans: Iterable[Span], start: int, end: int) -> bool:
-    """Tell whether [start, end) lies inside one of the spans."""
-    return any(low <= start and end <= high for low, high in spans)
-
-
-def overlaps(spans: Iterable[Span], start: int, end: int) -> bool:
-    """Tell whether [start, end) overlaps one of the spans."""
-    return any(low < end and start < high for low, high in spans)
+from scheduler.week_index import WeekIndex
 
 
 @dataclass(frozen=True)
@@ -64,7 +48,7 @@ class Pool:
 
     def fits(self, start: int, end: int) -> bool:
         """Tell whether the rooms are open for all of [start, end) and not closed during it."""
-        return within(self.open, start, end) and not overlaps(self.closed, start, end)
+        return inside(self.open, start, end) and not overlaps(self.closed, start, end)
 
 
 @dataclass(frozen=True)
@@ -163,24 +147,17 @@ class _Busy:
                 self.officers[officer].append(span)
 
 
-def _spans(problem: Problem, ranges: Iterable[TimeRange]) -> tuple[Span, ...]:
-    clock = problem.clock
-    return tuple(sorted((clock.minute(r.start), clock.minute(r.end)) for r in ranges))
-
-
-def _pools(problem: Problem, own_rooms: set[str]) -> tuple[dict[str, Pool], dict[str, str]]:
+def _pools(index: WeekIndex, own_rooms: set[str]) -> tuple[dict[str, Pool], dict[str, str]]:
     """Give the room pools: identical rooms together, a room with sessions or pins on its own."""
     groups: dict[tuple[object, ...], list[Room]] = {}
-    for room in problem.rooms:
-        open_spans = tuple(sorted(w.week_minutes() for w in room.open))
-        closed = _spans(problem, room.closed)
+    for room in index.problem.rooms:
         key: tuple[object, ...] = (
             room.institution,
             room.kind,
             room.capacity,
             room.changeover_minutes,
-            open_spans,
-            closed,
+            tuple(sorted(index.room_open[room.id])),
+            index.room_closed[room.id],
             room.id if room.id in own_rooms else "",
         )
         groups.setdefault(key, []).append(room)
@@ -196,8 +173,8 @@ def _pools(problem: Problem, own_rooms: set[str]) -> tuple[dict[str, Pool], dict
             rooms=tuple(room.id for room in rooms),
             room_capacity=first.capacity,
             changeover=first.changeover_minutes,
-            open=tuple(sorted(w.week_minutes() for w in first.open)),
-            closed=_spans(problem, first.closed),
+            open=tuple(sorted(index.room_open[first.id])),
+            closed=index.room_closed[first.id],
         )
         for room in rooms:
             pool_of_room[room.id] = pool_id
@@ -205,23 +182,18 @@ def _pools(problem: Problem, own_rooms: set[str]) -> tuple[dict[str, Pool], dict
 
 
 class _Builder:
-    """Finds the candidates of one problem; caches what is asked per father, activity and day."""
+    """Finds the candidates of one problem from its week index, around the pinned assignments."""
 
     def __init__(self, problem: Problem) -> None:
         self.problem = problem
         self.clock = problem.clock
+        self.index = WeekIndex(problem)
         own_rooms = {s.room for s in problem.sessions} | {
             a.room for a in problem.pinned if a.room is not None
         }
-        self.pools, self.pool_of_room = _pools(problem, own_rooms)
+        self.pools, self.pool_of_room = _pools(self.index, own_rooms)
         self.pinned = [self._pin(a) for a in problem.pinned]
         self.busy = _Busy(problem, self.pinned)
-        self.unavailable = {f.id: _spans(problem, f.unavailable) for f in problem.fathers}
-        self.available = {v.id: week_spans(v.available) for v in problem.volunteers}
-        self.shifts = {o.id: week_spans(o.shifts) for o in problem.officers}
-        self.windows = {a.id: week_spans(a.windows) for a in problem.activities}
-        self.school = week_spans(problem.policy.school_hours)
-        self._ceilings: dict[tuple[str, str], list[Ceiling]] = {}
         self._room_on_day: dict[tuple[str, str, int], bool] = {}
 
     def _pin(self, assignment: Assignment) -> Pinned:
@@ -249,17 +221,13 @@ class _Builder:
         return found
 
     def _room_for_more(self, father: Father, activity: Activity, day: int) -> bool:
-        problem = self.problem
-        if blocking_reasons(problem, father, activity, day):
+        index = self.index
+        if index.eligibility(father, activity, day):
             return False
         pinned_days = self.busy.days.get((father.id, activity.id), [])
-        if max_per_day(problem, father, activity, day) - pinned_days.count(day) < 1:
+        if index.per_day(father, activity, day) - pinned_days.count(day) < 1:
             return False
-        limits = self._ceilings.get((father.id, activity.id))
-        if limits is None:
-            limits = ceilings(problem, father, activity)
-            self._ceilings[father.id, activity.id] = limits
-        for ceiling in limits:
+        for ceiling in index.ceilings(father, activity):
             if day in ceiling.days:
                 used = sum(1 for d in pinned_days if d in ceiling.days)
                 if ceiling.limit - used < 1:
@@ -268,14 +236,11 @@ class _Builder:
 
     def father_free(self, father: Father, activity: Activity, start: int, end: int) -> bool:
         """Tell whether the father is out of school hours, available and not pinned elsewhere."""
-        if overlaps(self.unavailable[father.id], start, end):
+        if overlaps(self.index.unavailable[father.id], start, end):
             return False
         if overlaps(self.busy.fathers.get(father.id, ()), start, end):
             return False
-        # Only times that touch school hours can conflict with them; the rule decides those.
-        if not activity.child_present or not overlaps(self.school, start, end):
-            return True
-        return not school_hours_conflict(self.problem, father, activity, start, end)
+        return not self.index.school_conflict(father, activity, start, end)
 
     def volunteers_for(
         self, institution: str, activity: Activity, start: int, end: int
@@ -283,11 +248,7 @@ class _Builder:
         """Give the volunteers who serve the institution, may do the activity and are free then."""
         minutes = end - start
         found = []
-        for volunteer in self.problem.volunteers:
-            if institution not in volunteer.institutions or activity.id not in volunteer.activities:
-                continue
-            if not within(self.available[volunteer.id], start, end):
-                continue
+        for volunteer in self.index.may_serve(activity, institution, start, end):
             if overlaps(self.busy.volunteers.get(volunteer.id, ()), start, end):
                 continue
             if self.busy.volunteer_minutes[volunteer.id] + minutes > volunteer.max_hours_week * 60:
@@ -299,10 +260,8 @@ class _Builder:
         """Give the officers of the institution on shift for all of [start, end) and not pinned."""
         return tuple(
             officer.id
-            for officer in self.problem.officers
-            if officer.institution == institution
-            and within(self.shifts[officer.id], start, end)
-            and not overlaps(self.busy.officers.get(officer.id, ()), start, end)
+            for officer in self.index.on_shift(institution, start, end)
+            if not overlaps(self.busy.officers.get(officer.id, ()), start, end)
         )
 
     def sessions(self) -> list[SessionCandidate]:
@@ -320,7 +279,9 @@ class _Builder:
             end = start + activity.minutes
             if not pool.fits(start, end):
                 continue
-            if activity.windows and not within(self.windows[activity.id], start, end):
+            if activity.windows and not inside(
+                self.index.activity_windows[activity.id], start, end
+            ):
                 continue
             day = start // MINUTES_PER_DAY
             fathers = tuple(
@@ -372,13 +333,14 @@ class _Builder:
         ]
         if activity.room_kind is None:
             pools = [None]
+        windows = self.index.activity_windows[activity.id]
         found = []
         for day in range(7):
             midnight = day * MINUTES_PER_DAY
             for offset in range(0, MINUTES_PER_DAY - activity.minutes + 1, slot):
                 start = midnight + offset
                 end = start + activity.minutes
-                if activity.windows and not within(self.windows[activity.id], start, end):
+                if activity.windows and not inside(windows, start, end):
                     continue
                 fitting = [p for p in pools if p is None or p.fits(start, end)]
                 if not fitting:

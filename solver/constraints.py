@@ -26,7 +26,7 @@ from ortools.sat.python import cp_model
 from scheduler.domain import Problem
 from scheduler.entitlements import ceilings, max_per_day
 from scheduler.objective import partner_cap_minutes
-from scheduler.validate import VISIT_HALL
+from scheduler.room_kinds import VISIT_HALL
 from scheduler.week import MINUTES_PER_DAY
 from solver.candidates import Candidates, SessionCandidate, SlotCandidate
 from solver.variables import Variables

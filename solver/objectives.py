@@ -23,7 +23,8 @@ from scheduler.objective import (
     occurrence_value,
     partner_cap_minutes,
 )
-from solver.candidates import Candidates, week_spans, within
+from scheduler.spans import inside, week_spans
+from solver.candidates import Candidates
 from solver.constraints import (
     add_priced_at_most,
     partner_cap_left,
@@ -171,7 +172,7 @@ def entitlements(
         for father_id in pin.assignment.fathers:
             pinned[father_id, pin.assignment.activity] += 1
     # Literals and their values, summed once at the end: a sum built term by term is
-    # slower to flatten into an objective (1,000 fathers: 1.4 s against 1.1 s).
+    # slower to flatten into an objective on a large week.
     earning: list[cp_model.IntVar] = []
     values: list[int] = []
     constant = 0
@@ -221,7 +222,7 @@ def continuity(
     for session in candidates.sessions:
         for father in session.fathers:
             seat = variables.seat[session.session, father]
-            if within(wishes[father], session.start, session.end):
+            if inside(wishes[father], session.start, session.end):
                 points.append(seat)
             linked = problem.father_by_id[father].linked_volunteer
             escort = variables.session_volunteer.get((session.session, linked or ""))
@@ -241,33 +242,44 @@ def continuity(
         defaultdict(list)
     )
     for index, (slot, literal) in enumerate(zip(candidates.slots, variables.slot, strict=True)):
-        if within(wishes[slot.father], slot.start, slot.end):
+        if inside(wishes[slot.father], slot.start, slot.end):
             points.append(literal)
         linked = problem.father_by_id[slot.father].linked_volunteer
         if linked is not None and (slot.group, linked) in escorts:
             waiting[slot.group, linked].append((index, literal))
     for key, slots in waiting.items():
-        escort = escorts[key]
-        links = []
-        for index, literal in slots:
-            link = model.new_bool_var(f"linked[{index}]")
-            model.add_implication(link, literal)
-            terms.slot_links[index] = link
-            links.append(link)
-        # The volunteer escorts one family at a time; when he works this start and a father
-        # linked to him starts then, one of his own families has him.
-        model.add(sum(links) <= escort)
-        for (_, literal), link in zip(slots, links, strict=True):
-            others = [other for other in links if other is not link]
-            model.add(link >= literal + escort - 1 - sum(others))
-        points += links
+        points += _slot_links(model, slots, escorts[key], terms)
     for pin in candidates.pinned:
         assignment = pin.assignment
         for father in assignment.fathers:
             linked = problem.father_by_id[father].linked_volunteer
             constant += int(linked is not None and linked in assignment.volunteers)
-            constant += int(within(wishes[father], pin.start, pin.end))
+            constant += int(inside(wishes[father], pin.start, pin.end))
     return sum(points) + constant
+
+
+def _slot_links(
+    model: cp_model.CpModel,
+    slots: list[tuple[int, cp_model.IntVar]],
+    escort: cp_model.IntVar,
+    terms: TierTerms,
+) -> list[cp_model.IntVar]:
+    """Give one literal per slot: the linked volunteer escorts this father's slot.
+
+    The volunteer escorts one family at a time; when he works this start and a
+    father linked to him starts then, one of his own families has him.
+    """
+    links = []
+    for index, literal in slots:
+        link = model.new_bool_var(f"linked[{index}]")
+        model.add_implication(link, literal)
+        terms.slot_links[index] = link
+        links.append(link)
+    model.add(sum(links) <= escort)
+    for (_, literal), link in zip(slots, links, strict=True):
+        others = [other for other in links if other is not link]
+        model.add(link >= literal + escort - 1 - sum(others))
+    return links
 
 
 def stability(

@@ -15,7 +15,8 @@ from __future__ import annotations
 from scheduler.domain import Activity, Assignment, Problem
 from scheduler.eligibility import eligible
 from scheduler.entitlements import entitled
-from scheduler.placement import Occupancy, first_fit
+from scheduler.occupancy import Occupancy
+from scheduler.placement import first_fit
 
 
 def volunteer_cost(problem: Problem, activity: Activity) -> float:

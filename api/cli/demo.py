@@ -16,8 +16,8 @@ from typing import Any
 
 from api.cli import add_command
 from api.cli.solve import check_limits
+from exports.roster import roster_frames, summary_lines, week_lines, write_csv, write_xlsx
 from scheduler.domain import Problem, Roster, load_problem
-from scheduler.export import roster_frames, summary_lines, week_lines, write_csv, write_xlsx
 from solver.baseline import first_come_first_served
 from solver.solve import SolveOptions, solve
 

@@ -8,15 +8,9 @@ from pathlib import Path
 from typing import Any
 
 from api.cli import add_command
+from scheduler.catalogue import FATHERS_MAX, FATHERS_MIN, INSTITUTIONS_MAX, argument_errors
 from scheduler.domain import ProblemError
-from scheduler.generate import (
-    FATHERS_MAX,
-    FATHERS_MIN,
-    INSTITUTIONS_MAX,
-    argument_errors,
-    generate_problem,
-    problem_json,
-)
+from scheduler.generate import generate_problem, problem_json
 
 
 def _generate(args: argparse.Namespace) -> int:

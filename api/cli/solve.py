@@ -18,11 +18,12 @@ from pathlib import Path
 from typing import Any
 
 from api.cli import add_command
+from exports.roster import roster_frames, roster_table, write_csv, write_xlsx
 from scheduler.domain import Problem, ProblemError, Roster, load_problem, load_roster
-from scheduler.export import roster_frames, roster_table, write_csv, write_xlsx
 from scheduler.objective import Tiers, tier_ranges
 from solver.baseline import first_come_first_served
-from solver.solve import Progress, SolveOptions, group_values, solve
+from solver.solve import Progress, SolveOptions, solve
+from solver.tiers import group_values
 
 FORMATS = ("table", "json", "csv", "xlsx")
 

@@ -16,7 +16,7 @@ from typing import Any, TextIO
 
 from api.cli import add_command
 from scheduler.domain import ProblemError, load_problem
-from scheduler.scenarios import load_scenarios
+from whatif.scenarios import load_scenarios
 
 BAR_WIDTH = 30
 
@@ -62,9 +62,10 @@ def _seconds(text: str) -> float:
 
 
 def _whatif(args: argparse.Namespace) -> int:
-    from scheduler.scenarios import default_scenarios
-    from solver.executors import make_executor
-    from solver.whatif import SweepOptions, format_table, run_sweep, write_report
+    from whatif.executors import make_executor
+    from whatif.report import format_table, write_report
+    from whatif.scenarios import default_scenarios
+    from whatif.sweep import SweepOptions, run_sweep
 
     missing_extras(args.executor)
     base = load_problem(args.base)

@@ -311,13 +311,13 @@ def export(
         name = f"{name}-{kind}-{subject}"
     elif format == "csv":
         # pandas is loaded only when a table export is asked for; the service starts faster.
-        from scheduler.export import roster_frames
+        from exports.roster import roster_frames
 
         frames = roster_frames(problem, roster)
         content = frames[table].to_csv(index=False).encode("utf-8")
         name = f"{name}-{table}"
     else:
-        from scheduler.export import roster_frames, write_xlsx
+        from exports.roster import roster_frames, write_xlsx
 
         with tempfile.TemporaryDirectory() as folder:
             content = write_xlsx(

@@ -16,10 +16,10 @@ from api.rosters import view
 from api.routers.rosters import JobView
 from api.tables import JobRow, ProblemRow
 from scheduler.domain import parse_problem
-from scheduler.scenarios import default_scenarios, parse_scenarios
+from whatif.scenarios import default_scenarios, parse_scenarios
 
 WHATIF_JOB = "whatif"
-WHATIF_TARGET = "solver.whatif:run_job"
+WHATIF_TARGET = "whatif.sweep:run_job"
 
 router = APIRouter(prefix="/whatif", tags=["whatif"])
 
@@ -104,7 +104,7 @@ def _job(session: Any, caller: Principal, job_id: str, action: str) -> JobRow:
 
 def _check(data: dict[str, Any], scenarios: dict[str, Any] | None) -> None:
     """Refuse (422) a scenario file or scenario that does not apply to the week, before any job."""
-    from solver.whatif import SweepOptions, plan_sweep
+    from whatif.sweep import SweepOptions, plan_sweep
 
     problem = parse_problem(data)
     spec = parse_scenarios(scenarios) if scenarios is not None else default_scenarios(problem)

@@ -17,7 +17,7 @@ from api.published import load_week
 from api.rosters import publish
 from api.settings import Settings
 from api.tables import Allocation, JobRow, utcnow
-from scheduler.placement import Occupancy
+from scheduler.occupancy import Occupancy
 from scheduler.validate import check_assignments
 from tests.kit.service import baseline_roster, roomy_tiny_data, seed_roster
 

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from scheduler.catalogue import default_catalogue
 from scheduler.domain import Problem, Roster, parse_problem
-from scheduler.generate import default_catalogue
 from scheduler.objective import objective, tiers
 from scheduler.validate import violations
 from scheduler.week import DAYS

@@ -17,17 +17,17 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from scheduler.domain import Assignment, Problem, ProblemError, Window, parse_problem
+from scheduler.occupancy import Occupancy
 from scheduler.placement import (
-    Occupancy,
     alternatives,
     blockers,
     candidate_times,
     find_placement,
     first_fit,
-    grid_starts,
     refusal_reasons,
 )
 from scheduler.validate import check_assignments
+from scheduler.week_index import grid_starts
 
 TUE = 1440
 AT_10 = TUE + 10 * 60

@@ -9,10 +9,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from scheduler.catalogue import default_catalogue
 from scheduler.domain import Father, Problem, parse_problem
 from scheduler.eligibility import blocking_reasons, effective_shell, school_hours_conflict
 from scheduler.entitlements import Ceiling, ceilings, entitled, max_per_day, shell_per_week
-from scheduler.generate import default_catalogue
 
 MONDAY = date(2027, 2, 1)
 WEEK = frozenset(range(7))
@@ -423,6 +423,52 @@ def test_no_part_of_the_week_holds_more_than_the_entitlement() -> None:
     assert ceilings_of(problem, on_timeout, "workshop") == [
         Ceiling(WEEK, 0), Ceiling(frozenset(range(2, 7)), 0),
     ]  # fmt: skip
+
+
+# The rules the validator shares with the placement and the solver, day by day.
+
+
+def test_a_mid_week_time_out_day_by_day() -> None:
+    """Time-out from Wednesday: cooking on Monday and Tuesday only; family room 2, 1 from Wed."""
+    problem = week()
+    on_timeout = father(timeouts=[{"start": "2027-02-03"}])
+    cooking = problem.activity_by_id["cooking_together"]
+    visit = problem.activity_by_id["family_room_visit"]
+    assert [max_per_day(problem, on_timeout, cooking, d) for d in range(7)] == [1, 1, 0, 0, 0, 0, 0]
+    assert [blocking_reasons(problem, on_timeout, cooking, d) for d in (0, 1, 2, 6)] == [
+        [], [], ["time_out"], ["time_out"],
+    ]  # fmt: skip
+    assert [max_per_day(problem, on_timeout, visit, d) for d in range(7)] == [1] * 7
+    assert ceilings(problem, on_timeout, visit) == [
+        Ceiling(WEEK, 2), Ceiling(frozenset(range(2, 7)), 1),
+    ]  # fmt: skip
+    assert blocking_reasons(problem, on_timeout, visit, 4) == []
+
+
+def test_a_plan_of_none_is_a_ceiling_of_zero_not_a_block() -> None:
+    """A shell-2 father planned for no video calls is not blocked from them, yet may have none."""
+    problem = week()
+    planned = father(shell=2, plan={"video_call": 0})
+    call = problem.activity_by_id["video_call"]
+    assert blocking_reasons(problem, planned, call, 0) == []
+    assert [max_per_day(problem, planned, call, d) for d in range(7)] == [0] * 7
+    assert ceilings(problem, planned, call) == [Ceiling(WEEK, 0)]
+
+
+def test_without_the_other_parents_consent_only_the_legal_visit_stays() -> None:
+    """No consent of the other parent: no video call or cell visit, the regular visit stands."""
+    problem = week()
+    refused = father(other_parent_consent=False)
+    found = {
+        name: blocking_reasons(problem, refused, problem.activity_by_id[name], 2)
+        for name in ("video_call", "cell_visit", "regular_visit", "cooking_together")
+    }
+    assert found == {
+        "video_call": ["no_consent"],
+        "cell_visit": ["no_consent"],
+        "regular_visit": [],
+        "cooking_together": [],
+    }
 
 
 # Properties that hold for any father.

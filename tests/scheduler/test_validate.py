@@ -11,7 +11,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from scheduler.domain import Assignment, Problem
-from scheduler.validate import RULES, Violation, check_assignments, violations
+from scheduler.validate import check_assignments, violations
+from scheduler.violations import RULES, Violation
 from tests.kit.rosters import at, base, replace, roster, slot
 from tests.kit.violations import CASES
 

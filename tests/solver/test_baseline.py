@@ -13,7 +13,8 @@ from scheduler.domain import Problem, Roster, parse_problem
 from scheduler.generate import generate_problem
 from scheduler.kpis import compute_kpis
 from scheduler.objective import objective, tiers
-from scheduler.placement import Occupancy, blockers, candidate_times
+from scheduler.occupancy import Occupancy
+from scheduler.placement import blockers, candidate_times
 from scheduler.shortfalls import explain_shortfalls
 from scheduler.validate import violations
 from solver.baseline import first_come_first_served

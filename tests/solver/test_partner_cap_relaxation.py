@@ -23,14 +23,8 @@ from scheduler.validate import violations
 from solver.baseline import first_come_first_served
 from solver.model import RosterModel
 from solver.objectives import fathers_the_cap_can_pay
-from solver.solve import (
-    Progress,
-    SolveOptions,
-    _hinted_solution,
-    _settled_tiers,
-    _visits_only,
-    solve,
-)
+from solver.search import hinted_solution, visits_only
+from solver.solve import Progress, SolveOptions, _settled_tiers, solve
 from solver.warmstart import priority_order
 
 
@@ -62,7 +56,7 @@ def test_valid_rosters_stay_model_solutions(problem: Problem) -> None:
     for roster in (first_come_first_served(problem).assignments, priority_order(problem)):
         built = RosterModel(problem)
         built.hint(roster)
-        completed = _hinted_solution(built.model)
+        completed = hinted_solution(built.model)
         assert completed is not None
         legal = int(completed.value(built.terms.expressions["legal_minimum"]))
         assert legal == tiers(problem, roster).legal_minimum
@@ -82,7 +76,7 @@ def test_the_cap_proves_the_legal_tier_of_a_starved_week() -> None:
     solver = cp_model.CpSolver()
     solver.parameters.num_workers = 2
     solver.parameters.max_time_in_seconds = 30
-    status = solver.solve(_visits_only(built))
+    status = solver.solve(visits_only(built))
     assert status == cp_model.OPTIMAL
     assert solver.objective_value == solver.best_objective_bound
     free = sum(1 for f in problem.fathers if f.shell == 3)
@@ -116,7 +110,7 @@ def test_the_ceiling_is_the_proven_legal_optimum_of_a_starved_week() -> None:
     solver = cp_model.CpSolver()
     solver.parameters.num_workers = 2
     solver.parameters.max_time_in_seconds = 30
-    assert solver.solve(_visits_only(built)) == cp_model.OPTIMAL
+    assert solver.solve(visits_only(built)) == cp_model.OPTIMAL
     assert solver.objective_value == built.terms.ceilings["legal_minimum"]
 
 

@@ -13,7 +13,8 @@ from scipy import sparse
 from scheduler.domain import load_problem
 from solver.model import RosterModel
 from solver.relaxation import _proven_bound, relaxation_bound
-from solver.solve import Progress, SolveOptions, _Reporter, solve
+from solver.search import Reporter
+from solver.solve import Progress, SolveOptions, solve
 
 
 def triangle() -> tuple[cp_model.CpModel, list[cp_model.IntVar]]:
@@ -122,7 +123,7 @@ def test_the_bound_is_never_below_the_optimum(model: cp_model.CpModel) -> None:
 
 def test_a_ceiling_holds_the_reported_bounds_and_tells_when_reached() -> None:
     events: list[Progress] = []
-    reporter = _Reporter("entitlements", time.monotonic(), events.append, 80)
+    reporter = Reporter("entitlements", time.monotonic(), events.append, 80)
     reporter.on_bound(120.0)
     assert not reporter.take_ceiling(90)
     assert reporter.bound == 90
@@ -133,7 +134,7 @@ def test_a_ceiling_holds_the_reported_bounds_and_tells_when_reached() -> None:
 
 
 def test_a_ceiling_below_a_solution_found_is_left_out() -> None:
-    reporter = _Reporter("entitlements", time.monotonic(), None, 80)
+    reporter = Reporter("entitlements", time.monotonic(), None, 80)
     assert not reporter.take_ceiling(79)
     assert reporter.ceiling is None and reporter.bound is None
 

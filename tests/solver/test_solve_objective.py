@@ -7,19 +7,10 @@ import time
 from ortools.sat.python import cp_model
 
 from scheduler.domain import Problem, parse_problem
-from scheduler.objective import TIERS, Tiers, combine, tier_ranges, tiers
+from scheduler.objective import TIERS, combine, tier_ranges, tiers
 from solver.model import RosterModel
-from solver.solve import (
-    Progress,
-    _GroupResult,
-    _Reporter,
-    _visits_only,
-    group_top,
-    group_values,
-    tier_gap,
-    tier_groups,
-    tier_weights,
-)
+from solver.search import Reporter, visits_only
+from solver.solve import Progress
 from tests.kit.weeks import (
     at,
     checked,
@@ -210,46 +201,13 @@ def test_status_bound_and_progress(tiny: Problem) -> None:
             assert later.objective >= earlier.objective
 
 
-def test_tier_groups_keep_priority(tiny: Problem) -> None:
-    """Tiers share a solve only while their weighted span is small; each group is in order."""
-    ranges = tier_ranges(tiny)
-    assert tier_groups(list(TIERS), ranges) == [list(TIERS)]
-    wide = ranges.__class__(**{**ranges.as_dict(), "entitlements": 2**40})
-    assert tier_groups(list(TIERS), wide) == [["legal_minimum"], ["entitlements"], list(TIERS[2:])]
-
-
-def test_gap_is_that_of_the_first_tier_not_proven() -> None:
-    """The gap reads the first unproven group's bound tier by tier; 0 once all are proven."""
-    ranges = Tiers(legal_minimum=10, entitlements=100, continuity=5, stability=0, economy=0)
-    groups = [["legal_minimum"], ["entitlements", "continuity"]]
-    values = {"legal_minimum": 10, "entitlements": 50, "continuity": 3}
-    values |= {"stability": 0, "economy": 0}
-    legal = _GroupResult(10, 10, True)
-    # Entitlements weigh 6 (continuity's range + 1) against continuity's 1 in their group.
-    assert tier_gap(values, groups, [legal, _GroupResult(303, 80 * 6 + 5, False)], ranges) == 0.375
-    assert tier_gap(values, groups, [legal, _GroupResult(303, 50 * 6 + 5, False)], ranges) == 0.4
-    assert tier_gap(values, groups, [legal], ranges) == 0.5
-    assert tier_gap(values, groups, [legal, _GroupResult(303, 303, True)], ranges) == 0.0
-
-
-def test_a_group_reaches_at_most_its_tiers_full_ranges() -> None:
-    """A group's top is each tier at its range, weighted: what CP-SAT's bound is held to."""
-    ranges = Tiers(legal_minimum=10, entitlements=100, continuity=5, stability=0, economy=3)
-    assert group_top(["entitlements", "continuity"], ranges) == 100 * 6 + 5
-    assert group_top(["continuity", "stability", "economy"], ranges) == 5 * 4 + 0 * 4 + 3
-    assert group_top(["legal_minimum"], ranges) == 10
-    # Held to its top, an open group's bound leaves the proven legal tier above it whole.
-    combined = 10 * tier_weights(ranges)["legal_minimum"] + group_top(list(TIERS[1:]), ranges)
-    assert group_values("+".join(TIERS), combined, ranges)["legal_minimum"] == 10
-
-
 def test_legal_tier_on_the_visits_alone_keeps_its_optimum(tiny: Problem) -> None:
     """The legal tier's optimum on the visits-only copy is the full model's, other activities 0."""
     built = RosterModel(tiny)
     built.model.maximize(built.terms.expressions["legal_minimum"])
     visits = {a.id for a in tiny.activities if a.counts_as_visit}
     optima = []
-    for searched in (built.model, _visits_only(built)):
+    for searched in (built.model, visits_only(built)):
         solver = cp_model.CpSolver()
         solver.parameters.num_workers = 2
         assert solver.solve(searched) == cp_model.OPTIMAL
@@ -262,7 +220,7 @@ def test_legal_tier_on_the_visits_alone_keeps_its_optimum(tiny: Problem) -> None
 def test_the_reporter_keeps_the_last_bound_proved() -> None:
     """A search that ends without a solution of its own still proved its last bound."""
     events: list[Progress] = []
-    reporter = _Reporter("legal_minimum", time.monotonic(), events.append, 193)
+    reporter = Reporter("legal_minimum", time.monotonic(), events.append, 193)
     assert reporter.bound is None
     reporter.on_bound(600.0)
     reporter.on_bound(194.0)

@@ -13,7 +13,8 @@ from hypothesis import strategies as st
 from scheduler.domain import Problem
 from scheduler.entitlements import entitled
 from scheduler.generate import generate_problem
-from scheduler.placement import Occupancy, first_fit
+from scheduler.occupancy import Occupancy
+from scheduler.placement import first_fit
 from scheduler.validate import check_assignments
 from solver.solve import SolveOptions, solve, warm_start_roster
 from solver.warmstart import priority_order

@@ -8,7 +8,7 @@ import pytest
 
 from api.web.labels import LANGUAGES, TEXT, Labels
 from scheduler import reasons
-from scheduler.generate import default_catalogue
+from scheduler.catalogue import default_catalogue
 
 DUTCH, ENGLISH = Labels("nl"), Labels("en")
 

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import openpyxl
 
+from exports.roster import FRAMES, roster_frames, roster_table, write_csv, write_xlsx
 from scheduler.domain import Assignment, Problem, Roster, Shortfall
-from scheduler.export import FRAMES, roster_frames, roster_table, write_csv, write_xlsx
 from scheduler.kpis import compute_kpis
 
 

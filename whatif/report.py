@@ -1,24 +1,17 @@
-"""What-if analysis: solve every scenario (over every replication) and compare it with the base.
+"""The what-if report: one row per scenario, its spread and gain, charts, CSV and XLSX.
 
-A sweep is ``scenarios x replications`` independent solves. The weeks are
-built here first, so an invalid scenario is refused before any solving; the
-solves then go to an executor (this process, a process pool or Ray), each
-giving back the roster's key figures. The report is a pandas table with one
-row per scenario, in the scenario file's order: the mean of each KPI over the
-replications, its spread where there are several, and the gain against the
-base. ``write_report`` writes it as CSV and XLSX and draws each KPI against
-the swept parameter, so a manager sees where extra capacity stops paying off.
-
-In deterministic mode every solve is deterministic and the report leaves out
-wall-clock figures, so any executor gives the same report.
+The report is a pandas table with one row per scenario, in the scenario
+file's order: the mean of each KPI over the replications, its spread where
+there are several, and the gain against the base. ``write_report`` writes it
+as CSV and XLSX and draws each KPI against the swept parameter, so a manager
+sees where extra capacity stops paying off. In deterministic mode the report
+leaves out wall-clock figures, so any executor gives the same report.
 """
 
 from __future__ import annotations
 
-import base64
 import io
 import math
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from statistics import mean, pstdev
@@ -26,18 +19,7 @@ from typing import Any
 
 import pandas as pd
 
-from scheduler.domain import KPIs, Problem, ProblemError, Roster, parse_problem
-from scheduler.scenarios import (
-    BASE,
-    Scenario,
-    ScenarioFile,
-    apply,
-    default_scenarios,
-    expand,
-    parse_scenarios,
-    with_demand,
-)
-from solver.executors import Executor, Progress, SerialExecutor, cpu_count, make_executor
+from whatif.scenarios import BASE, Scenario
 
 SCENARIO_COLUMNS: tuple[str, ...] = (
     "scenario",
@@ -66,37 +48,8 @@ CHART_KPIS: tuple[tuple[str, str], ...] = (
     ("utilisation_video_station", "video station utilisation"),
 )
 TIMING_COLUMNS: tuple[str, ...] = ("solve_seconds", "gap")
-MIN_SOLVER_WORKERS = 2
 LEVELS_OFF_GAIN = 0.005
 """A further step of the sweep that adds less fulfilment than this has stopped paying off."""
-
-
-@dataclass(frozen=True)
-class SweepOptions:
-    """How each scenario is solved: time limit, CP-SAT workers per solve, determinism, seed.
-
-    ``solver_workers`` None gives each solve an equal share of the cores, but
-    at least ``MIN_SOLVER_WORKERS``: CP-SAT on one worker loses its portfolio
-    of strategies and finds much weaker rosters in the same time.
-    """
-
-    time_limit: float = 10.0
-    solver_workers: int | None = None
-    deterministic: bool = False
-    seed: int = 0
-
-
-@dataclass(frozen=True)
-class SweepTask:
-    """One solve of a sweep: a scenario's week in one replication."""
-
-    scenario: str
-    replication: int
-    problem: Problem
-    time_limit: float
-    workers: int
-    deterministic: bool
-    seed: int
 
 
 @dataclass(frozen=True)
@@ -121,138 +74,6 @@ class WhatIfReport:
     deterministic: bool
     replications: int
     levels_off: dict[str, float | None] = field(default_factory=dict)
-
-
-def kpi_row(problem: Problem, kpis: KPIs) -> dict[str, float]:
-    """Give the KPIs of one roster as flat numbers: fulfilment per shell, activity and room kind.
-
-    Room utilisation is the mean over the rooms of a kind, so a second family
-    room shows as both rooms used less, not as a new column.
-    """
-    row: dict[str, float] = {
-        "fulfilment": kpis.fulfilment,
-        "entitled": float(kpis.entitled),
-        "granted": float(kpis.granted),
-        "entitlement_value": float(kpis.entitlement_value),
-        "fathers_below_legal_minimum": float(len(kpis.fathers_below_legal_minimum)),
-        "fairness_floor": kpis.fairness_floor,
-        "volunteer_hours": kpis.volunteer_hours,
-        "partner_cap_hours": kpis.partner_cap_hours,
-        "volunteer_share_of_cap": (
-            kpis.volunteer_hours / kpis.partner_cap_hours if kpis.partner_cap_hours else 0.0
-        ),
-    }
-    for shell, value in sorted(kpis.fulfilment_by_shell.items()):
-        row[f"fulfilment_shell_{shell}"] = value
-    for activity, value in sorted(kpis.fulfilment_by_activity.items()):
-        row[f"fulfilment_{activity}"] = value
-    by_kind: dict[str, list[float]] = {}
-    for room in problem.rooms:
-        by_kind.setdefault(room.kind, []).append(kpis.room_utilisation.get(room.id, 0.0))
-    for kind, values in sorted(by_kind.items()):
-        row[f"utilisation_{kind}"] = mean(values)
-    return row
-
-
-def solve_task(task: SweepTask) -> Outcome:
-    """Give the outcome of solving one scenario's week (runs in a worker of the executor)."""
-    from solver.solve import SolveOptions, solve
-
-    roster: Roster = solve(
-        task.problem,
-        SolveOptions(
-            time_limit=task.time_limit,
-            workers=task.workers,
-            deterministic=task.deterministic,
-            seed=task.seed,
-        ),
-    )
-    return Outcome(
-        scenario=task.scenario,
-        replication=task.replication,
-        status=roster.status,
-        solve_seconds=roster.solve_seconds,
-        gap=roster.gap,
-        kpis=kpi_row(task.problem, roster.kpis),
-    )
-
-
-def replication_weeks(base: Problem, spec: ScenarioFile) -> list[Problem]:
-    """Give the base week of every replication: the base itself, or generated demand on it."""
-    replications = spec.replications
-    if replications.count == 1:
-        return [base]
-    from scheduler.generate import generate_problem
-
-    fathers = replications.fathers or len(base.fathers)
-    weeks = []
-    for index in range(replications.count):
-        try:
-            demand = generate_problem(
-                fathers=fathers,
-                institutions=len(base.institutions),
-                seed=replications.seed + index,
-                week=base.week,
-            )
-        except ProblemError as error:
-            raise ProblemError([f"replications.{m}" for m in error.messages]) from None
-        weeks.append(with_demand(base, demand))
-    return weeks
-
-
-def plan_sweep(
-    base: Problem, spec: ScenarioFile, options: SweepOptions, pool_size: int
-) -> tuple[list[Scenario], list[SweepTask]]:
-    """Give the scenarios and one task per scenario and replication, each week built and checked.
-
-    Raises ProblemError with every refused scenario's messages before anything is solved.
-    """
-    scenarios = expand(spec)
-    workers = options.solver_workers or max(MIN_SOLVER_WORKERS, cpu_count() // max(1, pool_size))
-    tasks: list[SweepTask] = []
-    messages: list[str] = []
-    for replication, week in enumerate(replication_weeks(base, spec)):
-        for scenario in scenarios:
-            try:
-                problem = apply(week, scenario)
-            except ProblemError as error:
-                if replication == 0 or not messages:
-                    messages += [
-                        m if replication == 0 else f"replication {replication}: {m}"
-                        for m in error.messages
-                    ]
-                continue
-            tasks.append(
-                SweepTask(
-                    scenario=scenario.name,
-                    replication=replication,
-                    problem=problem,
-                    time_limit=options.time_limit,
-                    workers=workers,
-                    deterministic=options.deterministic,
-                    seed=options.seed,
-                )
-            )
-    if messages:
-        raise ProblemError(list(dict.fromkeys(messages)))
-    return scenarios, tasks
-
-
-def run_sweep(
-    base: Problem,
-    spec: ScenarioFile | None = None,
-    executor: Executor | None = None,
-    options: SweepOptions | None = None,
-    progress: Progress | None = None,
-    solve: Callable[[SweepTask], Outcome] = solve_task,
-) -> WhatIfReport:
-    """Give the what-if report of a scenario file (the default sweep if None) on a base week."""
-    spec = spec if spec is not None else default_scenarios(base)
-    executor = executor if executor is not None else SerialExecutor()
-    options = options if options is not None else SweepOptions()
-    scenarios, tasks = plan_sweep(base, spec, options, executor.workers)
-    outcomes = executor.map(solve, tasks, progress)
-    return assemble(scenarios, outcomes, spec.replications.count, options.deterministic)
 
 
 def _runs_frame(outcomes: list[Outcome], deterministic: bool) -> pd.DataFrame:
@@ -513,42 +334,3 @@ def table_records(table: pd.DataFrame) -> list[dict[str, Any]]:
             }
         )
     return records
-
-
-def run_job(
-    payload: dict[str, Any], report: Callable[[dict[str, Any], dict[str, Any] | None], None]
-) -> dict[str, Any]:
-    """Give the result of a what-if job: the table as records and the charts as base64 PNG.
-
-    ``payload`` holds ``problem`` (the base week), ``scenarios`` (a scenario
-    file, or None for the default sweep) and ``options`` (``time_limit``,
-    ``workers``, ``solver_workers``, ``deterministic``, ``seed``,
-    ``executor``); ``report`` receives the progress as solves finish.
-    """
-    base = parse_problem(payload["problem"])
-    raw = payload.get("scenarios")
-    spec = parse_scenarios(raw) if raw is not None else None
-    settings = dict(payload.get("options") or {})
-    options = SweepOptions(
-        time_limit=float(settings.get("time_limit", 10.0)),
-        solver_workers=settings.get("solver_workers"),
-        deterministic=bool(settings.get("deterministic", False)),
-        seed=int(settings.get("seed", 0)),
-    )
-
-    def progress(done: int, total: int) -> None:
-        report({"done": done, "total": total}, None)
-
-    # A job runs in a daemonic process, which may not start a process pool of its own.
-    executor = make_executor(
-        settings.get("executor", "serial"), settings.get("workers"), settings.get("address")
-    )
-    with executor:
-        result = run_sweep(base, spec, executor, options, progress)
-    charts = draw_charts(result)
-    return {
-        "columns": [str(c) for c in result.table.columns],
-        "table": table_records(result.table),
-        "levels_off": result.levels_off,
-        "charts": {name: base64.b64encode(png).decode("ascii") for name, png in charts.items()},
-    }

@@ -13,20 +13,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from scheduler.domain import Problem, ProblemError
-from scheduler.scenarios import Scenario, ScenarioFile, parse_scenarios
-from solver.executors import LocalPoolExecutor, RayExecutor, SerialExecutor
-from solver.whatif import (
-    Outcome,
-    SweepOptions,
-    SweepTask,
-    assemble,
-    draw_charts,
-    levels_off,
-    plan_sweep,
-    run_job,
-    run_sweep,
-    write_report,
-)
+from whatif.executors import LocalPoolExecutor, RayExecutor, SerialExecutor
+from whatif.report import Outcome, assemble, draw_charts, levels_off, write_report
+from whatif.scenarios import Scenario, ScenarioFile, parse_scenarios
+from whatif.sweep import SweepOptions, SweepTask, plan_sweep, run_job, run_sweep
 
 PNG = b"\x89PNG\r\n\x1a\n"
 DETERMINISTIC = SweepOptions(time_limit=2.0, solver_workers=1, deterministic=True)
@@ -206,7 +196,7 @@ def test_tiny_sweep_report(tiny_report: pd.DataFrame) -> None:
 
 def test_report_files_and_charts(tiny_report: pd.DataFrame, tmp_path: Path) -> None:
     """The report is written as CSV, XLSX (scenarios and runs) and one PNG chart per parameter."""
-    from solver.whatif import WhatIfReport
+    from whatif.report import WhatIfReport
 
     report = WhatIfReport(
         scenarios=[],
@@ -228,7 +218,7 @@ def test_report_files_and_charts(tiny_report: pd.DataFrame, tmp_path: Path) -> N
 
 def test_chart_without_sweeps_is_one_bar_chart(tiny_report: pd.DataFrame) -> None:
     """A report with single scenarios only is drawn as one bar chart of them."""
-    from solver.whatif import WhatIfReport
+    from whatif.report import WhatIfReport
 
     singles = tiny_report[tiny_report["sweep"].isna()].reset_index(drop=True)
     report = WhatIfReport(

@@ -9,7 +9,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from scheduler.domain import Problem, ProblemError, load_problem
-from scheduler.scenarios import (
+from whatif.edits import shell_counts, with_demand
+from whatif.scenarios import (
     Range,
     Scenario,
     ScenarioFile,
@@ -18,8 +19,6 @@ from scheduler.scenarios import (
     expand,
     load_scenarios,
     parse_scenarios,
-    shell_counts,
-    with_demand,
 )
 
 SCENARIO_DIR = Path(__file__).resolve().parents[2] / "fixtures" / "scenarios"

@@ -1,0 +1,381 @@
+"""The CP-SAT search of one group of tiers: the parameter profile, the hints, the progress.
+
+``search_group`` maximises one group's weighted objective on the roster model
+and gives a ``GroupSearch``: the group's value, bound and proof, and the
+solution to carry on from. Before the search, GLOP solves the model's linear
+relaxation (``solver.relaxation``): its proven bound holds the group's, and
+the search stops once a solution reaches it. The legal tier is searched on
+the visits only (``visits_only``). Each search starts from a hint, completed
+into a model solution (``hinted_solution``), and may end no better than it;
+the hint then stands.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from ortools.sat.python import cp_model
+
+from scheduler.objective import Tiers
+from solver.model import RosterModel
+from solver.objectives import Expression
+from solver.relaxation import relaxation_bound
+from solver.tiers import (
+    LEGAL,
+    SHORTEST_TIER_SECONDS,
+    GroupResult,
+    anchored_result,
+    group_top,
+    searched_result,
+    tier_weights,
+)
+
+# The linear relaxation is solved before a group's search only on models up to this many
+# variables: GLOP's time grows faster than the model, and on larger models CP-SAT's own
+# bound on 2 workers arrives as soon, so there it would only take time from the search.
+RELAXATION_MOST_VARIABLES = 30_000
+# The share of a group's time its relaxation may take; it needs under a second for an
+# institution, and often proves the group on its own.
+RELAXATION_SHARE = 0.5
+# Completing a hint with every decision fixed is immediate; this is only a safety net.
+HINT_SECONDS = 10.0
+
+
+@dataclass
+class SolveOptions:
+    """How long and how the solver searches."""
+
+    time_limit: float = 30.0
+    workers: int = 8
+    deterministic: bool = False
+    seed: int = 0
+    log: bool = False
+
+
+@dataclass
+class Progress:
+    """A moment of the search: the tier being solved, its best value and its bound so far."""
+
+    seconds: float
+    tier: str
+    objective: int | None
+    bound: int | None
+
+
+ProgressHandler = Callable[[Progress], None]
+
+
+def tell(
+    on_progress: ProgressHandler | None,
+    began: float,
+    tier: str,
+    objective: int | None,
+    bound: int | None,
+) -> None:
+    """Tell ``on_progress``, if there is one, of a moment of the search timed from ``began``."""
+    if on_progress is not None:
+        on_progress(Progress(round(time.monotonic() - began, 3), tier, objective, bound))
+
+
+class Reporter(cp_model.CpSolverSolutionCallback):
+    """Tells ``on_progress`` of each solution of one tier group better than the best so far.
+
+    It keeps the last bound CP-SAT proved (``bound``): a search that ends
+    without a solution of its own still proved it, and its response then reads 0.
+    """
+
+    def __init__(
+        self, tier: str, began: float, on_progress: ProgressHandler | None, best: int | None
+    ) -> None:
+        super().__init__()
+        self.tier = tier
+        self.began = began
+        self.on_progress = on_progress
+        self.best = best
+        self.ceiling: int | None = None
+        self.bound: int | None = None
+
+    def on_bound(self, bound: float) -> None:
+        """Report a better bound of the tier group, with the best value so far."""
+        self.bound = self._held(round(bound))
+        tell(self.on_progress, self.began, self.tier, self.best, self.bound)
+
+    def on_solution_callback(self) -> None:
+        """Report the solution just found, if it beats the best so far; stop at the ceiling."""
+        value = round(self.objective_value)
+        if self.ceiling is not None and value >= self.ceiling:
+            # No solution can do better (``solver.relaxation``): the search is done.
+            self.stop_search()
+        if self.best is not None and value <= self.best:
+            return
+        self.best = value
+        bound = round(self.best_objective_bound)
+        tell(self.on_progress, self.began, self.tier, value, self._held(bound))
+
+    def take_ceiling(self, ceiling: int) -> bool:
+        """Hold the bounds to the relaxation's ``ceiling``; tell whether the best reaches it.
+
+        A ceiling below a solution already found cannot be and is left out.
+        """
+        if self.best is not None and ceiling < self.best:
+            return False
+        self.ceiling = ceiling
+        self.bound = ceiling if self.bound is None else min(self.bound, ceiling)
+        tell(self.on_progress, self.began, self.tier, self.best, self.bound)
+        return self.best is not None and self.best >= ceiling
+
+    def _held(self, bound: int) -> int:
+        """Give CP-SAT's bound held to the relaxation's, which may be the lower."""
+        return bound if self.ceiling is None else min(bound, self.ceiling)
+
+
+def cp_sat_solver(options: SolveOptions, seconds: float) -> cp_model.CpSolver:
+    """Give a CP-SAT solver with the roster's parameter profile and a limit of ``seconds``."""
+    solver = cp_model.CpSolver()
+    parameters = solver.parameters
+    parameters.num_workers = max(1, options.workers)
+    parameters.random_seed = options.seed
+    parameters.log_search_progress = options.log
+    if options.log:
+        # The search log goes to stderr, so that stdout keeps only the roster.
+        parameters.log_to_stdout = False
+        solver.log_callback = _log_line
+    # Probing in presolve costs seconds on a week of a hundred fathers and proves little here,
+    # and so do presolve's later rounds and its search for big linear overlaps: without them
+    # the search of a region's entitlements starts much sooner.
+    parameters.cp_model_probing_level = 0
+    parameters.max_presolve_iterations = 1
+    parameters.find_big_linear_overlap = False
+    if options.workers >= 2:
+        # Every LP worker keeps the Boolean constraints in its LP too (a father, a room,
+        # a person in one place at a time), so the bound comes early on a large week. A
+        # lone worker would spend its time in that LP instead of searching.
+        parameters.linearization_level = 2
+    else:
+        # Presolve turns linear constraints into the Boolean forms the default relaxation
+        # leaves out; a lone worker's bound is then much weaker. Two workers or more keep
+        # presolve: at level 2 their relaxation holds those forms anyway.
+        parameters.cp_model_presolve = False
+    if options.deterministic:
+        # Interleaved search on a deterministic clock gives the same answer on every run;
+        # the wall-clock limit is only a safety net far beyond it.
+        parameters.interleave_search = True
+        parameters.max_deterministic_time = seconds
+        parameters.max_time_in_seconds = 10 * seconds + 10
+    else:
+        parameters.max_time_in_seconds = seconds
+    return solver
+
+
+def _log_line(line: str) -> None:
+    """Write one line of the CP-SAT search log to stderr."""
+    print(line, file=sys.stderr, flush=True)
+
+
+def hinted_solution(model: cp_model.CpModel) -> cp_model.CpSolver | None:
+    """Give a solver holding the hinted solution, completed where the hint is silent.
+
+    With every hinted variable fixed the model solves at once; None when the
+    hint breaks a rule of the model.
+    """
+    solver = cp_model.CpSolver()
+    parameters = solver.parameters
+    parameters.fix_variables_to_their_hinted_value = True
+    parameters.num_workers = 1
+    parameters.max_time_in_seconds = HINT_SECONDS
+    status = solver.solve(model)
+    return solver if status in (cp_model.OPTIMAL, cp_model.FEASIBLE) else None
+
+
+def hint_solution(built: RosterModel, solver: cp_model.CpSolver) -> None:
+    """Hint the next group's solve with every variable of this solution."""
+    values = list(solver.response_proto.solution)
+    built.model.clear_hints()  # type: ignore[no-untyped-call]
+    hint = built.model.proto.solution_hint
+    hint.vars.extend(range(len(values)))
+    hint.values.extend(values)
+
+
+def solution_value(solver: cp_model.CpSolver | None, expression: Expression) -> int:
+    """Give an expression's value in the solution (a constant tier is its own value)."""
+    if isinstance(expression, int):
+        return expression
+    if solver is None:
+        raise ValueError("a tier with variables needs a solution")
+    return int(solver.value(expression))
+
+
+def trivial_maximum(model: cp_model.CpModel, expression: Expression) -> int:
+    """Give the largest value an expression could take, each variable at its best bound."""
+    model.maximize(expression)
+    objective = model.proto.objective
+    # A maximised objective is kept negated, with a negative scaling factor.
+    sign = -1 if objective.scaling_factor < 0 else 1
+    total = sign * objective.offset
+    variables = model.proto.variables
+    for index, coefficient in zip(objective.vars, objective.coeffs, strict=True):
+        # The proto's repeated field does not count from the end.
+        domain = variables[index].domain
+        low, high = domain[0], domain[len(domain) - 1]
+        total += max(sign * coefficient * low, sign * coefficient * high)
+    model.clear_objective()  # type: ignore[no-untyped-call]
+    return round(total)
+
+
+def relaxed_bound(searched: cp_model.CpModel, options: SolveOptions, budget: float) -> int | None:
+    """Give the bound the group's linear relaxation proves (``solver.relaxation``), or None.
+
+    It is solved before the search, in at most ``RELAXATION_SHARE`` of the
+    group's time; the reporter then holds CP-SAT's bounds to it and stops the
+    search once a solution reaches it. Models larger than
+    ``RELAXATION_MOST_VARIABLES`` are searched without it.
+    """
+    if len(searched.proto.variables) > RELAXATION_MOST_VARIABLES:
+        return None
+    seconds = RELAXATION_SHARE * budget
+    if options.deterministic:
+        # A limit that cut the relaxation short on one run and not on the next would make
+        # the roster depend on the machine's speed; in deterministic mode it is a safety net.
+        seconds = 10 * budget + 10
+    return relaxation_bound(searched, seconds)
+
+
+def visits_only(built: RosterModel) -> cp_model.CpModel:
+    """Give a copy of the model with every activity that is not a visit left out (fixed to 0).
+
+    The legal tier counts visits only, and every rule the other activities take
+    part in is a limit they only use up (a place, a person's time, the partner
+    cap, a ceiling), so leaving them out keeps every roster's visits valid and
+    the tier's optimum the same. The order of interchangeable fathers still
+    holds, as their visits can always be handed out in that order. The copy
+    keeps the variables' indices, so its solution hints the next tier.
+    """
+    visits = {a.id for a in built.problem.activities if a.counts_as_visit}
+    copy = built.model.clone()
+    left_out = {literal.index for literal in built.decisions_of_other_activities(visits)}
+    for index in sorted(left_out):
+        copy.add(copy.get_bool_var_from_proto_index(index) == 0)
+    # The hint keeps its visits and leaves the rest out too, so it stays a solution.
+    hint = copy.proto.solution_hint
+    pairs = [(v, 0 if v in left_out else x) for v, x in zip(hint.vars, hint.values, strict=True)]
+    copy.clear_hints()  # type: ignore[no-untyped-call]
+    copy.proto.solution_hint.vars.extend(v for v, _ in pairs)
+    copy.proto.solution_hint.values.extend(x for _, x in pairs)
+    return copy
+
+
+def group_expression(
+    group: list[str], expressions: dict[str, Expression], ranges: Tiers
+) -> Expression:
+    """Give a group's objective: its tiers weighted as in ``combine``, relative to its last."""
+    weights = tier_weights(ranges)
+    last = weights[group[-1]]
+    return sum(expressions[name] * (weights[name] // last) for name in group)
+
+
+@dataclass
+class GroupSearch:
+    """How the search of one group ended: its result, and the solution the next starts from.
+
+    ``solution`` is the best roster so far, the search's own or the hint it
+    started from. ``result`` None: no solution in time and no hint to fall
+    back on. ``infeasible``: the model has no solution at all.
+    """
+
+    result: GroupResult | None
+    solution: cp_model.CpSolver | None
+    infeasible: bool = False
+
+
+@dataclass
+class GroupTask:
+    """What the search of one group needs: its tiers, objective, hint, clock and reporting."""
+
+    group: list[str]
+    expression: Expression
+    ranges: Tiers
+    anchor: cp_model.CpSolver | None
+    seconds: Callable[[], float]
+    began: float
+    on_progress: ProgressHandler | None
+
+
+def search_group(built: RosterModel, task: GroupTask, options: SolveOptions) -> GroupSearch:
+    """Give how the search of one group ended, from its completed hint (``task.anchor``).
+
+    The group's time is read when its turn comes, once for the relaxation and
+    again for the search, which gets what the relaxation left. The group's
+    value is not yet held; ``solver.solve`` does that.
+    """
+    name = "+".join(task.group)
+    built.model.maximize(task.expression)
+    anchor = task.anchor
+    anchor_value = None if anchor is None else solution_value(anchor, task.expression)
+    if anchor_value is not None:
+        tell(task.on_progress, task.began, name, anchor_value, None)
+    reporter = Reporter(name, task.began, task.on_progress, anchor_value)
+    legal = task.group == [LEGAL]
+    searched = visits_only(built) if legal else built.model
+    share = task.seconds()
+    relaxed = relaxed_bound(searched, options, share) if share > 0 else None
+    # The reporter leaves out a bound below the completed hint, which cannot be.
+    reached = relaxed is not None and reporter.take_ceiling(relaxed)
+    budget = task.seconds()
+    solver = cp_sat_solver(options, max(SHORTEST_TIER_SECONDS, budget))
+    status = cp_model.UNKNOWN
+    proved: int | None = None
+    if reached:
+        # The completed hint reaches the relaxation's bound: proven without a search.
+        proved = reporter.ceiling
+    elif budget > 0 or anchor is None:
+        solver.best_bound_callback = reporter.on_bound
+        if legal:
+            # The partner cap's linear forms give this tier its bound at the root, and
+            # presolve only delays it.
+            solver.parameters.cp_model_presolve = False
+        status = solver.solve(searched, reporter)
+        proved = reporter.bound
+    if status == cp_model.INFEASIBLE:
+        return GroupSearch(None, None, infeasible=True)
+    return _outcome(task, anchor_value, status, solver, reporter.ceiling, proved)
+
+
+def _outcome(
+    task: GroupTask,
+    anchor_value: int | None,
+    status: cp_model.CpSolverStatus,
+    solver: cp_model.CpSolver,
+    ceiling: int | None,
+    proved: int | None,
+) -> GroupSearch:
+    """Give how a group's search ended that was not infeasible: its result and solution.
+
+    ``ceiling`` is the relaxation's bound and ``proved`` the bound the search
+    proved, if any; ``anchor_value`` is the value of the hint it started from.
+    """
+    anchor = task.anchor
+    top = group_top(task.group, task.ranges)
+    if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        value = round(solver.objective_value)
+        bound = round(solver.best_objective_bound)
+        result = searched_result(value, bound, top, ceiling, status == cp_model.OPTIMAL)
+        if anchor is None or anchor_value is None:
+            return GroupSearch(result, solver)
+        if anchor_value > result.value:
+            # With few workers the search may not repair the hint in its time, and what it
+            # found is worse than the completed hint: the hint stands.
+            return GroupSearch(GroupResult(anchor_value, result.bound, False), anchor)
+        if task.group == [LEGAL] and anchor_value == result.value:
+            # The visits-only search found no more legal hours than the completed hint,
+            # which also holds the warm start's other activities: the next tier starts there.
+            return GroupSearch(result, anchor)
+        return GroupSearch(result, solver)
+    if anchor is None:
+        return GroupSearch(None, None)
+    # The search found nothing in its time (its presolve alone can take that long on a
+    # large week, and a lone worker may not complete the hint); the completed hint is a
+    # solution all the same, and the bound the search proved still holds.
+    return GroupSearch(anchored_result(anchor_value or 0, top, proved), anchor)

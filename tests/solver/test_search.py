@@ -1,0 +1,61 @@
+"""The search of one group of tiers on tiny.json: proven when it can be, the hint when no time."""
+
+from __future__ import annotations
+
+import time
+
+from scheduler.domain import Problem
+from scheduler.objective import tier_ranges, tiers
+from scheduler.validate import check_assignments
+from solver.model import RosterModel
+from solver.search import (
+    GroupTask,
+    SolveOptions,
+    group_expression,
+    hinted_solution,
+    search_group,
+    solution_value,
+)
+from solver.tiers import GroupResult, group_top
+from solver.warmstart import priority_order
+
+
+def legal_task(tiny: Problem, seconds: float) -> tuple[RosterModel, GroupTask]:
+    """Give tiny's model hinted with its warm start, and the search task of its legal tier."""
+    built = RosterModel(tiny)
+    built.hint(priority_order(tiny))
+    ranges = tier_ranges(tiny)
+    group = ["legal_minimum"]
+    task = GroupTask(
+        group=group,
+        expression=group_expression(group, built.terms.expressions, ranges),
+        ranges=ranges,
+        anchor=hinted_solution(built.model),
+        seconds=lambda: seconds,
+        began=time.monotonic(),
+        on_progress=None,
+    )
+    return built, task
+
+
+def test_the_legal_tier_of_tiny_is_proven_at_its_best(tiny: Problem) -> None:
+    """Searched alone, tiny's legal tier is proven at 4: each of its four fathers has his hour."""
+    built, task = legal_task(tiny, 5.0)
+    found = search_group(built, task, SolveOptions(workers=2, deterministic=True))
+    solution = found.solution
+    assert not found.infeasible and solution is not None and found.result is not None
+    roster = built.read(lambda literal: solution.boolean_value(literal))
+    assert check_assignments(tiny, roster) == []
+    assert tiers(tiny, roster).legal_minimum == 4
+    assert found.result == GroupResult(4, 4, True)
+
+
+def test_without_time_the_completed_hint_stands(tiny: Problem) -> None:
+    """With no second to search, the group keeps its hint, bounded by the tiers' full range."""
+    built, task = legal_task(tiny, 0.0)
+    assert task.anchor is not None
+    hinted = solution_value(task.anchor, task.expression)
+    found = search_group(built, task, SolveOptions(workers=2, deterministic=True))
+    top = group_top(task.group, task.ranges)
+    assert found.solution is task.anchor and not found.infeasible
+    assert found.result == GroupResult(hinted, top, hinted >= top)
