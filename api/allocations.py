@@ -38,7 +38,6 @@ from api.published import (
     load_week,
 )
 from api.tables import Allocation, Claim, IdempotentAnswer, utcnow
-from scheduler import reasons
 from scheduler.domain import Assignment, Problem, ProblemError, Window
 from scheduler.placement import Occupancy, alternatives, blockers, find_placement
 from scheduler.validate import check_assignments
@@ -47,24 +46,6 @@ from scheduler.week import MINUTES_PER_WEEK, parse_week
 CELL_MINUTES = 5
 HOLD_EXPIRED = "hold_expired"
 ALTERNATIVES = 3
-RULE_REASONS: dict[str, str] = {
-    "reference": reasons.NO_ROOM,
-    "institution": reasons.NO_ROOM,
-    "eligibility": reasons.NOT_IN_SHELL,
-    "consent": reasons.NO_CONSENT,
-    "entitlement": reasons.ENTITLEMENT_USED,
-    "school_hours": reasons.SCHOOL_HOURS,
-    "father_unavailable": reasons.FATHER_UNAVAILABLE,
-    "double_booking": reasons.FATHER_BUSY,
-    "room_closed": reasons.ROOM_CLOSED,
-    "activity_window": reasons.OUTSIDE_WINDOWS,
-    "slot_grid": reasons.OUTSIDE_WINDOWS,
-    "staff": reasons.NO_VOLUNTEER,
-    "partner_cap": reasons.PARTNER_CAP,
-    "volunteer_max_hours": reasons.VOLUNTEER_MAX_HOURS,
-    "pinned": reasons.PINNED,
-    "non_association": reasons.NON_ASSOCIATION,
-}
 
 
 class AllocationRequest(BaseModel):
@@ -258,10 +239,7 @@ def final_violations(problem: Problem, taken: list[Assignment], new: Assignment)
     for violation in after:
         if (violation.rule, violation.message) in before:
             continue
-        reason = RULE_REASONS.get(violation.rule, violation.rule)
-        if violation.rule == "room_capacity" and new.room in problem.room_by_id:
-            reason = reasons.capacity(problem.room_by_id[new.room].kind)
-        found.append(reason)
+        found.append(violation.reason)
     return sorted(set(found))
 
 

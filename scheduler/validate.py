@@ -14,6 +14,7 @@ seconds rather than by comparing every pair.
 from __future__ import annotations
 
 import heapq
+import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -60,15 +61,55 @@ RULES: tuple[str, ...] = (
     "non_association",
 )
 VISIT_HALL = "visit_hall"
+# The reason of the fixed vocabulary a finding of these rules gives; the other rules
+# (reference, institution, eligibility, double_booking, room_capacity, staff) say it per finding.
+RULE_REASON: dict[str, str] = {
+    "consent": reasons.NO_CONSENT,
+    "entitlement": reasons.ENTITLEMENT_USED,
+    "school_hours": reasons.SCHOOL_HOURS,
+    "father_unavailable": reasons.FATHER_UNAVAILABLE,
+    "room_closed": reasons.ROOM_CLOSED,
+    "activity_window": reasons.OUTSIDE_WINDOWS,
+    "slot_grid": reasons.OUTSIDE_WINDOWS,
+    "partner_cap": reasons.PARTNER_CAP,
+    "volunteer_max_hours": reasons.VOLUNTEER_MAX_HOURS,
+    "pinned": reasons.PINNED,
+    "non_association": reasons.NON_ASSOCIATION,
+}
+# A double booking's reason by who is in two places at once.
+BUSY_REASON: dict[str, str] = {
+    "father": reasons.FATHER_BUSY,
+    "volunteer": reasons.NO_VOLUNTEER,
+    "officer": reasons.NO_OFFICER,
+}
+# A reference finding's reason by the field it names (``assignments[3].room: ...``).
+REFERENCE_REASON: dict[str, str] = {
+    "activity": reasons.NO_SESSION,
+    "session": reasons.NO_SESSION,
+    "room": reasons.NO_ROOM,
+    "fathers": reasons.FATHER_UNAVAILABLE,
+    "volunteers": reasons.NO_VOLUNTEER,
+    "officers": reasons.NO_OFFICER,
+    "start": reasons.OUTSIDE_WINDOWS,
+    "end": reasons.OUTSIDE_WINDOWS,
+    "id": reasons.PINNED,
+}
 
 
 @dataclass(frozen=True)
 class Violation:
-    """One broken hard rule: the rule's name, the assignment that breaks it, and what is wrong."""
+    """One broken hard rule: the rule's name, the assignment that breaks it, and what is wrong.
+
+    ``reason`` is what the finding blocks in the words of the shortfall
+    vocabulary (``time_out``, ``no_officer``, ``capacity:family_room``), for an
+    answer that names what blocks one more occurrence; it is empty only for
+    a roster made for another problem or week.
+    """
 
     rule: str
     assignment: str | None
     message: str
+    reason: str = field(default="", compare=False)
 
 
 def violations(problem: Problem, roster: Roster) -> list[Violation]:
@@ -153,9 +194,9 @@ class _Check:
         self._closures: dict[str, list[tuple[int, int]]] = {}
         self._spans: dict[int, list[tuple[int, int]]] = {}
 
-    def add(self, rule: str, assignment: str | None, message: str) -> None:
-        """Record one violation."""
-        self.found.append(Violation(rule, assignment, message))
+    def add(self, rule: str, assignment: str | None, message: str, reason: str = "") -> None:
+        """Record one violation, with its reason (the rule's own one when not given)."""
+        self.found.append(Violation(rule, assignment, message, reason or RULE_REASON[rule]))
 
     def at(self, minute: int) -> str:
         """Give a week minute as local ISO time to the minute, as the messages show it."""
@@ -223,7 +264,7 @@ class _Check:
                         f"{activity.id} lasts {activity.minutes} min"
                     )
             for message in found:
-                self.add("reference", assignment.id, message)
+                self.add("reference", assignment.id, message, _reference_reason(message, where))
             if item is not None:
                 placed.append(item)
                 if assignment.session is not None:
@@ -234,6 +275,7 @@ class _Check:
                     "reference",
                     other,
                     f"session {session} runs in {ids[0]} and {other}; it runs as one assignment",
+                    reasons.NO_SESSION,
                 )
         return placed
 
@@ -281,10 +323,11 @@ class _Check:
                     key,
                     f"father {father.id} of {father.institution} "
                     f"is placed {where} {item.institution}",
+                    reasons.NO_SESSION if item.assignment.session else reasons.NO_ROOM,
                 )
             for reason in blocking_reasons(problem, self.consenting(father), activity, day):
                 admissible = False
-                self.add("eligibility", key, self.ineligible(father, activity, day, reason))
+                self.add("eligibility", key, self.ineligible(father, activity, day, reason), reason)
             if needs_other_parent_consent(activity) and not father.other_parent_consent:
                 self.add(
                     "consent",
@@ -383,28 +426,34 @@ class _Check:
         """
         problem, activity, key = self.problem, item.activity, item.id
         assignment = item.assignment
-        for kind, listed, needed in (
-            ("volunteer", assignment.volunteers, activity.volunteers),
-            ("officer", assignment.officers, activity.officers),
+        for kind, listed, needed, reason in (
+            ("volunteer", assignment.volunteers, activity.volunteers, reasons.NO_VOLUNTEER),
+            ("officer", assignment.officers, activity.officers, reasons.NO_OFFICER),
         ):
             if len(listed) != needed:
-                self.add("staff", key, f"{activity.id} needs {needed} {kind}(s), has {len(listed)}")
+                self.add(
+                    "staff",
+                    key,
+                    f"{activity.id} needs {needed} {kind}(s), has {len(listed)}",
+                    reason,
+                )
             for person, count in Counter(listed).items():
                 if count > 1:
-                    self.add("staff", key, f"{kind} {person} is listed {count} times")
+                    self.add("staff", key, f"{kind} {person} is listed {count} times", reason)
         institution = item.institution
         for volunteer_id in dict.fromkeys(assignment.volunteers):
             volunteer = problem.volunteer_by_id.get(volunteer_id)
             if volunteer is None:
                 continue
+            found = []
             if institution is not None and institution not in volunteer.institutions:
-                self.add("staff", key, f"volunteer {volunteer.id} does not serve {institution}")
+                found.append(f"volunteer {volunteer.id} does not serve {institution}")
             if activity.id not in volunteer.activities:
-                self.add("staff", key, f"volunteer {volunteer.id} may not do {activity.id}")
+                found.append(f"volunteer {volunteer.id} may not do {activity.id}")
             if not self.within(volunteer.available, item.start, item.end):
-                self.add(
-                    "staff", key, f"volunteer {volunteer.id} is not available {self.span(item)}"
-                )
+                found.append(f"volunteer {volunteer.id} is not available {self.span(item)}")
+            for message in found:
+                self.add("staff", key, message, reasons.NO_VOLUNTEER)
         for officer_id in dict.fromkeys(assignment.officers):
             officer = problem.officer_by_id.get(officer_id)
             if officer is None:
@@ -414,9 +463,15 @@ class _Check:
                     "staff",
                     key,
                     f"officer {officer.id} is of {officer.institution}, not {institution}",
+                    reasons.NO_OFFICER,
                 )
             if not self.within(officer.shifts, item.start, item.end):
-                self.add("staff", key, f"officer {officer.id} is not on shift {self.span(item)}")
+                self.add(
+                    "staff",
+                    key,
+                    f"officer {officer.id} is not on shift {self.span(item)}",
+                    reasons.NO_OFFICER,
+                )
 
     def entitlements(self, placed: list[_Placed]) -> None:
         """Check each father's occurrences against his weekly ceilings and the limit per day.
@@ -483,6 +538,7 @@ class _Check:
                         key,
                         f"{kind} {person} is in {holder} and {key} "
                         f"at the same time ({self.at(start)})",
+                        BUSY_REASON[kind],
                     )
                 if end > until:
                     until, holder = end, key
@@ -500,10 +556,12 @@ class _Check:
             if session is not None and session in self.problem.session_by_id:
                 seats = self.problem.session_by_id[session].capacity
                 if families > seats:
+                    hall = self.problem.room_by_id[self.problem.session_by_id[session].room]
                     self.add(
                         "room_capacity",
                         item.id,
                         f"session {session} seats {families} fathers (capacity {seats})",
+                        reasons.capacity(hall.kind),
                     )
             if item.room is None or families == 0:
                 continue
@@ -511,7 +569,8 @@ class _Check:
             events[item.room.id].append((item.start, families, item.id))
             events[item.room.id].append((item.end + changeover, -families, item.id))
         for room_id, room_events in sorted(events.items()):
-            capacity = self.problem.room_by_id[room_id].capacity
+            room = self.problem.room_by_id[room_id]
+            capacity = room.capacity
             load = 0
             # At one moment, uses that end leave before new ones come in.
             for moment, change, key in sorted(room_events, key=lambda e: (e[0], e[1] > 0, e[2])):
@@ -522,6 +581,7 @@ class _Check:
                         key,
                         f"room {room_id} holds {load} families at {self.at(moment)} "
                         f"(capacity {capacity})",
+                        reasons.capacity(room.kind),
                     )
 
     def volunteer_hours(self, placed: list[_Placed]) -> None:
@@ -607,6 +667,14 @@ class _Check:
                     pinned.id,
                     f"pinned assignment {pinned.id} changed {name}: {have} (pinned {want})",
                 )
+
+
+def _reference_reason(message: str, where: str) -> str:
+    """Give the reason of a reference finding from the field it names (``where.room: ...``)."""
+    name = re.split(r"[.\[:]", message.removeprefix(f"{where}."), maxsplit=1)[0]
+    if name == "start" and "session" in message:
+        return reasons.NO_SESSION
+    return REFERENCE_REASON.get(name, reasons.NO_ROOM)
 
 
 def _shape_errors(
