@@ -132,12 +132,9 @@ def _window(problem: Problem, request: AllocationRequest) -> tuple[int, int]:
 def _resolve_father(problem: Problem, request: AllocationRequest) -> None:
     father = problem.father_by_id.get(request.father)
     messages = []
-    if father is None:
+    if father is None or father.institution != request.institution:
+        # A father of another institution gets the answer of an unknown one.
         messages.append(f"father: unknown father '{request.father}'")
-    elif father.institution != request.institution:
-        messages.append(
-            f"father: '{father.id}' is at {father.institution}, not {request.institution}"
-        )
     if request.activity not in problem.activity_by_id:
         messages.append(f"activity: unknown activity '{request.activity}'")
     if messages:

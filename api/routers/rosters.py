@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import tempfile
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -10,10 +11,9 @@ from fastapi import APIRouter, HTTPException, Query, Response, status
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 
-from api import audit
+from api import audit, ical
 from api.deps import Caller, Services, ServicesDep, allow, allowed_job
 from api.explain import explain as explain_shortfall
-from api.ical import calendar
 from api.jobs import LIVE_STATES
 from api.keys import PLAN, READ, Principal
 from api.rosters import (
@@ -24,8 +24,9 @@ from api.rosters import (
     versions_of,
     view,
 )
+from api.scope import fathers_of, fathers_read
 from api.tables import JobRow, ProblemRow, utcnow
-from scheduler.domain import ProblemError, Roster, parse_problem
+from scheduler.domain import Problem, ProblemError, Roster, parse_problem
 
 router = APIRouter(prefix="/rosters", tags=["rosters"])
 
@@ -93,6 +94,33 @@ def _note(
 ) -> None:
     with services.database.write() as session:
         audit.record(session, caller, action, "roster", row.id, row.institutions, detail)
+
+
+def _note_read(
+    services: Services,
+    caller: Principal,
+    action: str,
+    row: JobRow,
+    problem: Problem | None,
+    fathers: Iterable[str],
+    detail: str = "",
+) -> None:
+    """Record a read of a roster's father data: one entry per institution, naming its fathers."""
+    read = (
+        fathers_read(problem, fathers, row.institutions)
+        if problem is not None
+        else {institution: [] for institution in row.institutions}
+    )
+    with services.database.write() as session:
+        audit.record_read(session, caller, action, "roster", row.id, read, detail)
+
+
+def _fathers_in(roster: dict[str, Any] | None) -> set[str]:
+    """Give every father a stored roster names, in its assignments or its shortfalls."""
+    if not roster:
+        return set()
+    placed = {f for a in roster.get("assignments", []) for f in a.get("fathers", [])}
+    return placed | {s["father"] for s in roster.get("shortfalls", [])}
 
 
 def _with_pins(services: Services, session: Any, row: ProblemRow) -> dict[str, Any]:
@@ -220,7 +248,9 @@ def read(caller: Caller, services: ServicesDep, roster_id: str) -> dict[str, Any
     with services.database.read() as session:
         row = _job(session, caller, roster_id, READ)
         found = view(row, versions_of(session, roster_id))
-    _note(services, caller, "roster.read", row)
+        problem_row = session.get(ProblemRow, row.problem_id) if row.problem_id else None
+        problem = services.parsed.problem(problem_row) if problem_row is not None else None
+    _note_read(services, caller, "roster.read", row, problem, _fathers_in(found["roster"]))
     return found
 
 
@@ -347,8 +377,9 @@ def export(
         }[kind]
         if subject not in known:
             raise ProblemError([f"subject: unknown {kind} '{subject}'"])
-        content = calendar(problem, roster.assignments, kind, subject)
+        content = ical.calendar(problem, roster.assignments, kind, subject)
         name = f"{name}-{kind}-{subject}"
+        read = fathers_of(ical.select(roster.assignments, kind, subject))
     elif format == "csv":
         # pandas is loaded only when a table export is asked for; the service starts faster.
         from scheduler.export import roster_frames
@@ -363,7 +394,17 @@ def export(
             content = write_xlsx(
                 Path(folder) / "roster.xlsx", roster_frames(problem, roster)
             ).read_bytes()
-    _note(services, caller, f"roster.export.{format}", row, f"{kind} {subject}" if kind else "")
+    if format != "ics":
+        read = set(problem.father_by_id) | _fathers_in(row.result)
+    _note_read(
+        services,
+        caller,
+        f"roster.export.{format}",
+        row,
+        problem,
+        read,
+        f"{kind} {subject}" if kind else "",
+    )
     return Response(
         content,
         media_type=MEDIA[format],
@@ -390,5 +431,5 @@ def explain(
     """Give the entitlement, what was granted, every reason and the blocking assignments."""
     row, problem, roster = _finished_roster(services, caller, roster_id)
     found = explain_shortfall(problem, roster, father, activity)
-    _note(services, caller, "roster.explain", row, f"{father} {activity}")
+    _note_read(services, caller, "roster.explain", row, problem, [father], activity)
     return found
