@@ -471,6 +471,16 @@ def every_father(page: WeekPage) -> list[str]:
     return [f.id for f in views.fathers_at(page.problem, page.institution)]
 
 
+def one_father(father_id: str) -> Shown:
+    """Give what shows one father: him, if he is of the page's institution (else a 404)."""
+
+    def shown(page: WeekPage) -> list[str]:
+        found = page.problem.father_by_id.get(father_id)
+        return [father_id] if found is not None and found.institution == page.institution else []
+
+    return shown
+
+
 def no_father(page: WeekPage) -> list[str]:
     """Give no father: the page shows only figures of staff or of what-if analyses."""
     return []
@@ -543,7 +553,7 @@ def father(
     params: Params,
 ) -> Response:
     """Give one father's week: his assignments and, per shortfall, what blocked each time tried."""
-    page = _week(services, user, problem_id, params, "father", lambda _: [father_id])
+    page = _week(services, user, problem_id, params, "father", one_father(father_id))
     found = page.problem.father_by_id.get(father_id)
     if found is None or found.institution != page.institution:
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"father '{father_id}' is not in this week")

@@ -768,3 +768,24 @@ def test_audit_names_the_fathers_read_for_their_institution(region: World) -> No
         ]
         assert bool(named) is sees
         assert all(e["institutions"] == [institution] for e in entries)
+
+
+def test_a_region_read_is_in_each_institutions_audit_with_its_own_fathers(region: World) -> None:
+    """A region key's read of the whole week is audited per institution, each naming its fathers."""
+    problem_id = region.targets[0].problem_id
+    read = region.api.client.get(
+        f"/v1/problems/{problem_id}", headers=region.api.headers("national")
+    )
+    assert read.status_code == 200
+    problem = parse_problem(read.json())
+    for institution in (A, B):
+        planner = next(c for c in region.callers if c.name == f"planner {institution}")
+        entries = region.api.client.get(
+            "/v1/audit",
+            params={"object_id": problem_id},
+            headers={"Authorization": f"Bearer {planner.secret}"},
+        ).json()
+        reads = [e for e in entries if e["action"] == "problem.read"]
+        assert [e["institutions"] for e in reads] == [[institution]]
+        own = sorted(f.id for f in problem.fathers if f.institution == institution)
+        assert reads[0]["detail"] == "fathers " + ", ".join(own)
