@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from service_kit import Api, baseline_roster, empty_roster, one_slot_data, roomy_tiny_data
+from service_kit import Api, empty_roster, one_slot_data, open_roster, roomy_tiny_data
 
 from api.published import load_week
 from api.tables import Allocation, Claim, IdempotentAnswer, utcnow
@@ -24,20 +24,6 @@ def _request(father: str = "F-001", **changes: Any) -> dict[str, Any]:
         **SAT_MORNING,
         **changes,
     }
-
-
-def open_roster(data: dict[str, Any]) -> dict[str, Any]:
-    """Give the baseline roster less F-001's Saturday family room visit and F-002's Wednesday."""
-    roster = baseline_roster(data)
-    kept = []
-    for assignment in roster["assignments"]:
-        if assignment["id"] == "F-001-family_room_visit-sat1000":
-            continue
-        if assignment["id"] == "S-BZ-WED":
-            assignment["fathers"] = ["F-001"]
-        kept.append(assignment)
-    roster["assignments"] = kept
-    return roster
 
 
 def _count(api: Api, model: type) -> int:

@@ -145,6 +145,25 @@ def _signin(caller: Caller) -> int:
     return 303 if caller.valid else 401
 
 
+def _upload(target: Target) -> dict[str, Any]:
+    return {"files": {"file": ("week.json", json.dumps(target.week_data), "application/json")}}
+
+
+def _page(
+    method: str,
+    path: str,
+    success: int = 200,
+    scope: str = "week",
+    ask: Callable[[Target], dict[str, Any]] = lambda target: {},
+    stranger: bool = False,
+) -> Row:
+    """Give the row of a page for a signed-in key that may read (``stranger``: B's father)."""
+    fill: Callable[[Target], dict[str, str]] = (
+        (lambda t: {"father_id": t.stranger}) if stranger else (lambda t: {})
+    )
+    return Row(method, path, "read", scope, success, ask, page=True, anonymous=303, fill=fill)
+
+
 ROWS: list[Row] = [
     Row("GET", "/v1/health", None, "open", 200),
     Row("GET", "/v1/version", None, "open", 200),
@@ -240,90 +259,28 @@ ROWS: list[Row] = [
     ),
     Row("GET", "/language/{language}", None, "open", 303, page=True),
     Row("GET", "/signin", None, "open", 200, page=True, expect=lambda c: 303 if c.valid else 200),
-    Row("GET", "/", "read", "none", 200, page=True, anonymous=303),
-    Row(
-        "GET",
-        "/week",
-        "read",
-        "none",
-        303,
-        lambda t: {"params": {"institution": t.institution, "week": WEEK}},
-        page=True,
-        anonymous=303,
-    ),
-    Row("GET", "/weeks/{problem_id}", "read", "week", 200, page=True, anonymous=303),
-    Row("GET", "/weeks/{problem_id}/fathers", "read", "week", 200, page=True, anonymous=303),
-    Row(
-        "GET",
-        "/weeks/{problem_id}/fathers/{father_id}",
-        "read",
-        "week",
-        200,
-        page=True,
-        anonymous=303,
-    ),
-    Row(
-        "GET",
-        "/weeks/{problem_id}/fathers/{father_id}",
-        "read",
-        "week",
-        404,
-        page=True,
-        anonymous=303,
-        fill=lambda t: {"father_id": t.stranger},
-    ),
-    Row("GET", "/weeks/{problem_id}/staff", "read", "week", 200, page=True, anonymous=303),
-    Row("GET", "/weeks/{problem_id}/print", "read", "week", 200, page=True, anonymous=303),
-    Row("GET", "/weeks/{problem_id}/whatif", "read", "week", 200, page=True, anonymous=303),
-    Row("GET", "/rosters/{roster_id}/progress", "read", "week", 200, page=True, anonymous=303),
-    Row(
-        "GET",
-        "/rosters/{roster_id}/export",
-        "read",
-        "week",
-        200,
-        lambda t: {"params": {"format": "csv", "table": "days"}},
-        page=True,
-        anonymous=303,
-    ),
-    Row("GET", "/whatif/{job_id}/progress", "read", "week", 200, page=True, anonymous=303),
-    Row("GET", "/whatif/{job_id}/charts/{name}", "read", "week", 200, page=True, anonymous=303),
+    _page("GET", "/", 200, "none"),
+    _page("GET", "/week", 303, "none", lambda t: {"params": {"institution": t.institution}}),
+    _page("GET", "/weeks/{problem_id}"),
+    _page("GET", "/weeks/{problem_id}/fathers"),
+    _page("GET", "/weeks/{problem_id}/fathers/{father_id}"),
+    _page("GET", "/weeks/{problem_id}/fathers/{father_id}", 404, stranger=True),
+    _page("GET", "/weeks/{problem_id}/staff"),
+    _page("GET", "/weeks/{problem_id}/print"),
+    _page("GET", "/weeks/{problem_id}/whatif"),
+    _page("GET", "/rosters/{roster_id}/progress"),
+    _page("GET", "/rosters/{roster_id}/export", ask=lambda t: {"params": {"format": "csv"}}),
+    _page("GET", "/whatif/{job_id}/progress"),
+    _page("GET", "/whatif/{job_id}/charts/{name}"),
     # Actions answer 303 back to the page whatever the key; a refusal is a message on it.
-    Row(
-        "POST",
-        "/weeks",
-        "read",
-        "none",
-        303,
-        lambda t: {"files": {"file": ("week.json", json.dumps(t.week_data), "application/json")}},
-        page=True,
-        anonymous=303,
-    ),
-    Row(
-        "POST",
-        "/weeks/{problem_id}/generate",
-        "read",
-        "none",
-        303,
-        _form(previous="no-such-roster"),
-        page=True,
-        anonymous=303,
-    ),
-    Row(
-        "POST",
-        "/weeks/{problem_id}/whatif",
-        "read",
-        "none",
-        303,
-        _form(time_limit="0"),
-        page=True,
-        anonymous=303,
-    ),
-    Row("POST", "/rosters/{roster_id}/publish", "read", "none", 303, page=True, anonymous=303),
-    Row("POST", "/rosters/{roster_id}/cancel", "read", "none", 303, page=True, anonymous=303),
+    _page("POST", "/weeks", 303, "none", _upload),
+    _page("POST", "/weeks/{problem_id}/generate", 303, "none", _form(previous="no-such-roster")),
+    _page("POST", "/weeks/{problem_id}/whatif", 303, "none", _form(time_limit="0")),
+    _page("POST", "/rosters/{roster_id}/publish", 303, "none"),
+    _page("POST", "/rosters/{roster_id}/cancel", 303, "none"),
     Row("POST", "/signin", None, "open", 303, page=True, expect=_signin),
     # Signing out ends each session, so it comes last.
-    Row("POST", "/signout", "read", "none", 303, page=True, anonymous=303),
+    _page("POST", "/signout", 303, "none"),
 ]
 
 
