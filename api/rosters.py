@@ -19,7 +19,14 @@ from sqlalchemy.orm import Session
 from api.allocations import added_violations
 from api.jobs import Report
 from api.problems import institutions_of
-from api.published import Parsed, load_week, publication, week_allocations, with_allocations
+from api.published import (
+    CONFIRMED,
+    Parsed,
+    load_week,
+    publication,
+    week_allocations,
+    with_allocations,
+)
 from api.tables import Allocation, Claim, JobRow, ProblemRow, Publication, PublicationVersion
 from scheduler.domain import Assignment, Problem, parse_problem, parse_roster
 from scheduler.validate import check_assignments
@@ -199,11 +206,12 @@ def allocation_conflicts(
 def allocation_pins(
     session: Session, parsed: Parsed, problem: Problem, now: datetime
 ) -> list[Assignment]:
-    """Give the live allocations of the week's institutions as pinned assignments.
+    """Give the confirmed allocations of the week's institutions as pinned assignments.
 
     Each is pinned as the published week holds it: an individual one as it
     was placed, a session one as the session runs with its fathers and staff,
-    so that a later solve of the week keeps every promise exactly.
+    so that a later solve of the week keeps every promise exactly. A hold is
+    not a promise yet; publishing refuses a roster that conflicts with one.
     """
     institutions = institutions_of(problem)
     pins: dict[str, Assignment] = {}
@@ -211,9 +219,12 @@ def allocation_pins(
         week = load_week(session, parsed, institution, problem.week, now)
         if week is None:
             continue
-        held = {a.assignment["id"] for a in week.allocations if a.institution in institutions}
-        for assignment in week.taken():
-            if assignment.id in held:
+        promised = [
+            a for a in week.allocations if a.state == CONFIRMED and a.institution in institutions
+        ]
+        ids = {a.assignment["id"] for a in promised}
+        for assignment in with_allocations(week.published_assignments(), promised):
+            if assignment.id in ids:
                 pins[assignment.id] = assignment.model_copy(update={"pinned": True})
     return list(pins.values())
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import tempfile
 from collections.abc import Iterable
 from pathlib import Path
@@ -124,7 +125,7 @@ def _fathers_in(roster: dict[str, Any] | None) -> set[str]:
 
 
 def _with_pins(services: Services, session: Any, row: ProblemRow) -> dict[str, Any]:
-    """Give the week to solve: the stored one with its live allocations pinned (409 if one broke).
+    """Give the week to solve: the stored one, its confirmed allocations pinned (409 if one broke).
 
     A confirmed allocation is a promise to a family; the solve keeps it
     exactly, and one that no longer fits the week's facts is refused here,
@@ -140,10 +141,19 @@ def _with_pins(services: Services, session: Any, row: ProblemRow) -> dict[str, A
     try:
         parse_problem(data)
     except ProblemError as error:
+        names = {f"pinned[{len(kept) + n}]": pin.id for n, pin in enumerate(pins)}
+        messages = [
+            re.sub(
+                r"^pinned\[\d+\]",
+                lambda m: f"confirmed allocation of '{names.get(m.group(0), m.group(0))}'",
+                message,
+            )
+            for message in error.messages
+        ]
         raise HTTPException(
             status.HTTP_409_CONFLICT,
-            "a live allocation no longer fits the week; cancel it or change the week: "
-            + "; ".join(error.messages),
+            "a confirmed allocation no longer fits the week; cancel it or change the week: "
+            + "; ".join(messages),
         ) from None
     return data
 

@@ -13,6 +13,7 @@ from typing import Any
 from service_kit import Api, open_roster, roomy_tiny_data, seed_roster
 
 from api.published import load_week
+from api.rosters import allocation_pins
 from api.tables import Allocation, utcnow
 from scheduler.domain import Assignment, parse_problem
 from scheduler.validate import check_assignments
@@ -178,3 +179,47 @@ def test_publish_of_a_roster_that_holds_the_allocations_is_accepted(any_api: Api
     assert check_assignments(parse_problem(data), taken) == []
     assert next(a for a in taken if a.id == seat.id).fathers == ["F-001", "F-004"]
     assert [_stands(a, taken) for a in allocations] == [True, True]
+
+
+def test_a_hold_is_not_pinned_but_a_roster_on_it_is_refused(any_api: Api) -> None:
+    """A live hold is no promise to pin, yet a roster on its slot is refused naming the hold."""
+    data = roomy_tiny_data()
+    api = any_api
+    api.publish(data, open_roster(data))
+    request = {
+        "institution": "PI-VH",
+        "week": WEEK,
+        "father": "F-001",
+        "activity": "family_room_visit",
+        "earliest": "2027-02-06T10:00:00+01:00",
+        "latest": "2027-02-06T13:00:00+01:00",
+        "hold": True,
+    }
+    hold = api.client.post("/v1/allocations", json=request, headers=api.headers("system")).json()
+    with api.services.database.read() as session:
+        pins = allocation_pins(session, api.services.parsed, parse_problem(data), utcnow())
+    assert pins == []
+    clash = Assignment.model_validate(hold["assignment"]).model_copy(
+        update={"id": "clash", "fathers": ["F-002"], "volunteers": ["V-HU1"]}
+    )
+    roster = open_roster(data)
+    roster["assignments"].append(clash.model_dump(mode="json"))
+    assert f"conflicts with held allocation '{hold['id']}'" in _refused(api, data, roster)
+
+
+def test_a_solve_is_refused_when_a_confirmed_allocation_no_longer_fits(any_api: Api) -> None:
+    """A week re-uploaded without the allocated room cannot be solved: 409 naming the allocation."""
+    data, (visit, _) = _two_allocations(any_api)
+    data["rooms"] = [r for r in data["rooms"] if r["id"] != "VH-FK"]
+    again = any_api.client.put(
+        f"/v1/problems/{data['id']}", json=data, headers=any_api.headers("planner")
+    )
+    assert again.status_code == 200, again.text
+    refused = any_api.client.post(
+        "/v1/rosters", json={"problem_id": data["id"]}, headers=any_api.headers("planner")
+    )
+    assert refused.status_code == 409, refused.text
+    assert (
+        f"confirmed allocation of '{visit['assignment']['id']}'.room: unknown room 'VH-FK'"
+        in refused.json()["detail"]
+    )
