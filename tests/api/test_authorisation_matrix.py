@@ -133,8 +133,31 @@ def _nothing_fits(target: Target) -> dict[str, Any]:
     }
 
 
-def _explain(father: Callable[[Target], str]) -> Callable[[Target], dict[str, Any]]:
-    return lambda target: {"params": {"father": father(target), "activity": "regular_visit"}}
+def _query(**params: Any) -> Callable[[Target], dict[str, Any]]:
+    """Give the query of a row: each value as given, or read from the target."""
+    return lambda t: {"params": {k: v(t) if callable(v) else v for k, v in params.items()}}
+
+
+def _own(target: Target) -> str:
+    return target.father
+
+
+def _at(target: Target) -> str:
+    return target.institution
+
+
+EXPLAIN = {"father": _own, "activity": "regular_visit"}
+STRANGER = {"father": lambda t: t.stranger, "activity": "regular_visit"}
+
+
+def _solve(target: Target) -> dict[str, Any]:
+    """Give a solve request that stops, once allowed, at its unknown previous roster (404)."""
+    return {"problem_id": target.problem_id, "previous": "no-such-roster"}
+
+
+def _whatif(target: Target) -> dict[str, Any]:
+    """Give a what-if request that stops, once allowed, at its unknown change (422)."""
+    return {"problem_id": target.problem_id, "scenarios": NO_SUCH_OP}
 
 
 def _form(**fields: str) -> Callable[[Target], dict[str, Any]]:
@@ -164,6 +187,9 @@ def _page(
     return Row(method, path, "read", scope, success, ask, page=True, anonymous=303, fill=fill)
 
 
+EXPORT = "/v1/rosters/{roster_id}/export"
+PUBLISHED = "/v1/publications/{institution}/{week}"
+NO_SUCH_OP = {"scenarios": [{"name": "x", "changes": [{"op": "no_such_op"}]}]}
 ROWS: list[Row] = [
     Row("GET", "/v1/health", None, "open", 200),
     Row("GET", "/v1/version", None, "open", 200),
@@ -173,83 +199,27 @@ ROWS: list[Row] = [
     Row("PUT", "/v1/problems/{problem_id}", "plan", "week", 200, lambda t: {"json": t.week_data}),
     Row("DELETE", "/v1/problems/{problem_id}", "plan", "week", 409),
     Row("GET", "/v1/rosters", "read", "none", 200),
-    Row(
-        "POST",
-        "/v1/rosters",
-        "plan",
-        "week",
-        404,
-        lambda t: {"json": {"problem_id": t.problem_id, "previous": "no-such-roster"}},
-    ),
+    Row("POST", "/v1/rosters", "plan", "week", 404, lambda t: {"json": _solve(t)}),
     Row("GET", "/v1/rosters/{roster_id}", "read", "week", 200),
     Row("DELETE", "/v1/rosters/{roster_id}", "plan", "week", 409),
     # The week was re-uploaded with one assignment per institution broken: 409 once allowed.
     Row("POST", "/v1/rosters/{roster_id}/publish", "plan", "week", 409),
-    Row("GET", "/v1/rosters/{roster_id}/export", "read", "week", 200),
-    Row(
-        "GET",
-        "/v1/rosters/{roster_id}/export",
-        "read",
-        "week",
-        200,
-        lambda t: {"params": {"format": "csv", "table": "fathers"}},
-    ),
-    Row(
-        "GET",
-        "/v1/rosters/{roster_id}/export",
-        "read",
-        "week",
-        200,
-        lambda t: {"params": {"format": "ics", "kind": "father", "subject": t.father}},
-    ),
-    Row(
-        "GET", "/v1/rosters/{roster_id}/explain", "read", "week", 200, _explain(lambda t: t.father)
-    ),
+    Row("GET", EXPORT, "read", "week", 200),
+    Row("GET", EXPORT, "read", "week", 200, _query(format="csv", table="fathers")),
+    Row("GET", EXPORT, "read", "week", 200, _query(format="ics", kind="father", subject=_own)),
+    Row("GET", "/v1/rosters/{roster_id}/explain", "read", "week", 200, _query(**EXPLAIN)),
     Row("GET", "/v1/publications", "read", "none", 200),
-    Row("GET", "/v1/publications/{institution}/{week}", "read", "institution", 200),
-    Row("GET", "/v1/publications/{institution}/{week}/flags", "read", "institution", 200),
-    Row(
-        "GET",
-        "/v1/publications/{institution}/{week}/explain",
-        "read",
-        "institution",
-        200,
-        _explain(lambda t: t.father),
-    ),
-    Row(
-        "GET",
-        "/v1/publications/{institution}/{week}/explain",
-        "read",
-        "institution",
-        404,
-        _explain(lambda t: t.stranger),
-    ),
+    Row("GET", PUBLISHED, "read", "institution", 200),
+    Row("GET", f"{PUBLISHED}/flags", "read", "institution", 200),
+    Row("GET", f"{PUBLISHED}/explain", "read", "institution", 200, _query(**EXPLAIN)),
+    Row("GET", f"{PUBLISHED}/explain", "read", "institution", 404, _query(**STRANGER)),
     Row("POST", "/v1/allocations", "allocate", "institution", 409, _nothing_fits),
-    Row(
-        "GET",
-        "/v1/allocations",
-        "read",
-        "institution",
-        200,
-        lambda t: {"params": {"institution": t.institution, "week": WEEK}},
-    ),
+    Row("GET", "/v1/allocations", "read", "institution", 200, _query(institution=_at, week=WEEK)),
     Row("GET", "/v1/allocations/{allocation_id}", "read", "institution", 200),
     Row("POST", "/v1/allocations/{allocation_id}/confirm", "allocate", "institution", 200),
     Row("DELETE", "/v1/allocations/{allocation_id}", "allocate", "institution", 200),
     Row("GET", "/v1/audit", "plan", "none", 200),
-    Row(
-        "POST",
-        "/v1/whatif",
-        "plan",
-        "week",
-        422,
-        lambda t: {
-            "json": {
-                "problem_id": t.problem_id,
-                "scenarios": {"scenarios": [{"name": "x", "changes": [{"op": "no_such_op"}]}]},
-            }
-        },
-    ),
+    Row("POST", "/v1/whatif", "plan", "week", 422, lambda t: {"json": _whatif(t)}),
     Row("GET", "/v1/whatif/{job_id}", "read", "week", 200),
     Row("GET", "/v1/whatif/{job_id}/charts/{name}", "read", "week", 200),
     Row("DELETE", "/v1/whatif/{job_id}", "plan", "week", 409),
@@ -260,7 +230,7 @@ ROWS: list[Row] = [
     Row("GET", "/language/{language}", None, "open", 303, page=True),
     Row("GET", "/signin", None, "open", 200, page=True, expect=lambda c: 303 if c.valid else 200),
     _page("GET", "/", 200, "none"),
-    _page("GET", "/week", 303, "none", lambda t: {"params": {"institution": t.institution}}),
+    _page("GET", "/week", 303, "none", _query(institution=_at)),
     _page("GET", "/weeks/{problem_id}"),
     _page("GET", "/weeks/{problem_id}/fathers"),
     _page("GET", "/weeks/{problem_id}/fathers/{father_id}"),
@@ -269,7 +239,7 @@ ROWS: list[Row] = [
     _page("GET", "/weeks/{problem_id}/print"),
     _page("GET", "/weeks/{problem_id}/whatif"),
     _page("GET", "/rosters/{roster_id}/progress"),
-    _page("GET", "/rosters/{roster_id}/export", ask=lambda t: {"params": {"format": "csv"}}),
+    _page("GET", "/rosters/{roster_id}/export", ask=_query(format="csv")),
     _page("GET", "/whatif/{job_id}/progress"),
     _page("GET", "/whatif/{job_id}/charts/{name}"),
     # Actions answer 303 back to the page whatever the key; a refusal is a message on it.
