@@ -59,7 +59,7 @@ def _taken(api: Api) -> list[Assignment]:
 def _solve(api: Api, problem_id: str) -> dict[str, Any]:
     started = api.client.post(
         "/v1/rosters",
-        json={"problem_id": problem_id, "time_limit": 2, "workers": 1, "deterministic": True},
+        json={"problem_id": problem_id, "time_limit": 1, "workers": 1, "deterministic": True},
         headers=api.headers("planner"),
     )
     assert started.status_code == 202, started.text
