@@ -19,6 +19,7 @@ from __future__ import annotations
 import hashlib
 import json
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -38,34 +39,16 @@ from api.published import (
     load_week,
 )
 from api.tables import Allocation, Claim, IdempotentAnswer, utcnow
-from scheduler import reasons
 from scheduler.domain import Assignment, Problem, ProblemError, Window
 from scheduler.occupancy import Occupancy
 from scheduler.placement import alternatives, blockers, find_placement
 from scheduler.validate import check_assignments
+from scheduler.violations import Violation
 from scheduler.week import MINUTES_PER_WEEK, parse_week
 
 CELL_MINUTES = 5
 HOLD_EXPIRED = "hold_expired"
 ALTERNATIVES = 3
-RULE_REASONS: dict[str, str] = {
-    "reference": reasons.NO_ROOM,
-    "institution": reasons.NO_ROOM,
-    "eligibility": reasons.NOT_IN_SHELL,
-    "consent": reasons.NO_CONSENT,
-    "entitlement": reasons.ENTITLEMENT_USED,
-    "school_hours": reasons.SCHOOL_HOURS,
-    "father_unavailable": reasons.FATHER_UNAVAILABLE,
-    "double_booking": reasons.FATHER_BUSY,
-    "room_closed": reasons.ROOM_CLOSED,
-    "activity_window": reasons.OUTSIDE_WINDOWS,
-    "slot_grid": reasons.OUTSIDE_WINDOWS,
-    "staff": reasons.NO_VOLUNTEER,
-    "partner_cap": reasons.PARTNER_CAP,
-    "volunteer_max_hours": reasons.VOLUNTEER_MAX_HOURS,
-    "pinned": reasons.PINNED,
-    "non_association": reasons.NON_ASSOCIATION,
-}
 
 
 class AllocationRequest(BaseModel):
@@ -151,12 +134,9 @@ def _window(problem: Problem, request: AllocationRequest) -> tuple[int, int]:
 def _resolve_father(problem: Problem, request: AllocationRequest) -> None:
     father = problem.father_by_id.get(request.father)
     messages = []
-    if father is None:
+    if father is None or father.institution != request.institution:
+        # A father of another institution gets the answer of an unknown one.
         messages.append(f"father: unknown father '{request.father}'")
-    elif father.institution != request.institution:
-        messages.append(
-            f"father: '{father.id}' is at {father.institution}, not {request.institution}"
-        )
     if request.activity not in problem.activity_by_id:
         messages.append(f"activity: unknown activity '{request.activity}'")
     if messages:
@@ -230,12 +210,18 @@ def _claims(
     ]
 
 
-def final_violations(problem: Problem, taken: list[Assignment], new: Assignment) -> list[str]:
-    """Give the reasons the validator finds against adding ``new`` to what is taken.
+def added_violations(
+    problem: Problem,
+    taken: list[Assignment],
+    new: Assignment,
+    standing: Sequence[Assignment] = (),
+) -> list[Violation]:
+    """Give the violations the validator finds against adding ``new`` to what is taken.
 
     Only the assignments sharing a person or a room with the new one are
     checked, before and after it is added; what was already broken before
-    (and is flagged for the planner) does not count against the new one.
+    (and is flagged for the planner) does not count against the new one, nor
+    what ``standing`` (the new one as it was made) breaks on its own.
     """
     people = set(new.fathers) | set(new.volunteers) | set(new.officers)
     for father_id in new.fathers:
@@ -254,16 +240,15 @@ def final_violations(problem: Problem, taken: list[Assignment], new: Assignment)
     ]
     replaced = [a for a in taken if a.id == new.id]
     before = {(v.rule, v.message) for v in check_assignments(problem, touching + replaced)}
+    if standing:
+        before |= {(v.rule, v.message) for v in check_assignments(problem, list(standing))}
     after = check_assignments(problem, [*touching, new])
-    found: list[str] = []
-    for violation in after:
-        if (violation.rule, violation.message) in before:
-            continue
-        reason = RULE_REASONS.get(violation.rule, violation.rule)
-        if violation.rule == "room_capacity" and new.room in problem.room_by_id:
-            reason = reasons.capacity(problem.room_by_id[new.room].kind)
-        found.append(reason)
-    return sorted(set(found))
+    return [v for v in after if (v.rule, v.message) not in before]
+
+
+def final_violations(problem: Problem, taken: list[Assignment], new: Assignment) -> list[str]:
+    """Give the reasons the validator finds against adding ``new`` to what is taken."""
+    return sorted({v.reason for v in added_violations(problem, taken, new)})
 
 
 def _alternatives(

@@ -1,8 +1,14 @@
-"""The audit log: every read or change of father data, by key, action, object and time."""
+"""The audit log: every read or change of father data, by key, action, object and time.
+
+A read of father data is written as one entry per institution whose data
+was read, naming its fathers, so that each institution's planner sees who
+read his fathers, also through a week that spans the region. (Father ids
+stay out of the service's logs; this table is where reads are recorded.)
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 
 from sqlalchemy import delete, select
@@ -34,6 +40,24 @@ def record(
     )
     session.add(entry)
     return entry
+
+
+def record_read(
+    session: Session,
+    who: Principal | None,
+    action: str,
+    object_type: str,
+    object_id: str,
+    fathers: Mapping[str, Iterable[str]],
+    detail: str = "",
+) -> list[AuditEntry]:
+    """Give the entries of one read: one per institution read, naming the fathers read there."""
+    found = []
+    for institution, ids in sorted(fathers.items()):
+        named = ", ".join(sorted(set(ids)))
+        text = "; ".join(part for part in (detail, f"fathers {named}" if named else "") if part)
+        found.append(record(session, who, action, object_type, object_id, [institution], text))
+    return found
 
 
 def entries(

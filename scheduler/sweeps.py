@@ -11,9 +11,10 @@ from __future__ import annotations
 import heapq
 from collections import Counter, defaultdict
 
+from scheduler import reasons
 from scheduler.objective import partner_cap_minutes
 from scheduler.room_kinds import VISIT_HALL
-from scheduler.violations import Findings, Placed, hours_text
+from scheduler.violations import BUSY_REASON, Findings, Placed, hours_text
 
 
 def double_booking(check: Findings, placed: list[Placed]) -> None:
@@ -38,6 +39,7 @@ def double_booking(check: Findings, placed: list[Placed]) -> None:
                     key,
                     f"{kind} {person} is in {holder} and {key} "
                     f"at the same time ({check.at(start)})",
+                    BUSY_REASON[kind],
                 )
             if end > until:
                 until, holder = end, key
@@ -56,10 +58,12 @@ def room_capacity(check: Findings, placed: list[Placed]) -> None:
         if session is not None and session in check.problem.session_by_id:
             seats = check.problem.session_by_id[session].capacity
             if families > seats:
+                hall = check.problem.room_by_id[check.problem.session_by_id[session].room]
                 check.add(
                     "room_capacity",
                     item.id,
                     f"session {session} seats {families} fathers (capacity {seats})",
+                    reasons.capacity(hall.kind),
                 )
         if item.room is None or families == 0:
             continue
@@ -67,7 +71,8 @@ def room_capacity(check: Findings, placed: list[Placed]) -> None:
         events[item.room.id].append((item.start, families, item.id))
         events[item.room.id].append((item.end + changeover, -families, item.id))
     for room_id, room_events in sorted(events.items()):
-        capacity = check.problem.room_by_id[room_id].capacity
+        room = check.problem.room_by_id[room_id]
+        capacity = room.capacity
         load = 0
         # At one moment, uses that end leave before new ones come in.
         for moment, change, key in sorted(room_events, key=lambda e: (e[0], e[1] > 0, e[2])):
@@ -78,6 +83,7 @@ def room_capacity(check: Findings, placed: list[Placed]) -> None:
                     key,
                     f"room {room_id} holds {load} families at {check.at(moment)} "
                     f"(capacity {capacity})",
+                    reasons.capacity(room.kind),
                 )
 
 

@@ -34,7 +34,7 @@ from scheduler.eligibility import (
 )
 from scheduler.entitlements import Ceiling, ceilings, max_per_day
 from scheduler.sweeps import double_booking, non_association, room_capacity, volunteer_hours
-from scheduler.violations import RULES, Findings, Placed, Violation
+from scheduler.violations import RULES, Findings, Placed, Violation, reference_reason
 from scheduler.week import DAYS, MINUTES_PER_DAY, MINUTES_PER_WEEK, TZ
 
 
@@ -132,7 +132,7 @@ class _Check(Findings):
                         f"{activity.id} lasts {activity.minutes} min"
                     )
             for message in found:
-                self.add("reference", assignment.id, message)
+                self.add("reference", assignment.id, message, reference_reason(message, where))
             if item is not None:
                 placed.append(item)
                 if assignment.session is not None:
@@ -143,6 +143,7 @@ class _Check(Findings):
                     "reference",
                     other,
                     f"session {session} runs in {ids[0]} and {other}; it runs as one assignment",
+                    reasons.NO_SESSION,
                 )
         return placed
 
@@ -190,10 +191,11 @@ class _Check(Findings):
                     key,
                     f"father {father.id} of {father.institution} "
                     f"is placed {where} {item.institution}",
+                    reasons.NO_SESSION if item.assignment.session else reasons.NO_ROOM,
                 )
             for reason in blocking_reasons(problem, self.consenting(father), activity, day):
                 admissible = False
-                self.add("eligibility", key, self.ineligible(father, activity, day, reason))
+                self.add("eligibility", key, self.ineligible(father, activity, day, reason), reason)
             if needs_other_parent_consent(activity) and not father.other_parent_consent:
                 self.add(
                     "consent",
@@ -292,28 +294,34 @@ class _Check(Findings):
         """
         problem, activity, key = self.problem, item.activity, item.id
         assignment = item.assignment
-        for kind, listed, needed in (
-            ("volunteer", assignment.volunteers, activity.volunteers),
-            ("officer", assignment.officers, activity.officers),
+        for kind, listed, needed, reason in (
+            ("volunteer", assignment.volunteers, activity.volunteers, reasons.NO_VOLUNTEER),
+            ("officer", assignment.officers, activity.officers, reasons.NO_OFFICER),
         ):
             if len(listed) != needed:
-                self.add("staff", key, f"{activity.id} needs {needed} {kind}(s), has {len(listed)}")
+                self.add(
+                    "staff",
+                    key,
+                    f"{activity.id} needs {needed} {kind}(s), has {len(listed)}",
+                    reason,
+                )
             for person, count in Counter(listed).items():
                 if count > 1:
-                    self.add("staff", key, f"{kind} {person} is listed {count} times")
+                    self.add("staff", key, f"{kind} {person} is listed {count} times", reason)
         institution = item.institution
         for volunteer_id in dict.fromkeys(assignment.volunteers):
             volunteer = problem.volunteer_by_id.get(volunteer_id)
             if volunteer is None:
                 continue
+            found = []
             if institution is not None and institution not in volunteer.institutions:
-                self.add("staff", key, f"volunteer {volunteer.id} does not serve {institution}")
+                found.append(f"volunteer {volunteer.id} does not serve {institution}")
             if activity.id not in volunteer.activities:
-                self.add("staff", key, f"volunteer {volunteer.id} may not do {activity.id}")
+                found.append(f"volunteer {volunteer.id} may not do {activity.id}")
             if not self.within(volunteer.available, item.start, item.end):
-                self.add(
-                    "staff", key, f"volunteer {volunteer.id} is not available {self.span(item)}"
-                )
+                found.append(f"volunteer {volunteer.id} is not available {self.span(item)}")
+            for message in found:
+                self.add("staff", key, message, reasons.NO_VOLUNTEER)
         for officer_id in dict.fromkeys(assignment.officers):
             officer = problem.officer_by_id.get(officer_id)
             if officer is None:
@@ -323,9 +331,15 @@ class _Check(Findings):
                     "staff",
                     key,
                     f"officer {officer.id} is of {officer.institution}, not {institution}",
+                    reasons.NO_OFFICER,
                 )
             if not self.within(officer.shifts, item.start, item.end):
-                self.add("staff", key, f"officer {officer.id} is not on shift {self.span(item)}")
+                self.add(
+                    "staff",
+                    key,
+                    f"officer {officer.id} is not on shift {self.span(item)}",
+                    reasons.NO_OFFICER,
+                )
 
     def entitlements(self, placed: list[Placed]) -> None:
         """Check each father's occurrences against his weekly ceilings and the limit per day.

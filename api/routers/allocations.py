@@ -182,13 +182,13 @@ def list_allocations(
     with services.database.read() as session:
         found = [view(row, now) for row in session.scalars(query)]
     with services.database.write() as session:
-        audit.record(
+        audit.record_read(
             session,
             caller,
             "allocation.list",
             "publication",
             f"{institution} {week}",
-            [institution],
+            {institution: [item["father"] for item in found]},
         )
     return found
 
@@ -212,8 +212,13 @@ def read(caller: Caller, services: ServicesDep, allocation_id: str) -> dict[str,
     """Give the allocation; a hold past its time shows as ``expired``."""
     row = _scoped(caller, services, allocation_id, READ)
     with services.database.write() as session:
-        audit.record(
-            session, caller, "allocation.read", "allocation", row.id, [row.institution], row.father
+        audit.record_read(
+            session,
+            caller,
+            "allocation.read",
+            "allocation",
+            row.id,
+            {row.institution: [row.father]},
         )
     return view(row)
 

@@ -21,6 +21,7 @@ from api.flags import flagged_for_problem
 from api.jobs import LIVE_STATES
 from api.keys import PLAN, READ
 from api.problems import new_row, publications_of, replace, summary
+from api.scope import fathers_read
 from api.tables import JobRow, ProblemRow
 from scheduler.domain import Problem, ProblemError, parse_problem
 
@@ -145,9 +146,10 @@ def read(caller: Caller, services: ServicesDep, problem_id: str) -> dict[str, An
         row = _row(services, session, problem_id)
         allow(caller, READ, row.institutions, f"problem '{problem_id}'")
         data = row.data
-        institutions = row.institutions
+        problem = services.parsed.problem(row)
+    read = fathers_read(problem, problem.father_by_id, row.institutions)
     with services.database.write() as session:
-        audit.record(session, caller, "problem.read", "problem", problem_id, institutions)
+        audit.record_read(session, caller, "problem.read", "problem", problem_id, read)
     return data
 
 

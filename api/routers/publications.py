@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Query, status
 from sqlalchemy import select
 
-from api import audit
+from api import audit, scope
 from api.deps import Caller, Services, ServicesDep, allow
 from api.explain import explain as explain_shortfall
 from api.flags import flags
 from api.keys import READ, Principal
 from api.published import PublishedWeek, load_week
+from api.scope import fathers_read
 from api.tables import Publication, PublicationVersion, utcnow
 
 router = APIRouter(prefix="/publications", tags=["publications"])
@@ -24,9 +26,7 @@ ERRORS: dict[int | str, dict[str, Any]] = {
 }
 
 
-def _week(
-    services: Services, caller: Principal, institution: str, week: str, action: str
-) -> PublishedWeek:
+def _week(services: Services, caller: Principal, institution: str, week: str) -> PublishedWeek:
     allow(caller, READ, [institution], f"{institution} {week}")
     with services.database.read() as session:
         found = load_week(session, services.parsed, institution, week, utcnow())
@@ -34,9 +34,29 @@ def _week(
         raise HTTPException(
             status.HTTP_404_NOT_FOUND, f"nothing is published for {institution} {week}"
         )
-    with services.database.write() as session:
-        audit.record(session, caller, action, "publication", f"{institution} {week}", [institution])
     return found
+
+
+def _note(
+    services: Services,
+    caller: Principal,
+    action: str,
+    found: PublishedWeek,
+    institution: str,
+    fathers: Iterable[str],
+    detail: str = "",
+) -> None:
+    read = fathers_read(found.problem, fathers, [institution])
+    with services.database.write() as session:
+        audit.record_read(
+            session,
+            caller,
+            action,
+            "publication",
+            f"{institution} {found.problem.week}",
+            read,
+            detail,
+        )
 
 
 @router.get("", summary="Current publications the key may see", responses=ERRORS)
@@ -74,8 +94,10 @@ def list_publications(
     responses=ERRORS,
 )
 def read(caller: Caller, services: ServicesDep, institution: str, week: str) -> dict[str, Any]:
-    """Give the published version, its history, and every assignment that counts as taken."""
-    found = _week(services, caller, institution, week, "publication.read")
+    """Give the published version, its history, and what counts as taken at the institution."""
+    found = _week(services, caller, institution, week)
+    shown = scope.at(found.problem, found.taken(), institution)
+    _note(services, caller, "publication.read", found, institution, scope.fathers_of(shown))
     with services.database.read() as session:
         versions = session.scalars(
             select(PublicationVersion)
@@ -95,8 +117,8 @@ def read(caller: Caller, services: ServicesDep, institution: str, week: str) -> 
         "problem_id": current.problem_id,
         "published_at": current.published_at,
         "versions": history,
-        "assignments": [a.model_dump(mode="json") for a in found.taken()],
-        "allocations": len(found.allocations),
+        "assignments": [a.model_dump(mode="json") for a in shown],
+        "allocations": sum(1 for a in found.allocations if a.institution == institution),
     }
 
 
@@ -108,14 +130,23 @@ def read(caller: Caller, services: ServicesDep, institution: str, week: str) -> 
 def list_flags(
     caller: Caller, services: ServicesDep, institution: str, week: str
 ) -> list[dict[str, Any]]:
-    """Give each assignment that breaks a hard rule of the week as it stands now, with the rules."""
-    return flags(_week(services, caller, institution, week, "publication.flags"))
+    """Give each assignment at the institution that breaks a hard rule now, with the rules."""
+    found = _week(services, caller, institution, week)
+    taken = found.taken()
+    shown = scope.flags_at(found.problem, taken, flags(found), institution)
+    named = {f for item in shown if item["assignment"] for f in item["assignment"]["fathers"]}
+    _note(services, caller, "publication.flags", found, institution, named)
+    return shown
 
 
 @router.get(
     "/{institution}/{week}/explain",
     summary="Why did a father not get an activity in the published week (audited)",
-    responses={**ERRORS, 422: {"description": "unknown father or activity"}},
+    responses={
+        **ERRORS,
+        404: {"description": "nothing published, or no such father at the institution"},
+        422: {"description": "unknown activity"},
+    },
 )
 def explain(
     caller: Caller,
@@ -126,6 +157,15 @@ def explain(
     activity: Annotated[str, Query(description="activity id")],
 ) -> dict[str, Any]:
     """Give the entitlement, what is granted (allocations included), reasons and blockers."""
-    found = _week(services, caller, institution, week, "publication.explain")
-    roster = found.roster.model_copy(update={"assignments": found.taken()})
-    return explain_shortfall(found.problem, roster, father, activity)
+    found = _week(services, caller, institution, week)
+    known = found.problem.father_by_id.get(father)
+    if known is None or known.institution != institution:
+        # A father of another institution gets the answer of an unknown one.
+        raise HTTPException(
+            status.HTTP_404_NOT_FOUND, f"no father '{father}' in {institution} {week}"
+        )
+    taken = found.taken()
+    roster = found.roster.model_copy(update={"assignments": taken})
+    answer = explain_shortfall(found.problem, roster, father, activity)
+    _note(services, caller, "publication.explain", found, institution, [father], activity)
+    return scope.explanation_at(found.problem, taken, answer, institution)

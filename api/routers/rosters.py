@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 import tempfile
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -10,15 +12,22 @@ from fastapi import APIRouter, HTTPException, Query, Response, status
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 
-from api import audit
+from api import audit, ical
 from api.deps import Caller, Services, ServicesDep, allow, allowed_job
 from api.explain import explain as explain_shortfall
-from api.ical import calendar
 from api.jobs import LIVE_STATES
 from api.keys import PLAN, READ, Principal
-from api.rosters import ROSTER_JOB, PublishRefused, publish, versions_of, view
+from api.rosters import (
+    ROSTER_JOB,
+    PublishRefused,
+    allocation_pins,
+    publish,
+    versions_of,
+    view,
+)
+from api.scope import fathers_of, fathers_read
 from api.tables import JobRow, ProblemRow, utcnow
-from scheduler.domain import ProblemError, Roster
+from scheduler.domain import Problem, ProblemError, Roster, parse_problem
 
 router = APIRouter(prefix="/rosters", tags=["rosters"])
 
@@ -88,12 +97,77 @@ def _note(
         audit.record(session, caller, action, "roster", row.id, row.institutions, detail)
 
 
+def _note_read(
+    services: Services,
+    caller: Principal,
+    action: str,
+    row: JobRow,
+    problem: Problem | None,
+    fathers: Iterable[str],
+    detail: str = "",
+) -> None:
+    """Record a read of a roster's father data: one entry per institution, naming its fathers."""
+    read = (
+        fathers_read(problem, fathers, row.institutions)
+        if problem is not None
+        else {institution: [] for institution in row.institutions}
+    )
+    with services.database.write() as session:
+        audit.record_read(session, caller, action, "roster", row.id, read, detail)
+
+
+def _fathers_in(roster: dict[str, Any] | None) -> set[str]:
+    """Give every father a stored roster names, in its assignments or its shortfalls."""
+    if not roster:
+        return set()
+    placed = {f for a in roster.get("assignments", []) for f in a.get("fathers", [])}
+    return placed | {s["father"] for s in roster.get("shortfalls", [])}
+
+
+def _with_pins(services: Services, session: Any, row: ProblemRow) -> dict[str, Any]:
+    """Give the week to solve: the stored one, its confirmed allocations pinned (409 if one broke).
+
+    A confirmed allocation is a promise to a family; the solve keeps it
+    exactly, and one that no longer fits the week's facts is refused here,
+    naming it, instead of failing the solve.
+    """
+    problem = services.parsed.problem(row)
+    pins = allocation_pins(session, services.parsed, problem, utcnow())
+    if not pins:
+        return row.data
+    ids = {pin.id for pin in pins}
+    kept = [a for a in row.data.get("pinned", []) if a.get("id") not in ids]
+    data = {**row.data, "pinned": kept + [pin.model_dump(mode="json") for pin in pins]}
+    try:
+        parse_problem(data)
+    except ProblemError as error:
+        names = {f"pinned[{len(kept) + n}]": pin.id for n, pin in enumerate(pins)}
+        messages = [
+            re.sub(
+                r"^pinned\[\d+\]",
+                lambda m: f"confirmed allocation of '{names.get(m.group(0), m.group(0))}'",
+                message,
+            )
+            for message in error.messages
+        ]
+        raise HTTPException(
+            status.HTTP_409_CONFLICT,
+            "a confirmed allocation no longer fits the week; cancel it or change the week: "
+            + "; ".join(messages),
+        ) from None
+    return data
+
+
 @router.post(
     "",
     status_code=status.HTTP_202_ACCEPTED,
     summary="Start a solve job (answers at once; poll GET /v1/rosters/{id})",
     response_model=RosterJob,
-    responses={**ERRORS, 404: {"description": "no such week (or previous roster)"}},
+    responses={
+        **ERRORS,
+        404: {"description": "no such week (or previous roster)"},
+        409: {"description": "a live allocation of the week no longer fits its facts"},
+    },
 )
 def start(caller: Caller, services: ServicesDep, request: RosterRequest) -> dict[str, Any]:
     """Give the queued job; the solve runs in its own process."""
@@ -134,7 +208,8 @@ def start(caller: Caller, services: ServicesDep, request: RosterRequest) -> dict
             problem_row.institutions,
             f"problem {problem_row.id} revision {problem_row.revision}",
         )
-        payload = {**params, "problem": problem_row.data, "previous": previous}
+        data = _with_pins(services, session, problem_row)
+        payload = {**params, "problem": data, "previous": previous}
     services.runner.start(job_id, payload)
     with services.database.read() as session:
         row = session.get(JobRow, job_id)
@@ -183,7 +258,9 @@ def read(caller: Caller, services: ServicesDep, roster_id: str) -> dict[str, Any
     with services.database.read() as session:
         row = _job(session, caller, roster_id, READ)
         found = view(row, versions_of(session, roster_id))
-    _note(services, caller, "roster.read", row)
+        problem_row = session.get(ProblemRow, row.problem_id) if row.problem_id else None
+        problem = services.parsed.problem(problem_row) if problem_row is not None else None
+    _note_read(services, caller, "roster.read", row, problem, _fathers_in(found["roster"]))
     return found
 
 
@@ -215,7 +292,10 @@ def cancel(caller: Caller, services: ServicesDep, roster_id: str) -> dict[str, A
     summary="Publish the roster for every institution of its week (a new version)",
     responses={
         **ERRORS,
-        409: {"description": "still running, infeasible, or it breaks a rule of the week as now"},
+        409: {
+            "description": "still running, infeasible, it breaks a rule of the week as now, "
+            "or it conflicts with a live allocation (named)"
+        },
     },
 )
 def publish_roster(caller: Caller, services: ServicesDep, roster_id: str) -> dict[str, Any]:
@@ -307,8 +387,9 @@ def export(
         }[kind]
         if subject not in known:
             raise ProblemError([f"subject: unknown {kind} '{subject}'"])
-        content = calendar(problem, roster.assignments, kind, subject)
+        content = ical.calendar(problem, roster.assignments, kind, subject)
         name = f"{name}-{kind}-{subject}"
+        read = fathers_of(ical.select(roster.assignments, kind, subject))
     elif format == "csv":
         # pandas is loaded only when a table export is asked for; the service starts faster.
         from exports.roster import roster_frames
@@ -323,7 +404,17 @@ def export(
             content = write_xlsx(
                 Path(folder) / "roster.xlsx", roster_frames(problem, roster)
             ).read_bytes()
-    _note(services, caller, f"roster.export.{format}", row, f"{kind} {subject}" if kind else "")
+    if format != "ics":
+        read = set(problem.father_by_id) | _fathers_in(row.result)
+    _note_read(
+        services,
+        caller,
+        f"roster.export.{format}",
+        row,
+        problem,
+        read,
+        f"{kind} {subject}" if kind else "",
+    )
     return Response(
         content,
         media_type=MEDIA[format],
@@ -350,5 +441,5 @@ def explain(
     """Give the entitlement, what was granted, every reason and the blocking assignments."""
     row, problem, roster = _finished_roster(services, caller, roster_id)
     found = explain_shortfall(problem, roster, father, activity)
-    _note(services, caller, "roster.explain", row, f"{father} {activity}")
+    _note_read(services, caller, "roster.explain", row, problem, [father], activity)
     return found

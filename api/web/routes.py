@@ -10,7 +10,7 @@ action sees its button disabled; the service refuses it anyway.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable, Coroutine, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, Literal, TypeVar
@@ -33,6 +33,7 @@ from api.routers import problems as problem_routes
 from api.routers import publications as publication_routes
 from api.routers import rosters as roster_routes
 from api.routers import whatif as whatif_routes
+from api.scope import fathers_of, fathers_read
 from api.tables import JobRow, ProblemRow, Publication
 from api.web import views
 from api.web.labels import DEFAULT_LANGUAGE, LANGUAGES, Labels
@@ -381,6 +382,9 @@ class WeekPage:
         return _week_url(self.row.id, tab, **query)
 
 
+Shown = Callable[[WeekPage], Iterable[str]]
+
+
 def _filters(shell: str | None, ward: str | None) -> views.Filters:
     return views.Filters(
         shell=int(shell) if shell and shell.isdigit() else None,
@@ -396,8 +400,9 @@ def _load_week(
     roster_id: str | None,
     filters: views.Filters,
     action: str,
+    shown: Shown,
 ) -> WeekPage:
-    """Give the week's page data; the read of father data is audited like the API's reads."""
+    """Give the week's page data; the read of the fathers ``shown`` is audited as the API's are."""
     with services.database.read() as db:
         row = db.get(ProblemRow, problem_id)
         if row is None:
@@ -426,17 +431,19 @@ def _load_week(
             previous = db.get(JobRow, previous_id)
             if previous is not None and previous.result:
                 found_changes = views.changes(parse_roster(previous.result), roster)
+    page = WeekPage(row, problem, chosen, jobs, job, roster, published, found_changes, filters)
+    read = fathers_read(problem, shown(page), [chosen])
     with services.database.write() as db:
-        audit.record(
+        audit.record_read(
             db,
             user.principal,
             action,
             "roster" if job else "problem",
             job.id if job else problem_id,
-            row.institutions,
+            read,
             chosen,
         )
-    return WeekPage(row, problem, chosen, jobs, job, roster, published, found_changes, filters)
+    return page
 
 
 @dataclass
@@ -452,8 +459,40 @@ class WeekParams:
 Params = Annotated[WeekParams, Depends()]
 
 
+def placed_fathers(page: WeekPage) -> set[str]:
+    """Give the fathers of the page's roster at its institution (the grid shows them)."""
+    if page.roster is None:
+        return set()
+    return fathers_of(views.at_institution(page.problem, page.roster, page.institution))
+
+
+def every_father(page: WeekPage) -> list[str]:
+    """Give every father of the page's institution (the fathers' tab lists them)."""
+    return [f.id for f in views.fathers_at(page.problem, page.institution)]
+
+
+def one_father(father_id: str) -> Shown:
+    """Give what shows one father: him, if he is of the page's institution (else a 404)."""
+
+    def shown(page: WeekPage) -> list[str]:
+        found = page.problem.father_by_id.get(father_id)
+        return [father_id] if found is not None and found.institution == page.institution else []
+
+    return shown
+
+
+def no_father(page: WeekPage) -> list[str]:
+    """Give no father: the page shows only figures of staff or of what-if analyses."""
+    return []
+
+
 def _week(
-    services: ServicesDep, user: WebUser, problem_id: str, params: WeekParams, tab: str
+    services: ServicesDep,
+    user: WebUser,
+    problem_id: str,
+    params: WeekParams,
+    tab: str,
+    shown: Shown = placed_fathers,
 ) -> WeekPage:
     return _load_week(
         services,
@@ -463,6 +502,7 @@ def _week(
         params.roster,
         _filters(params.shell, params.ward),
         f"web.{tab}",
+        shown,
     )
 
 
@@ -498,7 +538,7 @@ def fathers(
     request: Request, user: User, services: ServicesDep, problem_id: str, params: Params
 ) -> Response:
     """Give every father's entitlement against what is granted, with the reasons in words."""
-    page = _week(services, user, problem_id, params, "fathers")
+    page = _week(services, user, problem_id, params, "fathers", every_father)
     rows = views.father_rows(page.problem, page.roster, page.institution, page.filters)
     return _show(request, user, page, "fathers", rows=rows)
 
@@ -513,7 +553,7 @@ def father(
     params: Params,
 ) -> Response:
     """Give one father's week: his assignments and, per shortfall, what blocked each time tried."""
-    page = _week(services, user, problem_id, params, "father")
+    page = _week(services, user, problem_id, params, "father", one_father(father_id))
     found = page.problem.father_by_id.get(father_id)
     if found is None or found.institution != page.institution:
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"father '{father_id}' is not in this week")
@@ -545,7 +585,7 @@ def staff(
     request: Request, user: User, services: ServicesDep, problem_id: str, params: Params
 ) -> Response:
     """Give each volunteer's hours, the partner-cap gauge and the officers' load."""
-    page = _week(services, user, problem_id, params, "staff")
+    page = _week(services, user, problem_id, params, "staff", no_father)
     volunteers, officers = views.staff_loads(page.problem, page.roster, page.institution)
     return _show(request, user, page, "staff", volunteers=volunteers, officers=officers)
 
@@ -696,7 +736,7 @@ def whatif(
     job: str | None = None,
 ) -> Response:
     """Give the week's what-if analyses: the newest (or chosen) one's table, charts, progress."""
-    page = _week(services, user, problem_id, params, "whatif")
+    page = _week(services, user, problem_id, params, "whatif", no_father)
     with services.database.read() as db:
         jobs = list(
             db.scalars(

@@ -9,7 +9,13 @@ from api.published import load_week
 from api.tables import Allocation, Claim, IdempotentAnswer, utcnow
 from scheduler.domain import Assignment, parse_problem
 from scheduler.validate import check_assignments
-from tests.kit.service import Api, baseline_roster, empty_roster, one_slot_data, roomy_tiny_data
+from tests.kit.service import (
+    Api,
+    empty_roster,
+    one_slot_data,
+    open_roster,
+    roomy_tiny_data,
+)
 
 SAT_MORNING = {"earliest": "2027-02-06T10:00:00+01:00", "latest": "2027-02-06T13:00:00+01:00"}
 
@@ -23,20 +29,6 @@ def _request(father: str = "F-001", **changes: Any) -> dict[str, Any]:
         **SAT_MORNING,
         **changes,
     }
-
-
-def open_roster(data: dict[str, Any]) -> dict[str, Any]:
-    """Give the baseline roster less F-001's Saturday family room visit and F-002's Wednesday."""
-    roster = baseline_roster(data)
-    kept = []
-    for assignment in roster["assignments"]:
-        if assignment["id"] == "F-001-family_room_visit-sat1000":
-            continue
-        if assignment["id"] == "S-BZ-WED":
-            assignment["fathers"] = ["F-001"]
-        kept.append(assignment)
-    roster["assignments"] = kept
-    return roster
 
 
 def _count(api: Api, model: type) -> int:
@@ -281,3 +273,54 @@ def test_joining_a_running_session_adds_the_father_to_it(api: Api) -> None:
     )
     assert full.status_code == 409
     assert "capacity:visit_hall" in full.json()["reasons"]
+
+
+def _hold_then_change_the_week(
+    api: Api, request: dict[str, Any], change: Any
+) -> tuple[dict[str, Any], str]:
+    """Give the week and the id of a hold made in it, after re-uploading the week changed.
+
+    The family room visit is for shell 3 alone in this week, so that a
+    time-out (effective shell 2) blocks it.
+    """
+    data = roomy_tiny_data()
+    next(a for a in data["activities"] if a["id"] == "family_room_visit")["shells"] = [3]
+    del data["entitlements"]["2"]["family_room_visit"]
+    api.publish(data, empty_roster(data))
+    held = api.client.post(
+        "/v1/allocations", json={**request, "hold": True}, headers=api.headers("system")
+    )
+    assert held.status_code == 201, held.text
+    change(data)
+    again = api.client.put(f"/v1/problems/{data['id']}", json=data, headers=api.headers("planner"))
+    assert again.status_code == 200, again.text
+    return data, held.json()["id"]
+
+
+TUESDAY = {"earliest": "2027-02-02T15:00:00+01:00", "latest": "2027-02-02T18:00:00+01:00"}
+
+
+def test_confirm_names_time_out_alone_for_a_shell_3_father(api: Api) -> None:
+    """A shell-3 father's hold, a time-out recorded before the confirm: 409 ``time_out`` only."""
+
+    def time_out(data: dict[str, Any]) -> None:
+        father = next(f for f in data["fathers"] if f["id"] == "F-001")
+        father["timeouts"] = [{"start": "2027-02-01"}]
+
+    _, hold = _hold_then_change_the_week(api, _request(**TUESDAY), time_out)
+    refused = api.client.post(f"/v1/allocations/{hold}/confirm", headers=api.headers("system"))
+    assert refused.status_code == 409, refused.text
+    assert refused.json()["reasons"] == ["time_out"]
+
+
+def test_confirm_names_the_missing_officer_not_a_volunteer(api: Api) -> None:
+    """A hold whose officer's shift is gone before the confirm: 409 ``no_officer`` only."""
+
+    def no_shift(data: dict[str, Any]) -> None:
+        officer = next(o for o in data["officers"] if o["id"] == "O-01")
+        officer["shifts"] = [s for s in officer["shifts"] if s["day"] != "tue"]
+
+    _, hold = _hold_then_change_the_week(api, _request(**TUESDAY), no_shift)
+    refused = api.client.post(f"/v1/allocations/{hold}/confirm", headers=api.headers("system"))
+    assert refused.status_code == 409, refused.text
+    assert refused.json()["reasons"] == ["no_officer"]

@@ -62,6 +62,20 @@ def baseline_roster(data: dict[str, Any]) -> dict[str, Any]:
     return first_come_first_served(parse_problem(data)).model_dump(mode="json")
 
 
+def open_roster(data: dict[str, Any]) -> dict[str, Any]:
+    """Give the baseline roster less F-001's Saturday family room visit and F-002's Wednesday."""
+    roster = baseline_roster(data)
+    kept = []
+    for assignment in roster["assignments"]:
+        if assignment["id"] == "F-001-family_room_visit-sat1000":
+            continue
+        if assignment["id"] == "S-BZ-WED":
+            assignment["fathers"] = ["F-001"]
+        kept.append(assignment)
+    roster["assignments"] = kept
+    return roster
+
+
 def seed_roster(services: Services, data: dict[str, Any], roster: dict[str, Any]) -> str:
     """Give the id of a finished roster job stored for the week (stored too, if new)."""
     problem = parse_problem(data)

@@ -213,3 +213,56 @@ def test_bench_check_a_national_week(capsys: pytest.CaptureFixture[str]) -> None
             f"check {checked - began:.2f} s, KPIs {done - checked:.2f} s"
         )
     assert found == []
+
+
+# What each case's finding blocks, in the words of the shortfall vocabulary.
+CASE_REASONS: dict[str, set[str]] = {
+    "unknown father": {"father_unavailable"},
+    "end is not start plus minutes": {"outside_windows"},
+    "session of another day": {"no_session"},
+    "session activity without session": {"no_session"},
+    "individual activity without a father": {"father_unavailable"},
+    "room of the wrong kind": {"no_room"},
+    "father of another institution": {"no_room"},
+    "time-out day": {"time_out"},
+    "shell 1 father in a video call": {"not_in_shell"},
+    "no information-sharing consent": {"no_consent"},
+    "not enrolled": {"not_enrolled"},
+    "no consent of the other parent": {"no_consent"},
+    "two video calls on one day": {"entitlement_used"},
+    "two video calls during the time-out": {"entitlement_used"},
+    "plan lowers the week": {"entitlement_used"},
+    "school hours": {"school_hours"},
+    "father unavailable": {"father_unavailable"},
+    "double-booked father": {"father_busy"},
+    "double-booked volunteer and officer": {"no_volunteer", "no_officer"},
+    "over-full family room in the changeover": {"capacity:family_room"},
+    "session over its seats": {"capacity:visit_hall"},
+    "room not open": {"room_closed"},
+    "room closed": {"room_closed"},
+    "outside the activity's windows": {"outside_windows"},
+    "off the slot grid": {"outside_windows"},
+    "volunteer missing": {"no_volunteer"},
+    "volunteer listed twice": {"no_volunteer"},
+    "volunteer who may not do it": {"no_volunteer"},
+    "officer off shift": {"no_officer"},
+    "partner cap": {"partner_cap"},
+    "partner cap lowered": {"partner_cap"},
+    "volunteer past own maximum": {"volunteer_max_hours"},
+    "pinned assignment missing": {"pinned"},
+    "pinned assignment moved": {"pinned"},
+    "kept-apart fathers share a session": {"non_association"},
+    "kept-apart fathers in the visit hall at once": {"non_association"},
+}
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_each_finding_names_the_reason_that_blocks(tiny: Problem, name: str) -> None:
+    """Every finding carries the vocabulary's reason for what it blocks, and only that reason."""
+    problem, assignments = CASES[name][1](tiny)
+    assert {v.reason for v in check_assignments(problem, assignments)} == CASE_REASONS[name]
+
+
+def test_every_case_has_its_reason() -> None:
+    """Each broken-rule case above says which reason its finding gives."""
+    assert set(CASE_REASONS) == set(CASES)
