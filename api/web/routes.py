@@ -16,7 +16,18 @@ from pathlib import Path
 from typing import Annotated, Any, Literal, TypeVar
 from urllib.parse import quote, urlencode
 
-from fastapi import APIRouter, Depends, File, Form, HTTPException, Request, UploadFile, status
+from fastapi import (
+    APIRouter,
+    Depends,
+    File,
+    Form,
+    HTTPException,
+    Query,
+    Request,
+    UploadFile,
+    status,
+)
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse, RedirectResponse, Response
 from fastapi.routing import APIRoute
 from fastapi.templating import Jinja2Templates
@@ -25,6 +36,7 @@ from sqlalchemy import select
 
 from api import audit
 from api.deps import ServicesDep, allow, allowed_job, get_services
+from api.errors import request_errors
 from api.jobs import LIVE_STATES
 from api.keys import PLAN, READ, Principal, find_principal
 from api.published import publication
@@ -44,7 +56,18 @@ from api.web.session import (
     set_cookie,
     store_of,
 )
-from scheduler.domain import Problem, ProblemError, Roster, parse_roster, validation_messages
+from scheduler.domain import (
+    ID_MAX,
+    ID_PATTERN,
+    WEEK_PATTERN,
+    Id,
+    Problem,
+    ProblemError,
+    Pseudonym,
+    Roster,
+    parse_roster,
+    validation_messages,
+)
 
 HERE = Path(__file__).resolve().parent
 STATIC = HERE / "static"
@@ -154,6 +177,10 @@ class PageRoute(APIRoute):
             except ProblemError as error:
                 refusal = HTTPException(
                     status.HTTP_422_UNPROCESSABLE_CONTENT, "; ".join(error.messages)
+                )
+            except RequestValidationError as error:
+                refusal = HTTPException(
+                    status.HTTP_422_UNPROCESSABLE_CONTENT, "; ".join(request_errors(error))
                 )
             user = _signed_in(request, get_services(request))
             return _error_page(request, user, refusal)
@@ -277,8 +304,8 @@ def choose(
     request: Request,
     user: User,
     services: ServicesDep,
-    institution: str = "",
-    week: str = "",
+    institution: Annotated[str, Query(pattern=f"^$|{ID_PATTERN}", max_length=ID_MAX)] = "",
+    week: Annotated[str, Query(pattern=f"^$|{WEEK_PATTERN}")] = "",
 ) -> Response:
     """Give a redirect to the week's page: the published week data, else the newest upload."""
     weeks = problem_routes.list_problems(
@@ -485,7 +512,7 @@ def _show(request: Request, user: WebUser, page: WeekPage, tab: str, **context: 
 
 @router.get("/weeks/{problem_id}")
 def grid(
-    request: Request, user: User, services: ServicesDep, problem_id: str, params: Params
+    request: Request, user: User, services: ServicesDep, problem_id: Id, params: Params
 ) -> Response:
     """Give the week grid: every room by day, each assignment with its fathers and staff."""
     page = _week(services, user, problem_id, params, "grid")
@@ -495,7 +522,7 @@ def grid(
 
 @router.get("/weeks/{problem_id}/fathers")
 def fathers(
-    request: Request, user: User, services: ServicesDep, problem_id: str, params: Params
+    request: Request, user: User, services: ServicesDep, problem_id: Id, params: Params
 ) -> Response:
     """Give every father's entitlement against what is granted, with the reasons in words."""
     page = _week(services, user, problem_id, params, "fathers")
@@ -508,8 +535,8 @@ def father(
     request: Request,
     user: User,
     services: ServicesDep,
-    problem_id: str,
-    father_id: str,
+    problem_id: Id,
+    father_id: Pseudonym,
     params: Params,
 ) -> Response:
     """Give one father's week: his assignments and, per shortfall, what blocked each time tried."""
@@ -542,7 +569,7 @@ def father(
 
 @router.get("/weeks/{problem_id}/staff")
 def staff(
-    request: Request, user: User, services: ServicesDep, problem_id: str, params: Params
+    request: Request, user: User, services: ServicesDep, problem_id: Id, params: Params
 ) -> Response:
     """Give each volunteer's hours, the partner-cap gauge and the officers' load."""
     page = _week(services, user, problem_id, params, "staff")
@@ -552,7 +579,7 @@ def staff(
 
 @router.get("/weeks/{problem_id}/print")
 def print_view(
-    request: Request, user: User, services: ServicesDep, problem_id: str, params: Params
+    request: Request, user: User, services: ServicesDep, problem_id: Id, params: Params
 ) -> Response:
     """Give the week grid for the wing's notice board, laid out for A4 landscape."""
     page = _week(services, user, problem_id, params, "print")
@@ -598,7 +625,7 @@ def generate(
     request: Request,
     user: User,
     services: ServicesDep,
-    problem_id: str,
+    problem_id: Id,
     csrf: Csrf,
     time_limit: Annotated[str, Form()] = "",
     previous: Annotated[str, Form()] = "",
@@ -637,7 +664,7 @@ def publish(
     request: Request,
     user: User,
     services: ServicesDep,
-    roster_id: str,
+    roster_id: Id,
     csrf: Csrf,
     institution: Annotated[str, Form()] = "",
 ) -> Response:
@@ -656,7 +683,7 @@ def cancel(
     request: Request,
     user: User,
     services: ServicesDep,
-    roster_id: str,
+    roster_id: Id,
     csrf: Csrf,
     institution: Annotated[str, Form()] = "",
 ) -> Response:
@@ -669,7 +696,7 @@ def cancel(
 
 
 @router.get("/rosters/{roster_id}/progress")
-def progress(user: User, services: ServicesDep, roster_id: str) -> JSONResponse:
+def progress(user: User, services: ServicesDep, roster_id: Id) -> JSONResponse:
     """Give a solve job's state and progress for the page's progress bar (no father data)."""
     with services.database.read() as db:
         what = f"roster '{roster_id}'"
@@ -691,7 +718,7 @@ def whatif(
     request: Request,
     user: User,
     services: ServicesDep,
-    problem_id: str,
+    problem_id: Id,
     params: Params,
     job: str | None = None,
 ) -> Response:
@@ -729,7 +756,7 @@ def start_whatif(
     request: Request,
     user: User,
     services: ServicesDep,
-    problem_id: str,
+    problem_id: Id,
     csrf: Csrf,
     time_limit: Annotated[str, Form()] = "",
     institution: Annotated[str, Form()] = "",
@@ -748,7 +775,7 @@ def start_whatif(
 
 
 @router.get("/whatif/{job_id}/progress")
-def whatif_progress(user: User, services: ServicesDep, job_id: str) -> JSONResponse:
+def whatif_progress(user: User, services: ServicesDep, job_id: Id) -> JSONResponse:
     """Give a what-if job's state and how many of its solves are done (no father data)."""
     found = whatif_routes.read(caller=user.principal, services=services, job_id=job_id)
     return JSONResponse(
@@ -762,7 +789,7 @@ def whatif_progress(user: User, services: ServicesDep, job_id: str) -> JSONRespo
 
 
 @router.get("/whatif/{job_id}/charts/{name}")
-def whatif_chart(user: User, services: ServicesDep, job_id: str, name: str) -> Response:
+def whatif_chart(user: User, services: ServicesDep, job_id: Id, name: Id) -> Response:
     """Give one chart of a finished what-if analysis as PNG."""
     answer: Response = whatif_routes.chart(
         caller=user.principal, services=services, job_id=job_id, name=name
@@ -779,7 +806,7 @@ CsvTable = Literal["days", "rooms", "fathers", "staff"]
 def export(
     user: User,
     services: ServicesDep,
-    roster_id: str,
+    roster_id: Id,
     format: ExportFormat = "xlsx",
     kind: CalendarKind | None = None,
     subject: str | None = None,
