@@ -53,7 +53,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     runner = JobRunner(database, settings.max_jobs)
     runner.register(ROSTER_JOB, ROSTER_TARGET)
     runner.register(whatif.WHATIF_JOB, whatif.WHATIF_TARGET)
-    services = Services(settings=settings, database=database, runner=runner)
+    services = Services.of(settings, database, runner)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

@@ -100,7 +100,14 @@ def route_template(scope: Scope) -> str:
     """Give the template of the route that answered (``/weeks/{problem_id}``), never the path."""
     route: Any = scope.get("route")
     template = getattr(route, "path", None)
-    return template if isinstance(template, str) else UNMATCHED
+    if not isinstance(template, str):
+        return UNMATCHED
+    # An included router's route may hold its own part only; each of its parameters is
+    # one segment, so the segments before it are the routers' literal prefixes.
+    real = scope["path"].split("/")[1:]
+    own = template.split("/")[1:]
+    prefix = real[: max(0, len(real) - len(own))]
+    return "/" + "/".join(prefix + own)
 
 
 def _client(scope: Scope) -> str:

@@ -35,7 +35,7 @@ from pydantic import BaseModel, ValidationError
 from sqlalchemy import select
 
 from api import audit
-from api.deps import ServicesDep, allow, allowed_job, get_services
+from api.deps import ServicesDep, allow, allowed_job, client_address, get_services, verify_key
 from api.errors import request_errors
 from api.jobs import LIVE_STATES
 from api.keys import PLAN, READ, Principal, find_principal
@@ -50,10 +50,15 @@ from api.web import views
 from api.web.labels import DEFAULT_LANGUAGE, LANGUAGES, Labels
 from api.web.session import (
     COOKIE,
+    SIGNIN_COOKIE,
     WebSession,
     check_csrf,
+    check_signin_csrf,
     clear_cookie,
+    clear_signin_cookie,
     set_cookie,
+    set_signin_cookie,
+    signin_token,
     store_of,
 )
 from scheduler.domain import (
@@ -229,30 +234,53 @@ def language(language: str, next: str = "/") -> RedirectResponse:
 
 @router.get(SIGNIN)
 def signin_page(request: Request, services: ServicesDep, expired: int = 0) -> Response:
-    """Give the sign-in form (or the overview when already signed in)."""
+    """Give the sign-in form with its CSRF token (or the overview when already signed in)."""
     if _signed_in(request, services) is not None:
         return _back("/")
     t = labels_of(request)
     messages = [t("signin_expired")] if expired else []
-    return render(request, "signin.html", None, messages=messages)
+    return _signin_form(request, status.HTTP_200_OK, messages)
+
+
+def _signin_form(
+    request: Request, status_code: int, messages: list[str], headers: dict[str, str] | None = None
+) -> Response:
+    token = signin_token(request.cookies.get(SIGNIN_COOKIE))
+    response = render(request, "signin.html", None, status_code, messages=messages, csrf=token)
+    if token != request.cookies.get(SIGNIN_COOKIE):
+        set_signin_cookie(response, token)
+    response.headers.update(headers or {})
+    return response
 
 
 @router.post(SIGNIN)
-def signin(request: Request, services: ServicesDep, key: Annotated[str, Form()] = "") -> Response:
-    """Give the overview with a session cookie for a valid key, or the form again with 401."""
+def signin(
+    request: Request,
+    services: ServicesDep,
+    key: Annotated[str, Form()] = "",
+    csrf: Annotated[str, Form()] = "",
+) -> Response:
+    """Give the overview with a session cookie for a valid key, or the form again (401, 429)."""
+    check_signin_csrf(request.cookies.get(SIGNIN_COOKIE), csrf)
+    t = labels_of(request)
     secret = key.strip()
     principal = None
     if secret:
-        with services.database.read() as db:
-            principal = find_principal(db, secret)
+        try:
+            principal = verify_key(services, client_address(request), secret)
+        except HTTPException as error:
+            if error.status_code != status.HTTP_429_TOO_MANY_REQUESTS:
+                raise
+            wait = (error.headers or {}).get("Retry-After", "")
+            return _signin_form(
+                request, error.status_code, [t("signin_wait", seconds=wait)], error.headers
+            )
     if principal is None:
-        t = labels_of(request)
-        return render(
-            request, "signin.html", None, status.HTTP_401_UNAUTHORIZED, messages=[t("signin_wrong")]
-        )
+        return _signin_form(request, status.HTTP_401_UNAUTHORIZED, [t("signin_wrong")])
     session = store_of(request.app).open(secret)
     response = _back("/")
     set_cookie(response, session)
+    clear_signin_cookie(response)
     return response
 
 

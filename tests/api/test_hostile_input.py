@@ -101,7 +101,7 @@ def test_problem_ids_with_cr_lf_quotes_or_nothing_are_refused(
 
 
 def test_a_name_as_father_id_is_refused(api: Api) -> None:
-    """'Jan de Vries' (or a name without spaces) as a father id is refused: a pseudonym has a digit."""
+    """'Jan de Vries' (or a name without spaces) as a father id is refused: 422 naming it."""
     for name in ("Jan de Vries", "JanDeVries"):
         week = tiny_data()
         old = week["fathers"][0]["id"]
