@@ -116,8 +116,15 @@ def clear_cookie(response: Response) -> None:
 
 def check_csrf(session: WebSession, token: str) -> None:
     """Refuse with 403 a form that does not carry the session's CSRF token."""
-    if not secrets.compare_digest(session.csrf, token or ""):
+    if not same_token(session.csrf, token):
         raise HTTPException(status.HTTP_403_FORBIDDEN, "csrf")
+
+
+def same_token(expected: str | None, given: str | None) -> bool:
+    """Tell, in constant time, whether a form's token is the expected one (any text compares)."""
+    if not expected or not given:
+        return False
+    return secrets.compare_digest(expected.encode("utf-8"), given.encode("utf-8"))
 
 
 def signin_token(cookie: str | None) -> str:
@@ -149,5 +156,5 @@ def clear_signin_cookie(response: Response) -> None:
 
 def check_signin_csrf(cookie: str | None, token: str) -> None:
     """Refuse with 403 a sign-in whose form token is missing or not its cookie's."""
-    if not cookie or not token or not secrets.compare_digest(cookie, token):
+    if not same_token(cookie, token):
         raise HTTPException(status.HTTP_403_FORBIDDEN, "csrf")
