@@ -46,6 +46,7 @@ SECURED = {
 }
 INVALID = "bad input: each line names the field and the culprit"
 NOT_FOUND = "no such object"
+UNREADABLE = "the body cannot be read as JSON"
 SPARE_SCHEMAS = ("HTTPValidationError", "ValidationError")
 
 
@@ -104,6 +105,8 @@ def _document(operation: dict[str, Any], secured: bool) -> None:
     parameters = operation.get("parameters", [])
     if parameters or "requestBody" in operation:
         codes[422] = INVALID
+    if "requestBody" in operation:
+        codes[400] = UNREADABLE
     if any(p.get("in") == "path" for p in parameters):
         codes[404] = NOT_FOUND
     for code, description in codes.items():
