@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import dataclass
 from datetime import date, datetime
 from functools import cached_property
 from pathlib import Path
@@ -60,40 +61,63 @@ def culprit(value: str) -> str:
     return repr(shown)
 
 
-def _matching(pattern: str, max_length: int, what: str) -> Any:
-    """Give the check of a string against a pattern, its error naming the culprit."""
-    compiled = re.compile(pattern.removesuffix("$") + r"\Z")
+@dataclass(frozen=True)
+class StringRule:
+    """What a string of the contract must be: a pattern, a length, and how a refusal says it."""
 
-    def check(value: str) -> str:
-        if len(value) > max_length:
-            raise ValueError(f"{culprit(value)} is longer than {max_length} characters")
-        if not compiled.match(value):
-            raise ValueError(f"{culprit(value)} is not {what}")
+    pattern: str
+    max_length: int
+    what: str
+    min_length: int = 1
+
+    def check(self, value: str) -> str:
+        """Give the value if it keeps the rule, else raise ValueError naming the culprit."""
+        if len(value) > self.max_length:
+            raise ValueError(f"{culprit(value)} is longer than {self.max_length} characters")
+        # The pattern's '$' would let a final line break through; \Z does not.
+        if not re.match(self.pattern.removesuffix("$") + r"\Z", value):
+            raise ValueError(f"{culprit(value)} is not {self.what}")
         return value
 
-    return check
+    def json_schema(self) -> dict[str, Any]:
+        """Give the rule as the JSON schema (and so the OpenAPI document) says it."""
+        schema: dict[str, Any] = {
+            "type": "string",
+            "pattern": self.pattern,
+            "maxLength": self.max_length,
+        }
+        if self.min_length:
+            schema["minLength"] = self.min_length
+        return schema
 
 
-def _constrained(pattern: str, max_length: int, what: str, min_length: int = 1) -> Any:
-    """Give a string type that matches ``pattern``, documented with it in the JSON schema."""
-    schema = {"type": "string", "pattern": pattern, "maxLength": max_length}
-    if min_length:
-        schema["minLength"] = min_length
-    return Annotated[
-        str, AfterValidator(_matching(pattern, max_length, what)), WithJsonSchema(schema)
-    ]
+ID_RULE = StringRule(
+    ID_PATTERN, ID_MAX, "an id (letters, digits and _ . @ ~ -, starting with a letter or digit)"
+)
+PSEUDONYM_RULE = StringRule(
+    PSEUDONYM_PATTERN,
+    ID_MAX,
+    "a pseudonym (an id with at least one digit, such as 'F-0001'; never a name)",
+)
+ASSIGNMENT_ID_RULE = StringRule(ID_PATTERN, 3 * ID_MAX, ID_RULE.what)
+WEEK_RULE = StringRule(WEEK_PATTERN, 8, "an ISO week like 2027-W05")
+TEXT_RULE = StringRule(TEXT_PATTERN, TEXT_MAX, "one line of text without control characters", 0)
 
-
-ID_RULE = "an id (letters, digits and _ . @ ~ -, starting with a letter or digit)"
-PSEUDONYM_RULE = "a pseudonym (an id with at least one digit, such as 'F-0001'; never a name)"
-Id = _constrained(ID_PATTERN, ID_MAX, ID_RULE)
+Id = Annotated[str, AfterValidator(ID_RULE.check), WithJsonSchema(ID_RULE.json_schema())]
 """The id of an institution, activity, room, session, volunteer, officer or stored object."""
-Pseudonym = _constrained(PSEUDONYM_PATTERN, ID_MAX, PSEUDONYM_RULE)
+Pseudonym = Annotated[
+    str, AfterValidator(PSEUDONYM_RULE.check), WithJsonSchema(PSEUDONYM_RULE.json_schema())
+]
 """The id of a father or a child."""
-AssignmentId = _constrained(ID_PATTERN, 3 * ID_MAX, ID_RULE)
+AssignmentId = Annotated[
+    str,
+    AfterValidator(ASSIGNMENT_ID_RULE.check),
+    WithJsonSchema(ASSIGNMENT_ID_RULE.json_schema()),
+]
 """The id of an assignment, made from the ids of what it holds."""
-WeekName = _constrained(WEEK_PATTERN, 8, "an ISO week like 2027-W05")
-Text = _constrained(TEXT_PATTERN, TEXT_MAX, "one line of text without control characters", 0)
+WeekName = Annotated[str, AfterValidator(WEEK_RULE.check), WithJsonSchema(WEEK_RULE.json_schema())]
+"""An ISO week of the contract, ``2027-W05``."""
+Text = Annotated[str, AfterValidator(TEXT_RULE.check), WithJsonSchema(TEXT_RULE.json_schema())]
 """A name or a label (an institution's name, a volunteer's organisation, a ward)."""
 
 
