@@ -14,7 +14,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from api.cli import main
-from scheduler.domain import Problem, ProblemError, Window, parse_problem
+from scheduler.domain import (
+    ID_RULE,
+    PSEUDONYM_RULE,
+    Problem,
+    ProblemError,
+    Window,
+    parse_problem,
+)
 from scheduler.eligibility import has_baby, has_school_child
 from scheduler.entitlements import entitled
 from scheduler.generate import (
@@ -310,3 +317,15 @@ def test_generate_bad_option_in_a_real_process() -> None:
     assert done.returncode == 2
     assert done.stderr == "error: --fathers: 3 is outside 10..10000\n"
     assert done.stdout == ""
+
+
+@pytest.mark.parametrize(("fathers", "institutions"), [(10, 1), (400, 40), (10_000, 2)])
+def test_generated_weeks_keep_the_id_patterns(fathers: int, institutions: int) -> None:
+    """The smallest, the widest and the largest generated weeks hold only pattern-true ids."""
+    problem = generate_problem(fathers, institutions, seed=3)
+    ids = [problem.id, *(item.id for item in problem.institutions), *problem.room_by_id]
+    ids += [*problem.session_by_id, *problem.volunteer_by_id, *problem.officer_by_id]
+    assert all(ID_RULE.check(item) == item for item in ids)
+    people = [*problem.father_by_id, *(c.id for f in problem.fathers for c in f.children)]
+    assert len(people) > fathers
+    assert all(PSEUDONYM_RULE.check(item) == item for item in people)
