@@ -99,7 +99,7 @@ def _error_content(ref: str, example: Any = None) -> dict[str, Any]:
 
 
 def _document(operation: dict[str, Any], secured: bool) -> None:
-    """Give every 4xx of one operation the error body, adding those every operation can answer."""
+    """Give every refusal of one operation the error body, adding those it can always answer."""
     responses: dict[str, Any] = operation.setdefault("responses", {})
     codes: dict[int, str] = dict(SECURED) if secured else {}
     parameters = operation.get("parameters", [])
@@ -112,7 +112,7 @@ def _document(operation: dict[str, Any], secured: bool) -> None:
     for code, description in codes.items():
         responses.setdefault(str(code), {"description": description})
     for code, response in responses.items():
-        if not code.isdigit() or not 400 <= int(code) < 500:
+        if not code.isdigit() or int(code) < 400:
             continue
         content = response.get("content", {}).get("application/json", {})
         ref = content.get("schema", {}).get("$ref")
@@ -124,7 +124,7 @@ def _document(operation: dict[str, Any], secured: bool) -> None:
 
 
 def document(app: FastAPI) -> dict[str, Any]:
-    """Give the app's OpenAPI document, every 4xx answer in it given the one error body."""
+    """Give the app's OpenAPI document, every 4xx and 5xx answer in it given the one error body."""
     if app.openapi_schema is not None:
         return app.openapi_schema
     schema = get_openapi(

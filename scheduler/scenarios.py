@@ -46,6 +46,7 @@ from scheduler.domain import (
     ProblemError,
     Room,
     Session,
+    Text,
     Volunteer,
     Window,
     validation_messages,
@@ -266,8 +267,8 @@ class Range(Contract):
 class ScenarioSpec(Contract):
     """A named scenario of the file: its changes, in order."""
 
-    name: str = Field(min_length=1)
-    description: str = ""
+    name: Text = Field(min_length=1)
+    description: Text = ""
     changes: list[Json] = Field(default_factory=list)
 
 
@@ -280,10 +281,10 @@ class SweepSpec(Contract):
 
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
 
-    name: str = Field(min_length=1)
-    parameter: str | None = None
+    name: Text = Field(min_length=1)
+    parameter: Text | None = None
     values: list[float] | Range
-    combined_with: list[str] = Field(default_factory=list, alias="with")
+    combined_with: list[Text] = Field(default_factory=list, alias="with")
     changes: list[Json] = Field(min_length=1)
 
 

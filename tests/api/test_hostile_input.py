@@ -69,6 +69,14 @@ def test_nul_bytes_in_paths_queries_and_bodies_are_422_naming_the_field(any_api:
         f"query.father: 'F-001\\x00' {PSEUDONYM_RULE}",
     )
     _refused(get("/v1/audit?object_id=F-001%00", headers=planner))
+    scenario = {"name": "second\u0000room", "changes": [{"op": "add_room", "like": "VH-FK"}]}
+    answer = api.client.post(
+        "/v1/whatif",
+        json={"problem_id": "tiny-2027-W05", "scenarios": {"scenarios": [scenario]}},
+        headers=planner,
+    )
+    assert answer.status_code == 422
+    assert "scenarios[0].name: 'second\\x00room' is not one line" in answer.json()["detail"]
     week = tiny_data()
     week["institutions"][0]["name"] = "PI\u0000Veenhuizen"
     _refused(
