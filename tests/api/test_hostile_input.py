@@ -9,6 +9,8 @@ import pytest
 from service_kit import Api, baseline_roster, tiny_data
 
 from api.routers.rosters import attachment
+from scheduler.domain import parse_problem, parse_roster
+from scheduler.validate import check_assignments
 
 WEEK = "2027-W05"
 ALLOCATION = {
@@ -30,6 +32,14 @@ def _refused(answer: Any, *lines: str) -> None:
     assert body["detail"] == "; ".join(body["errors"])
 
 
+def _checked_baseline() -> dict[str, Any]:
+    """Give tiny.json's baseline roster, checked first by the independent validator."""
+    roster = baseline_roster(tiny_data())
+    assignments = parse_roster(roster).assignments
+    assert check_assignments(parse_problem(tiny_data()), assignments) == []
+    return roster
+
+
 ID_RULE = "is not an id (letters, digits and _ . @ ~ -, starting with a letter or digit)"
 PSEUDONYM_RULE = (
     "is not a pseudonym (an id with at least one digit, such as 'F-0001'; never a name)"
@@ -39,7 +49,7 @@ PSEUDONYM_RULE = (
 def test_nul_bytes_in_paths_queries_and_bodies_are_422_naming_the_field(any_api: Api) -> None:
     """A NUL byte in a path, a query or a body never reaches the database: 422 names the field."""
     api = any_api
-    api.publish(tiny_data(), baseline_roster(tiny_data()))
+    api.publish(tiny_data(), _checked_baseline())
     planner = api.headers("planner")
     get = api.client.get
     _refused(get("/v1/problems/%00", headers=planner), f"path.problem_id: '\\x00' {ID_RULE}")
@@ -145,8 +155,7 @@ def test_export_file_names_are_built_from_safe_characters_only(api: Api) -> None
         'attachment; filename="roster-x___filename__evil.exe__.ics"'
     )
     assert attachment("../../etc") == 'attachment; filename="_.._etc"'
-    data = tiny_data()
-    roster_id = api.publish(data, baseline_roster(data))
+    roster_id = api.publish(tiny_data(), _checked_baseline())
     answer = api.client.get(
         f"/v1/rosters/{roster_id}/export?format=ics&kind=father&subject=F-001",
         headers=api.headers("planner"),
