@@ -39,7 +39,7 @@ from api.published import (
     load_week,
 )
 from api.tables import Allocation, Claim, IdempotentAnswer, utcnow
-from scheduler.domain import Assignment, Problem, ProblemError, Window
+from scheduler.domain import Assignment, Id, Problem, ProblemError, Pseudonym, WeekName, Window
 from scheduler.occupancy import Occupancy
 from scheduler.placement import alternatives, blockers, find_placement
 from scheduler.validate import check_assignments
@@ -56,10 +56,10 @@ class AllocationRequest(BaseModel):
 
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [ALLOCATION_REQUEST]})
 
-    institution: str = Field(description="institution id; the key must cover it")
-    week: str = Field(description="ISO week of the published roster, e.g. 2027-W05")
-    father: str = Field(description="father pseudonym")
-    activity: str = Field(description="activity id")
+    institution: Id = Field(description="institution id; the key must cover it")
+    week: WeekName = Field(description="ISO week of the published roster, e.g. 2027-W05")
+    father: Pseudonym = Field(description="father pseudonym")
+    activity: Id = Field(description="activity id")
     earliest: AwareDatetime = Field(description="the occurrence starts at or after this")
     latest: AwareDatetime = Field(description="the occurrence ends at or before this")
     preferred: list[Window] = Field(default_factory=list, description="weekly windows to try first")
@@ -259,7 +259,9 @@ def _alternatives(
 
 
 def _refusal(detail: str, why: list[str], offers: list[dict[str, Any]]) -> Outcome:
-    return Outcome(409, {"detail": detail, "reasons": why, "alternatives": offers})
+    return Outcome(
+        409, {"detail": detail, "errors": [detail], "reasons": why, "alternatives": offers}
+    )
 
 
 def _lock_week(

@@ -9,20 +9,18 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Any
 
-from fastapi import FastAPI, Request, status
-from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi import FastAPI
 
+from api import errors
 from api.database import Database
 from api.deps import Services
+from api.http_guard import AccessLog, SecurityHeaders
 from api.jobs import JobRunner
 from api.rosters import ROSTER_JOB, ROSTER_TARGET
 from api.routers import allocations, audit, health, problems, publications, rosters, whatif
 from api.settings import Settings
 from api.web.routes import router as web_router
-from scheduler.domain import ProblemError
 
 API_VERSION = "v1"
 DESCRIPTION = """\
@@ -32,7 +30,10 @@ Every request except `/v1/health` and `/v1/version` carries an API key, as
 `Authorization: Bearer <key>` or `X-API-Key: <key>` (create one with
 `gezinsrooster keys create`). A key has a role (planner, system, viewer) and
 a scope of institutions: 401 without a valid key, 403 outside role or scope.
-Bad input is answered 422 with one `field: what is wrong` line per problem.
+Every refusal (4xx) has one body, `ErrorBody`: `{"detail": "<text>", "errors":
+["<field>: <what is wrong>", ...]}`; a refused allocation (409) adds its
+`reasons` and `alternatives` (`Refusal`). Bad input is answered 422 with one
+line per fault, naming the field and the culprit.
 """
 
 TAGS = [
@@ -45,30 +46,6 @@ TAGS = [
 ]
 
 
-def _field(loc: tuple[Any, ...]) -> str:
-    text = ""
-    for part in loc:
-        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
-    return text
-
-
-async def _request_invalid(_request: Request, error: Exception) -> JSONResponse:
-    assert isinstance(error, RequestValidationError)
-    messages = [f"{_field(tuple(item['loc']))}: {item['msg']}" for item in error.errors()]
-    return JSONResponse(
-        status_code=status.HTTP_422_UNPROCESSABLE_CONTENT,
-        content={"detail": "; ".join(messages), "errors": messages},
-    )
-
-
-async def _problem_invalid(_request: Request, error: Exception) -> JSONResponse:
-    assert isinstance(error, ProblemError)
-    return JSONResponse(
-        status_code=status.HTTP_422_UNPROCESSABLE_CONTENT,
-        content={"detail": "; ".join(error.messages), "errors": error.messages},
-    )
-
-
 def create_app(settings: Settings | None = None) -> FastAPI:
     """Give the service's application for these settings (from the environment if None)."""
     settings = settings or Settings()
@@ -76,7 +53,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     runner = JobRunner(database, settings.max_jobs)
     runner.register(ROSTER_JOB, ROSTER_TARGET)
     runner.register(whatif.WHATIF_JOB, whatif.WHATIF_TARGET)
-    services = Services(settings=settings, database=database, runner=runner)
+    services = Services.of(settings, database, runner)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -97,8 +74,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         separate_input_output_schemas=False,
     )
     app.state.services = services
-    app.add_exception_handler(RequestValidationError, _request_invalid)
-    app.add_exception_handler(ProblemError, _problem_invalid)
+    errors.install(app)
+    app.add_middleware(AccessLog)
+    app.add_middleware(SecurityHeaders, exempt=[p for p in (app.docs_url, app.redoc_url) if p])
     for module in (health, problems, rosters, publications, allocations, audit, whatif):
         app.include_router(module.router, prefix=f"/{API_VERSION}")
     app.include_router(web_router)

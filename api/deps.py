@@ -3,7 +3,8 @@
 A route that needs the caller takes ``caller: Caller``; it then checks the
 action and the institutions it touches with ``allow`` (403 outside the key's
 role or scope). Without a key, or with an unknown or revoked one, the request
-is refused with 401 before the route runs.
+is refused with 401 before the route runs; an address with too many failed
+key attempts is refused with 429 and ``Retry-After`` (``api.attempts``).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from fastapi import Depends, HTTPException, Request, status
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
 
+from api.attempts import FailedAttempts
 from api.database import Database
 from api.jobs import JobRunner
 from api.keys import Principal, find_principal
@@ -26,12 +28,19 @@ from api.tables import JobRow
 
 @dataclass
 class Services:
-    """The parts of one running service: settings, database, job runner, parsed-week cache."""
+    """The parts of one running service: settings, database, jobs, parsed weeks, failed keys."""
 
     settings: Settings
     database: Database
     runner: JobRunner
     parsed: Parsed = field(default_factory=new_parsed)
+    attempts: FailedAttempts = field(default_factory=FailedAttempts)
+
+    @classmethod
+    def of(cls, settings: Settings, database: Database, runner: JobRunner) -> Services:
+        """Give the parts of a service, its key-attempt limit taken from the settings."""
+        attempts = FailedAttempts(settings.key_failures, settings.key_failure_window)
+        return cls(settings=settings, database=database, runner=runner, attempts=attempts)
 
 
 def get_services(request: Request) -> Services:
@@ -46,12 +55,34 @@ _bearer = HTTPBearer(auto_error=False, description="an API key as a bearer token
 _header = APIKeyHeader(name="X-API-Key", auto_error=False, description="an API key")
 
 
+def client_address(request: Request) -> str:
+    """Give the address a request came from (its failed key attempts are counted by it)."""
+    return request.client.host if request.client is not None else "-"
+
+
+def verify_key(services: Services, address: str, secret: str) -> Principal | None:
+    """Give who holds the key, None (one failed attempt counted) or 429 while the address waits."""
+    wait = services.attempts.retry_after(address)
+    if wait is not None:
+        raise HTTPException(
+            status.HTTP_429_TOO_MANY_REQUESTS,
+            f"too many failed key attempts from this address: try again in {wait} s",
+            headers={"Retry-After": str(wait)},
+        )
+    with services.database.read() as session:
+        principal = find_principal(session, secret)
+    if principal is None:
+        services.attempts.failed(address)
+    return principal
+
+
 def authenticate(
+    request: Request,
     services: ServicesDep,
     bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
     header: Annotated[str | None, Depends(_header)],
 ) -> Principal:
-    """Give who is calling, or refuse with 401 without a valid, unrevoked key."""
+    """Give who is calling; 401 without a valid, unrevoked key, 429 after too many failures."""
     secret = bearer.credentials if bearer is not None else header
     if not secret:
         raise HTTPException(
@@ -59,8 +90,7 @@ def authenticate(
             "no API key: send 'Authorization: Bearer <key>' or 'X-API-Key: <key>'",
             headers={"WWW-Authenticate": "Bearer"},
         )
-    with services.database.read() as session:
-        principal = find_principal(session, secret)
+    principal = verify_key(services, client_address(request), secret)
     if principal is None:
         raise HTTPException(
             status.HTTP_401_UNAUTHORIZED,

@@ -92,6 +92,7 @@ ASSIGNMENT: dict[str, Any] = {
 
 REFUSAL: dict[str, Any] = {
     "detail": "no slot for 'family_room_visit' for father 'F-001' between the given times",
+    "errors": ["no slot for 'family_room_visit' for father 'F-001' between the given times"],
     "reasons": ["capacity:family_room", "no_volunteer"],
     "alternatives": [ASSIGNMENT],
 }

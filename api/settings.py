@@ -9,7 +9,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
 class Settings(BaseSettings):
-    """Where the service keeps its data and how it runs jobs and holds."""
+    """Where the service keeps its data, how it runs jobs and holds, and how it meets guessers."""
 
     model_config = SettingsConfigDict(
         env_prefix="GEZINSROOSTER_", populate_by_name=True, extra="ignore"
@@ -26,6 +26,12 @@ class Settings(BaseSettings):
     solve_workers: int = Field(default=1, ge=1, description="CP-SAT workers per solve job")
     max_jobs: int = Field(default=1, ge=1, description="jobs running side by side; more wait")
     retention_days: int = Field(default=730, ge=1, description="default retention for purge")
+    key_failures: int = Field(
+        default=10, ge=1, description="failed key attempts of one address before 429"
+    )
+    key_failure_window: float = Field(
+        default=60.0, gt=0, description="seconds in which key_failures are counted"
+    )
 
     def url(self) -> str:
         """Give the database URL to connect to (the SQLite default when none is set)."""

@@ -9,6 +9,8 @@ the field and the culprit (``fathers[12].linked_volunteer: unknown volunteer 'V9
 from __future__ import annotations
 
 import json
+import re
+from dataclasses import dataclass
 from datetime import date, datetime
 from functools import cached_property
 from pathlib import Path
@@ -20,6 +22,7 @@ from pydantic import (
     ConfigDict,
     Field,
     ValidationError,
+    WithJsonSchema,
     field_validator,
     model_validator,
 )
@@ -38,6 +41,85 @@ def _local(moment: datetime) -> datetime:
 
 LocalDateTime = Annotated[datetime, AfterValidator(_local)]
 """A moment of the contract; always aware, so any two compare without error."""
+
+ID_MAX = 64
+_ID_CHARS = "A-Za-z0-9_.@~-"
+ID_PATTERN = rf"^[A-Za-z0-9][{_ID_CHARS}]*$"
+"""An id: letters, digits and ``_ . @ ~ -``, starting with a letter or digit."""
+PSEUDONYM_PATTERN = rf"^(?:[A-Za-z0-9][{_ID_CHARS}]*)?[0-9][{_ID_CHARS}]*$"
+"""A father's or child's id: an id with at least one digit (``F-0001``), so never a name."""
+WEEK_PATTERN = r"^[0-9]{4}-W[0-9]{2}$"
+"""An ISO week, ``2027-W05``."""
+TEXT_MAX = 200
+TEXT_PATTERN = r"^[^\x00-\x1f\x7f]*$"
+"""A name or label: any text on one line, without control characters."""
+CULPRIT_MAX = 80
+
+
+def culprit(value: str) -> str:
+    """Give a value as a message quotes it: escaped (``'a\\x00b'``), long ones cut short."""
+    shown = value if len(value) <= CULPRIT_MAX else value[:CULPRIT_MAX] + "..."
+    return repr(shown)
+
+
+@dataclass(frozen=True)
+class StringRule:
+    """What a string of the contract must be: a pattern, a length, and how a refusal says it."""
+
+    pattern: str
+    max_length: int
+    what: str
+    min_length: int = 1
+
+    def check(self, value: str) -> str:
+        """Give the value if it keeps the rule, else raise ValueError naming the culprit."""
+        if len(value) > self.max_length:
+            raise ValueError(f"{culprit(value)} is longer than {self.max_length} characters")
+        # The pattern's '$' would let a final line break through; \Z does not.
+        if not re.match(self.pattern.removesuffix("$") + r"\Z", value):
+            raise ValueError(f"{culprit(value)} is not {self.what}")
+        return value
+
+    def json_schema(self) -> dict[str, Any]:
+        """Give the rule as the JSON schema (and so the OpenAPI document) says it."""
+        schema: dict[str, Any] = {
+            "type": "string",
+            "pattern": self.pattern,
+            "maxLength": self.max_length,
+        }
+        if self.min_length:
+            schema["minLength"] = self.min_length
+        return schema
+
+
+ID_RULE = StringRule(
+    ID_PATTERN, ID_MAX, "an id (letters, digits and _ . @ ~ -, starting with a letter or digit)"
+)
+PSEUDONYM_RULE = StringRule(
+    PSEUDONYM_PATTERN,
+    ID_MAX,
+    "a pseudonym (an id with at least one digit, such as 'F-0001'; never a name)",
+)
+ASSIGNMENT_ID_RULE = StringRule(ID_PATTERN, 3 * ID_MAX, ID_RULE.what)
+WEEK_RULE = StringRule(WEEK_PATTERN, 8, "an ISO week like 2027-W05")
+TEXT_RULE = StringRule(TEXT_PATTERN, TEXT_MAX, "one line of text without control characters", 0)
+
+Id = Annotated[str, AfterValidator(ID_RULE.check), WithJsonSchema(ID_RULE.json_schema())]
+"""The id of an institution, activity, room, session, volunteer, officer or stored object."""
+Pseudonym = Annotated[
+    str, AfterValidator(PSEUDONYM_RULE.check), WithJsonSchema(PSEUDONYM_RULE.json_schema())
+]
+"""The id of a father or a child."""
+AssignmentId = Annotated[
+    str,
+    AfterValidator(ASSIGNMENT_ID_RULE.check),
+    WithJsonSchema(ASSIGNMENT_ID_RULE.json_schema()),
+]
+"""The id of an assignment, made from the ids of what it holds."""
+WeekName = Annotated[str, AfterValidator(WEEK_RULE.check), WithJsonSchema(WEEK_RULE.json_schema())]
+"""An ISO week of the contract, ``2027-W05``."""
+Text = Annotated[str, AfterValidator(TEXT_RULE.check), WithJsonSchema(TEXT_RULE.json_schema())]
+"""A name or a label (an institution's name, a volunteer's organisation, a ward)."""
 
 
 class ProblemError(ValueError):
@@ -101,8 +183,8 @@ class TimeRange(Contract):
 class Institution(Contract):
     """A prison (penitentiaire inrichting, PI)."""
 
-    id: str
-    name: str
+    id: Id
+    name: Text
 
 
 def _default_school_hours() -> list[Window]:
@@ -131,11 +213,11 @@ class Entitlement(Contract):
 class Activity(Contract):
     """An activity of the catalogue, with what it needs at the same time."""
 
-    id: str
-    name: str
+    id: Id
+    name: Text
     shells: list[int]
     minutes: int = Field(gt=0)
-    room_kind: str | None = None
+    room_kind: Id | None = None
     volunteers: int = Field(default=0, ge=0)
     officers: int = Field(default=0, ge=0)
     placement: Placement
@@ -158,9 +240,9 @@ class Activity(Contract):
 class Room(Contract):
     """A room: family room, video station, visit hall, activity room, wing room, kitchen."""
 
-    id: str
-    institution: str
-    kind: str
+    id: Id
+    institution: Id
+    kind: Id
     capacity: int = Field(default=1, ge=1)
     changeover_minutes: int = Field(default=0, ge=0)
     open: list[Window] = Field(default_factory=list)
@@ -170,9 +252,9 @@ class Room(Contract):
 class Session(Contract):
     """A fixed-time occurrence of a session activity (the wing's day programme, visit hours)."""
 
-    id: str
-    activity: str
-    room: str
+    id: Id
+    activity: Id
+    room: Id
     start: LocalDateTime
     capacity: int = Field(ge=1)
 
@@ -180,20 +262,20 @@ class Session(Contract):
 class Volunteer(Contract):
     """A volunteer (vrijwilliger) of a network partner."""
 
-    id: str
-    organisation: str
-    institutions: list[str]
+    id: Id
+    organisation: Text
+    institutions: list[Id]
     available: list[Window] = Field(default_factory=list)
     max_hours_week: float = Field(ge=0)
-    activities: list[str] = Field(default_factory=list)
-    linked_fathers: list[str] = Field(default_factory=list)
+    activities: list[Id] = Field(default_factory=list)
+    linked_fathers: list[Pseudonym] = Field(default_factory=list)
 
 
 class Officer(Contract):
     """A supervising officer (PIW'er) and the shifts worked this week."""
 
-    id: str
-    institution: str
+    id: Id
+    institution: Id
     shifts: list[Window] = Field(default_factory=list)
 
 
@@ -206,15 +288,15 @@ class Timeout(Contract):
 class Child(Contract):
     """A child of a father; only the birth date, for the baby and school rules."""
 
-    id: str
+    id: Pseudonym
     birth_date: date
 
 
 class Father(Contract):
     """A detained father in the programme, by pseudonym only."""
 
-    id: str
-    institution: str
+    id: Pseudonym
+    institution: Id
     shell: int
     info_sharing_consent: bool = True
     other_parent_consent: bool = True
@@ -222,11 +304,11 @@ class Father(Contract):
     children: list[Child] = Field(default_factory=list)
     unavailable: list[TimeRange] = Field(default_factory=list)
     preferred: list[Window] = Field(default_factory=list)
-    linked_volunteer: str | None = None
-    enrolments: list[str] = Field(default_factory=list)
-    plan: dict[str, int] = Field(default_factory=dict)
-    non_associations: list[str] = Field(default_factory=list)
-    ward: str | None = None
+    linked_volunteer: Id | None = None
+    enrolments: list[Id] = Field(default_factory=list)
+    plan: dict[Id, int] = Field(default_factory=dict)
+    non_associations: list[Pseudonym] = Field(default_factory=list)
+    ward: Text | None = None
 
     @field_validator("shell")
     @classmethod
@@ -247,15 +329,15 @@ class Father(Contract):
 class Assignment(Contract):
     """One activity at one time: a session with all its fathers and staff, or one father's slot."""
 
-    id: str
-    activity: str
+    id: AssignmentId
+    activity: Id
     start: LocalDateTime
     end: LocalDateTime
-    room: str | None = None
-    session: str | None = None
-    fathers: list[str] = Field(default_factory=list)
-    volunteers: list[str] = Field(default_factory=list)
-    officers: list[str] = Field(default_factory=list)
+    room: Id | None = None
+    session: Id | None = None
+    fathers: list[Pseudonym] = Field(default_factory=list)
+    volunteers: list[Id] = Field(default_factory=list)
+    officers: list[Id] = Field(default_factory=list)
     pinned: bool = False
 
 
@@ -311,12 +393,12 @@ class Problem(Contract):
 
     model_config = ConfigDict(extra="forbid", ignored_types=(cached_property,))
 
-    id: str
-    week: str
+    id: Id
+    week: WeekName
     institutions: list[Institution]
     policy: Policy = Field(default_factory=Policy)
     activities: list[Activity]
-    entitlements: dict[int, dict[str, Entitlement]]
+    entitlements: dict[int, dict[Id, Entitlement]]
     rooms: list[Room] = Field(default_factory=list)
     sessions: list[Session] = Field(default_factory=list)
     volunteers: list[Volunteer] = Field(default_factory=list)
@@ -526,7 +608,8 @@ def assignment_reference_errors(problem: Problem, assignment: Assignment, where:
     return messages
 
 
-def _location(loc: tuple[int | str, ...]) -> str:
+def field_name(loc: tuple[int | str, ...]) -> str:
+    """Give a pydantic error location as the contract names a field: ``fathers[12].id``."""
     text = ""
     for part in loc:
         if isinstance(part, int):
@@ -540,7 +623,7 @@ def validation_messages(error: ValidationError) -> list[str]:
     """Give one ``field: what is wrong`` line per pydantic error."""
     messages: list[str] = []
     for item in error.errors():
-        location = _location(tuple(item["loc"]))
+        location = field_name(tuple(item["loc"]))
         text = str(item["msg"]).removeprefix("Value error, ")
         if item["type"] == "missing":
             text = "is required"

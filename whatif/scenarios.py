@@ -35,7 +35,7 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from scheduler.domain import Contract, Problem, ProblemError, validation_messages
+from scheduler.domain import Contract, Problem, ProblemError, Text, validation_messages
 from scheduler.room_kinds import FAMILY_ROOM
 from whatif.changes import Change, Json, parse_change
 from whatif.edits import APPLY, free_id
@@ -67,8 +67,8 @@ class Range(Contract):
 class ScenarioSpec(Contract):
     """A named scenario of the file: its changes, in order."""
 
-    name: str = Field(min_length=1)
-    description: str = ""
+    name: Text = Field(min_length=1)
+    description: Text = ""
     changes: list[Json] = Field(default_factory=list)
 
 
@@ -81,10 +81,10 @@ class SweepSpec(Contract):
 
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
 
-    name: str = Field(min_length=1)
-    parameter: str | None = None
+    name: Text = Field(min_length=1)
+    parameter: Text | None = None
     values: list[float] | Range
-    combined_with: list[str] = Field(default_factory=list, alias="with")
+    combined_with: list[Text] = Field(default_factory=list, alias="with")
     changes: list[Json] = Field(min_length=1)
 
 

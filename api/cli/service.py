@@ -31,10 +31,19 @@ def _serve(args: argparse.Namespace) -> int:
 
     from api.app import create_app
     from api.database import describe_url
+    from api.http_guard import log_config
 
     settings = _settings(args)
     print(f"database: {describe_url(settings.url())}", file=sys.stderr)
-    uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level=args.log_level)
+    uvicorn.run(
+        create_app(settings),
+        host=args.host,
+        port=args.port,
+        log_level=args.log_level,
+        # The service's own access log names routes, never paths or queries (father ids).
+        access_log=False,
+        log_config=log_config(args.log_level),
+    )
     return 0
 
 

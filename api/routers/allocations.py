@@ -31,9 +31,11 @@ from api.allocations import (
     view,
 )
 from api.deps import Caller, ServicesDep, allow
+from api.errors import Refusal
 from api.examples import ASSIGNMENT, REFUSAL
 from api.keys import ALLOCATE, READ
 from api.tables import Allocation, utcnow
+from scheduler.domain import Id, WeekName
 
 router = APIRouter(prefix="/allocations", tags=["allocations"])
 
@@ -55,15 +57,19 @@ ERRORS: dict[int | str, dict[str, Any]] = {
     403: {"description": "outside the key's role or institutions"},
     404: {"description": "no such allocation, or nothing published for the institution and week"},
 }
+CONFLICT = "another request took the same slot at the same moment; try again"
 REFUSED: dict[str, Any] = {
+    "model": Refusal,
     "description": "refused: every reason, and up to three alternatives that fit now",
     "content": {"application/json": {"example": REFUSAL}},
 }
+IDEMPOTENCY_KEY_PATTERN = r"^[!-~]+$"
 IdempotencyKey = Annotated[
     str | None,
     Header(
         alias="Idempotency-Key",
         max_length=200,
+        pattern=IDEMPOTENCY_KEY_PATTERN,
         description="the same key replays the first answer (200) and creates nothing new",
     ),
 ]
@@ -87,7 +93,8 @@ def _conflict() -> JSONResponse:
     return JSONResponse(
         status_code=status.HTTP_409_CONFLICT,
         content={
-            "detail": "another request took the same slot at the same moment; try again",
+            "detail": CONFLICT,
+            "errors": [CONFLICT],
             "reasons": ["conflict"],
             "alternatives": [],
         },
@@ -165,9 +172,9 @@ def create(
 def list_allocations(
     caller: Caller,
     services: ServicesDep,
-    institution: Annotated[str, Query(description="institution id")],
-    week: Annotated[str, Query(description="ISO week, e.g. 2027-W05")],
-    state: Annotated[str | None, Query(description="held, confirmed or cancelled")] = None,
+    institution: Annotated[Id, Query(description="institution id")],
+    week: Annotated[WeekName, Query(description="ISO week, e.g. 2027-W05")],
+    state: Annotated[Id | None, Query(description="held, confirmed or cancelled")] = None,
 ) -> list[dict[str, Any]]:
     """Give every allocation of the institution and week, oldest first."""
     allow(caller, READ, [institution], f"{institution} {week}")
@@ -208,7 +215,7 @@ def _scoped(caller: Caller, services: ServicesDep, allocation_id: str, action: s
     summary="One allocation (audited)",
     responses={**ERRORS, 200: {"content": {"application/json": {"example": ALLOCATION_EXAMPLE}}}},
 )
-def read(caller: Caller, services: ServicesDep, allocation_id: str) -> dict[str, Any]:
+def read(caller: Caller, services: ServicesDep, allocation_id: Id) -> dict[str, Any]:
     """Give the allocation; a hold past its time shows as ``expired``."""
     row = _scoped(caller, services, allocation_id, READ)
     with services.database.write() as session:
@@ -228,7 +235,7 @@ def read(caller: Caller, services: ServicesDep, allocation_id: str) -> dict[str,
     summary="Confirm a held slot (re-checked; an expired hold still succeeds if the slot is free)",
     responses={**ERRORS, 409: REFUSED},
 )
-def confirm_hold(caller: Caller, services: ServicesDep, allocation_id: str) -> JSONResponse:
+def confirm_hold(caller: Caller, services: ServicesDep, allocation_id: Id) -> JSONResponse:
     """Give 200 and the confirmed allocation, or 409 (``hold_expired``) with alternatives."""
     _scoped(caller, services, allocation_id, ALLOCATE)
     try:
@@ -260,7 +267,7 @@ def confirm_hold(caller: Caller, services: ServicesDep, allocation_id: str) -> J
     summary="Cancel an allocation or hold; its capacity is free at once (twice is no error)",
     responses={**ERRORS, 200: {"content": {"application/json": {"example": ALLOCATION_EXAMPLE}}}},
 )
-def cancel_allocation(caller: Caller, services: ServicesDep, allocation_id: str) -> JSONResponse:
+def cancel_allocation(caller: Caller, services: ServicesDep, allocation_id: Id) -> JSONResponse:
     """Give 200 and the cancelled allocation."""
     _scoped(caller, services, allocation_id, ALLOCATE)
     with services.database.write() as session:

@@ -11,6 +11,7 @@ from pydantic import AwareDatetime
 from api import audit
 from api.deps import Caller, ServicesDep, allow
 from api.keys import PLAN
+from scheduler.domain import Text
 
 router = APIRouter(prefix="/audit", tags=["audit"])
 
@@ -47,7 +48,7 @@ def list_audit(
     since: Annotated[
         AwareDatetime | None, Query(description="only entries from this moment")
     ] = None,
-    object_id: Annotated[str | None, Query(description="only entries about this object")] = None,
+    object_id: Annotated[Text | None, Query(description="only entries about this object")] = None,
     limit: Annotated[int, Query(ge=1, le=5000)] = 200,
 ) -> list[dict[str, Any]]:
     """Give the audit entries about the key's institutions."""

@@ -23,7 +23,7 @@ from api.keys import PLAN, READ
 from api.problems import new_row, publications_of, replace, summary
 from api.scope import fathers_read
 from api.tables import JobRow, ProblemRow
-from scheduler.domain import Problem, ProblemError, parse_problem
+from scheduler.domain import Id, Problem, ProblemError, WeekName, parse_problem
 
 router = APIRouter(prefix="/problems", tags=["problems"])
 
@@ -116,8 +116,8 @@ def upload(
 def list_problems(
     caller: Caller,
     services: ServicesDep,
-    week: Annotated[str | None, Query(description="only this ISO week, e.g. 2027-W05")] = None,
-    institution: Annotated[str | None, Query(description="only weeks of this institution")] = None,
+    week: Annotated[WeekName | None, Query(description="only this ISO week, e.g. 2027-W05")] = None,
+    institution: Annotated[Id | None, Query(description="only weeks of this institution")] = None,
 ) -> list[dict[str, Any]]:
     """Give a summary of every stored week within the key's scope, newest week first."""
     allow(caller, READ, [], "listing weeks")
@@ -140,7 +140,7 @@ def list_problems(
     response_model=Problem,
     responses={**ERRORS, 404: {"description": "no such week"}},
 )
-def read(caller: Caller, services: ServicesDep, problem_id: str) -> dict[str, Any]:
+def read(caller: Caller, services: ServicesDep, problem_id: Id) -> dict[str, Any]:
     """Give the stored week as uploaded."""
     with services.database.read() as session:
         row = _row(services, session, problem_id)
@@ -164,7 +164,7 @@ def read(caller: Caller, services: ServicesDep, problem_id: str) -> dict[str, An
     },
 )
 def reupload(
-    caller: Caller, services: ServicesDep, problem_id: str, data: Annotated[Any, PROBLEM_BODY]
+    caller: Caller, services: ServicesDep, problem_id: Id, data: Annotated[Any, PROBLEM_BODY]
 ) -> dict[str, Any]:
     """Give the summary of the new revision and how many published assignments it flags."""
     allow(caller, PLAN, [], "re-uploading a week")
@@ -202,7 +202,7 @@ def reupload(
         409: {"description": "the week has a published roster (purge removes published weeks)"},
     },
 )
-def delete(caller: Caller, services: ServicesDep, problem_id: str) -> Response:
+def delete(caller: Caller, services: ServicesDep, problem_id: Id) -> Response:
     """Give 204 once the week, its rosters and its allocations are gone."""
     with services.database.write() as session:
         row = _row(services, session, problem_id)

@@ -16,6 +16,7 @@ from api.keys import READ, Principal
 from api.published import PublishedWeek, load_week
 from api.scope import fathers_read
 from api.tables import Publication, PublicationVersion, utcnow
+from scheduler.domain import Id, Pseudonym, WeekName
 
 router = APIRouter(prefix="/publications", tags=["publications"])
 
@@ -63,8 +64,8 @@ def _note(
 def list_publications(
     caller: Caller,
     services: ServicesDep,
-    institution: Annotated[str | None, Query(description="only this institution")] = None,
-    week: Annotated[str | None, Query(description="only this ISO week")] = None,
+    institution: Annotated[Id | None, Query(description="only this institution")] = None,
+    week: Annotated[WeekName | None, Query(description="only this ISO week")] = None,
 ) -> list[dict[str, Any]]:
     """Give each current publication: institution, week, version, roster and when."""
     allow(caller, READ, [], "listing publications")
@@ -93,7 +94,7 @@ def list_publications(
     summary="The published week: roster assignments plus live allocations (audited)",
     responses=ERRORS,
 )
-def read(caller: Caller, services: ServicesDep, institution: str, week: str) -> dict[str, Any]:
+def read(caller: Caller, services: ServicesDep, institution: Id, week: WeekName) -> dict[str, Any]:
     """Give the published version, its history, and what counts as taken at the institution."""
     found = _week(services, caller, institution, week)
     shown = scope.at(found.problem, found.taken(), institution)
@@ -128,7 +129,7 @@ def read(caller: Caller, services: ServicesDep, institution: str, week: str) -> 
     responses=ERRORS,
 )
 def list_flags(
-    caller: Caller, services: ServicesDep, institution: str, week: str
+    caller: Caller, services: ServicesDep, institution: Id, week: WeekName
 ) -> list[dict[str, Any]]:
     """Give each assignment at the institution that breaks a hard rule now, with the rules."""
     found = _week(services, caller, institution, week)
@@ -151,10 +152,10 @@ def list_flags(
 def explain(
     caller: Caller,
     services: ServicesDep,
-    institution: str,
-    week: str,
-    father: Annotated[str, Query(description="father pseudonym")],
-    activity: Annotated[str, Query(description="activity id")],
+    institution: Id,
+    week: WeekName,
+    father: Annotated[Pseudonym, Query(description="father pseudonym")],
+    activity: Annotated[Id, Query(description="activity id")],
 ) -> dict[str, Any]:
     """Give the entitlement, what is granted (allocations included), reasons and blockers."""
     found = _week(services, caller, institution, week)

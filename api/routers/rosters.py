@@ -27,7 +27,7 @@ from api.rosters import (
 )
 from api.scope import fathers_of, fathers_read
 from api.tables import JobRow, ProblemRow, utcnow
-from scheduler.domain import Problem, ProblemError, Roster, parse_problem
+from scheduler.domain import Id, Problem, ProblemError, Pseudonym, Roster, parse_problem
 
 router = APIRouter(prefix="/rosters", tags=["rosters"])
 
@@ -36,6 +36,7 @@ ERRORS: dict[int | str, dict[str, Any]] = {
     403: {"description": "outside the key's role or institutions"},
     404: {"description": "no such roster"},
 }
+UNSAFE_IN_FILENAME = re.compile(r"[^A-Za-z0-9_.@~-]")
 MEDIA = {
     "json": "application/json",
     "csv": "text/csv; charset=utf-8",
@@ -52,13 +53,13 @@ class RosterRequest(BaseModel):
         json_schema_extra={"examples": [{"problem_id": "tiny-2027-W05", "time_limit": 10}]},
     )
 
-    problem_id: str = Field(description="the stored week to solve")
+    problem_id: Id = Field(description="the stored week to solve")
     time_limit: float | None = Field(
         default=None, gt=0, le=3600, description="seconds (default: the service's setting)"
     )
     workers: int | None = Field(default=None, ge=1, le=16, description="CP-SAT workers")
     deterministic: bool = Field(default=False, description="same answer on every run")
-    previous: str | None = Field(
+    previous: Id | None = Field(
         default=None, description="roster id to stay close to (fewest changes)"
     )
 
@@ -83,6 +84,12 @@ class RosterJob(JobView):
 
     published: list[dict[str, Any]]
     roster: Roster | None
+
+
+def attachment(filename: str) -> str:
+    """Give a Content-Disposition that saves as ``filename``, every unsafe character made ``_``."""
+    safe = UNSAFE_IN_FILENAME.sub("_", filename).lstrip(".") or "roster"
+    return f'attachment; filename="{safe}"'
 
 
 def _job(session: Any, caller: Principal, roster_id: str, action: str) -> JobRow:
@@ -225,7 +232,7 @@ def start(caller: Caller, services: ServicesDep, request: RosterRequest) -> dict
 def list_rosters(
     caller: Caller,
     services: ServicesDep,
-    problem_id: Annotated[str | None, Query(description="only rosters of this week")] = None,
+    problem_id: Annotated[Id | None, Query(description="only rosters of this week")] = None,
 ) -> list[dict[str, Any]]:
     """Give each roster job's id, week, state and progress, newest first."""
     allow(caller, READ, [], "listing rosters")
@@ -253,7 +260,7 @@ def list_rosters(
     response_model=RosterJob,
     responses=ERRORS,
 )
-def read(caller: Caller, services: ServicesDep, roster_id: str) -> dict[str, Any]:
+def read(caller: Caller, services: ServicesDep, roster_id: Id) -> dict[str, Any]:
     """Give the job as it stands now."""
     with services.database.read() as session:
         row = _job(session, caller, roster_id, READ)
@@ -270,7 +277,7 @@ def read(caller: Caller, services: ServicesDep, roster_id: str) -> dict[str, Any
     response_model=RosterJob,
     responses={**ERRORS, 409: {"description": "the job has already ended"}},
 )
-def cancel(caller: Caller, services: ServicesDep, roster_id: str) -> dict[str, Any]:
+def cancel(caller: Caller, services: ServicesDep, roster_id: Id) -> dict[str, Any]:
     """Give the cancelled job."""
     with services.database.read() as session:
         row = _job(session, caller, roster_id, PLAN)
@@ -298,7 +305,7 @@ def cancel(caller: Caller, services: ServicesDep, roster_id: str) -> dict[str, A
         },
     },
 )
-def publish_roster(caller: Caller, services: ServicesDep, roster_id: str) -> dict[str, Any]:
+def publish_roster(caller: Caller, services: ServicesDep, roster_id: Id) -> dict[str, Any]:
     """Give the publications made: institution, week and version each."""
     with services.database.write() as session:
         row = _job(session, caller, roster_id, PLAN)
@@ -354,7 +361,7 @@ def _finished_roster(
 def export(
     caller: Caller,
     services: ServicesDep,
-    roster_id: str,
+    roster_id: Id,
     format: Annotated[
         Literal["json", "csv", "xlsx", "ics"], Query(description="file format")
     ] = "json",
@@ -366,7 +373,7 @@ def export(
         Literal["days", "rooms", "fathers", "staff"], Query(description="CSV: which table")
     ] = "days",
     subject: Annotated[
-        str | None, Query(description="iCalendar: the father, room, volunteer or officer id")
+        Id | None, Query(description="iCalendar: the father, room, volunteer or officer id")
     ] = None,
 ) -> Response:
     """Give the roster as a file."""
@@ -418,7 +425,7 @@ def export(
     return Response(
         content,
         media_type=MEDIA[format],
-        headers={"Content-Disposition": f'attachment; filename="{name}.{format}"'},
+        headers={"Content-Disposition": attachment(f"{name}.{format}")},
     )
 
 
@@ -434,9 +441,9 @@ def export(
 def explain(
     caller: Caller,
     services: ServicesDep,
-    roster_id: str,
-    father: Annotated[str, Query(description="father pseudonym")],
-    activity: Annotated[str, Query(description="activity id")],
+    roster_id: Id,
+    father: Annotated[Pseudonym, Query(description="father pseudonym")],
+    activity: Annotated[Id, Query(description="activity id")],
 ) -> dict[str, Any]:
     """Give the entitlement, what was granted, every reason and the blocking assignments."""
     row, problem, roster = _finished_roster(services, caller, roster_id)

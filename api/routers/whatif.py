@@ -15,7 +15,7 @@ from api.keys import PLAN, READ, Principal
 from api.rosters import view
 from api.routers.rosters import JobView
 from api.tables import JobRow, ProblemRow
-from scheduler.domain import parse_problem
+from scheduler.domain import Id, parse_problem
 from whatif.scenarios import default_scenarios, parse_scenarios
 
 WHATIF_JOB = "whatif"
@@ -61,7 +61,7 @@ class WhatIfRequest(BaseModel):
         },
     )
 
-    problem_id: str = Field(description="the stored week to start from (the base)")
+    problem_id: Id = Field(description="the stored week to start from (the base)")
     scenarios: dict[str, Any] | None = Field(
         default=None,
         description="a scenario file as JSON (scenarios, sweeps, replications); "
@@ -167,7 +167,7 @@ def start(caller: Caller, services: ServicesDep, request: WhatIfRequest) -> dict
     response_model=WhatIfJob,
     responses=ERRORS,
 )
-def read(caller: Caller, services: ServicesDep, job_id: str) -> dict[str, Any]:
+def read(caller: Caller, services: ServicesDep, job_id: Id) -> dict[str, Any]:
     """Give the job as it stands now."""
     with services.database.read() as session:
         return _view(_job(session, caller, job_id, READ))
@@ -179,7 +179,7 @@ def read(caller: Caller, services: ServicesDep, job_id: str) -> dict[str, Any]:
     response_class=Response,
     responses={**ERRORS, 200: {"content": {"image/png": {}}}},
 )
-def chart(caller: Caller, services: ServicesDep, job_id: str, name: str) -> Response:
+def chart(caller: Caller, services: ServicesDep, job_id: Id, name: Id) -> Response:
     """Give the PNG of one chart (names are listed in the job's ``charts``)."""
     with services.database.read() as session:
         row = _job(session, caller, job_id, READ)
@@ -197,7 +197,7 @@ def chart(caller: Caller, services: ServicesDep, job_id: str, name: str) -> Resp
     response_model=WhatIfJob,
     responses={**ERRORS, 409: {"description": "the job has already ended"}},
 )
-def cancel(caller: Caller, services: ServicesDep, job_id: str) -> dict[str, Any]:
+def cancel(caller: Caller, services: ServicesDep, job_id: Id) -> dict[str, Any]:
     """Give the cancelled job."""
     with services.database.read() as session:
         state = _job(session, caller, job_id, PLAN).state

@@ -153,6 +153,10 @@ TEXT: dict[str, tuple[str, str]] = {
     ),
     "key": ("Sleutel", "Key"),
     "signin_wrong": ("Deze sleutel is onbekend of ingetrokken.", "This key is unknown or revoked."),
+    "signin_wait": (
+        "Te veel mislukte pogingen vanaf dit adres; probeer het over {seconds} s opnieuw.",
+        "Too many failed attempts from this address; try again in {seconds} s.",
+    ),
     "signin_expired": (
         "Uw sessie is verlopen of de sleutel is ingetrokken; meld u opnieuw aan.",
         "Your session ended or the key was revoked; please sign in again.",

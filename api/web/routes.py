@@ -10,13 +10,24 @@ action sees its button disabled; the service refuses it anyway.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Coroutine, Iterable
+from collections.abc import Callable, Coroutine, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, Literal, TypeVar
 from urllib.parse import quote, urlencode
 
-from fastapi import APIRouter, Depends, File, Form, HTTPException, Request, UploadFile, status
+from fastapi import (
+    APIRouter,
+    Depends,
+    File,
+    Form,
+    HTTPException,
+    Query,
+    Request,
+    UploadFile,
+    status,
+)
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse, RedirectResponse, Response
 from fastapi.routing import APIRoute
 from fastapi.templating import Jinja2Templates
@@ -24,7 +35,8 @@ from pydantic import BaseModel, ValidationError
 from sqlalchemy import select
 
 from api import audit
-from api.deps import ServicesDep, allow, allowed_job, get_services
+from api.deps import ServicesDep, allow, allowed_job, client_address, get_services, verify_key
+from api.errors import request_errors
 from api.jobs import LIVE_STATES
 from api.keys import PLAN, READ, Principal, find_principal
 from api.published import publication
@@ -39,13 +51,29 @@ from api.web import views
 from api.web.labels import DEFAULT_LANGUAGE, LANGUAGES, Labels
 from api.web.session import (
     COOKIE,
+    SIGNIN_COOKIE,
     WebSession,
     check_csrf,
+    check_signin_csrf,
     clear_cookie,
+    clear_signin_cookie,
     set_cookie,
+    set_signin_cookie,
+    signin_token,
     store_of,
 )
-from scheduler.domain import Problem, ProblemError, Roster, parse_roster, validation_messages
+from scheduler.domain import (
+    ID_MAX,
+    ID_PATTERN,
+    WEEK_PATTERN,
+    Id,
+    Problem,
+    ProblemError,
+    Pseudonym,
+    Roster,
+    parse_roster,
+    validation_messages,
+)
 
 HERE = Path(__file__).resolve().parent
 STATIC = HERE / "static"
@@ -97,6 +125,7 @@ def web_user(request: Request, services: ServicesDep) -> WebUser:
 
 User = Annotated[WebUser, Depends(web_user)]
 Csrf = Annotated[str, Form()]
+"""The form's CSRF token; a post without it is refused with 403 like one with a wrong token."""
 
 
 def render(
@@ -156,6 +185,10 @@ class PageRoute(APIRoute):
                 refusal = HTTPException(
                     status.HTTP_422_UNPROCESSABLE_CONTENT, "; ".join(error.messages)
                 )
+            except RequestValidationError as error:
+                refusal = HTTPException(
+                    status.HTTP_422_UNPROCESSABLE_CONTENT, "; ".join(request_errors(error))
+                )
             user = _signed_in(request, get_services(request))
             return _error_page(request, user, refusal)
 
@@ -203,35 +236,61 @@ def language(language: str, next: str = "/") -> RedirectResponse:
 
 @router.get(SIGNIN)
 def signin_page(request: Request, services: ServicesDep, expired: int = 0) -> Response:
-    """Give the sign-in form (or the overview when already signed in)."""
+    """Give the sign-in form with its CSRF token (or the overview when already signed in)."""
     if _signed_in(request, services) is not None:
         return _back("/")
     t = labels_of(request)
     messages = [t("signin_expired")] if expired else []
-    return render(request, "signin.html", None, messages=messages)
+    return _signin_form(request, status.HTTP_200_OK, messages)
+
+
+def _signin_form(
+    request: Request,
+    status_code: int,
+    messages: list[str],
+    headers: Mapping[str, str] | None = None,
+) -> Response:
+    token = signin_token(request.cookies.get(SIGNIN_COOKIE))
+    response = render(request, "signin.html", None, status_code, messages=messages, csrf=token)
+    if token != request.cookies.get(SIGNIN_COOKIE):
+        set_signin_cookie(response, token)
+    response.headers.update(headers or {})
+    return response
 
 
 @router.post(SIGNIN)
-def signin(request: Request, services: ServicesDep, key: Annotated[str, Form()] = "") -> Response:
-    """Give the overview with a session cookie for a valid key, or the form again with 401."""
+def signin(
+    request: Request,
+    services: ServicesDep,
+    key: Annotated[str, Form()] = "",
+    csrf: Annotated[str, Form()] = "",
+) -> Response:
+    """Give the overview with a session cookie for a valid key, or the form again (401, 429)."""
+    check_signin_csrf(request.cookies.get(SIGNIN_COOKIE), csrf)
+    t = labels_of(request)
     secret = key.strip()
     principal = None
     if secret:
-        with services.database.read() as db:
-            principal = find_principal(db, secret)
+        try:
+            principal = verify_key(services, client_address(request), secret)
+        except HTTPException as error:
+            if error.status_code != status.HTTP_429_TOO_MANY_REQUESTS:
+                raise
+            wait = (error.headers or {}).get("Retry-After", "")
+            return _signin_form(
+                request, error.status_code, [t("signin_wait", seconds=wait)], error.headers
+            )
     if principal is None:
-        t = labels_of(request)
-        return render(
-            request, "signin.html", None, status.HTTP_401_UNAUTHORIZED, messages=[t("signin_wrong")]
-        )
+        return _signin_form(request, status.HTTP_401_UNAUTHORIZED, [t("signin_wrong")])
     session = store_of(request.app).open(secret)
     response = _back("/")
     set_cookie(response, session)
+    clear_signin_cookie(response)
     return response
 
 
 @router.post("/signout")
-def signout(request: Request, user: User, csrf: Csrf) -> Response:
+def signout(request: Request, user: User, csrf: Csrf = "") -> Response:
     """Give the sign-in page; the session is over and its cookie gone."""
     check_csrf(user.session, csrf)
     store_of(request.app).close(user.session.token)
@@ -278,8 +337,8 @@ def choose(
     request: Request,
     user: User,
     services: ServicesDep,
-    institution: str = "",
-    week: str = "",
+    institution: Annotated[str, Query(pattern=f"^$|{ID_PATTERN}", max_length=ID_MAX)] = "",
+    week: Annotated[str, Query(pattern=f"^$|{WEEK_PATTERN}")] = "",
 ) -> Response:
     """Give a redirect to the week's page: the published week data, else the newest upload."""
     weeks = problem_routes.list_problems(
@@ -306,8 +365,8 @@ def upload(
     request: Request,
     user: User,
     services: ServicesDep,
-    csrf: Csrf,
     file: Annotated[UploadFile, File()],
+    csrf: Csrf = "",
     replace: Annotated[bool, Form()] = False,
 ) -> Response:
     """Give the new week's page, or the overview with every fault of the file named."""
@@ -525,7 +584,7 @@ def _show(request: Request, user: WebUser, page: WeekPage, tab: str, **context: 
 
 @router.get("/weeks/{problem_id}")
 def grid(
-    request: Request, user: User, services: ServicesDep, problem_id: str, params: Params
+    request: Request, user: User, services: ServicesDep, problem_id: Id, params: Params
 ) -> Response:
     """Give the week grid: every room by day, each assignment with its fathers and staff."""
     page = _week(services, user, problem_id, params, "grid")
@@ -535,7 +594,7 @@ def grid(
 
 @router.get("/weeks/{problem_id}/fathers")
 def fathers(
-    request: Request, user: User, services: ServicesDep, problem_id: str, params: Params
+    request: Request, user: User, services: ServicesDep, problem_id: Id, params: Params
 ) -> Response:
     """Give every father's entitlement against what is granted, with the reasons in words."""
     page = _week(services, user, problem_id, params, "fathers", every_father)
@@ -548,8 +607,8 @@ def father(
     request: Request,
     user: User,
     services: ServicesDep,
-    problem_id: str,
-    father_id: str,
+    problem_id: Id,
+    father_id: Pseudonym,
     params: Params,
 ) -> Response:
     """Give one father's week: his assignments and, per shortfall, what blocked each time tried."""
@@ -582,7 +641,7 @@ def father(
 
 @router.get("/weeks/{problem_id}/staff")
 def staff(
-    request: Request, user: User, services: ServicesDep, problem_id: str, params: Params
+    request: Request, user: User, services: ServicesDep, problem_id: Id, params: Params
 ) -> Response:
     """Give each volunteer's hours, the partner-cap gauge and the officers' load."""
     page = _week(services, user, problem_id, params, "staff", no_father)
@@ -592,7 +651,7 @@ def staff(
 
 @router.get("/weeks/{problem_id}/print")
 def print_view(
-    request: Request, user: User, services: ServicesDep, problem_id: str, params: Params
+    request: Request, user: User, services: ServicesDep, problem_id: Id, params: Params
 ) -> Response:
     """Give the week grid for the wing's notice board, laid out for A4 landscape."""
     page = _week(services, user, problem_id, params, "print")
@@ -638,8 +697,8 @@ def generate(
     request: Request,
     user: User,
     services: ServicesDep,
-    problem_id: str,
-    csrf: Csrf,
+    problem_id: Id,
+    csrf: Csrf = "",
     time_limit: Annotated[str, Form()] = "",
     previous: Annotated[str, Form()] = "",
     institution: Annotated[str, Form()] = "",
@@ -677,8 +736,8 @@ def publish(
     request: Request,
     user: User,
     services: ServicesDep,
-    roster_id: str,
-    csrf: Csrf,
+    roster_id: Id,
+    csrf: Csrf = "",
     institution: Annotated[str, Form()] = "",
 ) -> Response:
     """Give the week's page with the roster published (or the refusal with every reason)."""
@@ -696,8 +755,8 @@ def cancel(
     request: Request,
     user: User,
     services: ServicesDep,
-    roster_id: str,
-    csrf: Csrf,
+    roster_id: Id,
+    csrf: Csrf = "",
     institution: Annotated[str, Form()] = "",
 ) -> Response:
     """Give the week's page with the solve stopped (its best roster so far kept)."""
@@ -709,7 +768,7 @@ def cancel(
 
 
 @router.get("/rosters/{roster_id}/progress")
-def progress(user: User, services: ServicesDep, roster_id: str) -> JSONResponse:
+def progress(user: User, services: ServicesDep, roster_id: Id) -> JSONResponse:
     """Give a solve job's state and progress for the page's progress bar (no father data)."""
     with services.database.read() as db:
         what = f"roster '{roster_id}'"
@@ -731,7 +790,7 @@ def whatif(
     request: Request,
     user: User,
     services: ServicesDep,
-    problem_id: str,
+    problem_id: Id,
     params: Params,
     job: str | None = None,
 ) -> Response:
@@ -769,8 +828,8 @@ def start_whatif(
     request: Request,
     user: User,
     services: ServicesDep,
-    problem_id: str,
-    csrf: Csrf,
+    problem_id: Id,
+    csrf: Csrf = "",
     time_limit: Annotated[str, Form()] = "",
     institution: Annotated[str, Form()] = "",
 ) -> Response:
@@ -788,7 +847,7 @@ def start_whatif(
 
 
 @router.get("/whatif/{job_id}/progress")
-def whatif_progress(user: User, services: ServicesDep, job_id: str) -> JSONResponse:
+def whatif_progress(user: User, services: ServicesDep, job_id: Id) -> JSONResponse:
     """Give a what-if job's state and how many of its solves are done (no father data)."""
     found = whatif_routes.read(caller=user.principal, services=services, job_id=job_id)
     return JSONResponse(
@@ -802,7 +861,7 @@ def whatif_progress(user: User, services: ServicesDep, job_id: str) -> JSONRespo
 
 
 @router.get("/whatif/{job_id}/charts/{name}")
-def whatif_chart(user: User, services: ServicesDep, job_id: str, name: str) -> Response:
+def whatif_chart(user: User, services: ServicesDep, job_id: Id, name: Id) -> Response:
     """Give one chart of a finished what-if analysis as PNG."""
     answer: Response = whatif_routes.chart(
         caller=user.principal, services=services, job_id=job_id, name=name
@@ -819,7 +878,7 @@ CsvTable = Literal["days", "rooms", "fathers", "staff"]
 def export(
     user: User,
     services: ServicesDep,
-    roster_id: str,
+    roster_id: Id,
     format: ExportFormat = "xlsx",
     kind: CalendarKind | None = None,
     subject: str | None = None,

@@ -4,9 +4,11 @@ The browser holds only a random token (cookie ``gzr_session``: HttpOnly,
 Secure, SameSite=Strict); the API key stays on the server and is checked
 against the service's key store (``api.keys.find_principal``) on every
 request, so revoking a key ends its page sessions at once. Every form that
-changes something carries the session's CSRF token. Sessions live in the
-service process and end after a quiet spell or on sign-out; a restart signs
-everyone out, which costs a planner one sign-in.
+changes something carries the session's CSRF token; the sign-in form, before
+any session, carries the token of its own cookie (``gzr_signin``, HttpOnly,
+Secure, SameSite=Strict), and a post whose token is not the cookie's is
+refused. Sessions live in the service process and end after a quiet spell or
+on sign-out; a restart signs everyone out, which costs a planner one sign-in.
 """
 
 from __future__ import annotations
@@ -19,6 +21,8 @@ from dataclasses import dataclass, field
 from fastapi import FastAPI, HTTPException, Response, status
 
 COOKIE = "gzr_session"
+SIGNIN_COOKIE = "gzr_signin"
+TOKEN_MAX = 64
 IDLE_SECONDS = 8 * 3600
 _STORE_LOCK = threading.Lock()
 
@@ -112,5 +116,45 @@ def clear_cookie(response: Response) -> None:
 
 def check_csrf(session: WebSession, token: str) -> None:
     """Refuse with 403 a form that does not carry the session's CSRF token."""
-    if not secrets.compare_digest(session.csrf, token or ""):
+    if not same_token(session.csrf, token):
+        raise HTTPException(status.HTTP_403_FORBIDDEN, "csrf")
+
+
+def same_token(expected: str | None, given: str | None) -> bool:
+    """Tell, in constant time, whether a form's token is the expected one (any text compares)."""
+    if not expected or not given:
+        return False
+    return secrets.compare_digest(expected.encode("utf-8"), given.encode("utf-8"))
+
+
+def signin_token(cookie: str | None) -> str:
+    """Give the sign-in form's CSRF token: the browser's own cookie, or a new one."""
+    if cookie and len(cookie) <= TOKEN_MAX and cookie.isascii():
+        return cookie
+    return secrets.token_urlsafe(24)
+
+
+def set_signin_cookie(response: Response, token: str) -> None:
+    """Put the sign-in form's token in the browser: HttpOnly, Secure, SameSite=Strict."""
+    response.set_cookie(
+        SIGNIN_COOKIE,
+        token,
+        max_age=IDLE_SECONDS,
+        path="/signin",
+        secure=True,
+        httponly=True,
+        samesite="strict",
+    )
+
+
+def clear_signin_cookie(response: Response) -> None:
+    """Remove the sign-in form's token from the browser (it is signed in now)."""
+    response.delete_cookie(
+        SIGNIN_COOKIE, path="/signin", secure=True, httponly=True, samesite="strict"
+    )
+
+
+def check_signin_csrf(cookie: str | None, token: str) -> None:
+    """Refuse with 403 a sign-in whose form token is missing or not its cookie's."""
+    if not same_token(cookie, token):
         raise HTTPException(status.HTTP_403_FORBIDDEN, "csrf")

@@ -29,10 +29,11 @@ from fastapi.routing import APIRoute
 from api.keys import ROLE_ACTIONS, create_key, revoke_key
 from api.published import institution_of, load_week
 from api.tables import JobRow, utcnow
-from api.web.session import COOKIE, store_of
+from api.web.session import COOKIE, SIGNIN_COOKIE, store_of
 from scheduler.domain import Assignment, parse_problem
 from scheduler.validate import check_assignments
 from tests.kit.service import Api, baseline_roster, make_api, seed_roster
+from tests.kit.web import form_token
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
 PG_URL = os.environ.get(
@@ -432,13 +433,26 @@ def _callers(api: Api) -> tuple[list[Caller], int]:
     return callers, row.id
 
 
+def _signin_form(client: Any) -> tuple[str, str]:
+    """Give the sign-in form's CSRF token and the cookie it is bound to (sent by hand over http)."""
+    form = client.get("/signin")
+    client.cookies.clear()
+    return form_token(form.text), f"{SIGNIN_COOKIE}={form.cookies[SIGNIN_COOKIE]}"
+
+
 def _sign_in(world: World, revoked: int) -> None:
     """Open a page session for every key, then revoke the revoked one (its session must end)."""
     client = world.api.client
     for caller in world.callers:
         if caller.secret is None:
             continue
-        answer = client.post("/signin", data={"key": caller.secret}, follow_redirects=False)
+        csrf, cookie = _signin_form(client)
+        answer = client.post(
+            "/signin",
+            data={"key": caller.secret, "csrf": csrf},
+            headers={"Cookie": cookie},
+            follow_redirects=False,
+        )
         token = answer.cookies.get(COOKIE)
         client.cookies.clear()
         if token:
@@ -539,7 +553,8 @@ def _ask(world: World, row: Row, caller: Caller, target: Target) -> tuple[Any, s
                 request.setdefault("data", {})["csrf"] = session.csrf
         if row.path == "/signin" and row.method == "POST":
             headers.pop("Cookie", None)
-            request = {"data": {"key": caller.secret or ""}}
+            csrf, headers["Cookie"] = _signin_form(client)
+            request = {"data": {"key": caller.secret or "", "csrf": csrf}}
     elif caller.secret is not None:
         headers["Authorization"] = f"Bearer {caller.secret}"
     path = _path(row.path, target, row.fill(target))

@@ -26,8 +26,14 @@ def free_port() -> int:
 
 
 @contextmanager
-def serving(url: str, port: int) -> Iterator[str]:
-    """Give the base URL of a running ``gezinsrooster serve``; stop it (SIGTERM) afterwards."""
+def serving(
+    url: str, port: int, log_level: str = "warning", stderr: Path | None = None
+) -> Iterator[str]:
+    """Give the base URL of a running ``gezinsrooster serve``; stop it (SIGTERM) afterwards.
+
+    Its log goes to the file ``stderr`` if given (read it once the block is left).
+    """
+    log = stderr.open("wb") if stderr is not None else None
     process = subprocess.Popen(
         [
             str(EXECUTABLE),
@@ -37,11 +43,11 @@ def serving(url: str, port: int) -> Iterator[str]:
             "--database-url",
             url,
             "--log-level",
-            "warning",
+            log_level,
         ],
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        env={**os.environ, "GEZINSROOSTER_HOLD_MINUTES": "5"},
+        stderr=log if log is not None else subprocess.PIPE,
+        env={**os.environ, "GEZINSROOSTER_HOLD_MINUTES": "5", "GEZINSROOSTER_KEY_FAILURES": "1000"},
     )
     base = f"http://127.0.0.1:{port}"
     try:
@@ -61,3 +67,5 @@ def serving(url: str, port: int) -> Iterator[str]:
     finally:
         process.send_signal(signal.SIGTERM)
         process.wait(20)
+        if log is not None:
+            log.close()

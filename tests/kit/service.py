@@ -137,6 +137,8 @@ def make_api(url: str, **settings: Any) -> Iterator[Api]:
     """Give a running app on the database with one key per entry of ``KEYS``."""
     from api.settings import Settings
 
+    # Tests that try many wrong keys on purpose are not about the guessers' limit.
+    settings.setdefault("key_failures", 1000)
     app = create_app(Settings(database_url=url, **settings))
     with TestClient(app) as client:
         services: Services = app.state.services

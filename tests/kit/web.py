@@ -51,15 +51,25 @@ class Web:
         client = self.api.client
         client.cookies.clear()
         answer: httpx.Response = client.post(
-            "/signin", data={"key": self.api.keys[who]}, follow_redirects=False
+            "/signin",
+            data={"key": self.api.keys[who], "csrf": self.signin_csrf()},
+            follow_redirects=False,
         )
         return answer
 
+    def signin_csrf(self) -> str:
+        """Give the sign-in form's CSRF token (its cookie is kept by the client)."""
+        return form_token(self.api.client.get("/signin").text)
+
     def csrf(self) -> str:
         """Give the CSRF token of the signed-in session, read from the overview's sign-out form."""
-        text: str = self.api.client.get("/").text
-        marker = 'name="csrf" value="'
-        return text.split(marker, 1)[1].split('"', 1)[0]
+        return form_token(self.api.client.get("/").text)
+
+
+def form_token(html: str) -> str:
+    """Give the value of the first ``csrf`` field of a page's forms."""
+    marker = 'name="csrf" value="'
+    return html.split(marker, 1)[1].split('"', 1)[0]
 
 
 @dataclass

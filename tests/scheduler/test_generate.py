@@ -11,7 +11,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from scheduler.catalogue import default_catalogue, split, wing_size
-from scheduler.domain import Problem, ProblemError, Window, parse_problem
+from scheduler.domain import (
+    Problem,
+    ProblemError,
+    Window,
+    parse_problem,
+)
 from scheduler.eligibility import has_baby, has_school_child
 from scheduler.entitlements import entitled
 from scheduler.generate import generate_problem, problem_json

@@ -41,7 +41,7 @@ def officer_hour(legal_minutes: int) -> Problem:
         volunteers=[volunteer("V1", ["family_room_visit"], [window("mon", "08:00", "20:00")])],
         officers=[officer("O1", [window("mon", "16:00", "17:30")])],
         fathers=[
-            father("B", shell=2, plan={"video_call": 0}),
+            father("B0", shell=2, plan={"video_call": 0}),
             *(father(f"A{n}", plan=video_only) for n in (1, 2, 3)),
         ],
         policy={"legal_min_visit_minutes": legal_minutes},
@@ -52,7 +52,7 @@ def officer_hour(legal_minutes: int) -> Problem:
 def test_legal_minimum_comes_before_more_entitlement() -> None:
     """Three video calls are worth more than B's visit, but B's legal hour wins the officer."""
     roster = checked(officer_hour(legal_minutes=60))
-    assert granted(roster, "family_room_visit") == [("B", "mon", "16:00")]
+    assert granted(roster, "family_room_visit") == [("B0", "mon", "16:00")]
     assert granted(roster, "video_call") == []
     assert roster.tiers["legal_minimum"] == 1
     assert roster.status == "optimal"

@@ -110,14 +110,14 @@ def test_consent_and_information_sharing() -> None:
     problem = week(
         rooms=[room("BB", "video_station", every_day("16:00", "17:00"))],
         fathers=[
-            father("F-CONSENT", other_parent_consent=False),
-            father("F-SHARING", info_sharing_consent=False),
-            father("F-OK"),
+            father("F-1-CONSENT", other_parent_consent=False),
+            father("F-2-SHARING", info_sharing_consent=False),
+            father("F-3-OK"),
         ],
     )
     roster = checked(problem)
     callers = [f for f, _, _ in granted(roster, "video_call")]
-    assert callers == ["F-OK"] * 7
+    assert callers == ["F-3-OK"] * 7
 
 
 def test_school_hours() -> None:
@@ -407,11 +407,11 @@ def test_baby_bath_needs_a_baby() -> None:
         rooms=[room("FK", "family_room", every_day("10:00", "11:00"))],
         officers=[officer("O1", every_day("08:00", "20:00"))],
         fathers=[
-            father("F-BABY", children=[{"id": "C1", "birth_date": "2026-10-01"}]),
-            father("F-OLDER"),
+            father("F-1-BABY", children=[{"id": "C1", "birth_date": "2026-10-01"}]),
+            father("F-2-OLDER"),
         ],
     )
     roster = checked(problem)
     baths = granted(roster, "baby_bath")
-    assert [f for f, _, _ in baths] == ["F-BABY", "F-BABY"]
+    assert [f for f, _, _ in baths] == ["F-1-BABY", "F-1-BABY"]
     assert baths[0][1] != baths[1][1]

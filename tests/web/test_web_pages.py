@@ -61,7 +61,9 @@ def test_a_browser_without_a_session_is_sent_to_the_sign_in_form(web: Web) -> No
 
 def test_an_unknown_key_is_refused_with_401_and_no_cookie(web: Web) -> None:
     """Signing in with a key the service does not know shows the form again, 401."""
-    answer = web.api.client.post("/signin", data={"key": "gzr_not-a-key"})
+    answer = web.api.client.post(
+        "/signin", data={"key": "gzr_not-a-key", "csrf": web.signin_csrf()}
+    )
     assert answer.status_code == 401
     assert "Deze sleutel is onbekend of ingetrokken." in answer.text
     assert "set-cookie" not in answer.headers

@@ -78,7 +78,7 @@ def test_legal_shortfall_is_loud(tmp_path: Path, capsys: pytest.CaptureFixture[s
         rooms=[room("FK", "family_room", [window("mon", "10:00", "11:30")])],
         volunteers=[volunteer("V1", ["family_room_visit"], [window("mon", "08:00", "20:00")])],
         officers=[officer("O1", [window("mon", "08:00", "20:00")])],
-        fathers=[father("F-A", shell=2), father("F-Z", shell=2)],
+        fathers=[father("F-1A", shell=2), father("F-2Z", shell=2)],
     )
     path = tmp_path / "week.json"
     path.write_text(problem.model_dump_json(), encoding="utf-8")
