@@ -7,6 +7,7 @@ in ``api/routers``; each takes the caller through ``api.deps.Caller``.
 
 from __future__ import annotations
 
+import math
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -15,6 +16,7 @@ from fastapi import FastAPI, Request, status
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
+from api import limits
 from api.database import Database
 from api.deps import Services
 from api.jobs import JobRunner
@@ -73,7 +75,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     """Give the service's application for these settings (from the environment if None)."""
     settings = settings or Settings()
     database = Database(settings.url())
-    runner = JobRunner(database, settings.max_jobs)
+    runner = JobRunner(
+        database,
+        settings.max_jobs,
+        max_queued=settings.max_queued_jobs,
+        max_per_key=settings.max_jobs_per_key,
+        retry_after=max(1, math.ceil(settings.solve_time_limit)),
+    )
     runner.register(ROSTER_JOB, ROSTER_TARGET)
     runner.register(whatif.WHATIF_JOB, whatif.WHATIF_TARGET)
     services = Services(settings=settings, database=database, runner=runner)
@@ -99,6 +107,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.services = services
     app.add_exception_handler(RequestValidationError, _request_invalid)
     app.add_exception_handler(ProblemError, _problem_invalid)
+    limits.install(app, settings.max_body_bytes)
     for module in (health, problems, rosters, publications, allocations, audit, whatif):
         app.include_router(module.router, prefix=f"/{API_VERSION}")
     app.include_router(web_router)

@@ -16,6 +16,7 @@ from fastapi import APIRouter, Header, HTTPException, Query, status
 from fastapi.responses import JSONResponse
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 from api import audit
 from api.allocations import (
@@ -116,42 +117,48 @@ def create(
 ) -> JSONResponse:
     """Give 201 and the allocation, 200 on a replay, or 409 with reasons and alternatives."""
     allow(caller, ALLOCATE, [request.institution], f"{request.institution} {request.week}")
-    now = utcnow()
-    try:
-        with services.database.write() as session:
-            outcome = allocate(
-                session,
-                services.parsed,
-                caller,
-                request,
-                idempotency_key,
-                services.settings.hold_minutes,
-                now,
-            )
-            if outcome.status == status.HTTP_409_CONFLICT:
-                raise _Refused(outcome)
-            if outcome.status == status.HTTP_201_CREATED:
-                audit.record(
-                    session,
-                    caller,
-                    "allocation.create",
-                    "allocation",
-                    outcome.body["id"],
-                    [request.institution],
-                    f"{request.father} {request.activity}",
-                )
-    except _Refused as refused:
-        outcome = refused.outcome
-        with services.database.write() as session:
+    database, retries = services.database, services.settings.database_retries
+
+    def place(session: Session) -> Outcome:
+        outcome = allocate(
+            session,
+            services.parsed,
+            caller,
+            request,
+            idempotency_key,
+            services.settings.hold_minutes,
+            utcnow(),
+        )
+        if outcome.status == status.HTTP_409_CONFLICT:
+            raise _Refused(outcome)
+        if outcome.status == status.HTTP_201_CREATED:
             audit.record(
                 session,
                 caller,
-                "allocation.refused",
-                "father",
-                request.father,
+                "allocation.create",
+                "allocation",
+                outcome.body["id"],
                 [request.institution],
-                f"{request.activity}: {', '.join(outcome.body['reasons'])}",
+                f"{request.father} {request.activity}",
             )
+        return outcome
+
+    def note_refusal(session: Session) -> None:
+        audit.record(
+            session,
+            caller,
+            "allocation.refused",
+            "father",
+            request.father,
+            [request.institution],
+            f"{request.activity}: {', '.join(outcome.body['reasons'])}",
+        )
+
+    try:
+        outcome = database.transact(place, retries)
+    except _Refused as refused:
+        outcome = refused.outcome
+        database.transact(note_refusal, retries)
     except AllocationNotFound as error:
         raise _missing(error) from None
     except IntegrityError:
@@ -224,21 +231,25 @@ def read(caller: Caller, services: ServicesDep, allocation_id: str) -> dict[str,
 def confirm_hold(caller: Caller, services: ServicesDep, allocation_id: str) -> JSONResponse:
     """Give 200 and the confirmed allocation, or 409 (``hold_expired``) with alternatives."""
     _scoped(caller, services, allocation_id, ALLOCATE)
+
+    def decide(session: Session) -> Outcome:
+        row = get_allocation(session, allocation_id)
+        outcome = confirm(session, services.parsed, row, utcnow())
+        if outcome.status == status.HTTP_409_CONFLICT:
+            raise _Refused(outcome)
+        audit.record(
+            session,
+            caller,
+            "allocation.confirm",
+            "allocation",
+            row.id,
+            [row.institution],
+            row.father,
+        )
+        return outcome
+
     try:
-        with services.database.write() as session:
-            row = get_allocation(session, allocation_id)
-            outcome = confirm(session, services.parsed, row, utcnow())
-            if outcome.status == status.HTTP_409_CONFLICT:
-                raise _Refused(outcome)
-            audit.record(
-                session,
-                caller,
-                "allocation.confirm",
-                "allocation",
-                row.id,
-                [row.institution],
-                row.father,
-            )
+        outcome = services.database.transact(decide, services.settings.database_retries)
     except _Refused as refused:
         outcome = refused.outcome
     except AllocationNotFound as error:
@@ -256,7 +267,8 @@ def confirm_hold(caller: Caller, services: ServicesDep, allocation_id: str) -> J
 def cancel_allocation(caller: Caller, services: ServicesDep, allocation_id: str) -> JSONResponse:
     """Give 200 and the cancelled allocation."""
     _scoped(caller, services, allocation_id, ALLOCATE)
-    with services.database.write() as session:
+
+    def withdraw(session: Session) -> Outcome:
         row = get_allocation(session, allocation_id)
         outcome = cancel(session, services.parsed, row, utcnow())
         audit.record(
@@ -268,4 +280,6 @@ def cancel_allocation(caller: Caller, services: ServicesDep, allocation_id: str)
             [row.institution],
             row.father,
         )
-    return _answer(outcome)
+        return outcome
+
+    return _answer(services.database.transact(withdraw, services.settings.database_retries))

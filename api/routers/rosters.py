@@ -9,6 +9,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, HTTPException, Query, Response, status
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from api import audit
 from api.deps import Caller, Services, ServicesDep, allow, allowed_job
@@ -93,7 +94,11 @@ def _note(
     status_code=status.HTTP_202_ACCEPTED,
     summary="Start a solve job (answers at once; poll GET /v1/rosters/{id})",
     response_model=RosterJob,
-    responses={**ERRORS, 404: {"description": "no such week (or previous roster)"}},
+    responses={
+        **ERRORS,
+        404: {"description": "no such week (or previous roster)"},
+        429: {"description": "the job queue is full, in total or for this key (see Retry-After)"},
+    },
 )
 def start(caller: Caller, services: ServicesDep, request: RosterRequest) -> dict[str, Any]:
     """Give the queued job; the solve runs in its own process."""
@@ -220,7 +225,8 @@ def cancel(caller: Caller, services: ServicesDep, roster_id: str) -> dict[str, A
 )
 def publish_roster(caller: Caller, services: ServicesDep, roster_id: str) -> dict[str, Any]:
     """Give the publications made: institution, week and version each."""
-    with services.database.write() as session:
+
+    def make(session: Session) -> dict[str, Any]:
         row = _job(session, caller, roster_id, PLAN)
         try:
             versions = publish(session, services.parsed, row, caller.key_id, utcnow())
@@ -242,6 +248,8 @@ def publish_roster(caller: Caller, services: ServicesDep, roster_id: str) -> dic
                 for v in versions
             ],
         }
+
+    return services.database.transact(make, services.settings.database_retries)
 
 
 def _finished_roster(
