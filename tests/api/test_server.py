@@ -2,87 +2,21 @@
 
 from __future__ import annotations
 
-import os
-import signal
-import socket
-import subprocess
-import sys
 import threading
-import time
-from collections.abc import Iterator
-from contextlib import contextmanager
-from pathlib import Path
 
 import httpx
 import pytest
-from service_kit import empty_roster, one_slot_data, seed_roster
+from server_kit import free_port, seed, serving
+from service_kit import empty_roster, one_slot_data
 
-from api.database import Database
-from api.deps import Services
-from api.jobs import JobRunner
-from api.keys import create_key
-from api.settings import Settings
-
-EXECUTABLE = Path(sys.executable).with_name("gezinsrooster")
 RACERS = 16
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
-@contextmanager
-def serving(url: str, port: int) -> Iterator[str]:
-    """Give the base URL of a running ``gezinsrooster serve``; stop it (SIGTERM) afterwards."""
-    process = subprocess.Popen(
-        [
-            str(EXECUTABLE),
-            "serve",
-            "--port",
-            str(port),
-            "--database-url",
-            url,
-            "--log-level",
-            "warning",
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        env={**os.environ, "GEZINSROOSTER_HOLD_MINUTES": "5"},
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if httpx.get(f"{base}/v1/health", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise AssertionError(
-                    process.stderr.read().decode() if process.stderr else "no start"
-                )
-            time.sleep(0.1)
-        yield base
-    finally:
-        process.send_signal(signal.SIGTERM)
-        process.wait(20)
 
 
 def _prepare(url: str) -> tuple[str, str]:
     """Give a planner key and the id of a one-slot week's roster stored in the database."""
-    database = Database(url)
-    database.upgrade()
-    with database.write() as session:
-        secret = create_key(session, "planner", ["PI-VH"], "server test")[1]
     data = one_slot_data(RACERS)
-    services = Services(Settings(database_url=url), database, JobRunner(database))
-    roster_id = seed_roster(services, data, empty_roster(data))
-    database.dispose()
-    return secret, roster_id
+    secrets, roster_id = seed(url, data, empty_roster(data), {"planner": ("planner", ["PI-VH"])})
+    return secrets["planner"], roster_id
 
 
 def _race(base: str, secret: str) -> list[httpx.Response]:
@@ -117,8 +51,9 @@ def test_real_server_race_and_restart_keep_every_acknowledged_write(database_url
     """Parallel HTTP requests for the last slot give one 201; after a restart all is still there."""
     secret, roster_id = _prepare(database_url)
     headers = {"X-API-Key": secret}
-    port = _free_port()
-    with serving(database_url, port) as base:
+    port = free_port()
+    with serving(database_url, port) as server:
+        base = server.base
         assert (
             httpx.post(f"{base}/v1/rosters/{roster_id}/publish", headers=headers).status_code == 200
         )
@@ -128,7 +63,8 @@ def test_real_server_race_and_restart_keep_every_acknowledged_write(database_url
         refused = next(a.json() for a in answers if a.status_code == 409)
         assert "capacity:family_room" in refused["reasons"]
         assert httpx.get(f"{base}/v1/problems", headers={}).status_code == 401
-    with serving(database_url, port) as base:
+    with serving(database_url, port) as server:
+        base = server.base
         again = httpx.get(f"{base}/v1/allocations/{winner['id']}", headers=headers)
         assert again.status_code == 200 and again.json()["state"] == "confirmed"
         assert again.json()["assignment"] == winner["assignment"]
