@@ -22,6 +22,7 @@ from api.tables import JobRow, ProblemRow, utcnow
 from scheduler.domain import ProblemError, Roster
 
 router = APIRouter(prefix="/rosters", tags=["rosters"])
+PUBLISH_LOCK = "publish"
 
 ERRORS: dict[int | str, dict[str, Any]] = {
     401: {"description": "no valid API key"},
@@ -227,6 +228,9 @@ def publish_roster(caller: Caller, services: ServicesDep, roster_id: str) -> dic
     """Give the publications made: institution, week and version each."""
 
     def make(session: Session) -> dict[str, Any]:
+        # Publishes run one at a time: two first publications of a week would
+        # otherwise both insert its rows. The lock comes before any row lock.
+        services.database.lock(session, PUBLISH_LOCK)
         row = _job(session, caller, roster_id, PLAN)
         try:
             versions = publish(session, services.parsed, row, caller.key_id, utcnow())
