@@ -57,19 +57,32 @@ class BodyLimit:
             await _refusal(status.HTTP_413_CONTENT_TOO_LARGE, self._message())(scope, receive, send)
             return
         seen = 0
-        started = False
+        started = too_large = refused = False
+
+        async def refuse() -> None:
+            nonlocal refused
+            if not refused:
+                refused = True
+                response = _refusal(status.HTTP_413_CONTENT_TOO_LARGE, self._message())
+                await response(scope, receive, send)
 
         async def counted() -> Message:
-            nonlocal seen
+            nonlocal seen, too_large
             message = await receive()
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
                 if seen > self.max_bytes:
+                    too_large = True
                     raise _BodyTooLarge
             return message
 
         async def watched(message: Message) -> None:
+            # A route may turn the failed read into an answer of its own (a 400):
+            # the 413 is sent in its place.
             nonlocal started
+            if too_large and not started:
+                await refuse()
+                return
             started = started or message["type"] == "http.response.start"
             await send(message)
 
@@ -78,7 +91,7 @@ class BodyLimit:
         except _BodyTooLarge:
             if started:
                 raise
-            await _refusal(status.HTTP_413_CONTENT_TOO_LARGE, self._message())(scope, receive, send)
+            await refuse()
 
 
 async def _queue_full(_request: Request, error: Exception) -> JSONResponse:
