@@ -294,6 +294,10 @@ class JobRunner:
         with self._lock:
             self._closed = True
             running = dict(self._running)
+            # Marked before the dispatcher ends: its end kills the processes (their
+            # parent-death signal), which their watchers must not take for a failure.
+            for item in running.values():
+                item.cancelled = True
             waiting = list(self._waiting)
             self._waiting.clear()
             dispatcher = self._dispatcher
@@ -301,8 +305,11 @@ class JobRunner:
         if dispatcher is not None:
             dispatcher.join(10)
         for job_id, item in running.items():
-            item.cancelled = True
             _stop(item.process)
+            if item.watcher is not None:
+                item.watcher.join(5)
+            with self._lock:
+                self._running.pop(job_id, None)
             self._finish(job_id, INTERRUPTED, "the service stopped while this job ran", LIVE_STATES)
         for queued in waiting:
             self._finish(

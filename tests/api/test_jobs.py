@@ -156,3 +156,22 @@ def test_a_full_queue_and_a_busy_key_refuse_new_jobs(tmp_path: Path) -> None:
     finally:
         runner.shutdown()
         database.dispose()
+
+
+def test_shutdown_ends_running_and_queued_jobs_as_interrupted(tmp_path: Path) -> None:
+    """Stopping the runner ends its processes; its jobs show interrupted, not failed."""
+    database = Database(f"sqlite:///{tmp_path / 'jobs.db'}")
+    database.upgrade()
+    runner = JobRunner(database, max_jobs=1)
+    runner.register("sleep", "job_targets:sleep")
+    job_ids = [_run(runner, "sleep", {}) for _ in range(2)]
+    assert _settle(runner, job_ids, 1) == ["running", "queued"]
+    runner.shutdown()
+    with database.read() as session:
+        rows = [job(session, j) for j in job_ids]
+        assert [(r.state, r.error) for r in rows if r is not None] == [
+            ("interrupted", "the service stopped while this job ran"),
+            ("interrupted", "the service stopped before this job ran"),
+        ]
+    assert not any(runner.is_running(j) for j in job_ids)
+    database.dispose()
