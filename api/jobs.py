@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import ctypes
 import importlib
+import logging
 import multiprocessing
 import os
 import queue as queue_module
@@ -65,6 +66,8 @@ PARENT_POLL_SECONDS = 0.5
 ADMISSION_LOCK = "job-admission"
 PR_SET_PDEATHSIG = 1
 _CLAIMED, _FULL, _GONE = "claimed", "full", "gone"
+
+LOG = logging.getLogger(__name__)
 
 Report = Callable[[dict[str, Any], dict[str, Any] | None], None]
 
@@ -326,8 +329,11 @@ class JobRunner:
         while True:
             self._wake.wait(DISPATCH_POLL_SECONDS)
             self._wake.clear()
-            while self._launch_next():
-                pass
+            try:
+                while self._launch_next():
+                    pass
+            except Exception:  # a database that is away now: the jobs wait for the next round
+                LOG.exception("could not start a waiting job; trying again shortly")
             with self._lock:
                 if self._closed:
                     return
@@ -365,7 +371,8 @@ class JobRunner:
         the admission lock, so two dispatchers (threads or service processes)
         never both take the last place.
         """
-        with self.database.write() as session:
+
+        def claim(session: Session) -> tuple[str, str]:
             self.database.lock(session, ADMISSION_LOCK)
             row = session.get(JobRow, job_id)
             if row is None or row.state != QUEUED:
@@ -377,8 +384,18 @@ class JobRunner:
             row.started_at = utcnow()
             return _CLAIMED, self._targets[row.kind]
 
+        return self.database.transact(claim)
+
     def _watch(self, job_id: str, running: _Running) -> None:
         """Write the child's progress to the database until it ends, fails or is cancelled."""
+        try:
+            self._follow(job_id, running)
+        finally:
+            with self._lock:
+                self._running.pop(job_id, None)
+            self._wake.set()
+
+    def _follow(self, job_id: str, running: _Running) -> None:
         progress: dict[str, Any] | None = None
         best: dict[str, Any] | None = None
         last_write = 0.0
@@ -407,9 +424,6 @@ class JobRunner:
             running.process.join(5)
             _stop(running.process)
             self._finish(job_id, final[0], final[1], (RUNNING,), best)
-        with self._lock:
-            self._running.pop(job_id, None)
-        self._wake.set()
 
     @staticmethod
     def _receive(running: _Running) -> tuple[str, Any, dict[str, Any] | None] | None:
@@ -431,10 +445,8 @@ class JobRunner:
         values: dict[str, Any] = {"progress": progress}
         if result is not None:
             values["result"] = result
-        with self.database.write() as session:
-            session.execute(
-                update(JobRow).where(JobRow.id == job_id, JobRow.state == RUNNING).values(**values)
-            )
+        query = update(JobRow).where(JobRow.id == job_id, JobRow.state == RUNNING)
+        self.database.transact(lambda session: session.execute(query.values(**values)))
 
     def _finish(
         self,
@@ -447,11 +459,9 @@ class JobRunner:
         values: dict[str, Any] = {"state": state, "error": error, "finished_at": utcnow()}
         if result is not None:
             values["result"] = result
-        with self.database.write() as session:
-            changed = session.execute(
-                update(JobRow).where(JobRow.id == job_id, JobRow.state.in_(states)).values(**values)
-            )
-            return bool(getattr(changed, "rowcount", 0))
+        query = update(JobRow).where(JobRow.id == job_id, JobRow.state.in_(states))
+        changed = self.database.transact(lambda session: session.execute(query.values(**values)))
+        return bool(getattr(changed, "rowcount", 0))
 
 
 def job(session: Session, job_id: str, kind: str | None = None) -> JobRow | None:
