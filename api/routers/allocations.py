@@ -53,6 +53,7 @@ ERRORS: dict[int | str, dict[str, Any]] = {
     401: {"description": "no valid API key"},
     403: {"description": "outside the key's role or institutions"},
     404: {"description": "no such allocation, or nothing published for the institution and week"},
+    503: {"description": "the database stayed busy (deadlocks, locks); nothing was written"},
 }
 REFUSED: dict[str, Any] = {
     "description": "refused: every reason, and up to three alternatives that fit now",

@@ -222,6 +222,7 @@ def cancel(caller: Caller, services: ServicesDep, roster_id: str) -> dict[str, A
     responses={
         **ERRORS,
         409: {"description": "still running, infeasible, or it breaks a rule of the week as now"},
+        503: {"description": "the database stayed busy (deadlocks, locks); nothing was written"},
     },
 )
 def publish_roster(caller: Caller, services: ServicesDep, roster_id: str) -> dict[str, Any]:
