@@ -1,7 +1,7 @@
 """Helpers of the planner's page tests: the service kit, a seeded week, a real server, Chromium.
 
 The service tests' kit (``tests/api/service_kit.py``) gives the in-process
-service with a key per role, and their ``serving`` a real ``gezinsrooster
+service with a key per role, and ``server_kit.serving`` a real ``gezinsrooster
 serve`` on a free port; this kit adds what the page tests need on top.
 """
 
@@ -18,6 +18,7 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "api"))
 
+from server_kit import free_port, serving  # noqa: E402
 from service_kit import (  # noqa: E402
     Api,
     baseline_roster,
@@ -25,8 +26,6 @@ from service_kit import (  # noqa: E402
     seed_roster,
     tiny_data,
 )
-from test_server import _free_port as free_port  # noqa: E402
-from test_server import serving  # noqa: E402
 
 __all__ = ["Api", "baseline_roster", "free_port", "make_api", "seed_roster", "serving", "tiny_data"]
 
