@@ -97,7 +97,7 @@ def test_a_region_week_under_allocations_from_both_institutions_gives_no_5xx(
         },
     )
     fathers = [(f["institution"], f["id"]) for f in data["fathers"] if f["shell"] >= 2]
-    days = ["2027-02-01", "2027-02-02", "2027-02-03", "2027-02-04", "2027-02-05"]
+    days = ["2027-02-01", "2027-02-02", "2027-02-03"]
     requests: list[tuple[str, str, dict[str, Any] | None, str]] = []
     for day in days:
         for institution, father in fathers:
@@ -174,7 +174,7 @@ def test_fifty_concurrent_solves_never_run_more_than_max_jobs(database_url: str)
             # Each cancel of a running solve lets a queued one start: places change hands.
             found = []
             for job_id in sorted(accepted, key=lambda j: _started(server.base, j, planner)):
-                time.sleep(0.5)
+                time.sleep(0.3)
                 found.append(
                     httpx.delete(f"{server.base}/v1/rosters/{job_id}", headers=planner).status_code
                 )
