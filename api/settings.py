@@ -37,7 +37,7 @@ class Settings(BaseSettings):
         default=8000, ge=1, description="fathers in one uploaded week; more: 422 naming fathers"
     )
     max_body_bytes: int = Field(
-        default=64 * 1024 * 1024, ge=1024, description="bytes of one request body; more: 413"
+        default=32 * 1024 * 1024, ge=1024, description="bytes of one request body; more: 413"
     )
     database_retries: int = Field(
         default=4, ge=0, description="retries of a write hit by a deadlock or a busy database"
