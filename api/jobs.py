@@ -356,7 +356,13 @@ class JobRunner:
             running = _Running(process, channel)
             # Started under the lock, so a cancel never finds a process not yet begun.
             self._running[waiting.job_id] = running
-            process.start()
+            try:
+                process.start()
+            except OSError as error:  # out of processes or memory: the job fails, its place frees
+                del self._running[waiting.job_id]
+                message = f"the job process could not be started ({error})"
+                self._finish(waiting.job_id, FAILED, message, (RUNNING,))
+                return True
         running.watcher = threading.Thread(
             target=self._watch, args=(waiting.job_id, running), daemon=True
         )
