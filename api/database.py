@@ -59,7 +59,7 @@ def is_retriable(error: BaseException) -> bool:
 
 
 def lock_key(name: str) -> int:
-    """Give the 64-bit PostgreSQL advisory lock key of a named lock (stable across processes)."""
+    """Give the PostgreSQL advisory lock key of a named lock (the same in every process)."""
     return zlib.crc32(f"gezinsrooster:{name}".encode())
 
 
