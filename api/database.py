@@ -4,8 +4,12 @@ Every write is one transaction (``Database.write``): it commits whole or not at
 all. On SQLite a write transaction starts with ``BEGIN IMMEDIATE``, so writers
 queue for the database lock up front instead of failing half-way; on
 PostgreSQL, allocations lock their publication rows with ``SELECT ... FOR
-UPDATE``. The schema is created and upgraded by the Alembic migrations shipped
-in ``api/migrations``.
+UPDATE`` (in the order of their institution), and a named lock
+(``Database.lock``, an advisory lock) serialises what must run one at a time.
+``Database.transact`` runs a write again when the database answers that it
+could not be done now (a deadlock, a serialization failure, a locked SQLite
+file), and raises ``DatabaseBusy`` once the retries are used up. The schema is
+created and upgraded by the Alembic migrations shipped in ``api/migrations``.
 """
 
 from __future__ import annotations
