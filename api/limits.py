@@ -7,6 +7,7 @@
 - A write that kept meeting deadlocks or a locked database (``DatabaseBusy``,
   or a retriable error outside ``Database.transact``) is 503 with
   ``Retry-After``: the transaction was rolled back whole, nothing was written.
+  So is a request that waited in vain for a pooled database connection.
 
 Every answer has the service's error shape: ``{"detail": ..., "errors": [...]}``.
 """
@@ -18,6 +19,7 @@ from typing import Any
 from fastapi import FastAPI, Request, status
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.database import RETRY_AFTER_SECONDS, DatabaseBusy, is_retriable
@@ -102,7 +104,7 @@ async def _queue_full(_request: Request, error: Exception) -> JSONResponse:
 async def _database_busy(_request: Request, error: Exception) -> JSONResponse:
     if isinstance(error, DatabaseBusy):
         return _refusal(status.HTTP_503_SERVICE_UNAVAILABLE, str(error), error.retry_after)
-    if is_retriable(error):
+    if isinstance(error, PoolTimeout) or is_retriable(error):
         return _refusal(
             status.HTTP_503_SERVICE_UNAVAILABLE,
             f"the database is busy ({type(error).__name__}); try again shortly",
@@ -117,3 +119,4 @@ def install(app: FastAPI, max_body_bytes: int) -> None:
     app.add_exception_handler(QueueFull, _queue_full)
     app.add_exception_handler(DatabaseBusy, _database_busy)
     app.add_exception_handler(DBAPIError, _database_busy)
+    app.add_exception_handler(PoolTimeout, _database_busy)
