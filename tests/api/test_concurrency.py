@@ -192,9 +192,8 @@ def test_fifty_concurrent_solves_never_run_more_than_max_jobs(database_url: str)
     assert cancelled == [200] * 5
     assert len([moment for moment in started if moment is not None]) >= 3
     assert (len(accepted), len(refused)) == (5, 45)
-    assert all(int(a.headers["Retry-After"]) >= 1 for a in refused)
+    assert {a.headers["Retry-After"] for a in refused} == {"30"}
     assert any("queue is full" in a.json()["detail"] for a in refused)
     processes = max(count for count, _ in seen + later)
     running = max(count for _, count in seen + later)
-    assert processes <= 2 and running <= 2
-    assert running == 2
+    assert (processes, running) == (2, 2)
