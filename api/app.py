@@ -7,12 +7,13 @@ in ``api/routers``; each takes the caller through ``api.deps.Caller``.
 
 from __future__ import annotations
 
+import math
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from api import errors
+from api import errors, limits
 from api.database import Database
 from api.deps import Services
 from api.http_guard import AccessLog, SecurityHeaders
@@ -50,7 +51,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     """Give the service's application for these settings (from the environment if None)."""
     settings = settings or Settings()
     database = Database(settings.url())
-    runner = JobRunner(database, settings.max_jobs)
+    runner = JobRunner(
+        database,
+        settings.max_jobs,
+        max_queued=settings.max_queued_jobs,
+        max_per_key=settings.max_jobs_per_key,
+        retry_after=max(1, math.ceil(settings.solve_time_limit)),
+    )
     runner.register(ROSTER_JOB, ROSTER_TARGET)
     runner.register(whatif.WHATIF_JOB, whatif.WHATIF_TARGET)
     services = Services.of(settings, database, runner)
@@ -75,6 +82,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.services = services
     errors.install(app)
+    limits.install(app, settings.max_body_bytes)
     app.add_middleware(AccessLog)
     app.add_middleware(SecurityHeaders, exempt=[p for p in (app.docs_url, app.redoc_url) if p])
     for module in (health, problems, rosters, publications, allocations, audit, whatif):

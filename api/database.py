@@ -4,25 +4,67 @@ Every write is one transaction (``Database.write``): it commits whole or not at
 all. On SQLite a write transaction starts with ``BEGIN IMMEDIATE``, so writers
 queue for the database lock up front instead of failing half-way; on
 PostgreSQL, allocations lock their publication rows with ``SELECT ... FOR
-UPDATE``. The schema is created and upgraded by the Alembic migrations shipped
-in ``api/migrations``.
+UPDATE`` (in the order of their institution), and a named lock
+(``Database.lock``, an advisory lock) serialises what must run one at a time.
+``Database.transact`` runs a write again when the database answers that it
+could not be done now (a deadlock, a serialization failure, a locked SQLite
+file), and raises ``DatabaseBusy`` once the retries are used up. The schema is
+created and upgraded by the Alembic migrations shipped in ``api/migrations``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import random
+import sqlite3
+import time
+import zlib
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import Connection, make_url
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 SQLITE_BUSY_MS = 30_000
+# PostgreSQL's serialization_failure, deadlock_detected and lock_not_available: the
+# transaction was rolled back whole and may simply be run again.
+RETRIABLE_SQLSTATES = frozenset({"40001", "40P01", "55P03"})
+RETRY_FIRST_PAUSE = 0.02
+RETRY_AFTER_SECONDS = 1
+
+Result = TypeVar("Result")
+
+
+class DatabaseBusy(Exception):
+    """A write that kept meeting deadlocks or a locked database; the client may try again."""
+
+    def __init__(self, error: BaseException) -> None:
+        super().__init__(f"the database is busy ({type(error).__name__}); try again shortly")
+        self.retry_after = RETRY_AFTER_SECONDS
+
+
+def is_retriable(error: BaseException) -> bool:
+    """Tell whether a database error only says "run the transaction again" (deadlock, busy)."""
+    if not isinstance(error, DBAPIError):
+        return False
+    original = error.orig
+    if getattr(original, "sqlstate", None) in RETRIABLE_SQLSTATES:
+        return True
+    if isinstance(original, sqlite3.OperationalError):
+        message = str(original).lower()
+        return "database is locked" in message or "database is busy" in message
+    return False
+
+
+def lock_key(name: str) -> int:
+    """Give the PostgreSQL advisory lock key of a named lock (the same in every process)."""
+    return zlib.crc32(f"gezinsrooster:{name}".encode())
 
 
 def normalise_url(url: str) -> str:
@@ -97,6 +139,35 @@ class Database:
         """Give a session whose changes commit together at the end, or not at all on an error."""
         with self._writes() as session, session.begin():
             yield session
+
+    def transact(self, work: Callable[[Session], Result], retries: int = 4) -> Result:
+        """Give what ``work`` gives inside one write transaction, run again on a retriable error.
+
+        A deadlock, a serialization failure or a locked SQLite file rolls the
+        whole transaction back, so running it again is safe; after ``retries``
+        more attempts (with growing, jittered pauses) ``DatabaseBusy`` is raised.
+        """
+        attempt = 0
+        while True:
+            try:
+                with self.write() as session:
+                    return work(session)
+            except DBAPIError as error:
+                if not is_retriable(error):
+                    raise
+                if attempt >= retries:
+                    raise DatabaseBusy(error) from error
+            time.sleep(random.uniform(0.5, 1.5) * RETRY_FIRST_PAUSE * 2**attempt)
+            attempt += 1
+
+    def lock(self, session: Session, name: str) -> None:
+        """Hold the named lock until the session's transaction ends (one holder at a time).
+
+        On PostgreSQL this is a transaction-scoped advisory lock; on SQLite a
+        write transaction (``BEGIN IMMEDIATE``) already holds the whole file.
+        """
+        if not self.is_sqlite:
+            session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": lock_key(name)})
 
     def dispose(self) -> None:
         """Close every pooled connection."""

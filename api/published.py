@@ -27,6 +27,8 @@ from scheduler.occupancy import Occupancy
 HELD = "held"
 CONFIRMED = "confirmed"
 CANCELLED = "cancelled"
+# How often a locked read of a week is made again when a publish moved it meanwhile.
+PUBLISH_RACE_ATTEMPTS = 3
 
 Key = TypeVar("Key", bound=Hashable)
 Value = TypeVar("Value")
@@ -234,6 +236,28 @@ def publication(
     return session.scalars(query).first()
 
 
+def _covering(session: Session, first: Publication, *, lock: bool) -> list[Publication]:
+    """Give the publications that rest on the same week and roster as ``first``, by institution.
+
+    Locked, they are locked in one statement in the order of their
+    institution, the one order every writer of publications keeps, so two
+    requests from different institutions of a region never wait on each other
+    in a circle.
+    """
+    query = (
+        select(Publication)
+        .where(
+            Publication.problem_id == first.problem_id,
+            Publication.roster_id == first.roster_id,
+            Publication.week == first.week,
+        )
+        .order_by(Publication.institution)
+    )
+    if lock:
+        query = query.with_for_update().execution_options(populate_existing=True)
+    return list(session.scalars(query))
+
+
 def load_week(
     session: Session,
     parsed: Parsed,
@@ -246,21 +270,23 @@ def load_week(
     """Give the published week of an institution, or None when nothing is published.
 
     With ``lock`` the publication rows of every institution the roster covers
-    are locked (``SELECT ... FOR UPDATE``) in a fixed order, so allocations in
-    one published week run one after the other; on SQLite the write
-    transaction's ``BEGIN IMMEDIATE`` already does that.
+    are locked (``SELECT ... FOR UPDATE``) together, in the order of their
+    institution, so allocations in one published week run one after the
+    other; on SQLite the write transaction's ``BEGIN IMMEDIATE`` already does
+    that. The institution's own row is first read without a lock: should a
+    publish move it to another roster before the lock is taken, the read is
+    made again.
     """
-    first = publication(session, institution, week, lock=lock)
-    if first is None:
+    for _attempt in range(PUBLISH_RACE_ATTEMPTS):
+        first = publication(session, institution, week)
+        if first is None:
+            return None
+        publications = _covering(session, first, lock=lock)
+        if any(p.institution == institution for p in publications):
+            break
+        session.expire_all()
+    else:
         return None
-    query = select(Publication).where(
-        Publication.problem_id == first.problem_id,
-        Publication.roster_id == first.roster_id,
-        Publication.week == week,
-    )
-    if lock:
-        query = query.with_for_update()
-    publications = list(session.scalars(query.order_by(Publication.id)))
     # The JSON columns load only when the parsed caches miss them.
     problem_row = session.get(ProblemRow, first.problem_id, options=[defer(ProblemRow.data)])
     roster_row = session.get(JobRow, first.roster_id, options=[defer(JobRow.result)])

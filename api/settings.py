@@ -24,7 +24,24 @@ class Settings(BaseSettings):
     hold_minutes: float = Field(default=5.0, gt=0, description="how long an allocation hold lasts")
     solve_time_limit: float = Field(default=30.0, gt=0, description="default solve time limit (s)")
     solve_workers: int = Field(default=1, ge=1, description="CP-SAT workers per solve job")
-    max_jobs: int = Field(default=1, ge=1, description="jobs running side by side; more wait")
+    max_jobs: int = Field(
+        default=1, ge=1, description="jobs running side by side, over every service process"
+    )
+    max_queued_jobs: int = Field(
+        default=16, ge=0, description="jobs waiting for a free place; more are refused (429)"
+    )
+    max_jobs_per_key: int = Field(
+        default=4, ge=1, description="queued and running jobs of one API key; more: 429"
+    )
+    max_fathers: int = Field(
+        default=8000, ge=1, description="fathers in one uploaded week; more: 422 naming fathers"
+    )
+    max_body_bytes: int = Field(
+        default=32 * 1024 * 1024, ge=1024, description="bytes of one request body; more: 413"
+    )
+    database_retries: int = Field(
+        default=4, ge=0, description="retries of a write hit by a deadlock or a busy database"
+    )
     retention_days: int = Field(default=730, ge=1, description="default retention for purge")
     key_failures: int = Field(
         default=10, ge=1, description="failed key attempts of one address before 429"

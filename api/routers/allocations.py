@@ -18,6 +18,7 @@ from fastapi import APIRouter, Header, HTTPException, Query, status
 from fastapi.responses import JSONResponse
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 from api import audit
 from api.allocations import (
@@ -56,6 +57,7 @@ ERRORS: dict[int | str, dict[str, Any]] = {
     401: {"description": "no valid API key"},
     403: {"description": "outside the key's role or institutions"},
     404: {"description": "no such allocation, or nothing published for the institution and week"},
+    503: {"description": "the database stayed busy (deadlocks, locks); nothing was written"},
 }
 CONFLICT = "another request took the same slot at the same moment; try again"
 REFUSED: dict[str, Any] = {
@@ -125,42 +127,48 @@ def create(
 ) -> JSONResponse:
     """Give 201 and the allocation, 200 on a replay, or 409 with reasons and alternatives."""
     allow(caller, ALLOCATE, [request.institution], f"{request.institution} {request.week}")
-    now = utcnow()
-    try:
-        with services.database.write() as session:
-            outcome = allocate(
-                session,
-                services.parsed,
-                caller,
-                request,
-                idempotency_key,
-                services.settings.hold_minutes,
-                now,
-            )
-            if outcome.status == status.HTTP_409_CONFLICT:
-                raise _Refused(outcome)
-            if outcome.status == status.HTTP_201_CREATED:
-                audit.record(
-                    session,
-                    caller,
-                    "allocation.create",
-                    "allocation",
-                    outcome.body["id"],
-                    [request.institution],
-                    f"{request.father} {request.activity}",
-                )
-    except _Refused as refused:
-        outcome = refused.outcome
-        with services.database.write() as session:
+    database, retries = services.database, services.settings.database_retries
+
+    def place(session: Session) -> Outcome:
+        outcome = allocate(
+            session,
+            services.parsed,
+            caller,
+            request,
+            idempotency_key,
+            services.settings.hold_minutes,
+            utcnow(),
+        )
+        if outcome.status == status.HTTP_409_CONFLICT:
+            raise _Refused(outcome)
+        if outcome.status == status.HTTP_201_CREATED:
             audit.record(
                 session,
                 caller,
-                "allocation.refused",
-                "father",
-                request.father,
+                "allocation.create",
+                "allocation",
+                outcome.body["id"],
                 [request.institution],
-                f"{request.activity}: {', '.join(outcome.body['reasons'])}",
+                f"{request.father} {request.activity}",
             )
+        return outcome
+
+    def note_refusal(session: Session) -> None:
+        audit.record(
+            session,
+            caller,
+            "allocation.refused",
+            "father",
+            request.father,
+            [request.institution],
+            f"{request.activity}: {', '.join(outcome.body['reasons'])}",
+        )
+
+    try:
+        outcome = database.transact(place, retries)
+    except _Refused as refused:
+        outcome = refused.outcome
+        database.transact(note_refusal, retries)
     except AllocationNotFound as error:
         raise _missing(error) from None
     except IntegrityError:
@@ -238,21 +246,25 @@ def read(caller: Caller, services: ServicesDep, allocation_id: Id) -> dict[str, 
 def confirm_hold(caller: Caller, services: ServicesDep, allocation_id: Id) -> JSONResponse:
     """Give 200 and the confirmed allocation, or 409 (``hold_expired``) with alternatives."""
     _scoped(caller, services, allocation_id, ALLOCATE)
+
+    def decide(session: Session) -> Outcome:
+        row = get_allocation(session, allocation_id)
+        outcome = confirm(session, services.parsed, row, utcnow())
+        if outcome.status == status.HTTP_409_CONFLICT:
+            raise _Refused(outcome)
+        audit.record(
+            session,
+            caller,
+            "allocation.confirm",
+            "allocation",
+            row.id,
+            [row.institution],
+            row.father,
+        )
+        return outcome
+
     try:
-        with services.database.write() as session:
-            row = get_allocation(session, allocation_id)
-            outcome = confirm(session, services.parsed, row, utcnow())
-            if outcome.status == status.HTTP_409_CONFLICT:
-                raise _Refused(outcome)
-            audit.record(
-                session,
-                caller,
-                "allocation.confirm",
-                "allocation",
-                row.id,
-                [row.institution],
-                row.father,
-            )
+        outcome = services.database.transact(decide, services.settings.database_retries)
     except _Refused as refused:
         outcome = refused.outcome
     except AllocationNotFound as error:
@@ -270,7 +282,8 @@ def confirm_hold(caller: Caller, services: ServicesDep, allocation_id: Id) -> JS
 def cancel_allocation(caller: Caller, services: ServicesDep, allocation_id: Id) -> JSONResponse:
     """Give 200 and the cancelled allocation."""
     _scoped(caller, services, allocation_id, ALLOCATE)
-    with services.database.write() as session:
+
+    def withdraw(session: Session) -> Outcome:
         row = get_allocation(session, allocation_id)
         outcome = cancel(session, services.parsed, row, utcnow())
         audit.record(
@@ -282,4 +295,6 @@ def cancel_allocation(caller: Caller, services: ServicesDep, allocation_id: Id) 
             [row.institution],
             row.father,
         )
-    return _answer(outcome)
+        return outcome
+
+    return _answer(services.database.transact(withdraw, services.settings.database_retries))

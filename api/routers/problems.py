@@ -52,9 +52,15 @@ class ProblemSummary(BaseModel):
     flagged: int | None = None
 
 
-def _parse(data: Any) -> tuple[Problem, dict[str, Any]]:
+def _parse(data: Any, max_fathers: int) -> tuple[Problem, dict[str, Any]]:
     if not isinstance(data, dict):
         raise ProblemError(["body: a Problem must be a JSON object"])
+    fathers = data.get("fathers")
+    # Counted before parsing: a week far over the limit costs nothing to refuse.
+    if isinstance(fathers, list) and len(fathers) > max_fathers:
+        raise ProblemError(
+            [f"fathers: {len(fathers)} fathers, more than the limit of {max_fathers} in one week"]
+        )
     return parse_problem(data), data
 
 
@@ -73,8 +79,9 @@ def _row(services: ServicesDep, session: Any, problem_id: str) -> ProblemRow:
     responses={
         **ERRORS,
         409: {"description": "a week with this id exists (re-upload it with PUT)"},
+        413: {"description": "the body is larger than the service's limit"},
         422: {
-            "description": "the week breaks the data contract",
+            "description": "the week breaks the data contract, or has more fathers than the limit",
             "content": {
                 "application/json": {
                     "example": {
@@ -91,7 +98,7 @@ def upload(
 ) -> dict[str, Any]:
     """Give the summary of the stored week (planner, every institution of the week in scope)."""
     allow(caller, PLAN, [], "uploading a week")
-    problem, raw = _parse(data)
+    problem, raw = _parse(data, services.settings.max_fathers)
     institutions = [item.id for item in problem.institutions]
     allow(caller, PLAN, institutions, f"problem '{problem.id}'")
     with services.database.write() as session:
@@ -160,7 +167,11 @@ def read(caller: Caller, services: ServicesDep, problem_id: Id) -> dict[str, Any
     responses={
         **ERRORS,
         404: {"description": "no such week"},
-        422: {"description": "the week breaks the data contract, or its id is not the path's"},
+        413: {"description": "the body is larger than the service's limit"},
+        422: {
+            "description": "the week breaks the data contract (or has more fathers than the "
+            "limit), or its id is not the path's"
+        },
     },
 )
 def reupload(
@@ -168,7 +179,7 @@ def reupload(
 ) -> dict[str, Any]:
     """Give the summary of the new revision and how many published assignments it flags."""
     allow(caller, PLAN, [], "re-uploading a week")
-    problem, raw = _parse(data)
+    problem, raw = _parse(data, services.settings.max_fathers)
     if problem.id != problem_id:
         raise ProblemError([f"id: '{problem.id}' is not the week being replaced ('{problem_id}')"])
     with services.database.write() as session:

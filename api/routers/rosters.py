@@ -11,6 +11,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, HTTPException, Query, Response, status
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from api import audit, ical
 from api.deps import Caller, Services, ServicesDep, allow, allowed_job
@@ -30,6 +31,7 @@ from api.tables import JobRow, ProblemRow, utcnow
 from scheduler.domain import Id, Problem, ProblemError, Pseudonym, Roster, parse_problem
 
 router = APIRouter(prefix="/rosters", tags=["rosters"])
+PUBLISH_LOCK = "publish"
 
 ERRORS: dict[int | str, dict[str, Any]] = {
     401: {"description": "no valid API key"},
@@ -174,6 +176,7 @@ def _with_pins(services: Services, session: Any, row: ProblemRow) -> dict[str, A
         **ERRORS,
         404: {"description": "no such week (or previous roster)"},
         409: {"description": "a live allocation of the week no longer fits its facts"},
+        429: {"description": "the job queue is full, in total or for this key (see Retry-After)"},
     },
 )
 def start(caller: Caller, services: ServicesDep, request: RosterRequest) -> dict[str, Any]:
@@ -303,11 +306,16 @@ def cancel(caller: Caller, services: ServicesDep, roster_id: Id) -> dict[str, An
             "description": "still running, infeasible, it breaks a rule of the week as now, "
             "or it conflicts with a live allocation (named)"
         },
+        503: {"description": "the database stayed busy (deadlocks, locks); nothing was written"},
     },
 )
 def publish_roster(caller: Caller, services: ServicesDep, roster_id: Id) -> dict[str, Any]:
     """Give the publications made: institution, week and version each."""
-    with services.database.write() as session:
+
+    def make(session: Session) -> dict[str, Any]:
+        # Publishes run one at a time: two first publications of a week would
+        # otherwise both insert its rows. The lock comes before any row lock.
+        services.database.lock(session, PUBLISH_LOCK)
         row = _job(session, caller, roster_id, PLAN)
         try:
             versions = publish(session, services.parsed, row, caller.key_id, utcnow())
@@ -329,6 +337,8 @@ def publish_roster(caller: Caller, services: ServicesDep, roster_id: Id) -> dict
                 for v in versions
             ],
         }
+
+    return services.database.transact(make, services.settings.database_retries)
 
 
 def _finished_roster(

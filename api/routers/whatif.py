@@ -120,6 +120,7 @@ def _check(data: dict[str, Any], scenarios: dict[str, Any] | None) -> None:
         **ERRORS,
         404: {"description": "no such week"},
         422: {"description": "a scenario that does not apply, naming the change"},
+        429: {"description": "the job queue is full, in total or for this key (see Retry-After)"},
     },
 )
 def start(caller: Caller, services: ServicesDep, request: WhatIfRequest) -> dict[str, Any]:

@@ -35,9 +35,10 @@ from pydantic import BaseModel, ValidationError
 from sqlalchemy import select
 
 from api import audit
+from api.database import DatabaseBusy
 from api.deps import ServicesDep, allow, allowed_job, client_address, get_services, verify_key
 from api.errors import request_errors
-from api.jobs import LIVE_STATES
+from api.jobs import LIVE_STATES, QueueFull
 from api.keys import PLAN, READ, Principal, find_principal
 from api.published import publication
 from api.rosters import ROSTER_JOB
@@ -668,6 +669,8 @@ def _act(user: WebUser, action: Any, **arguments: Any) -> Any:
     except ProblemError as error:
         for message in error.messages:
             user.session.flash("error", message)
+    except (QueueFull, DatabaseBusy) as error:
+        user.session.flash("error", str(error))
     return None
 
 

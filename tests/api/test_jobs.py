@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import threading
 import time
 from pathlib import Path
 
 import pytest
 
 from api.database import Database
-from api.jobs import JobRunner, job
+from api.jobs import JobRunner, QueueFull, job
+from api.tables import JobRow
 
 
 @pytest.fixture
@@ -76,3 +78,100 @@ def test_an_unregistered_kind_is_refused(runner: JobRunner) -> None:
     message = "kind: no target registered for jobs of kind 'x'"
     with pytest.raises(ValueError, match=message), runner.database.write() as session:
         runner.create(session, "x", {})
+
+
+def _state(runner: JobRunner, job_id: str) -> str:
+    with runner.database.read() as session:
+        row = job(session, job_id)
+        assert row is not None
+        return row.state
+
+
+def _settle(runner: JobRunner, job_ids: list[str], running: int) -> list[str]:
+    """Give the jobs' states once ``running`` of them run (or after 30 s)."""
+    deadline = time.monotonic() + 30
+    states = [_state(runner, j) for j in job_ids]
+    while states.count("running") < running and time.monotonic() < deadline:
+        time.sleep(0.05)
+        states = [_state(runner, j) for j in job_ids]
+    return states
+
+
+def test_a_job_started_from_a_thread_that_ends_keeps_running(runner: JobRunner) -> None:
+    """The thread that asked for a job may end: its process lives on (it dies with the runner)."""
+    asked: list[str] = []
+    caller = threading.Thread(target=lambda: asked.append(_run(runner, "sleep", {})))
+    caller.start()
+    caller.join(10)
+    assert _settle(runner, asked, 1) == ["running"]
+    time.sleep(1)
+    assert runner.is_running(asked[0]) and _state(runner, asked[0]) == "running"
+
+
+def test_two_runners_on_one_database_share_the_running_places(tmp_path: Path) -> None:
+    """Two service processes' runners with two places between them run two jobs, not four."""
+    database = Database(f"sqlite:///{tmp_path / 'jobs.db'}")
+    database.upgrade()
+    runners = [JobRunner(database, max_jobs=2) for _ in range(2)]
+    try:
+        job_ids = []
+        for each in runners:
+            each.register("sleep", "job_targets:sleep")
+            job_ids += [_run(each, "sleep", {}) for _ in range(2)]
+        states = _settle(runners[0], job_ids, 2)
+        time.sleep(1)
+        assert sorted(_state(runners[0], j) for j in job_ids) == ["queued"] * 2 + ["running"] * 2
+        assert states.count("running") == 2
+        first = next(j for j in job_ids if _state(runners[0], j) == "running")
+        owner = next(r for r in runners if r.is_running(first))
+        assert owner.cancel(first)
+        assert _settle(runners[0], job_ids, 2).count("running") == 2
+    finally:
+        for each in runners:
+            each.shutdown()
+        database.dispose()
+
+
+def test_a_full_queue_and_a_busy_key_refuse_new_jobs(tmp_path: Path) -> None:
+    """Past its places and queue, or past the key's share, ``create`` raises QueueFull."""
+    database = Database(f"sqlite:///{tmp_path / 'jobs.db'}")
+    database.upgrade()
+    runner = JobRunner(database, max_jobs=1, max_queued=3, max_per_key=2, retry_after=7)
+    runner.register("sleep", "job_targets:sleep")
+    try:
+        for key_id in (1, 1, 2):
+            with database.write() as session:
+                runner.create(session, "sleep", {}, key_id=key_id)
+        busy_key = pytest.raises(QueueFull, match="this key has 2 jobs queued or running")
+        with busy_key, database.write() as session:
+            runner.create(session, "sleep", {}, key_id=1)
+        with database.write() as session:
+            runner.create(session, "sleep", {}, key_id=3)
+        full = pytest.raises(QueueFull, match=r"the job queue is full \(1 running, 3 waiting\)")
+        with full as refused, database.write() as session:
+            runner.create(session, "sleep", {}, key_id=4)
+        assert refused.value.retry_after == 7
+        with database.read() as session:
+            assert session.query(JobRow).count() == 4
+    finally:
+        runner.shutdown()
+        database.dispose()
+
+
+def test_shutdown_ends_running_and_queued_jobs_as_interrupted(tmp_path: Path) -> None:
+    """Stopping the runner ends its processes; its jobs show interrupted, not failed."""
+    database = Database(f"sqlite:///{tmp_path / 'jobs.db'}")
+    database.upgrade()
+    runner = JobRunner(database, max_jobs=1)
+    runner.register("sleep", "job_targets:sleep")
+    job_ids = [_run(runner, "sleep", {}) for _ in range(2)]
+    assert _settle(runner, job_ids, 1) == ["running", "queued"]
+    runner.shutdown()
+    with database.read() as session:
+        rows = [job(session, j) for j in job_ids]
+        assert [(r.state, r.error) for r in rows if r is not None] == [
+            ("interrupted", "the service stopped while this job ran"),
+            ("interrupted", "the service stopped before this job ran"),
+        ]
+    assert not any(runner.is_running(j) for j in job_ids)
+    database.dispose()

@@ -59,7 +59,8 @@ def test_a_real_servers_log_holds_no_father_id(tmp_path: Path) -> None:
         secret = create_key(session, "planner", ["PI-VH"], "log test")[1]
     database.dispose()
     log = tmp_path / "server.log"
-    with serving(url, free_port(), log_level="info", stderr=log) as base:
+    with serving(url, free_port(), log_level="info", stderr=log) as server:
+        base = server.base
         headers = {"X-API-Key": secret}
         created = httpx.post(f"{base}/v1/problems", json=tiny_data(), headers=headers)
         assert created.status_code == 201

@@ -7,28 +7,17 @@ import threading
 import httpx
 import pytest
 
-from api.database import Database
-from api.deps import Services
-from api.jobs import JobRunner
-from api.keys import create_key
-from api.settings import Settings
-from tests.kit.server import free_port, serving
-from tests.kit.service import empty_roster, one_slot_data, seed_roster
+from tests.kit.server import free_port, seed, serving
+from tests.kit.service import empty_roster, one_slot_data
 
 RACERS = 16
 
 
 def _prepare(url: str) -> tuple[str, str]:
     """Give a planner key and the id of a one-slot week's roster stored in the database."""
-    database = Database(url)
-    database.upgrade()
-    with database.write() as session:
-        secret = create_key(session, "planner", ["PI-VH"], "server test")[1]
     data = one_slot_data(RACERS)
-    services = Services(Settings(database_url=url), database, JobRunner(database))
-    roster_id = seed_roster(services, data, empty_roster(data))
-    database.dispose()
-    return secret, roster_id
+    secrets, roster_id = seed(url, data, empty_roster(data), {"planner": ("planner", ["PI-VH"])})
+    return secrets["planner"], roster_id
 
 
 def _race(base: str, secret: str) -> list[httpx.Response]:
@@ -59,13 +48,13 @@ def _race(base: str, secret: str) -> list[httpx.Response]:
     return answers
 
 
-@pytest.mark.slow
 def test_real_server_race_and_restart_keep_every_acknowledged_write(database_url: str) -> None:
     """Parallel HTTP requests for the last slot give one 201; after a restart all is still there."""
     secret, roster_id = _prepare(database_url)
     headers = {"X-API-Key": secret}
     port = free_port()
-    with serving(database_url, port) as base:
+    with serving(database_url, port) as server:
+        base = server.base
         assert (
             httpx.post(f"{base}/v1/rosters/{roster_id}/publish", headers=headers).status_code == 200
         )
@@ -75,7 +64,8 @@ def test_real_server_race_and_restart_keep_every_acknowledged_write(database_url
         refused = next(a.json() for a in answers if a.status_code == 409)
         assert "capacity:family_room" in refused["reasons"]
         assert httpx.get(f"{base}/v1/problems", headers={}).status_code == 401
-    with serving(database_url, port) as base:
+    with serving(database_url, port) as server:
+        base = server.base
         again = httpx.get(f"{base}/v1/allocations/{winner['id']}", headers=headers)
         assert again.status_code == 200 and again.json()["state"] == "confirmed"
         assert again.json()["assignment"] == winner["assignment"]

@@ -58,8 +58,8 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     data = seeded_week()
     seed_roster(SimpleNamespace(database=database), data, baseline_roster(data))
     database.dispose()
-    with serving(url, free_port()) as base:
-        yield Site(base, keys)
+    with serving(url, free_port()) as server:
+        yield Site(server.base, keys)
 
 
 @pytest.fixture(scope="module")

@@ -297,6 +297,18 @@ def test_generate_refuses_a_time_limit_that_is_not_a_positive_number(
         assert session.query(JobRow).count() == 1
 
 
+def test_generate_on_a_full_job_queue_says_so_on_the_page(web: Web) -> None:
+    """With every place taken, generate starts nothing and the page says the queue is full."""
+    web.api.services.runner.max_queued = 0
+    web.sign_in("planner")
+    form = {"csrf": web.csrf(), "time_limit": "30"}
+    web.api.client.post(f"{WEEK}/generate", data=form)
+    answer = web.api.client.post(f"{WEEK}/generate", data=form)
+    assert flashes(answer.text) == ["the job queue is full (1 running, 0 waiting); try again later"]
+    with web.api.services.database.read() as session:
+        assert session.query(JobRow).count() == 2
+
+
 def test_the_print_view_is_the_grid_for_a4_landscape_without_actions(web: Web) -> None:
     """The print view links the A4 landscape sheet, shows the grid and offers no plan buttons."""
     web.sign_in("planner")
