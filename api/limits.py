@@ -14,26 +14,20 @@ Every answer has the service's error shape: ``{"detail": ..., "errors": [...]}``
 
 from __future__ import annotations
 
-from typing import Any
-
 from fastapi import FastAPI, Request, status
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from api import errors
 from api.database import RETRY_AFTER_SECONDS, DatabaseBusy, is_retriable
 from api.jobs import QueueFull
 
 
-def error_body(message: str) -> dict[str, Any]:
-    """Give the service's error body for one message."""
-    return {"detail": message, "errors": [message]}
-
-
 def _refusal(code: int, message: str, retry_after: int | None = None) -> JSONResponse:
     headers = {"Retry-After": str(retry_after)} if retry_after is not None else None
-    return JSONResponse(status_code=code, content=error_body(message), headers=headers)
+    return JSONResponse(status_code=code, content=errors.body(message), headers=headers)
 
 
 class _BodyTooLarge(Exception):
