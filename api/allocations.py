@@ -19,6 +19,7 @@ from __future__ import annotations
 import hashlib
 import json
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -42,7 +43,7 @@ from scheduler import reasons
 from scheduler.domain import Assignment, Problem, ProblemError, Window
 from scheduler.occupancy import Occupancy
 from scheduler.placement import alternatives, blockers, find_placement
-from scheduler.validate import check_assignments
+from scheduler.validate import Violation, check_assignments
 from scheduler.week import MINUTES_PER_WEEK, parse_week
 
 CELL_MINUTES = 5
@@ -230,12 +231,18 @@ def _claims(
     ]
 
 
-def final_violations(problem: Problem, taken: list[Assignment], new: Assignment) -> list[str]:
-    """Give the reasons the validator finds against adding ``new`` to what is taken.
+def added_violations(
+    problem: Problem,
+    taken: list[Assignment],
+    new: Assignment,
+    standing: Sequence[Assignment] = (),
+) -> list[Violation]:
+    """Give the violations the validator finds against adding ``new`` to what is taken.
 
     Only the assignments sharing a person or a room with the new one are
     checked, before and after it is added; what was already broken before
-    (and is flagged for the planner) does not count against the new one.
+    (and is flagged for the planner) does not count against the new one, nor
+    what ``standing`` (the new one as it was made) breaks on its own.
     """
     people = set(new.fathers) | set(new.volunteers) | set(new.officers)
     for father_id in new.fathers:
@@ -254,11 +261,16 @@ def final_violations(problem: Problem, taken: list[Assignment], new: Assignment)
     ]
     replaced = [a for a in taken if a.id == new.id]
     before = {(v.rule, v.message) for v in check_assignments(problem, touching + replaced)}
+    if standing:
+        before |= {(v.rule, v.message) for v in check_assignments(problem, list(standing))}
     after = check_assignments(problem, [*touching, new])
+    return [v for v in after if (v.rule, v.message) not in before]
+
+
+def final_violations(problem: Problem, taken: list[Assignment], new: Assignment) -> list[str]:
+    """Give the reasons the validator finds against adding ``new`` to what is taken."""
     found: list[str] = []
-    for violation in after:
-        if (violation.rule, violation.message) in before:
-            continue
+    for violation in added_violations(problem, taken, new):
         reason = RULE_REASONS.get(violation.rule, violation.rule)
         if violation.rule == "room_capacity" and new.room in problem.room_by_id:
             reason = reasons.capacity(problem.room_by_id[new.room].kind)

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Generic, TypeVar
 
-from sqlalchemy import or_, select
+from sqlalchemy import ColumnElement, or_, select
 from sqlalchemy.orm import Session, defer
 
 from api.tables import Allocation, JobRow, ProblemRow, Publication
@@ -146,24 +146,32 @@ class PublishedWeek:
 
     def taken(self, without: str | None = None) -> list[Assignment]:
         """Give everything that counts as taken: published plus live allocations (less one)."""
-        merged: dict[str, Assignment] = {a.id: a for a in self.published_assignments()}
-        published_fathers = {key: list(a.fathers) for key, a in merged.items()}
-        for allocation in self.allocations:
-            if allocation.id == without:
-                continue
-            assignment = Assignment.model_validate(allocation.assignment)
-            joined = merged.get(assignment.id)
-            if assignment.session is not None and joined is not None:
+        kept = [a for a in self.allocations if a.id != without]
+        return with_allocations(self.published_assignments(), kept)
+
+
+def with_allocations(
+    published: list[Assignment], allocations: list[Allocation]
+) -> list[Assignment]:
+    """Give the published assignments with the allocations placed in them.
+
+    An individual allocation is its own assignment (in place of a published
+    one with its id); a session allocation seats its father in the session's
+    published assignment, or runs the session if nothing published runs it.
+    """
+    merged: dict[str, Assignment] = {a.id: a for a in published}
+    for allocation in allocations:
+        assignment = Assignment.model_validate(allocation.assignment)
+        joined = merged.get(assignment.id)
+        if assignment.session is not None and joined is not None:
+            if allocation.father not in joined.fathers:
                 fathers = [*joined.fathers, allocation.father]
                 merged[assignment.id] = joined.model_copy(update={"fathers": fathers})
-            elif assignment.session is not None:
-                base = published_fathers.get(assignment.id, [])
-                merged[assignment.id] = assignment.model_copy(
-                    update={"fathers": [*base, allocation.father]}
-                )
-            else:
-                merged[assignment.id] = assignment
-        return list(merged.values())
+        elif assignment.session is not None:
+            merged[assignment.id] = assignment.model_copy(update={"fathers": [allocation.father]})
+        else:
+            merged[assignment.id] = assignment
+    return list(merged.values())
 
 
 def institution_of(problem: Problem, assignment: Assignment) -> str:
@@ -178,16 +186,36 @@ def institution_of(problem: Problem, assignment: Assignment) -> str:
     return ""
 
 
+def _live(now: datetime) -> ColumnElement[bool]:
+    return or_(
+        Allocation.state == CONFIRMED,
+        (Allocation.state == HELD) & (Allocation.hold_expires_at > now),
+    )
+
+
 def live_allocations(session: Session, problem_id: str, now: datetime) -> list[Allocation]:
     """Give the confirmed allocations and unexpired holds of a week, oldest first."""
     query = (
         select(Allocation)
         .where(
             Allocation.problem_id == problem_id,
-            or_(
-                Allocation.state == CONFIRMED,
-                (Allocation.state == HELD) & (Allocation.hold_expires_at > now),
-            ),
+            _live(now),
+        )
+        .order_by(Allocation.created_at, Allocation.id)
+    )
+    return list(session.scalars(query))
+
+
+def week_allocations(
+    session: Session, institutions: list[str], week: str, now: datetime
+) -> list[Allocation]:
+    """Give the live allocations of an institution's week, whatever upload of it they rest on."""
+    query = (
+        select(Allocation)
+        .where(
+            Allocation.institution.in_(institutions),
+            Allocation.week == week,
+            _live(now),
         )
         .order_by(Allocation.created_at, Allocation.id)
     )

@@ -16,10 +16,12 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from api.allocations import added_violations
 from api.jobs import Report
-from api.published import Parsed, publication
+from api.problems import institutions_of
+from api.published import Parsed, load_week, publication, week_allocations, with_allocations
 from api.tables import Allocation, Claim, JobRow, ProblemRow, Publication, PublicationVersion
-from scheduler.domain import parse_problem, parse_roster
+from scheduler.domain import Assignment, Problem, parse_problem, parse_roster
 from scheduler.validate import check_assignments
 
 ROSTER_JOB = "roster"
@@ -110,9 +112,10 @@ def publish(
 ) -> list[PublicationVersion]:
     """Give the new publication versions: the roster becomes the published one of its week.
 
-    Only a roster that is no longer running and breaks no hard rule of the
-    week as it stands now is published. Live allocations of an institution
-    and week move along to the newly published week.
+    Only a roster that is no longer running, breaks no hard rule of the
+    week as it stands now and conflicts with no live allocation is
+    published. Live allocations of an institution and week move along to
+    the newly published week.
     """
     if row.result is None or row.state in ("queued", "running"):
         raise PublishRefused([f"roster '{row.id}' is {row.state}: publish it once it has finished"])
@@ -128,6 +131,10 @@ def publish(
         raise PublishRefused(
             [f"roster '{row.id}' breaks {v.rule}: {v.message}" for v in broken[:20]]
         )
+    allocations = week_allocations(session, institutions_of(problem), problem.week, now)
+    conflicts = allocation_conflicts(problem, roster.assignments, allocations)
+    if conflicts:
+        raise PublishRefused([f"roster '{row.id}' {line}" for line in conflicts[:20]])
     found: list[PublicationVersion] = []
     for institution in sorted(item.id for item in problem.institutions):
         current = publication(session, institution, problem.week, lock=True)
@@ -161,6 +168,54 @@ def publish(
         found.append(version)
     session.flush()
     return found
+
+
+def allocation_conflicts(
+    problem: Problem, assignments: list[Assignment], allocations: list[Allocation]
+) -> list[str]:
+    """Give one line per live allocation that the assignments, once published, would break.
+
+    Each allocation is placed in the assignments with every other one, as the
+    published week would hold them; what it breaks there and did not break
+    as it was made is a conflict with the roster. A confirmed allocation is a
+    promise to a family: a roster that double-books one is not published.
+    """
+    found: list[str] = []
+    for allocation in allocations:
+        others = with_allocations(assignments, [a for a in allocations if a.id != allocation.id])
+        made = Assignment.model_validate(allocation.assignment)
+        placed = next(a for a in with_allocations(others, [allocation]) if a.id == made.id)
+        broken = added_violations(problem, others, placed, standing=[made])
+        if broken:
+            what = ", ".join(v.message for v in broken)
+            found.append(
+                f"conflicts with {allocation.state} allocation '{allocation.id}' "
+                f"({allocation.father} {allocation.activity} {made.start.isoformat()}"
+                f"{' in ' + made.room if made.room else ''}): {what}"
+            )
+    return found
+
+
+def allocation_pins(
+    session: Session, parsed: Parsed, problem: Problem, now: datetime
+) -> list[Assignment]:
+    """Give the live allocations of the week's institutions as pinned assignments.
+
+    Each is pinned as the published week holds it: an individual one as it
+    was placed, a session one as the session runs with its fathers and staff,
+    so that a later solve of the week keeps every promise exactly.
+    """
+    institutions = institutions_of(problem)
+    pins: dict[str, Assignment] = {}
+    for institution in institutions:
+        week = load_week(session, parsed, institution, problem.week, now)
+        if week is None:
+            continue
+        held = {a.assignment["id"] for a in week.allocations if a.institution in institutions}
+        for assignment in week.taken():
+            if assignment.id in held:
+                pins[assignment.id] = assignment.model_copy(update={"pinned": True})
+    return list(pins.values())
 
 
 def _move_allocations(session: Session, institution: str, week: str, problem_id: str) -> None:

@@ -16,9 +16,16 @@ from api.explain import explain as explain_shortfall
 from api.ical import calendar
 from api.jobs import LIVE_STATES
 from api.keys import PLAN, READ, Principal
-from api.rosters import ROSTER_JOB, PublishRefused, publish, versions_of, view
+from api.rosters import (
+    ROSTER_JOB,
+    PublishRefused,
+    allocation_pins,
+    publish,
+    versions_of,
+    view,
+)
 from api.tables import JobRow, ProblemRow, utcnow
-from scheduler.domain import ProblemError, Roster
+from scheduler.domain import ProblemError, Roster, parse_problem
 
 router = APIRouter(prefix="/rosters", tags=["rosters"])
 
@@ -88,12 +95,41 @@ def _note(
         audit.record(session, caller, action, "roster", row.id, row.institutions, detail)
 
 
+def _with_pins(services: Services, session: Any, row: ProblemRow) -> dict[str, Any]:
+    """Give the week to solve: the stored one with its live allocations pinned (409 if one broke).
+
+    A confirmed allocation is a promise to a family; the solve keeps it
+    exactly, and one that no longer fits the week's facts is refused here,
+    naming it, instead of failing the solve.
+    """
+    problem = services.parsed.problem(row)
+    pins = allocation_pins(session, services.parsed, problem, utcnow())
+    if not pins:
+        return row.data
+    ids = {pin.id for pin in pins}
+    kept = [a for a in row.data.get("pinned", []) if a.get("id") not in ids]
+    data = {**row.data, "pinned": kept + [pin.model_dump(mode="json") for pin in pins]}
+    try:
+        parse_problem(data)
+    except ProblemError as error:
+        raise HTTPException(
+            status.HTTP_409_CONFLICT,
+            "a live allocation no longer fits the week; cancel it or change the week: "
+            + "; ".join(error.messages),
+        ) from None
+    return data
+
+
 @router.post(
     "",
     status_code=status.HTTP_202_ACCEPTED,
     summary="Start a solve job (answers at once; poll GET /v1/rosters/{id})",
     response_model=RosterJob,
-    responses={**ERRORS, 404: {"description": "no such week (or previous roster)"}},
+    responses={
+        **ERRORS,
+        404: {"description": "no such week (or previous roster)"},
+        409: {"description": "a live allocation of the week no longer fits its facts"},
+    },
 )
 def start(caller: Caller, services: ServicesDep, request: RosterRequest) -> dict[str, Any]:
     """Give the queued job; the solve runs in its own process."""
@@ -134,7 +170,8 @@ def start(caller: Caller, services: ServicesDep, request: RosterRequest) -> dict
             problem_row.institutions,
             f"problem {problem_row.id} revision {problem_row.revision}",
         )
-        payload = {**params, "problem": problem_row.data, "previous": previous}
+        data = _with_pins(services, session, problem_row)
+        payload = {**params, "problem": data, "previous": previous}
     services.runner.start(job_id, payload)
     with services.database.read() as session:
         row = session.get(JobRow, job_id)
@@ -215,7 +252,10 @@ def cancel(caller: Caller, services: ServicesDep, roster_id: str) -> dict[str, A
     summary="Publish the roster for every institution of its week (a new version)",
     responses={
         **ERRORS,
-        409: {"description": "still running, infeasible, or it breaks a rule of the week as now"},
+        409: {
+            "description": "still running, infeasible, it breaks a rule of the week as now, "
+            "or it conflicts with a live allocation (named)"
+        },
     },
 )
 def publish_roster(caller: Caller, services: ServicesDep, roster_id: str) -> dict[str, Any]:
