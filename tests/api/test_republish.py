@@ -10,12 +10,11 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from service_kit import Api, baseline_roster, roomy_tiny_data, seed_roster
-
 from api.published import load_week
 from api.tables import Allocation, utcnow
 from scheduler.domain import Assignment, parse_problem
 from scheduler.validate import check_assignments
+from tests.kit.service import Api, baseline_roster, roomy_tiny_data, seed_roster
 
 WEEK = "2027-W05"
 # F-001's Saturday family room visit is left open for an allocation; F-004 is not in a session.
