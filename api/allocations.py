@@ -43,7 +43,8 @@ from scheduler import reasons
 from scheduler.domain import Assignment, Problem, ProblemError, Window
 from scheduler.occupancy import Occupancy
 from scheduler.placement import alternatives, blockers, find_placement
-from scheduler.validate import Violation, check_assignments
+from scheduler.validate import check_assignments
+from scheduler.violations import Violation
 from scheduler.week import MINUTES_PER_WEEK, parse_week
 
 CELL_MINUTES = 5

@@ -9,17 +9,29 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Any
 
 from fastapi import FastAPI, Request, status
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
 from api.database import Database
-from api.deps import Services
+from api.deps import Services, field_path
 from api.jobs import JobRunner
+from api.outbox import DeliveryWorker
+from api.repairs import auto_publish
 from api.rosters import ROSTER_JOB, ROSTER_TARGET
-from api.routers import allocations, audit, health, problems, publications, rosters, whatif
+from api.routers import (
+    allocations,
+    audit,
+    events,
+    health,
+    problems,
+    publications,
+    repairs,
+    rosters,
+    webhooks,
+    whatif,
+)
 from api.settings import Settings
 from api.web.routes import router as web_router
 from scheduler.domain import ProblemError
@@ -40,21 +52,17 @@ TAGS = [
     {"name": "rosters", "description": "Solve jobs, their best roster so far, exports, explain."},
     {"name": "publications", "description": "Published rosters per institution and week."},
     {"name": "allocations", "description": "Single slots for other systems (docs/design.md s. 6)."},
+    {"name": "events", "description": "Events of a running week (docs/design.md s. 9)."},
+    {"name": "repairs", "description": "Repairs of a published week, read as a difference."},
+    {"name": "webhooks", "description": "Notices to other systems: subscriptions, deliveries."},
     {"name": "audit", "description": "Who read or changed father data, and when."},
     {"name": "service", "description": "Health and version."},
 ]
 
 
-def _field(loc: tuple[Any, ...]) -> str:
-    text = ""
-    for part in loc:
-        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
-    return text
-
-
 async def _request_invalid(_request: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, RequestValidationError)
-    messages = [f"{_field(tuple(item['loc']))}: {item['msg']}" for item in error.errors()]
+    messages = [f"{field_path(tuple(item['loc']))}: {item['msg']}" for item in error.errors()]
     return JSONResponse(
         status_code=status.HTTP_422_UNPROCESSABLE_CONTENT,
         content={"detail": "; ".join(messages), "errors": messages},
@@ -74,15 +82,28 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
     database = Database(settings.url())
     runner = JobRunner(database, settings.max_jobs)
-    runner.register(ROSTER_JOB, ROSTER_TARGET)
+
+    def after_roster(job_id: str) -> None:
+        if settings.auto_publish_repairs:
+            auto_publish(database, services.parsed, job_id)
+
+    runner.register(ROSTER_JOB, ROSTER_TARGET, after_roster)
     runner.register(whatif.WHATIF_JOB, whatif.WHATIF_TARGET)
     services = Services(settings=settings, database=database, runner=runner)
+    worker = DeliveryWorker(
+        database,
+        poll_seconds=settings.webhook_poll_seconds,
+        backoff_seconds=settings.webhook_backoff_seconds,
+        max_attempts=settings.webhook_max_attempts,
+    )
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         database.upgrade()
         runner.recover()
+        worker.start()
         yield
+        worker.stop()
         runner.shutdown()
         database.dispose()
 
@@ -99,7 +120,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.services = services
     app.add_exception_handler(RequestValidationError, _request_invalid)
     app.add_exception_handler(ProblemError, _problem_invalid)
-    for module in (health, problems, rosters, publications, allocations, audit, whatif):
+    routers = (health, problems, rosters, publications, allocations, events, repairs, webhooks)
+    for module in (*routers, audit, whatif):
         app.include_router(module.router, prefix=f"/{API_VERSION}")
     app.include_router(web_router)
     return app

@@ -20,6 +20,7 @@ Other kinds of job register their own target::
 from __future__ import annotations
 
 import importlib
+import logging
 import multiprocessing
 import queue as queue_module
 import threading
@@ -45,6 +46,8 @@ INTERRUPTED = "interrupted"
 LIVE_STATES = (QUEUED, RUNNING)
 FINAL_STATES = (DONE, FAILED, CANCELLED, INTERRUPTED)
 PROGRESS_EVERY_SECONDS = 0.5
+
+log = logging.getLogger(__name__)
 
 Report = Callable[[dict[str, Any], dict[str, Any] | None], None]
 
@@ -105,15 +108,24 @@ class JobRunner:
         self.database = database
         self.max_jobs = max_jobs
         self._targets: dict[str, str] = {}
+        self._on_done: dict[str, Callable[[str], None]] = {}
         self._context = multiprocessing.get_context("spawn")
         self._lock = threading.Lock()
         self._running: dict[str, _Running] = {}
         self._waiting: deque[_Waiting] = deque()
         self._closed = False
 
-    def register(self, kind: str, target: str) -> None:
-        """Run jobs of this kind with ``target`` (``"module:function"``)."""
+    def register(
+        self, kind: str, target: str, on_done: Callable[[str], None] | None = None
+    ) -> None:
+        """Run jobs of this kind with ``target`` (``"module:function"``).
+
+        ``on_done(job_id)`` runs in the service process once a job of the kind
+        has finished with its result stored.
+        """
         self._targets[kind] = target
+        if on_done is not None:
+            self._on_done[kind] = on_done
 
     def recover(self) -> int:
         """Give how many jobs left queued or running by an earlier process are now interrupted."""
@@ -268,11 +280,25 @@ class JobRunner:
         if final is not None and not running.cancelled:
             if progress:
                 self._progress(job_id, progress, None)
-            self._finish(job_id, final[0], final[1], (RUNNING,), best)
+            finished = self._finish(job_id, final[0], final[1], (RUNNING,), best)
             running.process.join(5)
+            if finished and final[0] == DONE:
+                self._done(job_id)
         with self._lock:
             self._running.pop(job_id, None)
         self._pump()
+
+    def _done(self, job_id: str) -> None:
+        with self.database.read() as session:
+            row = session.get(JobRow, job_id)
+            kind = row.kind if row is not None else ""
+        callback = self._on_done.get(kind)
+        if callback is None:
+            return
+        try:
+            callback(job_id)
+        except Exception:  # a failing follow-up must not stop the job runner
+            log.exception("follow-up of job %s failed", job_id)
 
     @staticmethod
     def _receive(running: _Running) -> tuple[str, Any, dict[str, Any] | None] | None:

@@ -26,6 +26,16 @@ class Settings(BaseSettings):
     solve_workers: int = Field(default=1, ge=1, description="CP-SAT workers per solve job")
     max_jobs: int = Field(default=1, ge=1, description="jobs running side by side; more wait")
     retention_days: int = Field(default=730, ge=1, description="default retention for purge")
+    auto_publish_repairs: bool = Field(
+        default=False, description="publish a repair proposal on its own when it drops nothing"
+    )
+    webhook_poll_seconds: float = Field(default=0.5, gt=0, description="outbox polling interval")
+    webhook_backoff_seconds: float = Field(
+        default=2.0, gt=0, description="first retry delay of a failed delivery (doubles)"
+    )
+    webhook_max_attempts: int = Field(
+        default=8, ge=1, description="attempts before a delivery is marked failed"
+    )
 
     def url(self) -> str:
         """Give the database URL to connect to (the SQLite default when none is set)."""

@@ -19,7 +19,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from api import audit
+from api import audit, outbox
 from api.allocations import (
     AllocationNotFound,
     AllocationRequest,
@@ -34,6 +34,7 @@ from api.deps import Caller, ServicesDep, allow
 from api.examples import ASSIGNMENT, REFUSAL
 from api.keys import ALLOCATE, READ
 from api.tables import Allocation, utcnow
+from scheduler.domain import ProblemError
 
 router = APIRouter(prefix="/allocations", tags=["allocations"])
 
@@ -133,6 +134,8 @@ def create(
             if outcome.status == status.HTTP_409_CONFLICT:
                 raise _Refused(outcome)
             if outcome.status == status.HTTP_201_CREATED:
+                if outcome.body.get("state") == "confirmed":
+                    _tell(session, "allocation.confirmed", outcome.body, {})
                 audit.record(
                     session,
                     caller,
@@ -232,6 +235,7 @@ def confirm_hold(caller: Caller, services: ServicesDep, allocation_id: str) -> J
             outcome = confirm(session, services.parsed, row, utcnow())
             if outcome.status == status.HTTP_409_CONFLICT:
                 raise _Refused(outcome)
+            _tell(session, "allocation.confirmed", outcome.body, {})
             audit.record(
                 session,
                 caller,
@@ -253,14 +257,34 @@ def confirm_hold(caller: Caller, services: ServicesDep, allocation_id: str) -> J
 @router.delete(
     "/{allocation_id}",
     summary="Cancel an allocation or hold; its capacity is free at once (twice is no error)",
-    responses={**ERRORS, 200: {"content": {"application/json": {"example": ALLOCATION_EXAMPLE}}}},
+    responses={
+        **ERRORS,
+        200: {"content": {"application/json": {"example": ALLOCATION_EXAMPLE}}},
+        422: {"description": "a planner cancelling gives no reason"},
+    },
 )
-def cancel_allocation(caller: Caller, services: ServicesDep, allocation_id: str) -> JSONResponse:
-    """Give 200 and the cancelled allocation."""
+def cancel_allocation(
+    caller: Caller,
+    services: ServicesDep,
+    allocation_id: str,
+    reason: Annotated[
+        str | None,
+        Query(max_length=200, description="why (required of a planner; its system is told)"),
+    ] = None,
+) -> JSONResponse:
+    """Give 200 and the cancelled allocation; its system hears ``allocation.cancelled``."""
     _scoped(caller, services, allocation_id, ALLOCATE)
     with services.database.write() as session:
         row = get_allocation(session, allocation_id)
+        was = row.state
+        if was != "cancelled" and caller.role == "planner" and not (reason or "").strip():
+            raise ProblemError(
+                [f"reason: a planner cancelling allocation '{allocation_id}' must say why"]
+            )
         outcome = cancel(session, services.parsed, row, utcnow())
+        if was != "cancelled":
+            extra = {"reason": reason, "cancelled_by": caller.name, "by_role": caller.role}
+            _tell(session, "allocation.cancelled", outcome.body, extra)
         audit.record(
             session,
             caller,
@@ -268,6 +292,11 @@ def cancel_allocation(caller: Caller, services: ServicesDep, allocation_id: str)
             "allocation",
             row.id,
             [row.institution],
-            row.father,
+            f"{row.father}: {reason}" if reason else row.father,
         )
     return _answer(outcome)
+
+
+def _tell(session: Any, notice: str, body: dict[str, Any], extra: dict[str, Any]) -> None:
+    """Write the notice of an allocation's change for its institution's subscriptions."""
+    outbox.notify(session, [body["institution"]], notice, {"allocation": body, **extra})

@@ -9,10 +9,12 @@ from sqlalchemy import select
 
 from api import audit
 from api.deps import Caller, Services, ServicesDep, allow
+from api.events import stored_events, with_causes
 from api.explain import explain as explain_shortfall
 from api.flags import flags
 from api.keys import READ, Principal
 from api.published import PublishedWeek, load_week
+from api.repairs import between_versions
 from api.tables import Publication, PublicationVersion, utcnow
 
 router = APIRouter(prefix="/publications", tags=["publications"])
@@ -108,8 +110,39 @@ def read(caller: Caller, services: ServicesDep, institution: str, week: str) -> 
 def list_flags(
     caller: Caller, services: ServicesDep, institution: str, week: str
 ) -> list[dict[str, Any]]:
-    """Give each assignment that breaks a hard rule of the week as it stands now, with the rules."""
-    return flags(_week(services, caller, institution, week, "publication.flags"))
+    """Give each assignment that breaks a hard rule of the week as it stands now, with the rules.
+
+    Each flag names its causes: the recorded events that involve it.
+    """
+    found = _week(services, caller, institution, week, "publication.flags")
+    with services.database.read() as session:
+        events = stored_events(session, found.problem_row.id)
+    return with_causes(flags(found), events)
+
+
+@router.get(
+    "/{institution}/{week}/compare",
+    summary="The difference between two published versions of the week (audited)",
+    responses={**ERRORS, 404: {"description": "nothing published, or no such version"}},
+)
+def compare(
+    caller: Caller,
+    services: ServicesDep,
+    institution: str,
+    week: str,
+    first: Annotated[int, Query(alias="from", ge=1, description="the earlier version")],
+    second: Annotated[int, Query(alias="to", ge=1, description="the later version")],
+) -> dict[str, Any]:
+    """Give kept, moved, dropped (with reasons), new and staff swaps from one version to another."""
+    _week(services, caller, institution, week, "publication.compare")
+    with services.database.read() as session:
+        found = between_versions(session, services.parsed, institution, week, first, second)
+    if found is None:
+        raise HTTPException(
+            status.HTTP_404_NOT_FOUND,
+            f"{institution} {week} has no version {first} or no version {second}",
+        )
+    return {"institution": institution, "week": week, "from": first, "to": second, **found.view()}
 
 
 @router.get(
