@@ -193,8 +193,8 @@ def publish_and_tell(
     ``assignment.created``.
     """
     problem_row = session.get(ProblemRow, row.problem_id)
-    if problem_row is None:
-        raise PublishRefused([f"roster '{row.id}': its week no longer exists"])
+    if problem_row is None or row.result is None or row.state in ("queued", "running"):
+        return publish(session, parsed, row, key_id, now)  # refuses, saying why
     problem = parsed.problem(problem_row)
     roster = parsed.roster(row)
     before: dict[str, Difference] = {}
