@@ -2,10 +2,11 @@
 
 A repair is a roster job of the published week's stored facts (as events
 left them) in which everything that began before the moment is pinned as it
-happened, every live allocation is pinned as the published week holds it,
-and the published roster is the previous roster of the stability tier, so
-that what still stands is kept and capacity the events freed goes to whoever
-is now entitled. The proposal is the difference from the current
+happened, every published assignment that still stands and every live
+allocation are pinned as the published week holds them, and the published
+roster is the previous roster of the stability tier for the rest; so the
+repair changes what the events force, and the capacity they freed goes to
+whoever is now entitled. The proposal is the difference from the current
 publication (kept, moved, dropped with reasons, new, staff swaps).
 
 Publishing a roster tells the institutions' subscriptions: ``roster.published``
@@ -58,12 +59,21 @@ def default_moment(session: Session, week: PublishedWeek, now: datetime) -> date
 def repair_week(
     session: Session, parsed: Parsed, week: PublishedWeek, since: datetime, now: datetime
 ) -> dict[str, Any]:
-    """Give the facts to solve: the stored week with its past and its live allocations pinned."""
+    """Give the facts to solve: the stored week with what stands pinned.
+
+    Pinned are what began before the moment (it happened), every published
+    assignment the facts as they now stand do not break (it is kept where it
+    stands: the repair changes only what the events force, and adds what
+    the freed capacity allows), and every live allocation as the published
+    week holds it. The flagged assignments are left to the solve, which
+    keeps them close to the publication (the stability tier) where it can.
+    """
     data = week.problem_row.data
-    pins: dict[str, Assignment] = {
-        a.id: a for a in map(Assignment.model_validate, data.get("pinned", []))
-    }
-    for assignment in frozen(week.taken(), since):
+    pins = {a.id: a for a in map(Assignment.model_validate, data.get("pinned", []))}
+    broken = {item["assignment_id"] for item in flags(week)}
+    taken = week.taken()
+    standing = [a for a in taken if a.id not in broken]
+    for assignment in [*frozen(taken, since), *standing]:
         pins[assignment.id] = assignment.model_copy(update={"pinned": True})
     for pin in allocation_pins(session, parsed, week.problem, now):
         pins[pin.id] = pin
