@@ -57,8 +57,8 @@ class Receiver:
 
 
 @contextmanager
-def receiving(refuse: int = 0) -> Iterator[Receiver]:
-    """Give a running receiver on a free loopback port; stop it afterwards."""
+def receiving(refuse: int = 0, port: int = 0) -> Iterator[Receiver]:
+    """Give a running receiver on the loopback (a free port unless one is given); stop it after."""
     state: dict[str, Receiver] = {}
 
     class Handler(BaseHTTPRequestHandler):
@@ -90,7 +90,7 @@ def receiving(refuse: int = 0) -> Iterator[Receiver]:
         def log_message(self, *args: Any) -> None:
             return
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
     state["receiver"] = Receiver(url=f"http://127.0.0.1:{server.server_address[1]}/hook")
     state["receiver"].refuse = refuse
     thread = threading.Thread(target=server.serve_forever, daemon=True)

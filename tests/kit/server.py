@@ -25,9 +25,8 @@ def free_port() -> int:
         return port
 
 
-@contextmanager
-def serving(url: str, port: int) -> Iterator[str]:
-    """Give the base URL of a running ``gezinsrooster serve``; stop it (SIGTERM) afterwards."""
+def launch(url: str, port: int, env: dict[str, str] | None = None) -> subprocess.Popen[bytes]:
+    """Give a started ``gezinsrooster serve`` process on the port, once it answers its health."""
     process = subprocess.Popen(
         [
             str(EXECUTABLE),
@@ -41,23 +40,29 @@ def serving(url: str, port: int) -> Iterator[str]:
         ],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
-        env={**os.environ, "GEZINSROOSTER_HOLD_MINUTES": "5"},
+        env={**os.environ, "GEZINSROOSTER_HOLD_MINUTES": "5", **(env or {})},
     )
     base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            if httpx.get(f"{base}/v1/health", timeout=1).status_code == 200:
+                return process
+        except httpx.TransportError:
+            pass
+        if process.poll() is not None or time.monotonic() > deadline:
+            process.kill()
+            raise AssertionError(process.stderr.read().decode() if process.stderr else "no start")
+        time.sleep(0.1)
+
+
+@contextmanager
+def serving(url: str, port: int, env: dict[str, str] | None = None) -> Iterator[str]:
+    """Give the base URL of a running ``gezinsrooster serve``; stop it (SIGTERM) afterwards."""
+    process = launch(url, port, env)
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if httpx.get(f"{base}/v1/health", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise AssertionError(
-                    process.stderr.read().decode() if process.stderr else "no start"
-                )
-            time.sleep(0.1)
-        yield base
+        yield f"http://127.0.0.1:{port}"
     finally:
-        process.send_signal(signal.SIGTERM)
-        process.wait(20)
+        if process.poll() is None:
+            process.send_signal(signal.SIGTERM)
+            process.wait(20)
