@@ -150,15 +150,18 @@ def _published_flags(
 def record(
     session: Session,
     parsed: Parsed,
-    caller: Principal,
+    caller: Principal | None,
     events: list[Event],
     now: datetime,
+    recorded_by: str | None = None,
 ) -> Recorded:
     """Give what the batch did; raise ``ProblemError`` (422) or ``EventConflict`` (409) first.
 
     The caller checks the scope of ``Recorded.institutions`` before the
-    transaction commits.
+    transaction commits. Without a caller (the command line) the events are
+    recorded by ``recorded_by``.
     """
+    who = caller.name if caller is not None else (recorded_by or "command line")
     for event in events:
         if event.id is None:
             event.id = f"E-{uuid.uuid4().hex[:12]}"
@@ -206,8 +209,8 @@ def record(
             data=event.model_dump(mode="json", exclude_none=True),
             institutions=reach,
             problems=sorted(str(row.id) for row in touched),
-            key_id=caller.key_id,
-            recorded_by=caller.name,
+            key_id=caller.key_id if caller is not None else None,
+            recorded_by=who,
             recorded_at=now,
         )
         session.add(stored_row)

@@ -32,7 +32,7 @@ EXAMPLE = {
 _EVENTS = TypeAdapter(list[Event])
 
 
-def _parse(body: Any) -> list[Event]:
+def parse_events(body: Any) -> list[Event]:
     """Give the events of a body (one event or a list), or 422 naming each bad field."""
     items = body if isinstance(body, list) else [body]
     if not items:
@@ -63,7 +63,7 @@ def record_events(
 ) -> dict[str, Any]:
     """Give the recorded events, the weeks they changed and what is now flagged in them."""
     allow(caller, PLAN, [], "recording events")
-    events = _parse(body)
+    events = parse_events(body)
     with services.database.write() as session:
         try:
             recorded = record(session, services.parsed, caller, events, utcnow())
