@@ -33,7 +33,7 @@ from api.rosters import ROSTER_JOB, PublishRefused, allocation_pins, publish
 from api.tables import EventRow, JobRow, ProblemRow, PublicationVersion, utcnow
 from scheduler.diff import Difference, Reasons, difference
 from scheduler.domain import Assignment, Problem, ProblemError, Roster, parse_problem
-from scheduler.events import Event, frozen
+from scheduler.events import Event, repair_pins
 from scheduler.validate import check_assignments
 
 log = logging.getLogger(__name__)
@@ -69,12 +69,9 @@ def repair_week(
     keeps them close to the publication (the stability tier) where it can.
     """
     data = week.problem_row.data
-    pins = {a.id: a for a in map(Assignment.model_validate, data.get("pinned", []))}
     broken = {item["assignment_id"] for item in flags(week)}
-    taken = week.taken()
-    standing = [a for a in taken if a.id not in broken]
-    for assignment in [*frozen(taken, since), *standing]:
-        pins[assignment.id] = assignment.model_copy(update={"pinned": True})
+    kept = repair_pins(week.problem.pinned, week.taken(), broken, since)
+    pins = {a.id: a for a in kept}
     for pin in allocation_pins(session, parsed, week.problem, now):
         pins[pin.id] = pin
     changed = {**data, "pinned": [pin.model_dump(mode="json") for pin in pins.values()]}

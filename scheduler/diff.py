@@ -98,6 +98,13 @@ def _place(assignment: Assignment) -> tuple[str, str, str, str, str]:
     )
 
 
+def _slot(assignment: Assignment) -> tuple[object, ...]:
+    """Give what makes two assignments the same one: its place, and an individual one's father."""
+    if assignment.session is not None:
+        return _place(assignment)
+    return (*_place(assignment), tuple(sorted(assignment.fathers)))
+
+
 def _occurrences(assignments: list[Assignment]) -> dict[tuple[str, str], list[Occurrence]]:
     found: dict[tuple[str, str], list[Occurrence]] = defaultdict(list)
     for assignment in assignments:
@@ -131,9 +138,9 @@ def difference(
             why = reasons(old.assignment, old.father) if reasons else []
             result.dropped.append((old, why))
         result.new.extend(right[len(left) :])
-    by_place = {_place(a): a for a in before}
+    by_place = {_slot(a): a for a in before}
     for assignment in sorted(after, key=lambda a: (a.start, a.id)):
-        earlier_one = by_place.get(_place(assignment))
+        earlier_one = by_place.get(_slot(assignment))
         if earlier_one is None:
             continue
         if set(earlier_one.volunteers) != set(assignment.volunteers) or set(

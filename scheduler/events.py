@@ -268,3 +268,20 @@ def affects(event: Event, assignment: Assignment) -> bool:
 def frozen(assignments: list[Assignment], moment: datetime) -> list[Assignment]:
     """Give the assignments that began before the moment: they stay as they happened."""
     return [a for a in assignments if a.start < moment]
+
+
+def repair_pins(
+    pinned: list[Assignment], published: list[Assignment], broken: set[str], moment: datetime
+) -> list[Assignment]:
+    """Give what a repair from the moment keeps exactly: the week's pins, the past, what stands.
+
+    What began before the moment happened and stays; every published
+    assignment the facts as they now stand do not break (ids not in
+    ``broken``) is kept where it stands, so that a repair changes only what
+    the events force and adds what the freed capacity allows.
+    """
+    pins = {a.id: a for a in pinned}
+    standing = [a for a in published if a.id not in broken]
+    for assignment in [*frozen(published, moment), *standing]:
+        pins[assignment.id] = assignment.model_copy(update={"pinned": True})
+    return list(pins.values())

@@ -1,4 +1,4 @@
-"""A re-publish never double-books a confirmed allocation (DESIGN.md section 6, last point).
+"""A re-publish never double-books a confirmed allocation (docs/design.md section 6, last point).
 
 A later solve of a published week keeps every live allocation as a pinned
 assignment, and publishing refuses (409) a roster that conflicts with one,
