@@ -73,8 +73,12 @@ def test_a_bad_field_in_a_batch_is_named_by_its_index(api: Api) -> None:
     assert answer.json()["detail"] == "; ".join(errors)
 
 
-def test_events_are_stored_listed_filtered_and_audited(api: Api) -> None:
-    """A batch is stored with who and when; the list filters by type and subject; both audited."""
+def test_events_are_stored_listed_filtered_and_audited(any_api: Api) -> None:
+    """A batch is stored with who and when; the list filters by type and subject; both audited.
+
+    On SQLite and on PostgreSQL.
+    """
+    api = any_api
     _store(api)
     answer = _post(
         api,
@@ -114,8 +118,9 @@ def test_events_are_stored_listed_filtered_and_audited(api: Api) -> None:
     assert actions.count("event.record") == 2 and "event.list" in actions
 
 
-def test_a_repeated_event_id_is_a_conflict_and_changes_nothing(api: Api) -> None:
+def test_a_repeated_event_id_is_a_conflict_and_changes_nothing(any_api: Api) -> None:
     """The same event id twice answers 409 naming it; the week keeps one time-out."""
+    api = any_api
     _store(api)
     event = {"id": "E-1", "type": "time_out", "at": WED_10, "father": "F-001"}
     assert _post(api, event).status_code == 201
