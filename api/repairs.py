@@ -33,7 +33,7 @@ from api.rosters import ROSTER_JOB, PublishRefused, allocation_pins, publish
 from api.tables import EventRow, JobRow, ProblemRow, PublicationVersion, utcnow
 from scheduler.diff import Difference, Reasons, difference
 from scheduler.domain import Assignment, Problem, ProblemError, Roster, parse_problem
-from scheduler.events import Event, repair_pins
+from scheduler.events import Event, contains, repair_pins
 from scheduler.validate import check_assignments
 
 log = logging.getLogger(__name__)
@@ -99,6 +99,8 @@ def start(
     week = load_week(session, parsed, institution, week_name, now)
     if week is None:
         raise RepairRefused(404, f"nothing is published for {institution} {week_name}")
+    if since is not None and not contains(week.problem, since):
+        raise ProblemError([f"since: {since.isoformat()} lies outside {week_name}"])
     moment = since or default_moment(session, week, now)
     data = repair_week(session, parsed, week, moment, now)
     current = next(p for p in week.publications if p.institution == institution)

@@ -48,7 +48,11 @@ class RepairRequest(BaseModel):
     "",
     status_code=status.HTTP_202_ACCEPTED,
     summary="Start a repair solve of a published week (publish it with /v1/rosters/{id}/publish)",
-    responses={**ERRORS, 409: {"description": "what is pinned no longer fits the week"}},
+    responses={
+        **ERRORS,
+        409: {"description": "what is pinned no longer fits the week"},
+        422: {"description": "a moment outside the week"},
+    },
 )
 def propose(caller: Caller, services: ServicesDep, request: RepairRequest) -> dict[str, Any]:
     """Give the queued repair; its difference appears once it has solved."""

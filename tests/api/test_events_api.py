@@ -168,3 +168,23 @@ def test_a_published_week_shows_its_flags_with_their_causes(api: Api) -> None:
             [{"event": "E-FLOOD", "type": "room_closure", "reason": "room_closed"}],
         )
     ]
+
+
+def test_a_repair_needs_a_published_week_a_moment_inside_it_and_an_existing_id(api: Api) -> None:
+    """404 for a week not published or an unknown repair, 422 naming ``since`` outside the week."""
+    data = _store(api)
+    h = api.headers("planner")
+    body = {"institution": "PI-VH", "week": "2027-W05"}
+    unpublished = api.client.post("/v1/repairs", json=body, headers=h)
+    assert unpublished.status_code == 404
+    assert unpublished.json()["detail"] == "nothing is published for PI-VH 2027-W05"
+    api.publish(data, baseline_roster(data))
+    outside = api.client.post(
+        "/v1/repairs", json={**body, "since": "2027-03-01T10:00:00+01:00"}, headers=h
+    )
+    assert outside.status_code == 422
+    assert outside.json()["errors"] == ["since: 2027-03-01T10:00:00+01:00 lies outside 2027-W05"]
+    assert api.client.get("/v1/repairs/nope", headers=h).status_code == 404
+    assert (
+        api.client.post("/v1/repairs", json=body, headers=api.headers("viewer")).status_code == 403
+    )
