@@ -262,14 +262,15 @@ def proposal(session: Session, parsed: Parsed, row: JobRow) -> dict[str, Any]:
         "difference": None,
         "drops_nothing": None,
     }
-    if row.result is None or row.state != DONE:
+    if row.result is None:
         return found
     week = load_week(session, parsed, repair["institution"], repair["week"], utcnow())
     if week is None:
         return found
     change = against_publication(session, parsed, week, parsed.roster(row))
+    # While the solve runs, its best roster so far (first the warm start) is the proposal.
     found["difference"] = change.view()
-    found["drops_nothing"] = not change.dropped
+    found["drops_nothing"] = not change.dropped if row.state == DONE else None
     found["status"] = parsed.roster(row).status
     return found
 
