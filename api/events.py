@@ -119,7 +119,8 @@ def _check(
     for row, problem in weeks:
         if not knows(problem, event) or not touches(problem, event):
             continue
-        refused = refusal(problem, event)
+        # What the moment's own week must hold (a running time-out, a session not begun).
+        refused = refusal(problem, event) if contains(problem, event.at) else None
         if refused:
             errors.append(f"{where}.{refused}")
         touched.append(row)

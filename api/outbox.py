@@ -42,6 +42,7 @@ NOTICE_TYPES: tuple[str, ...] = (
 PENDING = "pending"
 DELIVERED = "delivered"
 FAILED = "failed"
+CANCELLED = "cancelled"
 SIGNATURE_HEADER = "X-Gezinsrooster-Signature"
 DELIVERY_HEADER = "X-Gezinsrooster-Delivery"
 TYPE_HEADER = "X-Gezinsrooster-Event"

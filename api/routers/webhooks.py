@@ -12,7 +12,7 @@ from sqlalchemy import select
 from api import audit
 from api.deps import Caller, ServicesDep, allow
 from api.keys import PLAN
-from api.outbox import NOTICE_TYPES, PENDING
+from api.outbox import CANCELLED, NOTICE_TYPES, PENDING
 from api.tables import OutboxEntry, WebhookSubscription, utcnow
 
 router = APIRouter(prefix="/webhooks", tags=["webhooks"])
@@ -151,7 +151,7 @@ def unsubscribe(caller: Caller, services: ServicesDep, subscription_id: str) -> 
                     OutboxEntry.subscription_id == row.id, OutboxEntry.state == PENDING
                 )
             ):
-                entry.state = "cancelled"
+                entry.state = CANCELLED
             audit.record(
                 session, caller, "webhook.unsubscribe", "webhook", row.id, [row.institution]
             )

@@ -188,3 +188,25 @@ def test_a_repair_needs_a_published_week_a_moment_inside_it_and_an_existing_id(a
     assert (
         api.client.post("/v1/repairs", json=body, headers=api.headers("viewer")).status_code == 403
     )
+
+
+def test_a_time_out_applies_to_every_stored_week_it_reaches(api: Api) -> None:
+    """A Wednesday time-out of six weeks reaches the stored next week; a week after it does not."""
+    _store(api)
+    later = {}
+    for week, key in (("2027-W06", "next"), ("2027-W20", "far")):
+        data = roomy_tiny_data()
+        data["id"], data["week"] = f"tiny-{week}", week
+        data["sessions"] = []  # the programme of later weeks does not matter here
+        answer = api.client.post("/v1/problems", json=data, headers=api.headers("planner"))
+        assert answer.status_code == 201, answer.text
+        later[key] = data["id"]
+    answer = _post(api, {"type": "time_out", "at": WED_10, "father": "F-001"})
+    assert answer.status_code == 201, answer.text
+    assert answer.json()["weeks"] == [
+        {"problem_id": "tiny-2027-W05", "revision": 2},
+        {"problem_id": "tiny-2027-W06", "revision": 2},
+    ]
+    assert answer.json()["events"][0]["problems"] == ["tiny-2027-W05", "tiny-2027-W06"]
+    far = api.client.get(f"/v1/problems/{later['far']}", headers=api.headers("planner")).json()
+    assert far["fathers"][0]["timeouts"] == []
