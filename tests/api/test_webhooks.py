@@ -13,7 +13,7 @@ import pytest
 
 from api.outbox import backoff, sign
 from tests.kit.receiver import Receiver, receiving
-from tests.kit.service import Api, baseline_roster, make_api, roomy_tiny_data
+from tests.kit.service import Api, baseline_roster, make_api, roomy_tiny_data, tiny_data
 
 WEEK = "2027-W05"
 
@@ -215,3 +215,54 @@ def test_two_versions_compare_and_a_repair_dropping_nothing_publishes_itself(qui
         got = receiver.wait_for(2)
         versions = sorted(d.body["data"]["version"] for d in got.values())
         assert versions == [1, 2]
+
+
+def test_a_repair_that_moves_an_appointment_tells_it_as_moved(api: Api) -> None:
+    """The family room closed on Tuesday: the repair moves F-001's visit to Saturday, told once.
+
+    F-002's plan has no family room visit, so the freed Saturday slot is F-001's alone.
+    """
+    data = tiny_data()
+    data["fathers"][1]["plan"] = {"family_room_visit": 0}
+    with receiving() as receiver:
+        _subscribe(api, receiver, events=["assignment.moved", "assignment.cancelled"])
+        api.publish(data, baseline_roster(data))
+        closed = api.client.post(
+            "/v1/events",
+            json={
+                "type": "room_closure",
+                "at": "2027-02-02T14:00:00+01:00",
+                "room": "VH-FK",
+                "end": "2027-02-02T18:00:00+01:00",
+            },
+            headers=api.headers("planner"),
+        )
+        assert closed.status_code == 201, closed.text
+        started = api.client.post(
+            "/v1/repairs",
+            json={"institution": "PI-VH", "week": WEEK, "time_limit": 3, "deterministic": True},
+            headers=api.headers("planner"),
+        )
+        repair_id = started.json()["id"]
+
+        def finished() -> Any:
+            found = api.client.get(f"/v1/repairs/{repair_id}", headers=api.headers("planner"))
+            body = found.json()
+            return body if body["state"] not in ("queued", "running") else None
+
+        repair = _until(finished, 60)
+        moved = repair["difference"]["moved"]
+        assert [(m["from"]["assignment"], m["to"]["room"]) for m in moved] == [
+            ("F-001-family_room_visit-tue1500", "VH-FK")
+        ]
+        assert repair["difference"]["dropped"] == []
+        published = api.client.post(
+            f"/v1/rosters/{repair_id}/publish", headers=api.headers("planner")
+        )
+        assert published.status_code == 200, published.text
+        got = receiver.wait_for(1)
+        assert [d.notice for d in got.values()] == ["assignment.moved"]
+        notice = next(iter(got.values())).body["data"]
+        assert (notice["father"], notice["version"]) == ("F-001", 2)
+        assert notice["from"]["start"] == "2027-02-02T15:00:00+01:00"
+        assert notice["to"]["start"].startswith("2027-02-06T")
