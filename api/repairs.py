@@ -76,11 +76,27 @@ def repair_week(
         pins[pin.id] = pin
     changed = {**data, "pinned": [pin.model_dump(mode="json") for pin in pins.values()]}
     try:
-        parse_problem(changed)
+        facts = parse_problem(changed)
     except ProblemError as error:
         raise RepairRefused(
             409, "what is pinned no longer fits the week: " + "; ".join(error.messages)
         ) from None
+    past = [a for a in facts.pinned if a.start < since]
+    happened = {a.id for a in past}
+    broken_past = [
+        v
+        for v in check_assignments(facts, list(facts.pinned))
+        if v.assignment in happened and v.rule != "pinned"
+    ]
+    if broken_past:
+        # Consent and shell are facts of the whole week: one changed mid-week can break
+        # what already happened, which no repair can undo.
+        raise RepairRefused(
+            409,
+            f"what happened before {since.isoformat()} breaks the week as it now stands "
+            "(a consent or shell change applies to its whole week): "
+            + "; ".join(f"{v.assignment}: {v.message}" for v in broken_past[:10]),
+        )
     return changed
 
 

@@ -210,3 +210,26 @@ def test_a_time_out_applies_to_every_stored_week_it_reaches(api: Api) -> None:
     assert answer.json()["events"][0]["problems"] == ["tiny-2027-W05", "tiny-2027-W06"]
     far = api.client.get(f"/v1/problems/{later['far']}", headers=api.headers("planner")).json()
     assert far["fathers"][0]["timeouts"] == []
+
+
+def test_a_repair_is_refused_when_what_already_happened_breaks_the_new_facts(api: Api) -> None:
+    """A consent withdrawn on Wednesday breaks Tuesday's family room visit: 409 naming it."""
+    data = roomy_tiny_data()
+    api.publish(data, baseline_roster(data))
+    withdrawn = _post(
+        api,
+        {"type": "consent_withdrawn", "at": WED_10, "father": "F-001", "consent": "other_parent"},
+    )
+    assert withdrawn.status_code == 201, withdrawn.text
+    assert "F-001-family_room_visit-sat1000" in [
+        f["assignment_id"] for f in withdrawn.json()["flagged"]
+    ]
+    refused = api.client.post(
+        "/v1/repairs",
+        json={"institution": "PI-VH", "week": "2027-W05"},
+        headers=api.headers("planner"),
+    )
+    assert refused.status_code == 409
+    detail = refused.json()["detail"]
+    assert detail.startswith("what happened before 2027-02-03T09:00:00+00:00 breaks the week")
+    assert "F-001-family_room_visit-tue1500" in detail
