@@ -24,7 +24,7 @@ from api import audit, outbox
 from api.flags import flags
 from api.keys import Principal
 from api.problems import publications_of, replace
-from api.published import Parsed, load_week
+from api.published import Parsed, institution_of, load_week
 from api.tables import EventRow, ProblemRow
 from scheduler.domain import Assignment, Problem, ProblemError, parse_problem
 from scheduler.events import (
@@ -127,25 +127,54 @@ def _check(
     return errors, touched
 
 
-def _flag_keys(session: Session, parsed: Parsed, rows: list[ProblemRow], now: datetime) -> set[str]:
-    found = set()
-    for item in _published_flags(session, parsed, rows, now):
-        found.add(f"{item['institution']} {item['week']} {item['assignment_id']}")
+def flag_keys(session: Session, parsed: Parsed, rows: list[ProblemRow], now: datetime) -> set[str]:
+    """Give a key of every flag of the published weeks resting on these stored weeks."""
+    return {_flag_key(item) for item in _published_flags(session, parsed, rows, now)}
+
+
+def _flag_key(item: dict[str, Any]) -> str:
+    return f"{item['institution']} {item['week']} {item['assignment_id']}"
+
+
+def tell_flags(
+    session: Session,
+    parsed: Parsed,
+    rows: list[ProblemRow],
+    before: set[str],
+    events: list[Event],
+    now: datetime,
+) -> list[dict[str, Any]]:
+    """Give the flags of the published weeks on these stored weeks, with their causes.
+
+    Each flag not among ``before`` is an ``assignment.flagged`` notice to its
+    institution's subscriptions, written in the session's transaction.
+    """
+    found = with_causes(_published_flags(session, parsed, rows, now), events)
+    for item in found:
+        if _flag_key(item) not in before:
+            outbox.notify(session, [item["institution"]], "assignment.flagged", _notice(item), now)
     return found
 
 
 def _published_flags(
     session: Session, parsed: Parsed, rows: list[ProblemRow], now: datetime
 ) -> list[dict[str, Any]]:
-    found: list[dict[str, Any]] = []
+    """Give each flag of the published weeks on these stored weeks once, at its institution."""
+    found: dict[tuple[str, str | None], dict[str, Any]] = {}
     for row in rows:
         for current in publications_of(session, row.id):
             week = load_week(session, parsed, current.institution, current.week, now)
             if week is None:
                 continue
             for item in flags(week):
-                found.append({**item, "institution": current.institution, "week": current.week})
-    return found
+                assignment = item["assignment"]
+                where = current.institution
+                if assignment is not None:
+                    placed = Assignment.model_validate(assignment)
+                    where = institution_of(week.problem, placed) or where
+                key = (current.week, item["assignment_id"])
+                found.setdefault(key, {**item, "institution": where, "week": current.week})
+    return list(found.values())
 
 
 def record(
@@ -182,7 +211,7 @@ def record(
         raise ProblemError(errors)
     changed = {row.id: row for touched in touched_by for row in touched}
     rows = list(changed.values())
-    before = _flag_keys(session, parsed, rows, now)
+    before = flag_keys(session, parsed, rows, now)
     data = {row.id: row.data for row in rows}
     for index, (event, touched) in enumerate(zip(events, touched_by, strict=True)):
         for row in touched:
@@ -226,13 +255,8 @@ def record(
             f"{event.type} {event.subject} at {event.at.isoformat()}",
         )
     session.flush()
-    recorded = Recorded(stored, rows, sorted(institutions))
-    for item in with_causes(_published_flags(session, parsed, rows, now), events):
-        recorded.flagged.append(item)
-        key = f"{item['institution']} {item['week']} {item['assignment_id']}"
-        if key not in before:
-            outbox.notify(session, [item["institution"]], "assignment.flagged", _notice(item), now)
-    return recorded
+    flagged = tell_flags(session, parsed, rows, before, events, now)
+    return Recorded(stored, rows, sorted(institutions), flagged)
 
 
 def _notice(item: dict[str, Any]) -> dict[str, Any]:

@@ -266,3 +266,30 @@ def test_a_repair_that_moves_an_appointment_tells_it_as_moved(api: Api) -> None:
         assert (notice["father"], notice["version"]) == ("F-001", 2)
         assert notice["from"]["start"] == "2027-02-02T15:00:00+01:00"
         assert notice["to"]["start"].startswith("2027-02-06T")
+
+
+def test_a_re_upload_that_breaks_published_assignments_tells_them_flagged(api: Api) -> None:
+    """A re-uploaded week closing the Saturday family room flags F-001's visit, told once."""
+    data = roomy_tiny_data()
+    with receiving() as receiver:
+        _subscribe(api, receiver, events=["assignment.flagged"])
+        api.publish(data, baseline_roster(data))
+        changed = roomy_tiny_data()
+        changed["rooms"][1]["closed"] = [
+            {"start": "2027-02-06T09:00:00+01:00", "end": "2027-02-06T13:00:00+01:00"}
+        ]
+        answer = api.client.put(
+            f"/v1/problems/{data['id']}", json=changed, headers=api.headers("planner")
+        )
+        assert answer.status_code == 200 and answer.json()["flagged"] == 1
+        got = receiver.wait_for(1)
+        assert [d.body["data"]["assignment"]["id"] for d in got.values()] == [
+            "F-001-family_room_visit-sat1000"
+        ]
+        assert next(iter(got.values())).body["data"]["rules"] == ["room_closed"]
+        again = api.client.put(
+            f"/v1/problems/{data['id']}", json=changed, headers=api.headers("planner")
+        )
+        assert again.status_code == 200
+        time.sleep(0.5)
+        assert len(receiver.unique()) == 1  # still flagged, not flagged anew
