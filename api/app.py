@@ -18,8 +18,21 @@ from api.database import Database
 from api.deps import Services
 from api.http_guard import AccessLog, SecurityHeaders
 from api.jobs import JobRunner
+from api.outbox import DeliveryWorker
+from api.repairs import auto_publish
 from api.rosters import ROSTER_JOB, ROSTER_TARGET
-from api.routers import allocations, audit, health, problems, publications, rosters, whatif
+from api.routers import (
+    allocations,
+    audit,
+    events,
+    health,
+    problems,
+    publications,
+    repairs,
+    rosters,
+    webhooks,
+    whatif,
+)
 from api.settings import Settings
 from api.web.routes import router as web_router
 
@@ -42,6 +55,9 @@ TAGS = [
     {"name": "rosters", "description": "Solve jobs, their best roster so far, exports, explain."},
     {"name": "publications", "description": "Published rosters per institution and week."},
     {"name": "allocations", "description": "Single slots for other systems (docs/design.md s. 6)."},
+    {"name": "events", "description": "Events of a running week (docs/design.md s. 9)."},
+    {"name": "repairs", "description": "Repairs of a published week, read as a difference."},
+    {"name": "webhooks", "description": "Notices to other systems: subscriptions, deliveries."},
     {"name": "audit", "description": "Who read or changed father data, and when."},
     {"name": "service", "description": "Health and version."},
 ]
@@ -58,15 +74,28 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         max_per_key=settings.max_jobs_per_key,
         retry_after=max(1, math.ceil(settings.solve_time_limit)),
     )
-    runner.register(ROSTER_JOB, ROSTER_TARGET)
+
+    def after_roster(job_id: str) -> None:
+        if settings.auto_publish_repairs:
+            auto_publish(database, services.parsed, job_id)
+
+    runner.register(ROSTER_JOB, ROSTER_TARGET, after_roster)
     runner.register(whatif.WHATIF_JOB, whatif.WHATIF_TARGET)
     services = Services.of(settings, database, runner)
+    worker = DeliveryWorker(
+        database,
+        poll_seconds=settings.webhook_poll_seconds,
+        backoff_seconds=settings.webhook_backoff_seconds,
+        max_attempts=settings.webhook_max_attempts,
+    )
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         database.upgrade()
         runner.recover()
+        worker.start()
         yield
+        worker.stop()
         runner.shutdown()
         database.dispose()
 
@@ -85,7 +114,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     limits.install(app, settings.max_body_bytes)
     app.add_middleware(AccessLog)
     app.add_middleware(SecurityHeaders, exempt=[p for p in (app.docs_url, app.redoc_url) if p])
-    for module in (health, problems, rosters, publications, allocations, audit, whatif):
+    routers = (health, problems, rosters, publications, allocations, events, repairs, webhooks)
+    for module in (*routers, audit, whatif):
         app.include_router(module.router, prefix=f"/{API_VERSION}")
     app.include_router(web_router)
     return app

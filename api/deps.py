@@ -103,6 +103,14 @@ def authenticate(
 Caller = Annotated[Principal, Depends(authenticate)]
 
 
+def field_path(loc: Iterable[object]) -> str:
+    """Give a validation error's location as a field path: ``events[0].father``."""
+    text = ""
+    for part in loc:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text
+
+
 def allow(caller: Principal, action: str, institutions: Iterable[str], what: str) -> None:
     """Refuse with 403 unless the key's role allows the action on every institution of ``what``."""
     if not caller.may(action):

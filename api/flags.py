@@ -11,11 +11,7 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
-from sqlalchemy.orm import Session
-
-from api.problems import publications_of
-from api.published import Parsed, PublishedWeek, load_week
-from api.tables import ProblemRow, utcnow
+from api.published import PublishedWeek
 from scheduler.validate import check_assignments
 
 
@@ -42,16 +38,3 @@ def flags(week: PublishedWeek) -> list[dict[str, Any]]:
             }
         )
     return sorted(found, key=lambda item: item["assignment_id"] or "")
-
-
-def flagged_for_problem(session: Session, parsed: Parsed, row: ProblemRow) -> list[dict[str, Any]]:
-    """Give the flags of every published week resting on a stored week."""
-    found: dict[str | None, dict[str, Any]] = {}
-    now = utcnow()
-    for current in publications_of(session, row.id):
-        week = load_week(session, parsed, current.institution, current.week, now)
-        if week is None:
-            continue
-        for item in flags(week):
-            found[item["assignment_id"]] = item
-    return list(found.values())

@@ -69,6 +69,8 @@ _CLAIMED, _FULL, _GONE = "claimed", "full", "gone"
 
 LOG = logging.getLogger(__name__)
 
+log = logging.getLogger(__name__)
+
 Report = Callable[[dict[str, Any], dict[str, Any] | None], None]
 
 
@@ -171,6 +173,7 @@ class JobRunner:
         self.max_per_key = max_per_key
         self.retry_after = retry_after
         self._targets: dict[str, str] = {}
+        self._on_done: dict[str, Callable[[str], None]] = {}
         self._context = multiprocessing.get_context("spawn")
         self._lock = threading.Lock()
         self._wake = threading.Event()
@@ -179,9 +182,17 @@ class JobRunner:
         self._dispatcher: threading.Thread | None = None
         self._closed = False
 
-    def register(self, kind: str, target: str) -> None:
-        """Run jobs of this kind with ``target`` (``"module:function"``)."""
+    def register(
+        self, kind: str, target: str, on_done: Callable[[str], None] | None = None
+    ) -> None:
+        """Run jobs of this kind with ``target`` (``"module:function"``).
+
+        ``on_done(job_id)`` runs in the service process once a job of the kind
+        has finished with its result stored.
+        """
         self._targets[kind] = target
+        if on_done is not None:
+            self._on_done[kind] = on_done
 
     def recover(self) -> int:
         """Give how many jobs left queued or running by an earlier process are now interrupted."""
@@ -429,7 +440,21 @@ class JobRunner:
             # The process is gone before its place counts as free.
             running.process.join(5)
             _stop(running.process)
-            self._finish(job_id, final[0], final[1], (RUNNING,), best)
+            finished = self._finish(job_id, final[0], final[1], (RUNNING,), best)
+            if finished and final[0] == DONE:
+                self._done(job_id)
+
+    def _done(self, job_id: str) -> None:
+        with self.database.read() as session:
+            row = session.get(JobRow, job_id)
+            kind = row.kind if row is not None else ""
+        callback = self._on_done.get(kind)
+        if callback is None:
+            return
+        try:
+            callback(job_id)
+        except Exception:  # a failing follow-up must not stop the job runner
+            log.exception("follow-up of job %s failed", job_id)
 
     @staticmethod
     def _receive(running: _Running) -> tuple[str, Any, dict[str, Any] | None] | None:

@@ -49,6 +49,16 @@ class Settings(BaseSettings):
     key_failure_window: float = Field(
         default=60.0, gt=0, description="seconds in which key_failures are counted"
     )
+    auto_publish_repairs: bool = Field(
+        default=False, description="publish a repair proposal on its own when it drops nothing"
+    )
+    webhook_poll_seconds: float = Field(default=0.5, gt=0, description="outbox polling interval")
+    webhook_backoff_seconds: float = Field(
+        default=2.0, gt=0, description="first retry delay of a failed delivery (doubles)"
+    )
+    webhook_max_attempts: int = Field(
+        default=8, ge=1, description="attempts before a delivery is marked failed"
+    )
 
     def url(self) -> str:
         """Give the database URL to connect to (the SQLite default when none is set)."""

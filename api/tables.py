@@ -218,3 +218,58 @@ class AuditEntry(Base):
     object_id: Mapped[str] = mapped_column(String(300))
     institutions: Mapped[list[Any]] = mapped_column(JSON)
     detail: Mapped[str] = mapped_column(Text, default="")
+
+
+class EventRow(Base):
+    """An event of a running week (docs/design.md section 9), as recorded, and where it applied."""
+
+    __tablename__ = "events"
+
+    id: Mapped[str] = mapped_column(String(100), primary_key=True)
+    type: Mapped[str] = mapped_column(String(32), index=True)
+    at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
+    subject: Mapped[str] = mapped_column(String(200))
+    data: Mapped[dict[str, Any]] = mapped_column(JSON)
+    institutions: Mapped[list[Any]] = mapped_column(JSON)
+    problems: Mapped[list[Any]] = mapped_column(JSON)
+    key_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    recorded_by: Mapped[str] = mapped_column(String(200))
+    recorded_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class WebhookSubscription(Base):
+    """Where an institution's notices go: a URL, the secret that signs them, the types wanted."""
+
+    __tablename__ = "webhook_subscriptions"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    institution: Mapped[str] = mapped_column(String(100), index=True)
+    url: Mapped[str] = mapped_column(String(2000))
+    secret: Mapped[str] = mapped_column(String(200))
+    events: Mapped[list[Any]] = mapped_column(JSON)
+    key_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+
+
+class OutboxEntry(Base):
+    """One notice for one subscription, written with the change it tells of; its id is the
+    delivery id. ``state`` is pending until delivered, or failed after the last attempt."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (Index("ix_outbox_due", "state", "next_attempt_at"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    subscription_id: Mapped[str] = mapped_column(
+        String(36), ForeignKey("webhook_subscriptions.id", ondelete="CASCADE"), index=True
+    )
+    institution: Mapped[str] = mapped_column(String(100))
+    type: Mapped[str] = mapped_column(String(64))
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+    state: Mapped[str] = mapped_column(String(16))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    last_status: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    delivered_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)

@@ -280,9 +280,10 @@ class Officer(Contract):
 
 
 class Timeout(Contract):
-    """A time-out after a rule violation, from its first day."""
+    """A time-out after a rule violation, from its first day; ``end`` is its first day off it."""
 
     start: date
+    end: date | None = None
 
 
 class Child(Contract):

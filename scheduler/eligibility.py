@@ -19,9 +19,15 @@ def base_shell(father: Father) -> int:
 
 
 def on_timeout(problem: Problem, father: Father, day: date) -> bool:
-    """Tell whether a time-out covers this date (from its first day, ``timeout_weeks`` long)."""
+    """Tell whether a time-out covers this date (from its first day, ``timeout_weeks`` long).
+
+    A time-out ended early (``end``) no longer covers its end day or later.
+    """
     length = timedelta(weeks=problem.policy.timeout_weeks)
-    return any(t.start <= day < t.start + length for t in father.timeouts)
+    return any(
+        t.start <= day < t.start + length and (t.end is None or day < t.end)
+        for t in father.timeouts
+    )
 
 
 def effective_shell(problem: Problem, father: Father, day: int) -> int:

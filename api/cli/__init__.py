@@ -50,6 +50,11 @@ COMMANDS: dict[str, Command] = {
         "api.cli.service", "run the roster service (HTTP API under /v1)", extra="service"
     ),
     "keys": Command("api.cli.service", "create, list or revoke API keys", extra="service"),
+    "event": Command(
+        "api.cli.event",
+        "record events of a running week (time-out, closure, absence, ...) or list them",
+        extra="service",
+    ),
     "purge": Command(
         "api.cli.service",
         "delete weeks past the retention period, with rosters and allocations",

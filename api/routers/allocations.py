@@ -20,7 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from api import audit
+from api import audit, outbox
 from api.allocations import (
     AllocationNotFound,
     AllocationRequest,
@@ -36,7 +36,7 @@ from api.errors import Refusal
 from api.examples import ASSIGNMENT, REFUSAL
 from api.keys import ALLOCATE, READ
 from api.tables import Allocation, utcnow
-from scheduler.domain import Id, WeekName
+from scheduler.domain import Id, ProblemError, Text, WeekName
 
 router = APIRouter(prefix="/allocations", tags=["allocations"])
 
@@ -142,6 +142,8 @@ def create(
         if outcome.status == status.HTTP_409_CONFLICT:
             raise _Refused(outcome)
         if outcome.status == status.HTTP_201_CREATED:
+            if outcome.body.get("state") == "confirmed":
+                _tell(session, "allocation.confirmed", outcome.body, {})
             audit.record(
                 session,
                 caller,
@@ -252,6 +254,7 @@ def confirm_hold(caller: Caller, services: ServicesDep, allocation_id: Id) -> JS
         outcome = confirm(session, services.parsed, row, utcnow())
         if outcome.status == status.HTTP_409_CONFLICT:
             raise _Refused(outcome)
+        _tell(session, "allocation.confirmed", outcome.body, {})
         audit.record(
             session,
             caller,
@@ -277,15 +280,35 @@ def confirm_hold(caller: Caller, services: ServicesDep, allocation_id: Id) -> JS
 @router.delete(
     "/{allocation_id}",
     summary="Cancel an allocation or hold; its capacity is free at once (twice is no error)",
-    responses={**ERRORS, 200: {"content": {"application/json": {"example": ALLOCATION_EXAMPLE}}}},
+    responses={
+        **ERRORS,
+        200: {"content": {"application/json": {"example": ALLOCATION_EXAMPLE}}},
+        422: {"description": "a planner cancelling gives no reason"},
+    },
 )
-def cancel_allocation(caller: Caller, services: ServicesDep, allocation_id: Id) -> JSONResponse:
-    """Give 200 and the cancelled allocation."""
-    _scoped(caller, services, allocation_id, ALLOCATE)
+def cancel_allocation(
+    caller: Caller,
+    services: ServicesDep,
+    allocation_id: Id,
+    reason: Annotated[
+        Text | None,
+        Query(max_length=200, description="why (required of a planner; its system is told)"),
+    ] = None,
+) -> JSONResponse:
+    """Give 200 and the cancelled allocation; its system hears ``allocation.cancelled``."""
+    row = _scoped(caller, services, allocation_id, ALLOCATE)
+    if row.state != "cancelled" and caller.role == "planner" and not (reason or "").strip():
+        raise ProblemError(
+            [f"reason: a planner cancelling allocation '{allocation_id}' must say why"]
+        )
 
     def withdraw(session: Session) -> Outcome:
         row = get_allocation(session, allocation_id)
+        was = row.state
         outcome = cancel(session, services.parsed, row, utcnow())
+        if was != "cancelled":
+            extra = {"reason": reason, "cancelled_by": caller.name, "by_role": caller.role}
+            _tell(session, "allocation.cancelled", outcome.body, extra)
         audit.record(
             session,
             caller,
@@ -293,8 +316,13 @@ def cancel_allocation(caller: Caller, services: ServicesDep, allocation_id: Id) 
             "allocation",
             row.id,
             [row.institution],
-            row.father,
+            f"{row.father}: {reason}" if reason else row.father,
         )
         return outcome
 
     return _answer(services.database.transact(withdraw, services.settings.database_retries))
+
+
+def _tell(session: Any, notice: str, body: dict[str, Any], extra: dict[str, Any]) -> None:
+    """Write the notice of an allocation's change for its institution's subscriptions."""
+    outbox.notify(session, [body["institution"]], notice, {"allocation": body, **extra})

@@ -16,13 +16,13 @@ from sqlalchemy import select
 
 from api import audit
 from api.deps import Caller, ServicesDep, allow
+from api.events import flag_keys, stored_events, tell_flags
 from api.examples import PROBLEM
-from api.flags import flagged_for_problem
 from api.jobs import LIVE_STATES
 from api.keys import PLAN, READ
 from api.problems import new_row, publications_of, replace, summary
 from api.scope import fathers_read
-from api.tables import JobRow, ProblemRow
+from api.tables import JobRow, ProblemRow, utcnow
 from scheduler.domain import Id, Problem, ProblemError, WeekName, parse_problem
 
 router = APIRouter(prefix="/problems", tags=["problems"])
@@ -187,6 +187,8 @@ def reupload(
         allow(caller, PLAN, row.institutions, f"problem '{problem_id}'")
         institutions = [item.id for item in problem.institutions]
         allow(caller, PLAN, institutions, f"problem '{problem_id}'")
+        now = utcnow()
+        before = flag_keys(session, services.parsed, [row], now)
         replace(row, problem, raw)
         audit.record(
             session,
@@ -199,7 +201,8 @@ def reupload(
         )
         session.flush()
         found = summary(row)
-        found["flagged"] = len(flagged_for_problem(session, services.parsed, row))
+        events = stored_events(session, row.id)
+        found["flagged"] = len(tell_flags(session, services.parsed, [row], before, events, now))
         return found
 
 

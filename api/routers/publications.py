@@ -10,10 +10,12 @@ from sqlalchemy import select
 
 from api import audit, scope
 from api.deps import Caller, Services, ServicesDep, allow
+from api.events import stored_events, with_causes
 from api.explain import explain as explain_shortfall
 from api.flags import flags
 from api.keys import READ, Principal
 from api.published import PublishedWeek, load_week
+from api.repairs import between_versions
 from api.scope import fathers_read
 from api.tables import Publication, PublicationVersion, utcnow
 from scheduler.domain import Id, Pseudonym, WeekName
@@ -133,11 +135,42 @@ def list_flags(
 ) -> list[dict[str, Any]]:
     """Give each assignment at the institution that breaks a hard rule now, with the rules."""
     found = _week(services, caller, institution, week)
+    with services.database.read() as session:
+        events = stored_events(session, found.problem_row.id)
     taken = found.taken()
-    shown = scope.flags_at(found.problem, taken, flags(found), institution)
+    caused = with_causes(flags(found), events)
+    shown = scope.flags_at(found.problem, taken, caused, institution)
     named = {f for item in shown if item["assignment"] for f in item["assignment"]["fathers"]}
     _note(services, caller, "publication.flags", found, institution, named)
     return shown
+
+
+@router.get(
+    "/{institution}/{week}/compare",
+    summary="The difference between two published versions of the week (audited)",
+    responses={**ERRORS, 404: {"description": "nothing published, or no such version"}},
+)
+def compare(
+    caller: Caller,
+    services: ServicesDep,
+    institution: Id,
+    week: WeekName,
+    first: Annotated[int, Query(alias="from", ge=1, description="the earlier version")],
+    second: Annotated[int, Query(alias="to", ge=1, description="the later version")],
+) -> dict[str, Any]:
+    """Give kept, moved, dropped (with reasons), new and staff swaps from one version to another."""
+    week_found = _week(services, caller, institution, week)
+    with services.database.read() as session:
+        found = between_versions(session, services.parsed, institution, week, first, second)
+    if found is None:
+        raise HTTPException(
+            status.HTTP_404_NOT_FOUND,
+            f"{institution} {week} has no version {first} or no version {second}",
+        )
+    named = {o.father for o in [*found.kept, *found.new, *(o for o, _ in found.dropped)]}
+    named |= {o.father for pair in found.moved for o in pair}
+    _note(services, caller, "publication.compare", week_found, institution, named)
+    return {"institution": institution, "week": week, "from": first, "to": second, **found.view()}
 
 
 @router.get(

@@ -18,11 +18,11 @@ from api.deps import Caller, Services, ServicesDep, allow, allowed_job
 from api.explain import explain as explain_shortfall
 from api.jobs import LIVE_STATES
 from api.keys import PLAN, READ, Principal
+from api.repairs import publish_and_tell
 from api.rosters import (
     ROSTER_JOB,
     PublishRefused,
     allocation_pins,
-    publish,
     versions_of,
     view,
 )
@@ -318,7 +318,7 @@ def publish_roster(caller: Caller, services: ServicesDep, roster_id: Id) -> dict
         services.database.lock(session, PUBLISH_LOCK)
         row = _job(session, caller, roster_id, PLAN)
         try:
-            versions = publish(session, services.parsed, row, caller.key_id, utcnow())
+            versions = publish_and_tell(session, services.parsed, row, caller.key_id, utcnow())
         except PublishRefused as refusal:
             raise HTTPException(status.HTTP_409_CONFLICT, "; ".join(refusal.messages)) from None
         audit.record(

@@ -42,8 +42,10 @@ from api.jobs import LIVE_STATES, QueueFull
 from api.keys import PLAN, READ, Principal, find_principal
 from api.published import publication
 from api.rosters import ROSTER_JOB
+from api.routers import events as event_routes
 from api.routers import problems as problem_routes
 from api.routers import publications as publication_routes
+from api.routers import repairs as repair_routes
 from api.routers import rosters as roster_routes
 from api.routers import whatif as whatif_routes
 from api.scope import fathers_of, fathers_read
@@ -566,7 +568,21 @@ def _week(
     )
 
 
+def _flagged(request: Request, user: WebUser, page: WeekPage) -> dict[str, dict[str, Any]]:
+    """Give the flags of the published week by assignment id, when the page shows it."""
+    if not page.is_published:
+        return {}
+    found = publication_routes.list_flags(
+        caller=user.principal,
+        services=get_services(request),
+        institution=page.institution,
+        week=page.problem.week,
+    )
+    return {item["assignment_id"]: item for item in found if item["assignment_id"]}
+
+
 def _show(request: Request, user: WebUser, page: WeekPage, tab: str, **context: Any) -> Response:
+    context.setdefault("flagged", _flagged(request, user, page))
     return render(
         request,
         f"week_{tab}.html",
@@ -629,11 +645,19 @@ def father(
                 father=father_id,
                 activity=line.activity.id,
             )
+    flagged = _flagged(request, user, page)
+    mine = [
+        item
+        for item in flagged.values()
+        if item["assignment"] and father_id in item["assignment"]["fathers"]
+    ]
     return _show(
         request,
         user,
         page,
         "father",
+        flagged=flagged,
+        mine=mine,
         row=row,
         assignments=views.father_assignments(page.problem, page.roster, father_id),
         explained=explained,
@@ -898,3 +922,171 @@ def export(
         subject=subject,
     )
     return answer
+
+
+EVENT_SUBJECT = {
+    "time_out": "father",
+    "father_unavailable": "father",
+    "volunteer_absent": "volunteer",
+    "room_closure": "room",
+}
+
+
+@router.get("/weeks/{problem_id}/events")
+def events(
+    request: Request, user: User, services: ServicesDep, problem_id: str, params: Params
+) -> Response:
+    """Give the week's events, what they flag, the form to record one, and repair and compare."""
+    page = _week(services, user, problem_id, params, "events")
+    recorded = event_routes.list_events(
+        caller=user.principal,
+        services=services,
+        institution=None,
+        problem_id=problem_id,
+        type=None,
+        subject=None,
+        since=None,
+        until=None,
+    )
+    versions: list[dict[str, Any]] = []
+    if page.published is not None:
+        versions = publication_routes.read(
+            caller=user.principal,
+            services=services,
+            institution=page.institution,
+            week=page.problem.week,
+        )["versions"]
+    return _show(request, user, page, "events", events=recorded, versions=versions)
+
+
+@router.post("/weeks/{problem_id}/events")
+def record_event(
+    request: Request,
+    user: User,
+    services: ServicesDep,
+    problem_id: str,
+    csrf: Csrf,
+    kind: Annotated[str, Form()] = "time_out",
+    who: Annotated[str, Form()] = "",
+    start: Annotated[str, Form()] = "",
+    end: Annotated[str, Form()] = "",
+    reason: Annotated[str, Form()] = "",
+    institution: Annotated[str, Form()] = "",
+) -> Response:
+    """Give the events tab after recording one event from the short form (or saying why not)."""
+    check_csrf(user.session, csrf)
+    back = _week_url(problem_id, "events", institution=institution or None)
+    event: dict[str, Any] = {"type": kind, "at": start, EVENT_SUBJECT.get(kind, "father"): who}
+    if kind != "time_out" and end:
+        event["end"] = end
+    if kind == "father_unavailable":
+        event["kind"] = "court"
+    if reason.strip():
+        event["reason"] = reason.strip()
+    done = _act(user, event_routes.record_events, services=services, body=event)
+    if done is not None:
+        flagged = len(done["flagged"])
+        user.session.flash("ok", labels_of(request)("event_recorded", flagged=flagged))
+    return _back(back)
+
+
+@router.post("/weeks/{problem_id}/repairs")
+def propose_repair(
+    request: Request,
+    user: User,
+    services: ServicesDep,
+    problem_id: str,
+    csrf: Csrf,
+    institution: Annotated[str, Form()] = "",
+    week: Annotated[str, Form()] = "",
+    time_limit: Annotated[str, Form()] = "",
+) -> Response:
+    """Give the repair's page once its solve has started (or the events tab saying why not)."""
+    check_csrf(user.session, csrf)
+    back = _week_url(problem_id, "events", institution=institution or None)
+    asked = _form_request(
+        user, repair_routes.RepairRequest, time_limit, institution=institution, week=week
+    )
+    if asked is None:
+        return _back(back)
+    started = _act(user, repair_routes.propose, services=services, request=asked)
+    if started is None:
+        return _back(back)
+    return _back(f"/repairs/{quote(started['id'])}")
+
+
+def _repair_week_url(services: ServicesDep, repair: dict[str, Any]) -> str:
+    with services.database.read() as db:
+        row = db.get(JobRow, repair["id"])
+        problem_id = row.problem_id if row is not None else None
+    if problem_id is None:
+        return "/"
+    return _week_url(problem_id, "events", institution=repair.get("institution"))
+
+
+@router.get("/repairs/{repair_id}")
+def repair(request: Request, user: User, services: ServicesDep, repair_id: str) -> Response:
+    """Give a repair proposal as a difference from the publication, with publish after preview."""
+    found = repair_routes.read(caller=user.principal, services=services, repair_id=repair_id)
+    return render(
+        request,
+        "repair.html",
+        user,
+        repair=found,
+        difference=found["difference"],
+        back=_repair_week_url(services, found),
+    )
+
+
+@router.post("/repairs/{repair_id}/publish")
+def publish_repair(
+    request: Request,
+    user: User,
+    services: ServicesDep,
+    repair_id: str,
+    csrf: Csrf,
+    confirm: Annotated[str, Form()] = "",
+) -> Response:
+    """Give the week after publishing the repair; without the confirmation, the preview again."""
+    check_csrf(user.session, csrf)
+    t = labels_of(request)
+    if confirm != "yes":
+        user.session.flash("error", t("publish_confirm_missing"))
+        return _back(f"/repairs/{quote(repair_id)}")
+    done = _act(user, roster_routes.publish_roster, services=services, roster_id=repair_id)
+    if done is None:
+        return _back(f"/repairs/{quote(repair_id)}")
+    for item in done["published"]:
+        user.session.flash("ok", t("published_done", **item))
+    found = repair_routes.read(caller=user.principal, services=services, repair_id=repair_id)
+    return _back(_repair_week_url(services, found))
+
+
+@router.get("/weeks/{problem_id}/compare")
+def compare(
+    request: Request,
+    user: User,
+    services: ServicesDep,
+    problem_id: str,
+    params: Params,
+    first: Annotated[int, Query(alias="from", ge=1)] = 1,
+    second: Annotated[int, Query(alias="to", ge=1)] = 2,
+) -> Response:
+    """Give the difference between two published versions of the week."""
+    page = _week(services, user, problem_id, params, "events")
+    found = publication_routes.compare(
+        caller=user.principal,
+        services=services,
+        institution=page.institution,
+        week=page.problem.week,
+        first=first,
+        second=second,
+    )
+    return render(
+        request,
+        "compare.html",
+        user,
+        compared=found,
+        difference=found,
+        back=page.url("events"),
+    )

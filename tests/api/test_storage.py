@@ -37,6 +37,9 @@ TABLES = {
     "allocations",
     "claims",
     "idempotent_answers",
+    "events",
+    "webhook_subscriptions",
+    "outbox",
 }
 
 
