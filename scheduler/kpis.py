@@ -11,9 +11,9 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 
-from scheduler.domain import Assignment, KPIs, Problem, Roster
-from scheduler.entitlements import entitled
-from scheduler.objective import entitlement_value, granted_counts, minutes, visit_minutes
+from scheduler.domain import Assignment, Father, KPIs, Problem, Roster
+from scheduler.entitlements import grantable, is_legal_visit
+from scheduler.objective import father_granted, father_value, granted_counts, minutes, visit_minutes
 from scheduler.validate import violations
 from scheduler.violations import Violation
 
@@ -23,28 +23,29 @@ Span = tuple[int, int]
 def compute_kpis(problem: Problem, assignments: list[Assignment]) -> KPIs:
     """Give the KPIs of a set of assignments; those of an unknown activity count for nothing."""
     known = [a for a in assignments if a.activity in problem.activity_by_id]
-    counts = granted_counts(known)
+    counts = granted_counts(problem, known)
     total_entitled = total_granted = value = 0
     by_shell: dict[int, list[int]] = defaultdict(lambda: [0, 0])
     by_activity: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     floor = 1.0
+    nothing_beyond: list[str] = []
     for father in problem.fathers:
-        own_entitled = own_granted = 0
-        for activity in problem.activities:
-            owed = entitled(problem, father, activity)
-            if owed == 0:
-                continue
-            granted = min(counts[father.id, activity.id], owed)
-            own_entitled += owed
-            own_granted += granted
-            value += entitlement_value(granted)
-            for tally in (by_shell[father.shell], by_activity[activity.id]):
+        own = father_granted(problem, father, counts)
+        value += father_value([granted for _, granted in own.values()])
+        could = could_be_granted(problem, father, own)
+        if could:
+            floor = min(
+                floor, sum(g for _, g in could.values()) / sum(e for e, _ in could.values())
+            )
+        beyond = [g for a, (_, g) in could.items() if not is_legal_visit(problem.kind(a))]
+        if beyond and not any(beyond):
+            nothing_beyond.append(father.id)
+        for activity_id, (owed, granted) in own.items():
+            for tally in (by_shell[father.shell], by_activity[activity_id]):
                 tally[0] += owed
                 tally[1] += granted
-        if own_entitled:
-            floor = min(floor, own_granted / own_entitled)
-        total_entitled += own_entitled
-        total_granted += own_granted
+            total_entitled += owed
+            total_granted += granted
     visits = visit_minutes(problem, known)
     legal = problem.policy.legal_min_visit_minutes
     volunteer_minutes: Counter[str] = Counter({v.id: 0 for v in problem.volunteers})
@@ -69,7 +70,19 @@ def compute_kpis(problem: Problem, assignments: list[Assignment]) -> KPIs:
         officer_hours_by_officer={o: m / 60 for o, m in sorted(officer_minutes.items())},
         room_utilisation=room_utilisation(problem, known),
         fairness_floor=floor,
+        fathers_nothing_beyond_legal=sorted(nothing_beyond),
     )
+
+
+def could_be_granted(
+    problem: Problem, father: Father, own: dict[str, tuple[int, int]]
+) -> dict[str, tuple[int, int]]:
+    """Give the father's (entitled, granted) per activity that his eligibility allows this week."""
+    return {
+        activity_id: pair
+        for activity_id, pair in own.items()
+        if grantable(problem, father, problem.kind(activity_id))
+    }
 
 
 def recheck(problem: Problem, roster: Roster) -> tuple[list[Violation], KPIs]:

@@ -286,18 +286,25 @@ class _Check(Findings):
     def staff(self, item: Placed) -> None:
         """Check the staff: as many distinct volunteers and officers as the activity needs.
 
+        Volunteers beyond those needed are its escorts, at most ``escorts``;
+        they are checked like any volunteer, and their minutes count against
+        the partner cap and their own maximum in the sweeps.
+
         A volunteer serves the institution, may do the activity and is
         available for all of it; an officer is of the institution and on shift
         for all of it.
         """
         problem, activity, key = self.problem, item.activity, item.id
         assignment = item.assignment
-        for kind, listed, needed in (
-            ("volunteer", assignment.volunteers, activity.volunteers),
-            ("officer", assignment.officers, activity.officers),
+        for kind, listed, needed, wanted in (
+            ("volunteer", assignment.volunteers, activity.volunteers, activity.escorts),
+            ("officer", assignment.officers, activity.officers, 0),
         ):
-            if len(listed) != needed:
-                self.add("staff", key, f"{activity.id} needs {needed} {kind}(s), has {len(listed)}")
+            if not needed <= len(listed) <= needed + wanted:
+                more = f" and at most {wanted} escort(s)" if wanted else ""
+                self.add(
+                    "staff", key, f"{activity.id} needs {needed} {kind}(s){more}, has {len(listed)}"
+                )
             for person, count in Counter(listed).items():
                 if count > 1:
                     self.add("staff", key, f"{kind} {person} is listed {count} times")

@@ -285,7 +285,7 @@ def father_rows(
     granted; its reasons are the roster's shortfall reasons.
     """
     assignments = roster.assignments if roster else []
-    counts = granted_counts(assignments)
+    counts = granted_counts(problem, assignments)
     visits = visit_minutes(problem, assignments)
     legal = problem.policy.legal_min_visit_minutes
     reasons = {(s.father, s.activity): s.reasons for s in roster.shortfalls} if roster else {}
@@ -294,7 +294,7 @@ def father_rows(
         if not filters.matches(father):
             continue
         lines = []
-        for activity in problem.activities:
+        for activity in problem.entitlement_activities:
             owed = entitled(problem, father, activity)
             granted = counts[father.id, activity.id]
             if owed or granted:
