@@ -484,15 +484,15 @@ def reference_errors(problem: Problem) -> list[str]:
             messages += _unknown(
                 f"entitlements.{shell}.{activity_id}", activity_id, activities, "activity"
             )
-    for index, item in enumerate(problem.activities):
-        if item.id == ESCORTED_VISIT:
+    for index, kind in enumerate(problem.activities):
+        if kind.id == ESCORTED_VISIT:
             messages.append(
                 f"activities[{index}].id: '{ESCORTED_VISIT}' is granted with an activity's "
                 "escorts, not an activity of its own"
             )
-        if item.escorts and item.placement != "session":
+        if kind.escorts and kind.placement != "session":
             messages.append(
-                f"activities[{index}].escorts: '{item.id}' is placed individually; "
+                f"activities[{index}].escorts: '{kind.id}' is placed individually; "
                 "only a session activity has escorts"
             )
     for index, place in enumerate(problem.rooms):
