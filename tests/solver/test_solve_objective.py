@@ -87,6 +87,57 @@ def test_entitlements_are_spread_over_fathers() -> None:
     assert roster.tiers["entitlements"] == 2 * (420 + 1260)
 
 
+def test_the_week_levels_serve_the_father_who_has_least() -> None:
+    """One call slot, two fathers: it goes to F2, who has nothing, not to F1 with his family visit.
+
+    Per activity both calls are a first (420); over the week F2's is his
+    first occurrence (1260), F1's his second (630).
+    """
+    problem = week(
+        rooms=[
+            room("BB", "video_station", [window("mon", "16:00", "16:30")]),
+            room("FK", "family_room", [window("mon", "10:00", "11:30")]),
+        ],
+        volunteers=[volunteer("V1", ["family_room_visit"], [window("mon", "08:00", "20:00")])],
+        officers=[officer("O1", [window("mon", "08:00", "20:00")])],
+        fathers=[
+            father("F1", shell=2),
+            father(
+                "F2",
+                shell=2,
+                unavailable=[
+                    {"start": "2027-02-01T09:00:00+01:00", "end": "2027-02-01T12:00:00+01:00"}
+                ],
+            ),
+        ],
+        policy={"legal_min_visit_minutes": 0},
+    )
+    roster = checked(problem)
+    assert granted(roster, "family_room_visit") == [("F1", "mon", "10:00")]
+    assert granted(roster, "video_call") == [("F2", "mon", "16:00")]
+    assert roster.tiers["entitlements"] == 2 * (420 + 1260)
+    assert roster.kpis.fairness_floor > 0
+
+
+def test_the_week_levels_never_outweigh_a_legal_hour() -> None:
+    """The entitlement tier's range bounds every roster's value, so one legal hour outweighs it.
+
+    The three calls of ``officer_hour`` are worth 3 * (420 + 1260), more than
+    B's visit alone, and still B's legal hour takes the officer.
+    """
+    problem = officer_hour(legal_minutes=60)
+    ranges = tier_ranges(problem)
+    calls = 3 * (420 + 1260)
+    assert calls <= ranges.entitlements
+    one_legal_hour = combine(tiers(problem, []).__class__(1, 0, 0, 0, 0), ranges)
+    everything_below = combine(
+        tiers(problem, []).__class__(0, ranges.entitlements, ranges.continuity, 0, 0), ranges
+    )
+    assert one_legal_hour > everything_below
+    roster = checked(problem)
+    assert granted(roster, "family_room_visit") == [("B", "mon", "16:00")]
+
+
 def test_linked_volunteer_escorts_his_family() -> None:
     """Of two free volunteers, the one linked to the father escorts his family room visit."""
     problem = week(
