@@ -212,7 +212,7 @@ def test_economy_prefers_fewer_volunteer_hours() -> None:
 
 
 def test_an_escorted_visit_is_worth_its_volunteer_hours() -> None:
-    """Where two volunteers may escort the hall's visit, the escorted visit beats the family room."""
+    """Where two volunteers may escort the hall's visit, the escorted one beats the family room."""
     problem = week(
         rooms=[
             room("BZ", "visit_hall", [window("wed", "14:00", "15:00")], capacity=10),
