@@ -224,6 +224,9 @@ def summary_lines(problem: Problem, roster: Roster) -> list[str]:
         f"fairness floor {kpis.fairness_floor:.1%}  entitlement value {kpis.entitlement_value}"
     )
     lines.append(
+        f"  fathers with nothing beyond the legal visit: {len(kpis.fathers_nothing_beyond_legal)}"
+    )
+    lines.append(
         f"  volunteer hours {kpis.volunteer_hours:.1f} of {kpis.partner_cap_hours:g} (partner cap)"
     )
     below = kpis.fathers_below_legal_minimum

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from scheduler.domain import Assignment, Father, KPIs, Problem, Roster
 from scheduler.entitlements import grantable, is_legal_visit
@@ -32,13 +33,10 @@ def compute_kpis(problem: Problem, assignments: list[Assignment]) -> KPIs:
     for father in problem.fathers:
         own = father_granted(problem, father, counts)
         value += father_value([granted for _, granted in own.values()])
-        could = could_be_granted(problem, father, own)
-        if could:
-            floor = min(
-                floor, sum(g for _, g in could.values()) / sum(e for e, _ in could.values())
-            )
-        beyond = [g for a, (_, g) in could.items() if not is_legal_visit(problem.kind(a))]
-        if beyond and not any(beyond):
+        standing = father_standing(problem, father, own)
+        if standing.ratio is not None:
+            floor = min(floor, standing.ratio)
+        if standing.nothing_beyond_legal:
             nothing_beyond.append(father.id)
         for activity_id, (owed, granted) in own.items():
             for tally in (by_shell[father.shell], by_activity[activity_id]):
@@ -74,14 +72,39 @@ def compute_kpis(problem: Problem, assignments: list[Assignment]) -> KPIs:
     )
 
 
-def could_be_granted(
-    problem: Problem, father: Father, own: dict[str, tuple[int, int]]
-) -> dict[str, tuple[int, int]]:
-    """Give the father's (entitled, granted) per activity that his eligibility allows this week."""
-    return {
+@dataclass(frozen=True)
+class Standing:
+    """How a father fares over what his eligibility allows this week."""
+
+    # Granted over what he could be granted; None when he could be granted nothing.
+    ratio: float | None
+    # He could be granted more than the legal visit and is granted none of it.
+    nothing_beyond_legal: bool
+
+
+def father_standing(problem: Problem, father: Father, own: dict[str, tuple[int, int]]) -> Standing:
+    """Give the father's standing from his (entitled, granted) per activity (``father_granted``).
+
+    Only what his eligibility allows counts (docs/design.md section 4): a
+    father on time-out all week is not owed his shell-3 activities.
+    """
+    could = {
         activity_id: pair
         for activity_id, pair in own.items()
         if grantable(problem, father, problem.kind(activity_id))
+    }
+    owed = sum(e for e, _ in could.values())
+    ratio = sum(g for _, g in could.values()) / owed if owed else None
+    beyond = [g for a, (_, g) in could.items() if not is_legal_visit(problem.kind(a))]
+    return Standing(ratio, bool(beyond) and not any(beyond))
+
+
+def father_standings(problem: Problem, assignments: list[Assignment]) -> dict[str, Standing]:
+    """Give every father's standing in a set of assignments, by father id."""
+    counts = granted_counts(problem, assignments)
+    return {
+        father.id: father_standing(problem, father, father_granted(problem, father, counts))
+        for father in problem.fathers
     }
 
 
