@@ -148,3 +148,10 @@ def most_granted_something(
         if could:
             wanted[father.id] = [lit for a in could for lit in literals.get((father.id, a.id), [])]
     return _most_served(built, wanted, roster, time_limit, workers), len(wanted)
+
+
+def fewest_text(best: Best | None) -> str:
+    """Give a proven fewest as text: the bound, or the bound and the value where not proven."""
+    if best is None:
+        return "not proven"
+    return str(best.bound) if best.proven else f">= {best.bound}, found {best.value}"

@@ -21,7 +21,7 @@ matplotlib.use("Agg")  # files only: no display on a benchmark machine
 import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 
-from bench.fairness import Best  # noqa: E402
+from bench.fairness import fewest_text  # noqa: E402
 from bench.suite import CHECKPOINTS, Figures, National  # noqa: E402
 from whatif.executors import cpu_count  # noqa: E402
 
@@ -225,7 +225,7 @@ def _instance_row(figures: Figures) -> list[str]:
         _percent(figures.value_gain),
         f"{figures.floor:.2f} ({figures.baseline_floor:.2f})",
         f"{figures.nothing_beyond} ({figures.baseline_nothing_beyond}; "
-        f"{_fewest(figures.fewest_nothing_beyond)})",
+        f"{fewest_text(figures.fewest_nothing_beyond)})",
         f"{figures.peak_mib:.0f}",
     ]
 
@@ -344,13 +344,6 @@ def targets(institutions: list[Figures], national: National | None) -> list[list
     return found
 
 
-def _fewest(best: Best | None) -> str:
-    """Give the proven fewest as text: the bound, '?' where the proof did not finish."""
-    if best is None:
-        return "not proven"
-    return str(best.bound) if best.proven else f">= {best.bound}, found {best.value}"
-
-
 def escort_targets(valid: list[Figures]) -> list[list[str]]:
     """Give the targets of issue 14 on the valid instances: escorts, legal hours, nothing beyond."""
     if not valid:
@@ -360,7 +353,7 @@ def escort_targets(valid: list[Figures]) -> list[list[str]]:
     seated = [f for f in valid if f.seats_for_all]
     beyond = ", ".join(
         f"{f.name} {f.nothing_beyond} vs fcfs {f.baseline_nothing_beyond}, fewest "
-        f"{_fewest(f.fewest_nothing_beyond)}"
+        f"{fewest_text(f.fewest_nothing_beyond)}"
         for f in valid
     )
     return [
