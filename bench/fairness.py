@@ -25,6 +25,7 @@ from scheduler import reasons
 from scheduler.domain import ESCORTED_VISIT, Problem, Roster
 from scheduler.entitlements import grantable, is_legal_visit
 from solver.model import RosterModel
+from solver.search import hint_solution, hinted_solution
 
 VOLUNTEER_REASONS = frozenset(
     {reasons.PARTNER_CAP, reasons.NO_VOLUNTEER, reasons.VOLUNTEER_MAX_HOURS}
@@ -95,6 +96,10 @@ def _most_served(
         served.append(flag)
     model.maximize(sum(served))
     built.hint(roster.assignments)
+    completed = hinted_solution(model)
+    if completed is not None:
+        # Every variable hinted from the roster completed: the search ends no worse than it.
+        hint_solution(built, completed)
     solver = cp_model.CpSolver()
     solver.parameters.max_time_in_seconds = time_limit
     solver.parameters.num_workers = workers
