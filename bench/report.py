@@ -375,7 +375,7 @@ def escort_targets(valid: list[Figures]) -> list[list[str]]:
                 if seated
                 else "no week seats every father in its visit sessions (85-90% by design)"
             ),
-            "met" if all(f.below_legal == 0 for f in seated) else "not met",
+            ("met" if all(f.below_legal == 0 for f in seated) else "not met") if seated else "-",
         ],
     ]
 
