@@ -81,7 +81,7 @@ def explain(problem: Problem, roster: Roster, father_id: str, activity_id: str) 
     father = problem.father_by_id[father_id]
     activity = problem.activity_by_id[activity_id]
     wanted = entitled(problem, father, activity)
-    granted = granted_counts(roster.assignments)[father_id, activity_id]
+    granted = granted_counts(problem, roster.assignments)[father_id, activity_id]
     shortfall = next(
         (s for s in roster.shortfalls if s.father == father_id and s.activity == activity_id), None
     )

@@ -15,6 +15,7 @@ import sys
 import time
 from pathlib import Path
 
+from bench.fairness import fewest_nothing_beyond_legal, fewest_text, legal_volunteer_shortfalls
 from scheduler.domain import load_problem
 from scheduler.objective import TIERS, tier_ranges
 from scheduler.validate import violations
@@ -26,7 +27,8 @@ ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ("veenhuizen", "leeuwarden", "region-noord")
 COLUMNS = (
     "fixture", "fathers", "status", "seconds", "gap", "legal (bound)", "below legal",
-    "value (bound)", "fcfs value", "floor", "fcfs floor", "valid",
+    "value (bound)", "fcfs value", "floor", "fcfs floor", "nothing beyond legal (fcfs; fewest)",
+    "legal with volunteer reason (fcfs)", "valid",
 )  # fmt: skip
 
 
@@ -37,6 +39,7 @@ def measure(name: str, options: SolveOptions) -> list[str]:
     roster = solve(problem, options)
     seconds = time.perf_counter() - began
     baseline = first_come_first_served(problem)
+    fewest = fewest_nothing_beyond_legal(problem, roster, options.time_limit, options.workers)
     gap = "-" if roster.gap is None else f"{roster.gap:.2%}"
     bound = {"legal_minimum": "-", "entitlements": "-"}
     if roster.bound is not None:
@@ -60,6 +63,10 @@ def measure(name: str, options: SolveOptions) -> list[str]:
         str(baseline.kpis.entitlement_value),
         f"{roster.kpis.fairness_floor:.2f}",
         f"{baseline.kpis.fairness_floor:.2f}",
+        f"{len(roster.kpis.fathers_nothing_beyond_legal)} "
+        f"({len(baseline.kpis.fathers_nothing_beyond_legal)}; {fewest_text(fewest)})",
+        f"{legal_volunteer_shortfalls(problem, roster)} "
+        f"({legal_volunteer_shortfalls(problem, baseline)})",
         "yes" if not violations(problem, roster) else "NO",
     ]
 

@@ -19,18 +19,25 @@ import resource
 import time
 from dataclasses import dataclass, field
 
+from bench.fairness import (
+    Best,
+    fewest_nothing_beyond_legal,
+    legal_volunteer_shortfalls,
+    most_granted_something,
+    seats_for_every_father,
+)
 from scheduler.domain import Problem, Roster
-from scheduler.entitlements import entitled
 from scheduler.generate import generate_problem
-from scheduler.objective import TIERS, partner_cap_minutes, tier_ranges
+from scheduler.objective import TIERS, tier_ranges
 from scheduler.validate import violations
 from solver.baseline import first_come_first_served
 from solver.solve import Progress, SolveOptions, solve
 from solver.tiers import group_values
-from solver.warmstart import volunteer_cost
 from whatif.executors import ExecutorName, LocalPoolExecutor, make_executor
 
 CHECKPOINTS: tuple[int, ...] = (5, 30, 60)
+PROOF_SECONDS = 30.0
+"""Seconds for each of the two solves that prove the best the week allows (``bench.fairness``)."""
 """Seconds after the solve began at which the best value and bound so far are read."""
 
 
@@ -97,7 +104,16 @@ class Figures:
     baseline_value: int = 0
     baseline_floor: float = 0.0
     baseline_seconds: float = 0.0
-    floor_cap: FloorCap | None = None
+    # Issue 14's yardsticks: legal shortfalls naming a volunteer reason, fathers with nothing
+    # beyond the legal visit (the fewest proven after the legal tier), whether a fairness
+    # floor above 0 is possible (None: not proven either way), and seats for every father.
+    legal_volunteer_reasons: int = 0
+    baseline_legal_volunteer_reasons: int = 0
+    nothing_beyond: int = 0
+    baseline_nothing_beyond: int = 0
+    fewest_nothing_beyond: Best | None = None
+    floor_possible: bool | None = None
+    seats_for_all: bool = False
     peak_mib: float = 0.0
     pid: int = 0
 
@@ -114,46 +130,23 @@ class Figures:
         return self.value / self.baseline_value - 1.0
 
     @property
+    def nothing_beyond_met(self) -> bool:
+        """Tell whether fewer fathers than FCFS's have nothing beyond the legal visit, near fewest.
+
+        Fewer than FCFS's (or none at all), and within 10% of the fewest any
+        roster of the week can have, as proven by ``bench.fairness``.
+        """
+        fewer = self.nothing_beyond < self.baseline_nothing_beyond or self.nothing_beyond == 0
+        best = self.fewest_nothing_beyond
+        near = best is not None and self.nothing_beyond <= math.floor(best.bound * 1.1)
+        return fewer and near
+
+    @property
     def floor_ratio(self) -> float | None:
         """Give the solver's fairness floor over the baseline's; None when the baseline's is 0."""
         if self.baseline_floor <= 0:
             return None
         return self.floor / self.baseline_floor
-
-
-@dataclass(frozen=True)
-class FloorCap:
-    """Why no roster of a week can have a fairness floor above 0, when the partner cap forbids it.
-
-    ``fathers`` are entitled only to activities that need volunteers; each of
-    them served takes at least ``least_minutes`` of the partner cap (a session's
-    volunteer minutes shared by its fullest session), so the cap pays for at
-    most ``payable`` of them and the rest are granted nothing.
-    """
-
-    fathers: int
-    least_minutes: float
-    payable: int
-
-
-def floor_cap(problem: Problem) -> FloorCap | None:
-    """Give the proof that every roster of the week has fairness floor 0, or None if there is none.
-
-    Weeks with pinned assignments are not judged (pins take cap and grant
-    occurrences of their own).
-    """
-    if problem.pinned:
-        return None
-    costs: list[float] = []
-    for father in problem.fathers:
-        owed = [a for a in problem.activities if entitled(problem, father, a) > 0]
-        if owed and all(a.volunteers > 0 for a in owed):
-            costs.append(min(volunteer_cost(problem, a) for a in owed))
-    if not costs:
-        return None
-    least = min(costs)
-    payable = math.floor(partner_cap_minutes(problem) / least) if least > 0 else len(costs)
-    return FloorCap(len(costs), least, payable) if payable < len(costs) else None
 
 
 def peak_mib() -> float:
@@ -250,7 +243,21 @@ def measure(spec: InstanceSpec) -> Figures:
     figures.baseline_granted = baseline.kpis.granted
     figures.baseline_value = baseline.kpis.entitlement_value
     figures.baseline_floor = baseline.kpis.fairness_floor
-    figures.floor_cap = floor_cap(problem)
+    proofs = min(PROOF_SECONDS, spec.time_limit)
+    figures.legal_volunteer_reasons = legal_volunteer_shortfalls(problem, roster)
+    figures.baseline_legal_volunteer_reasons = legal_volunteer_shortfalls(problem, baseline)
+    figures.nothing_beyond = len(kpis.fathers_nothing_beyond_legal)
+    figures.baseline_nothing_beyond = len(baseline.kpis.fathers_nothing_beyond_legal)
+    figures.seats_for_all = seats_for_every_father(problem)
+    if figures.valid:
+        figures.fewest_nothing_beyond = fewest_nothing_beyond_legal(
+            problem, roster, proofs, spec.workers
+        )
+        most, could = most_granted_something(problem, roster, proofs, spec.workers)
+        if most.value == could:
+            figures.floor_possible = True
+        elif most.bound < could:
+            figures.floor_possible = False
     figures.peak_mib = round(peak_mib(), 1)
     figures.pid = os.getpid()
     return figures

@@ -106,13 +106,13 @@ def rooms_frame(problem: Problem, roster: Roster) -> pd.DataFrame:
 
 def fathers_frame(problem: Problem, roster: Roster) -> pd.DataFrame:
     """Give one row per father and activity he is entitled to or was granted, with reasons."""
-    counts = granted_counts(roster.assignments)
+    counts = granted_counts(problem, roster.assignments)
     visits = visit_minutes(problem, roster.assignments)
     legal = problem.policy.legal_min_visit_minutes
     reasons = {(s.father, s.activity): s.reasons for s in roster.shortfalls}
     rows = []
     for father in problem.fathers:
-        for activity in problem.activities:
+        for activity in problem.entitlement_activities:
             owed = entitled(problem, father, activity)
             granted = counts[father.id, activity.id]
             if owed == 0 and granted == 0:
@@ -222,6 +222,9 @@ def summary_lines(problem: Problem, roster: Roster) -> list[str]:
     lines.append(
         f"  fulfilment {kpis.fulfilment:.1%} ({kpis.granted} of {kpis.entitled})  "
         f"fairness floor {kpis.fairness_floor:.1%}  entitlement value {kpis.entitlement_value}"
+    )
+    lines.append(
+        f"  fathers with nothing beyond the legal visit: {len(kpis.fathers_nothing_beyond_legal)}"
     )
     lines.append(
         f"  volunteer hours {kpis.volunteer_hours:.1f} of {kpis.partner_cap_hours:g} (partner cap)"

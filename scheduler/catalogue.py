@@ -89,7 +89,11 @@ SESSION_STARTS: dict[str, tuple[tuple[str, str], ...]] = {
     for activity, starts in _DATA["session_starts"].items()
 }
 VISIT_SEATS: int = _DATA["seats"]["regular_visit"]
-VISIT_SEAT_SHARE: float = _DATA["visit_seat_share"]
+# The share of an institution's fathers its visit sessions seat: at least, at most.
+VISIT_SEAT_SHARE: tuple[float, float] = (
+    _DATA["visit_seat_share"][0],
+    _DATA["visit_seat_share"][1],
+)
 FATHER_CHILD_DAY_SEATS: int = _DATA["seats"]["father_child_day"]
 FAMILY_DAY_SEATS: int = _DATA["seats"]["family_day"]
 TRAINING_SEATS: int = _DATA["seats"]["training"]

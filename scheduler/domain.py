@@ -31,6 +31,8 @@ from scheduler.spans import inside, week_spans
 from scheduler.week import DAYS, TZ, DayName, WeekClock, clock_minutes, parse_week, week_minute
 
 Placement = Literal["session", "individual"]
+ESCORTED_VISIT = "escorted_visit"
+"""The entitlement a father has when his occurrence of an activity with escorts has them all."""
 Status = Literal["optimal", "feasible", "infeasible", "unknown"]
 
 
@@ -219,6 +221,8 @@ class Activity(Contract):
     minutes: int = Field(gt=0)
     room_kind: Id | None = None
     volunteers: int = Field(default=0, ge=0)
+    # Volunteers beyond ``volunteers``: wanted, not required (docs/design.md section 3).
+    escorts: int = Field(default=0, ge=0)
     officers: int = Field(default=0, ge=0)
     placement: Placement
     child_present: bool = False
@@ -368,6 +372,8 @@ class KPIs(Contract):
     officer_hours_by_officer: dict[str, float] = Field(default_factory=dict)
     room_utilisation: dict[str, float] = Field(default_factory=dict)
     fairness_floor: float = 1.0
+    # Fathers who could be granted more than the legal visit this week and are granted none of it.
+    fathers_nothing_beyond_legal: list[str] = Field(default_factory=list)
 
 
 class Roster(Contract):
@@ -467,11 +473,48 @@ class Problem(Contract):
 
     @cached_property
     def session_sites(self) -> frozenset[tuple[str, str]]:
-        """Give each (activity, institution) that has a session this week."""
+        """Give each (activity, institution) that has a session this week.
+
+        A site of an activity with escorts is also a site of ``escorted_visit``.
+        """
         rooms = self.room_by_id
-        return frozenset(
-            (s.activity, rooms[s.room].institution) for s in self.sessions if s.room in rooms
+        escorted = {a.id for a in self.activities if a.escorts}
+        sites = {(s.activity, rooms[s.room].institution) for s in self.sessions if s.room in rooms}
+        return frozenset(sites | {(ESCORTED_VISIT, i) for a, i in sites if a in escorted})
+
+    @cached_property
+    def escorted_activity(self) -> Activity | None:
+        """Give the ``escorted_visit`` entitlement as an activity, or None where the table has none.
+
+        It takes its minutes, room kind, shells and consent from the first
+        activity with escorts; it is granted with an occurrence of any activity
+        with escorts that has all of them, never placed on its own.
+        """
+        escorted = [a for a in self.activities if a.escorts]
+        named = any(ESCORTED_VISIT in table for table in self.entitlements.values())
+        if not escorted or not named:
+            return None
+        first = escorted[0]
+        return first.model_copy(
+            update={
+                "id": ESCORTED_VISIT,
+                "name": f"{first.name} (begeleid)",
+                "shells": sorted({s for a in escorted for s in a.shells}),
+                "counts_as_visit": False,
+            }
         )
+
+    def kind(self, activity_id: str) -> Activity:
+        """Give the activity, or the escorted visit, an entitlement is about."""
+        if activity_id == ESCORTED_VISIT and self.escorted_activity is not None:
+            return self.escorted_activity
+        return self.activity_by_id[activity_id]
+
+    @cached_property
+    def entitlement_activities(self) -> list[Activity]:
+        """Give every activity a father can be entitled to: the catalogue and the escorted visit."""
+        extra = self.escorted_activity
+        return [*self.activities, extra] if extra is not None else list(self.activities)
 
 
 def _duplicates(field: str, ids: list[str]) -> list[str]:
@@ -511,10 +554,29 @@ def reference_errors(problem: Problem) -> list[str]:
     rooms = problem.room_by_id
     volunteers = problem.volunteer_by_id
     fathers = problem.father_by_id
+    escorted = any(a.escorts for a in problem.activities)
     for shell, table in problem.entitlements.items():
         for activity_id in table:
+            if activity_id == ESCORTED_VISIT and ESCORTED_VISIT not in activities:
+                if not escorted:
+                    messages.append(
+                        f"entitlements.{shell}.{activity_id}: no activity has escorts "
+                        "(activities[].escorts is 0 everywhere)"
+                    )
+                continue
             messages += _unknown(
                 f"entitlements.{shell}.{activity_id}", activity_id, activities, "activity"
+            )
+    for index, kind in enumerate(problem.activities):
+        if kind.id == ESCORTED_VISIT:
+            messages.append(
+                f"activities[{index}].id: '{ESCORTED_VISIT}' is granted with an activity's "
+                "escorts, not an activity of its own"
+            )
+        if kind.escorts and kind.placement != "session":
+            messages.append(
+                f"activities[{index}].escorts: '{kind.id}' is placed individually; "
+                "only a session activity has escorts"
             )
     for index, place in enumerate(problem.rooms):
         messages += _unknown(

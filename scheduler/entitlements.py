@@ -11,7 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from scheduler.domain import Activity, Father, Problem
-from scheduler.eligibility import effective_shell, has_baby
+from scheduler.eligibility import effective_shell, eligible, has_baby
+from scheduler.room_kinds import VISIT_HALL
 
 
 @dataclass(frozen=True)
@@ -91,3 +92,20 @@ def ceilings(problem: Problem, father: Father, activity: Activity) -> list[Ceili
         if days != week or limit < found[0].limit:
             found.append(Ceiling(days, limit))
     return found
+
+
+def grantable(problem: Problem, father: Father, activity: Activity) -> int:
+    """Give his entitlement to an activity where his eligibility allows it on some day, else 0.
+
+    The fairness floor is read over these (docs/design.md section 4): a
+    father on time-out all week is not owed his shell-3 activities by the roster.
+    """
+    owed = entitled(problem, father, activity)
+    if owed and any(eligible(problem, father, activity, day) for day in range(7)):
+        return owed
+    return 0
+
+
+def is_legal_visit(activity: Activity) -> bool:
+    """Tell whether an activity is the legal visit: a visit in the visit hall (Pbw art. 38)."""
+    return activity.counts_as_visit and activity.room_kind == VISIT_HALL

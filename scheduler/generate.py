@@ -12,7 +12,9 @@ volunteers of the three network partners.
 
 Demand exceeds capacity as it does in practice: the family room, the video
 stations and the partners' one fte are the bottlenecks, so a solver has real
-choices to make.
+choices to make. The visit sessions seat 85 to 90% of an institution's
+fathers (``visit_seats``): the visit hall is short too, and the regular
+visit needs no volunteer, only its wanted escorts do.
 
 Partner cap: a problem for a named ``region`` shares one fte (36 hours) over
 all its institutions, as a real region does; without a region every
@@ -301,7 +303,6 @@ class _WeekBuilder:
         training = sum(1 for father in fathers if "training_my_child_and_i" in father["enrolments"])
         workshop = sum(1 for father in fathers if "workshop" in father["enrolments"])
         wanted: list[tuple[str, int, int]] = [
-            ("regular_visit", math.ceil(VISIT_SEAT_SHARE * size / VISIT_SEATS), VISIT_SEATS),
             ("father_child_day", max(1, round(size / 150)), FATHER_CHILD_DAY_SEATS),
             # A family day is not held every week: about half the institutions have one.
             (
@@ -316,6 +317,10 @@ class _WeekBuilder:
             ("cooking_together", math.ceil(wing / KITCHEN_SEATS), min(KITCHEN_SEATS, wing)),
         ]
         made: list[_Session] = []
+        seats_for_visits = visit_seats(size)
+        visit = self.activities["regular_visit"]
+        for seats in split(seats_for_visits, math.ceil(seats_for_visits / VISIT_SEATS)):
+            made.append(self._place_session(institution, code, rooms, visit, seats))
         for activity_id, count, seats in wanted:
             activity = self.activities[activity_id]
             for _ in range(count):
@@ -469,7 +474,7 @@ class _WeekBuilder:
             volunteer["linked_fathers"].sort()
 
     def _staff_volunteers(self, volunteers: list[dict[str, Any]], session: _Session) -> None:
-        """Give a session enough volunteers who may do it, widening what some offer."""
+        """Give a session enough volunteers who may do it, escorts too, widening what some offer."""
         activity = session.activity.id
 
         def able(volunteer: dict[str, Any]) -> bool:
@@ -477,7 +482,7 @@ class _WeekBuilder:
                 volunteer["available"], session.low, session.high
             )
 
-        needed = session.activity.volunteers
+        needed = session.activity.volunteers + session.activity.escorts
         count = len(list(islice((v for v in volunteers if able(v)), needed)))
         if count == needed:
             return
@@ -538,18 +543,33 @@ class _WeekBuilder:
         }
 
 
+def visit_seats(fathers: int) -> int:
+    """Give the visit-hall seats of an institution's week: 85 to 90% of its fathers.
+
+    A real shortage, which the what-if must show: the seats nearest 87.5% that
+    lie in 85..90%, or the fewest above 85% where no whole number does.
+    """
+    low = math.ceil(VISIT_SEAT_SHARE[0] * fathers)
+    high = math.floor(VISIT_SEAT_SHARE[1] * fathers)
+    middle = round((VISIT_SEAT_SHARE[0] + VISIT_SEAT_SHARE[1]) / 2 * fathers)
+    return min(max(middle, low), high) if low <= high else low
+
+
 def generate_problem(
     fathers: int,
     institutions: int = 1,
     seed: int = 0,
     week: str = "2027-W05",
     region: str | None = None,
+    partner_cap_hours: float | None = None,
 ) -> Problem:
     """Give a realistic, pseudonymous week of ``fathers`` fathers in ``institutions`` prisons.
 
     The same arguments give the same problem. ``region`` names the problem and
     makes its institutions share one partner cap of 36 hours; without it the cap
-    is 36 hours per institution. Raises ProblemError naming a bad argument.
+    is 36 hours per institution. ``partner_cap_hours`` gives the region's own
+    cap instead (docs/design.md section 8: the cap belongs to a region's
+    network partners). Raises ProblemError naming a bad argument.
     """
     errors = argument_errors(fathers, institutions, week)
     if errors:
@@ -560,7 +580,10 @@ def generate_problem(
     builder = _WeekBuilder(random.Random(seed), WeekClock(week), catalogue, sizes)
     for index, ((code, _), size) in enumerate(zip(names, sizes, strict=True)):
         builder.add_institution(index, code, size)
-    cap = FTE_HOURS if region else FTE_HOURS * institutions
+    if partner_cap_hours is not None:
+        cap = partner_cap_hours
+    else:
+        cap = FTE_HOURS if region else FTE_HOURS * institutions
     problem_id = (
         f"{region}-{week}-s{seed}"
         if region

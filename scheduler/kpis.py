@@ -10,10 +10,11 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Iterable
+from dataclasses import dataclass
 
-from scheduler.domain import Assignment, KPIs, Problem, Roster
-from scheduler.entitlements import entitled
-from scheduler.objective import entitlement_value, granted_counts, minutes, visit_minutes
+from scheduler.domain import Assignment, Father, KPIs, Problem, Roster
+from scheduler.entitlements import grantable, is_legal_visit
+from scheduler.objective import father_granted, father_value, granted_counts, minutes, visit_minutes
 from scheduler.validate import violations
 from scheduler.violations import Violation
 
@@ -23,28 +24,26 @@ Span = tuple[int, int]
 def compute_kpis(problem: Problem, assignments: list[Assignment]) -> KPIs:
     """Give the KPIs of a set of assignments; those of an unknown activity count for nothing."""
     known = [a for a in assignments if a.activity in problem.activity_by_id]
-    counts = granted_counts(known)
+    counts = granted_counts(problem, known)
     total_entitled = total_granted = value = 0
     by_shell: dict[int, list[int]] = defaultdict(lambda: [0, 0])
     by_activity: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     floor = 1.0
+    nothing_beyond: list[str] = []
     for father in problem.fathers:
-        own_entitled = own_granted = 0
-        for activity in problem.activities:
-            owed = entitled(problem, father, activity)
-            if owed == 0:
-                continue
-            granted = min(counts[father.id, activity.id], owed)
-            own_entitled += owed
-            own_granted += granted
-            value += entitlement_value(granted)
-            for tally in (by_shell[father.shell], by_activity[activity.id]):
+        own = father_granted(problem, father, counts)
+        value += father_value([granted for _, granted in own.values()])
+        standing = father_standing(problem, father, own)
+        if standing.ratio is not None:
+            floor = min(floor, standing.ratio)
+        if standing.nothing_beyond_legal:
+            nothing_beyond.append(father.id)
+        for activity_id, (owed, granted) in own.items():
+            for tally in (by_shell[father.shell], by_activity[activity_id]):
                 tally[0] += owed
                 tally[1] += granted
-        if own_entitled:
-            floor = min(floor, own_granted / own_entitled)
-        total_entitled += own_entitled
-        total_granted += own_granted
+            total_entitled += owed
+            total_granted += granted
     visits = visit_minutes(problem, known)
     legal = problem.policy.legal_min_visit_minutes
     volunteer_minutes: Counter[str] = Counter({v.id: 0 for v in problem.volunteers})
@@ -69,7 +68,44 @@ def compute_kpis(problem: Problem, assignments: list[Assignment]) -> KPIs:
         officer_hours_by_officer={o: m / 60 for o, m in sorted(officer_minutes.items())},
         room_utilisation=room_utilisation(problem, known),
         fairness_floor=floor,
+        fathers_nothing_beyond_legal=sorted(nothing_beyond),
     )
+
+
+@dataclass(frozen=True)
+class Standing:
+    """How a father fares over what his eligibility allows this week."""
+
+    # Granted over what he could be granted; None when he could be granted nothing.
+    ratio: float | None
+    # He could be granted more than the legal visit and is granted none of it.
+    nothing_beyond_legal: bool
+
+
+def father_standing(problem: Problem, father: Father, own: dict[str, tuple[int, int]]) -> Standing:
+    """Give the father's standing from his (entitled, granted) per activity (``father_granted``).
+
+    Only what his eligibility allows counts (docs/design.md section 4): a
+    father on time-out all week is not owed his shell-3 activities.
+    """
+    could = {
+        activity_id: pair
+        for activity_id, pair in own.items()
+        if grantable(problem, father, problem.kind(activity_id))
+    }
+    owed = sum(e for e, _ in could.values())
+    ratio = sum(g for _, g in could.values()) / owed if owed else None
+    beyond = [g for a, (_, g) in could.items() if not is_legal_visit(problem.kind(a))]
+    return Standing(ratio, bool(beyond) and not any(beyond))
+
+
+def father_standings(problem: Problem, assignments: list[Assignment]) -> dict[str, Standing]:
+    """Give every father's standing in a set of assignments, by father id."""
+    counts = granted_counts(problem, assignments)
+    return {
+        father.id: father_standing(problem, father, father_granted(problem, father, counts))
+        for father in problem.fathers
+    }
 
 
 def recheck(problem: Problem, roster: Roster) -> tuple[list[Violation], KPIs]:

@@ -12,11 +12,14 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 
-from scheduler.domain import Assignment, Problem, Roster
+from scheduler.domain import ESCORTED_VISIT, Assignment, Father, Problem, Roster
 from scheduler.entitlements import entitled
 
 TIERS: tuple[str, ...] = ("legal_minimum", "entitlements", "continuity", "stability", "economy")
 OCCURRENCE_VALUE_BASE = 420
+# The whole week's levels weigh more than one activity's: a father's next occurrence at a
+# low level outweighs another father's first of a kind at a high one.
+WEEK_VALUE_BASE = 1260
 
 
 def occurrence_value(k: int) -> int:
@@ -27,6 +30,33 @@ def occurrence_value(k: int) -> int:
 def entitlement_value(granted: int) -> int:
     """Give the value of ``granted`` occurrences of one activity for one father."""
     return sum(occurrence_value(k) for k in range(1, granted + 1))
+
+
+def week_level_value(level: int) -> int:
+    """Give the value of the level-th occurrence of a father's week, any activity (1260, 630...)."""
+    return WEEK_VALUE_BASE // level
+
+
+def father_value(granted: list[int]) -> int:
+    """Give one father's entitlement value from his granted count per activity (capped).
+
+    Returns diminish per activity and over his whole week, so a father with
+    little is served before another gets more (docs/design.md section 4).
+    """
+    week = sum(week_level_value(j) for j in range(1, sum(granted) + 1))
+    return week + sum(entitlement_value(count) for count in granted)
+
+
+def father_granted(
+    problem: Problem, father: Father, counts: Counter[tuple[str, str]]
+) -> dict[str, tuple[int, int]]:
+    """Give per activity the father is entitled to: (entitled, granted), granted capped."""
+    found: dict[str, tuple[int, int]] = {}
+    for activity in problem.entitlement_activities:
+        owed = entitled(problem, father, activity)
+        if owed:
+            found[activity.id] = (owed, min(counts[father.id, activity.id], owed))
+    return found
 
 
 def minutes(problem: Problem, assignment: Assignment) -> int:
@@ -45,12 +75,26 @@ def visit_minutes(problem: Problem, assignments: list[Assignment]) -> Counter[st
     return found
 
 
-def granted_counts(assignments: list[Assignment]) -> Counter[tuple[str, str]]:
-    """Give how many occurrences each (father, activity) has in the assignments."""
+def has_its_escorts(problem: Problem, assignment: Assignment) -> bool:
+    """Tell whether an assignment of an activity with escorts has all of them beside its staff."""
+    activity = problem.activity_by_id.get(assignment.activity)
+    if activity is None or not activity.escorts:
+        return False
+    return len(set(assignment.volunteers)) >= activity.volunteers + activity.escorts
+
+
+def granted_counts(problem: Problem, assignments: list[Assignment]) -> Counter[tuple[str, str]]:
+    """Give how many occurrences each (father, activity) has in the assignments.
+
+    An occurrence with all its escorts also counts as an ``escorted_visit``.
+    """
     found: Counter[tuple[str, str]] = Counter()
     for assignment in assignments:
+        escorted = has_its_escorts(problem, assignment)
         for father in assignment.fathers:
             found[father, assignment.activity] += 1
+            if escorted:
+                found[father, ESCORTED_VISIT] += 1
     return found
 
 
@@ -100,12 +144,11 @@ def tiers(problem: Problem, assignments: list[Assignment], previous: Roster | No
     legal = sum(
         1 for f in problem.fathers if visits[f.id] >= problem.policy.legal_min_visit_minutes
     )
-    counts = granted_counts(assignments)
-    value = 0
-    for father in problem.fathers:
-        for activity in problem.activities:
-            granted = min(counts[father.id, activity.id], entitled(problem, father, activity))
-            value += entitlement_value(granted)
+    counts = granted_counts(problem, assignments)
+    value = sum(
+        father_value([g for _, g in father_granted(problem, father, counts).values()])
+        for father in problem.fathers
+    )
     continuity = 0
     for assignment in assignments:
         for father_id in assignment.fathers:
@@ -128,10 +171,9 @@ def tier_ranges(problem: Problem, previous: Roster | None = None) -> Tiers:
     occurrences = 0
     value = 0
     for father in problem.fathers:
-        for activity in problem.activities:
-            count = entitled(problem, father, activity)
-            occurrences += count
-            value += entitlement_value(count)
+        owed = [entitled(problem, father, a) for a in problem.entitlement_activities]
+        occurrences += sum(owed)
+        value += father_value(owed)
     stability = 0
     if previous is not None:
         stability = sum(len(a.fathers) for a in previous.assignments)

@@ -269,6 +269,56 @@ class Occupancy:
         found = self._staff_memo[key] = Staff(tuple(why), tuple(fit), tuple(officers))
         return found
 
+    def free_escorts(
+        self, activity: Activity, institution: str, start: int, end: int, taken: Iterable[str]
+    ) -> tuple[list[Volunteer], list[Volunteer]]:
+        """Give the volunteers free to escort [start, end), and those of them within their hours.
+
+        Those already in ``taken`` (the occurrence's own) are left out; the
+        ones within their hours come least-worked first.
+        """
+        own = set(taken)
+        free = [
+            v
+            for v in self.index.may_serve(activity, institution, start, end)
+            if v.id not in own and not overlaps(self._volunteers.get(v.id, {}).values(), start, end)
+        ]
+        fit = [
+            v for v in free if self._volunteer_minutes[v.id] + end - start <= v.max_hours_week * 60
+        ]
+        fit.sort(key=lambda v: self._volunteer_minutes[v.id])
+        return free, fit
+
+    def escorts_within_cap(self, count: int, minutes: int) -> int:
+        """Give how many of ``count`` escorts for ``minutes`` each the partner cap still pays."""
+        if minutes <= 0:
+            return count
+        left = self._partner_cap - self._total_volunteer_minutes
+        return max(0, min(count, left // minutes))
+
+    def escort_reasons(self, assignment: Assignment) -> list[str]:
+        """Give every reason a held occurrence cannot have all its escorts (empty: it could)."""
+        activity = self.problem.activity_by_id[assignment.activity]
+        missing = activity.volunteers + activity.escorts - len(set(assignment.volunteers))
+        if missing <= 0:
+            return []
+        start, end = self._spans[assignment.id]
+        room = self.problem.room_by_id.get(assignment.room or "")
+        institution = room.institution if room is not None else self._institution(assignment)
+        free, fit = self.free_escorts(activity, institution, start, end, assignment.volunteers)
+        why: set[str] = set()
+        if len(free) < missing:
+            why.add(reasons.NO_VOLUNTEER)
+        if len(fit) < missing and len(free) > len(fit):
+            why.add(reasons.VOLUNTEER_MAX_HOURS)
+        if self.escorts_within_cap(missing, end - start) < missing:
+            why.add(reasons.PARTNER_CAP)
+        return sorted(why)
+
+    def _institution(self, assignment: Assignment) -> str:
+        fathers = self.problem.father_by_id
+        return next(fathers[f].institution for f in assignment.fathers if f in fathers)
+
     def over_partner_cap(self, activity: Activity) -> bool:
         """Tell whether one more occurrence with its own volunteers would pass the partner cap."""
         more = activity.minutes * activity.volunteers

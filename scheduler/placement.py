@@ -194,6 +194,9 @@ def _new_assignment(
 ) -> Assignment:
     """Give a new assignment for one father, with the staff it needs taken from ``staff``."""
     clock = occupancy.problem.clock
+    volunteers = _choose(staff.volunteers, activity.volunteers, father.linked_volunteer)
+    if activity.escorts:
+        volunteers += _escorts(occupancy, father, activity, start, room, volunteers)
     if session is not None:
         base = session.id
         begins = session.start
@@ -209,9 +212,55 @@ def _new_assignment(
         room=room.id if room is not None else None,
         session=session.id if session is not None else None,
         fathers=[father.id],
-        volunteers=_choose(staff.volunteers, activity.volunteers, father.linked_volunteer),
+        volunteers=volunteers,
         officers=[o.id for o in staff.officers[: activity.officers]],
     )
+
+
+def _escorts(
+    occupancy: Occupancy,
+    father: Father,
+    activity: Activity,
+    start: int,
+    room: Room | None,
+    taken: list[str],
+) -> list[str]:
+    """Give the escorts a new occurrence gets: all it wants, the linked volunteer first, or none.
+
+    Escorts are wanted, not required: an occurrence that cannot have all of
+    them, within the volunteers' hours and the partner cap on top of its own
+    volunteers, runs without them.
+    """
+    end = start + activity.minutes
+    institution = room.institution if room is not None else father.institution
+    _, fit = occupancy.free_escorts(activity, institution, start, end, taken)
+    cost = activity.minutes * (activity.volunteers + activity.escorts)
+    if len(fit) < activity.escorts or occupancy.escorts_within_cap(1, cost) < 1:
+        return []
+    return _choose(tuple(fit), activity.escorts, father.linked_volunteer)
+
+
+def escort_reasons(problem: Problem, occupancy: Occupancy, father_id: str) -> list[str]:
+    """Give every reason the father has no escorted visit (empty: nothing blocks one).
+
+    Where he has no occurrence of an activity with escorts, what blocks one
+    (his legal visit's own reasons); where he has one without its escorts,
+    what keeps the escorts from it: ``no_volunteer``, ``volunteer_max_hours``,
+    ``partner_cap``.
+    """
+    escorted = [a for a in problem.activities if a.escorts]
+    held = [
+        a
+        for a in occupancy.assignments()
+        if father_id in a.fathers and problem.activity_by_id[a.activity].escorts
+    ]
+    found: set[str] = set()
+    if not held:
+        for activity in escorted:
+            found.update(refusal_reasons(problem, occupancy, father_id, activity.id))
+    for assignment in held:
+        found.update(occupancy.escort_reasons(assignment))
+    return sorted(found)
 
 
 def blockers(

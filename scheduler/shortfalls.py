@@ -10,11 +10,11 @@ occurrence would fit has no reasons: nothing blocks it, and none is guessed.
 
 from __future__ import annotations
 
-from scheduler.domain import Assignment, Problem, Shortfall
+from scheduler.domain import ESCORTED_VISIT, Assignment, Problem, Shortfall
 from scheduler.entitlements import entitled
 from scheduler.objective import granted_counts
 from scheduler.occupancy import Occupancy
-from scheduler.placement import refusal_reasons
+from scheduler.placement import escort_reasons, refusal_reasons
 
 
 def explain_shortfalls(problem: Problem, assignments: list[Assignment]) -> list[Shortfall]:
@@ -24,21 +24,25 @@ def explain_shortfalls(problem: Problem, assignments: list[Assignment]) -> list[
     father's day are shared by every father asked about the same time.
     """
     occupancy = Occupancy(problem, assignments)
-    granted = granted_counts(assignments)
+    granted = granted_counts(problem, assignments)
     found: list[Shortfall] = []
     for father in sorted(problem.fathers, key=lambda f: f.id):
-        for activity in sorted(problem.activities, key=lambda a: a.id):
+        for activity in sorted(problem.entitlement_activities, key=lambda a: a.id):
             wanted = entitled(problem, father, activity)
             have = granted[father.id, activity.id]
             if have >= wanted:
                 continue
+            if activity.id == ESCORTED_VISIT:
+                why = escort_reasons(problem, occupancy, father.id)
+            else:
+                why = refusal_reasons(problem, occupancy, father.id, activity.id)
             found.append(
                 Shortfall(
                     father=father.id,
                     activity=activity.id,
                     entitled=wanted,
                     granted=have,
-                    reasons=refusal_reasons(problem, occupancy, father.id, activity.id),
+                    reasons=why,
                 )
             )
     return found

@@ -288,21 +288,32 @@ class _Check(Findings):
     def staff(self, item: Placed) -> None:
         """Check the staff: as many distinct volunteers and officers as the activity needs.
 
+        Volunteers beyond those needed are its escorts, at most ``escorts``;
+        they are checked like any volunteer, and their minutes count against
+        the partner cap and their own maximum in the sweeps.
+
         A volunteer serves the institution, may do the activity and is
         available for all of it; an officer is of the institution and on shift
         for all of it.
         """
         problem, activity, key = self.problem, item.activity, item.id
         assignment = item.assignment
-        for kind, listed, needed, reason in (
-            ("volunteer", assignment.volunteers, activity.volunteers, reasons.NO_VOLUNTEER),
-            ("officer", assignment.officers, activity.officers, reasons.NO_OFFICER),
+        for kind, listed, needed, wanted, reason in (
+            (
+                "volunteer",
+                assignment.volunteers,
+                activity.volunteers,
+                activity.escorts,
+                reasons.NO_VOLUNTEER,
+            ),
+            ("officer", assignment.officers, activity.officers, 0, reasons.NO_OFFICER),
         ):
-            if len(listed) != needed:
+            if not needed <= len(listed) <= needed + wanted:
+                more = f" and at most {wanted} escort(s)" if wanted else ""
                 self.add(
                     "staff",
                     key,
-                    f"{activity.id} needs {needed} {kind}(s), has {len(listed)}",
+                    f"{activity.id} needs {needed} {kind}(s){more}, has {len(listed)}",
                     reason,
                 )
             for person, count in Counter(listed).items():

@@ -66,6 +66,8 @@ class SessionCandidate:
     fathers: tuple[str, ...]
     volunteers: tuple[str, ...]
     officers: tuple[str, ...]
+    # The escorts it could have beside its volunteers: the activity's, or 0 with too few free.
+    escorts: int = 0
 
 
 @dataclass(frozen=True)
@@ -312,6 +314,11 @@ class _Builder:
                     fathers=fathers,
                     volunteers=volunteers,
                     officers=officers,
+                    escorts=(
+                        activity.escorts
+                        if len(volunteers) >= activity.volunteers + activity.escorts
+                        else 0
+                    ),
                 )
             )
         return found

@@ -105,8 +105,37 @@ def sessions_have_their_staff(
         run = variables.run[session.session]
         helpers = [variables.session_volunteer[session.session, v] for v in session.volunteers]
         officers = [variables.session_officer[session.session, o] for o in session.officers]
-        model.add(sum(helpers) == activity.volunteers * run)
+        if session.escorts:
+            model.add(sum(helpers) >= activity.volunteers * run)
+            model.add(sum(helpers) <= (activity.volunteers + session.escorts) * run)
+        else:
+            model.add(sum(helpers) == activity.volunteers * run)
         model.add(sum(officers) == activity.officers * run)
+
+
+def escorted_sessions(
+    model: cp_model.CpModel, problem: Problem, candidates: Candidates, variables: Variables
+) -> None:
+    """A session is escorted exactly when it has all its escorts; so is each father seated in it.
+
+    Escorts are wanted, not required: a session runs without them, and a
+    father seated in a session with all of them has his escorted visit.
+    """
+    for session in candidates.sessions:
+        if not session.escorts:
+            continue
+        key = session.session
+        full = problem.activity_by_id[session.activity].volunteers + session.escorts
+        helpers = sum(variables.session_volunteer[key, v] for v in session.volunteers)
+        escorted = variables.escorted[key]
+        model.add(helpers >= full * escorted)
+        model.add(helpers <= full - 1).only_enforce_if(~escorted)
+        for father in session.fathers:
+            seat = variables.seat[key, father]
+            both = variables.escorted_seat[key, father]
+            model.add_implication(both, seat)
+            model.add_implication(both, escorted)
+            model.add_bool_or([both, ~seat, ~escorted])
 
 
 def slots_have_their_staff(
@@ -277,6 +306,12 @@ def seat_partner_minutes(problem: Problem, session: SessionCandidate) -> Fractio
     return Fraction(minutes, max(1, min(session.capacity, len(session.fathers))))
 
 
+def seat_escort_minutes(session: SessionCandidate) -> Fraction:
+    """Give the least partner minutes one father's escorted seat takes beyond his seat's own."""
+    minutes = (session.end - session.start) * session.escorts
+    return Fraction(minutes, max(1, min(session.capacity, len(session.fathers))))
+
+
 def slot_partner_minutes(problem: Problem, slot: SlotCandidate) -> Fraction:
     """Give the partner minutes an individual activity takes: all of its volunteers' own."""
     return Fraction((slot.end - slot.start) * problem.activity_by_id[slot.activity].volunteers)
@@ -333,6 +368,12 @@ def partner_cap(
     for session in candidates.sessions:
         price = seat_partner_minutes(problem, session)
         places += [(price, variables.seat[session.session, f]) for f in session.fathers]
+        escorts = seat_escort_minutes(session)
+        places += [
+            (escorts, variables.escorted_seat[session.session, f])
+            for f in session.fathers
+            if session.escorts
+        ]
     places += [
         (slot_partner_minutes(problem, slot), literal)
         for slot, literal in zip(candidates.slots, variables.slot, strict=True)
@@ -384,6 +425,7 @@ def non_association(
 RULES = (
     sessions_run_with_fathers,
     sessions_have_their_staff,
+    escorted_sessions,
     slots_have_their_staff,
     fathers_do_one_thing_at_a_time,
     rooms_hold_their_capacity,

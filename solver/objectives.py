@@ -14,14 +14,16 @@ from fractions import Fraction
 
 from ortools.sat.python import cp_model
 
-from scheduler.domain import Problem, Roster
+from scheduler.domain import ESCORTED_VISIT, Problem, Roster
 from scheduler.entitlements import entitled
 from scheduler.objective import (
     TIERS,
     entitlement_value,
+    granted_counts,
     occurrence_key,
     occurrence_value,
     partner_cap_minutes,
+    week_level_value,
 )
 from scheduler.spans import inside, week_spans
 from solver.candidates import Candidates
@@ -156,52 +158,83 @@ def fathers_the_cap_can_pay(shares: list[Fraction], left: int) -> int:
 def entitlements(
     model: cp_model.CpModel, problem: Problem, candidates: Candidates, variables: Variables
 ) -> Expression:
-    """Give the entitlement value: the k-th occurrence of an activity for a father is worth 420/k.
+    """Give the entitlement value, diminishing per activity and over each father's whole week.
 
-    Diminishing returns spread scarce capacity over fathers instead of piling
-    it on a few.
+    The k-th occurrence of an activity for a father is worth 420/k, and the
+    j-th occurrence of his week, of any activity, 1260/j more (docs/design.md
+    section 4). Both are levels with falling weights, each level implying the
+    one below it: a concave sum that CP-SAT's linear relaxation keeps, so
+    scarce capacity goes first to the fathers who have least.
     """
     possible: dict[tuple[str, str], list[cp_model.IntVar]] = defaultdict(list)
     for session in candidates.sessions:
         for seated in session.fathers:
             possible[seated, session.activity].append(variables.seat[session.session, seated])
+    for (_, seated), literal in variables.escorted_seat.items():
+        possible[seated, ESCORTED_VISIT].append(literal)
     for slot, literal in zip(candidates.slots, variables.slot, strict=True):
         possible[slot.father, slot.activity].append(literal)
-    pinned: dict[tuple[str, str], int] = defaultdict(int)
-    for pin in candidates.pinned:
-        for father_id in pin.assignment.fathers:
-            pinned[father_id, pin.assignment.activity] += 1
+    pinned = granted_counts(problem, [pin.assignment for pin in candidates.pinned])
     # Literals and their values, summed once at the end: a sum built term by term is
     # slower to flatten into an objective on a large week.
     earning: list[cp_model.IntVar] = []
     values: list[int] = []
     constant = 0
     for father in problem.fathers:
-        for activity in problem.activities:
+        own: list[cp_model.IntVar] = []
+        fixed_total = 0
+        for activity in problem.entitlement_activities:
             key = (father.id, activity.id)
             limit = entitled(problem, father, activity)
-            fixed = pinned.get(key, 0)
-            constant += entitlement_value(min(fixed, limit))
+            fixed = min(pinned.get(key, 0), limit)
+            fixed_total += fixed
+            constant += entitlement_value(fixed)
             literals = possible.get(key, [])
-            top = min(limit, fixed + len(literals))
-            if top <= fixed:
-                continue
-            if top == fixed + 1:
+            if activity.id != ESCORTED_VISIT and min(limit, fixed + len(literals)) == fixed + 1:
+                # The ceilings hold these literals to one: each is the next occurrence itself.
+                own += literals
                 earning += literals
-                values += [occurrence_value(top)] * len(literals)
+                values += [occurrence_value(fixed + 1)] * len(literals)
                 continue
-            steps = [
-                model.new_bool_var(f"granted[{father.id},{activity.id},{k}]")
-                for k in range(fixed + 1, top + 1)
-            ]
-            model.add(sum(steps) == sum(literals))
-            for earlier, later in zip(steps, steps[1:], strict=False):
-                model.add_implication(later, earlier)
+            steps = _levels(model, f"granted[{father.id},{activity.id}]", fixed, limit, literals)
+            own += steps
             earning += steps
-            values += [occurrence_value(k) for k in range(fixed + 1, top + 1)]
+            values += [occurrence_value(k) for k in range(fixed + 1, fixed + len(steps) + 1)]
+        constant += sum(week_level_value(j) for j in range(1, fixed_total + 1))
+        levels = _levels(model, f"week[{father.id}]", fixed_total, fixed_total + len(own), own)
+        earning += levels
+        values += [
+            week_level_value(j) for j in range(fixed_total + 1, fixed_total + len(levels) + 1)
+        ]
     if not earning:
         return constant
     return cp_model.LinearExpr.weighted_sum(earning, values) + constant
+
+
+def _levels(
+    model: cp_model.CpModel,
+    name: str,
+    fixed: int,
+    limit: int,
+    literals: list[cp_model.IntVar],
+) -> list[cp_model.IntVar]:
+    """Give level literals for occurrences fixed+1.. of a count: as many hold as min(count, limit).
+
+    The count is ``fixed`` plus the literals that hold. A single possible
+    level under a ceiling the rules already keep is the literal itself.
+    """
+    top = min(limit, fixed + len(literals))
+    if top <= fixed:
+        return []
+    if len(literals) == 1 and top == fixed + 1:
+        return list(literals)
+    steps = [model.new_bool_var(f"{name}[{k}]") for k in range(fixed + 1, top + 1)]
+    for earlier, later in zip(steps, steps[1:], strict=False):
+        model.add_implication(later, earlier)
+    model.add(sum(steps) <= sum(literals))
+    # With the top level off, every literal is counted: the count is below the limit.
+    model.add(sum(literals) <= sum(steps) + (len(literals) - len(steps)) * steps[-1])
+    return steps
 
 
 def continuity(

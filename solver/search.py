@@ -332,10 +332,6 @@ def search_group(built: RosterModel, task: GroupTask, options: SolveOptions) -> 
         proved = reporter.ceiling
     elif budget > 0 or anchor is None:
         solver.best_bound_callback = reporter.on_bound
-        if legal:
-            # The partner cap's linear forms give this tier its bound at the root, and
-            # presolve only delays it.
-            solver.parameters.cp_model_presolve = False
         status = solver.solve(searched, reporter)
         proved = reporter.bound
     if status == cp_model.INFEASIBLE:

@@ -2,7 +2,8 @@
 
 Sessions: a run literal per session, a seat literal per (session, father)
 who could sit there, and a literal per (session, volunteer) and (session,
-officer) for staff eligible for it. Individual activities: a literal per
+officer) for staff eligible for it, and for a session with escorts a literal
+that it has them all and one per father seated in it so. Individual activities: a literal per
 father slot (father, activity, start, room pool), and staff literals per
 (institution, activity, start, person), so a volunteer is chosen per used
 start rather than per father.
@@ -23,9 +24,18 @@ class Variables:
         self.seat: dict[tuple[str, str], cp_model.IntVar] = {}
         self.session_volunteer: dict[tuple[str, str], cp_model.IntVar] = {}
         self.session_officer: dict[tuple[str, str], cp_model.IntVar] = {}
+        # A session with all its escorts, and each father seated in one (his escorted visit).
+        self.escorted: dict[str, cp_model.IntVar] = {}
+        self.escorted_seat: dict[tuple[str, str], cp_model.IntVar] = {}
         for session in candidates.sessions:
             key = session.session
             self.run[key] = model.new_bool_var(f"run[{key}]")
+            if session.escorts:
+                self.escorted[key] = model.new_bool_var(f"escorted[{key}]")
+                for father in session.fathers:
+                    self.escorted_seat[key, father] = model.new_bool_var(
+                        f"escorted_seat[{key},{father}]"
+                    )
             for father in session.fathers:
                 self.seat[key, father] = model.new_bool_var(f"seat[{key},{father}]")
             for volunteer in session.volunteers:

@@ -8,9 +8,16 @@ from pathlib import Path
 import pytest
 
 from bench.__main__ import main
-from bench.suite import floor_cap, read_checkpoints
+from bench.fairness import (
+    fewest_nothing_beyond_legal,
+    legal_volunteer_shortfalls,
+    most_granted_something,
+    seats_for_every_father,
+)
+from bench.suite import read_checkpoints
 from scheduler.generate import generate_problem
-from solver.solve import Progress
+from solver.baseline import first_come_first_served
+from solver.solve import Progress, SolveOptions, solve
 
 
 def test_harness_writes_the_three_files_for_a_ten_father_week(tmp_path: Path) -> None:
@@ -77,13 +84,34 @@ def test_a_week_the_generator_refuses_exits_2_naming_the_option(
     assert "--sizes: fathers 5 is outside 10..10000" in capsys.readouterr().err
 
 
-def test_floor_cap_proves_floor_zero_only_where_the_cap_cannot_serve_everyone() -> None:
-    """36 hours of cap cannot serve 400 fathers; a cap beyond every need proves nothing."""
-    starved = generate_problem(400, seed=1)
-    found = floor_cap(starved)
-    assert found is not None
-    assert found.payable < found.fathers
-    assert found.payable == int(36 * 60 // found.least_minutes)
-    ample = generate_problem(400, seed=1)
-    ample.policy.partner_cap_hours = 10_000.0
-    assert floor_cap(ample) is None
+def test_the_fewest_with_nothing_beyond_legal_is_proven_on_a_small_week() -> None:
+    """On a 20-father week the solver's roster leaves none with only the legal visit: proven 0.
+
+    First come, first served leaves some; the proof holds the legal tier and
+    minimises that count alone.
+    """
+    problem = generate_problem(20, seed=3)
+    roster = solve(problem, SolveOptions(time_limit=3, workers=2))
+    baseline = first_come_first_served(problem)
+    best = fewest_nothing_beyond_legal(problem, roster, time_limit=10)
+    assert (best.value, best.bound, best.proven) == (0, 0, True)
+    assert len(roster.kpis.fathers_nothing_beyond_legal) == 0
+    assert len(baseline.kpis.fathers_nothing_beyond_legal) > 0
+    assert legal_volunteer_shortfalls(problem, roster) == 0
+
+
+def test_a_floor_above_0_is_proven_possible_or_impossible() -> None:
+    """Every father of a 20-father week can be granted something; without sessions or rooms, none.
+
+    With no room and no session nobody can be granted anything the week
+    entitles him to, and the proof says so with its bound.
+    """
+    problem = generate_problem(20, seed=3)
+    roster = solve(problem, SolveOptions(time_limit=3, workers=2))
+    best, could = most_granted_something(problem, roster, time_limit=10)
+    assert (best.value, best.proven, could) == (20, True, 20)
+    empty = problem.model_copy(update={"sessions": [], "rooms": []})
+    empty_roster = roster.model_copy(update={"assignments": [], "tiers": {}})
+    best, could = most_granted_something(empty, empty_roster, time_limit=10)
+    assert could > 0 and best.bound < could
+    assert not seats_for_every_father(problem)

@@ -33,6 +33,8 @@ GAIN_KPIS: tuple[str, ...] = (
     "fulfilment",
     "fathers_below_legal_minimum",
     "fairness_floor",
+    "fathers_nothing_beyond_legal",
+    "escorts_short_of_partner_cap",
     "granted",
     "volunteer_hours",
 )
@@ -43,6 +45,8 @@ CHART_KPIS: tuple[tuple[str, str], ...] = (
     ("fulfilment_shell_3", "fulfilment shell 3"),
     ("fathers_below_legal_minimum", "fathers below the legal minimum"),
     ("fairness_floor", "fairness floor"),
+    ("fathers_nothing_beyond_legal", "fathers with nothing beyond the legal visit"),
+    ("escorts_short_of_partner_cap", "escorted visits the partner cap cannot pay"),
     ("volunteer_hours", "volunteer hours (dashed: the partner cap)"),
     ("utilisation_family_room", "family room utilisation"),
     ("utilisation_video_station", "video station utilisation"),
@@ -74,6 +78,8 @@ class WhatIfReport:
     deterministic: bool
     replications: int
     levels_off: dict[str, float | None] = field(default_factory=dict)
+    # Per sweep over the partner cap: the least cap at which no escort waits for it.
+    every_escort_from: dict[str, float | None] = field(default_factory=dict)
 
 
 def _runs_frame(outcomes: list[Outcome], deterministic: bool) -> pd.DataFrame:
@@ -150,7 +156,35 @@ def assemble(
         replications=replications,
     )
     report.levels_off = levels_off(table)
+    report.every_escort_from = every_escort_from(table)
     return report
+
+
+def every_escort_from(table: pd.DataFrame) -> dict[str, float | None]:
+    """Give per partner-cap sweep the least cap at which no escorted visit falls short of it.
+
+    It answers "how many partner hours does this region need before every
+    father has his escort?": the least value of the sweep from which on no
+    run has an escorted-visit shortfall with ``partner_cap``; None where even
+    the sweep's last value leaves some.
+    """
+    found: dict[str, float | None] = {}
+    short = "escorts_short_of_partner_cap"
+    if "sweep" not in table or short not in table:
+        return found
+    swept = table.dropna(subset=["sweep"])
+    for sweep, rows in swept[swept["parameter"] == "partner_cap_hours"].groupby(
+        "sweep", sort=False
+    ):
+        ordered = rows.sort_values("value")
+        values = list(ordered["value"])
+        counts = list(ordered[short])
+        found[str(sweep)] = None
+        for index in range(len(values)):
+            if all(count == 0 for count in counts[index:]):
+                found[str(sweep)] = float(values[index])
+                break
+    return found
 
 
 def levels_off(table: pd.DataFrame, kpi: str = "fulfilment") -> dict[str, float | None]:
@@ -185,6 +219,8 @@ def summary_columns(table: pd.DataFrame) -> list[str]:
         "fulfilment_shell_3",
         "fathers_below_legal_minimum",
         "fairness_floor",
+        "fathers_nothing_beyond_legal",
+        "escorts_short_of_partner_cap",
         "volunteer_hours",
         "partner_cap_hours",
         "utilisation_family_room",

@@ -16,7 +16,8 @@ from dataclasses import dataclass
 from statistics import mean
 from typing import Any
 
-from scheduler.domain import KPIs, Problem, ProblemError, Roster, parse_problem
+from scheduler import reasons
+from scheduler.domain import ESCORTED_VISIT, KPIs, Problem, ProblemError, Roster, parse_problem
 from whatif.edits import with_demand
 from whatif.executors import Executor, Progress, SerialExecutor, cpu_count, make_executor
 from whatif.report import Outcome, WhatIfReport, assemble, draw_charts, table_records
@@ -73,6 +74,7 @@ def kpi_row(problem: Problem, kpis: KPIs) -> dict[str, float]:
         "entitlement_value": float(kpis.entitlement_value),
         "fathers_below_legal_minimum": float(len(kpis.fathers_below_legal_minimum)),
         "fairness_floor": kpis.fairness_floor,
+        "fathers_nothing_beyond_legal": float(len(kpis.fathers_nothing_beyond_legal)),
         "volunteer_hours": kpis.volunteer_hours,
         "partner_cap_hours": kpis.partner_cap_hours,
         "volunteer_share_of_cap": (
@@ -110,8 +112,19 @@ def solve_task(task: SweepTask) -> Outcome:
         status=roster.status,
         solve_seconds=roster.solve_seconds,
         gap=roster.gap,
-        kpis=kpi_row(task.problem, roster.kpis),
+        kpis=kpi_row(task.problem, roster.kpis) | escort_row(roster),
     )
+
+
+def escort_row(roster: Roster) -> dict[str, float]:
+    """Give how many escorted visits fall short, and how many of them for the partner cap."""
+    escorts = [s for s in roster.shortfalls if s.activity == ESCORTED_VISIT]
+    return {
+        "escorted_visits_short": float(len(escorts)),
+        "escorts_short_of_partner_cap": float(
+            sum(1 for s in escorts if reasons.PARTNER_CAP in s.reasons)
+        ),
+    }
 
 
 def replication_weeks(base: Problem, spec: ScenarioFile) -> list[Problem]:
@@ -227,5 +240,6 @@ def run_job(
         "columns": [str(c) for c in result.table.columns],
         "table": table_records(result.table),
         "levels_off": result.levels_off,
+        "every_escort_from": result.every_escort_from,
         "charts": {name: base64.b64encode(png).decode("ascii") for name, png in charts.items()},
     }

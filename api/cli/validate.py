@@ -59,6 +59,7 @@ def summary(kpis: KPIs, violation_count: int) -> str:
             f"fulfilment {kpis.fulfilment:.3f} ({kpis.granted}/{kpis.entitled})",
             f"fairness_floor {kpis.fairness_floor:.3f}",
             f"below_legal_minimum {len(kpis.fathers_below_legal_minimum)}",
+            f"nothing_beyond_legal {len(kpis.fathers_nothing_beyond_legal)}",
             f"volunteer_hours {kpis.volunteer_hours:g}/{kpis.partner_cap_hours:g}",
             f"entitlement_value {kpis.entitlement_value}",
         ]

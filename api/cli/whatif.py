@@ -102,6 +102,11 @@ def _whatif(args: argparse.Namespace) -> int:
             print(f"{sweep}: fulfilment still rises at the end of the sweep")
         else:
             print(f"{sweep}: fulfilment levels off from {value:g} (further steps add < 0.5 point)")
+    for sweep, cap in report.every_escort_from.items():
+        if cap is None:
+            print(f"{sweep}: escorted visits still wait for partner hours at the end of the sweep")
+        else:
+            print(f"{sweep}: every father's escort is paid for from {cap:g} partner hours")
     for path in write_report(report, args.out):
         print(f"wrote {path}", file=sys.stderr)
     return 0

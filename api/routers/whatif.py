@@ -79,6 +79,7 @@ class WhatIfJob(JobView):
     columns: list[str] | None = None
     table: list[dict[str, Any]] | None = None
     levels_off: dict[str, float | None] | None = None
+    every_escort_from: dict[str, float | None] | None = None
     charts: list[str] | None = None
 
 
@@ -92,6 +93,7 @@ def _view(row: JobRow) -> dict[str, Any]:
         columns=result.get("columns"),
         table=result.get("table"),
         levels_off=result.get("levels_off"),
+        every_escort_from=result.get("every_escort_from"),
         charts=sorted(charts) if charts is not None else None,
     )
     return found

@@ -18,6 +18,7 @@ from api.web.labels import ROOM_KIND_ORDER
 from scheduler.domain import Activity, Assignment, Father, Problem, Room, Roster
 from scheduler.eligibility import base_shell, effective_shell
 from scheduler.entitlements import entitled
+from scheduler.kpis import father_standings
 from scheduler.objective import granted_counts, occurrence_key, visit_minutes
 from scheduler.week import MINUTES_PER_DAY, clock_text
 
@@ -166,6 +167,7 @@ class Summary:
     granted: int
     below_legal: int
     floor: float
+    nothing_beyond_legal: int
     assignments: int
     volunteer_hours: float
     partner_cap_hours: float
@@ -285,7 +287,7 @@ def father_rows(
     granted; its reasons are the roster's shortfall reasons.
     """
     assignments = roster.assignments if roster else []
-    counts = granted_counts(assignments)
+    counts = granted_counts(problem, assignments)
     visits = visit_minutes(problem, assignments)
     legal = problem.policy.legal_min_visit_minutes
     reasons = {(s.father, s.activity): s.reasons for s in roster.shortfalls} if roster else {}
@@ -294,7 +296,7 @@ def father_rows(
         if not filters.matches(father):
             continue
         lines = []
-        for activity in problem.activities:
+        for activity in problem.entitlement_activities:
             owed = entitled(problem, father, activity)
             granted = counts[father.id, activity.id]
             if owed or granted:
@@ -377,11 +379,14 @@ def changes(previous: Roster, roster: Roster) -> Changes:
 def summary(problem: Problem, roster: Roster, institution: str) -> Summary:
     """Give the roster's headline figures for the institution's fathers (volunteers: the week's)."""
     rows = father_rows(problem, roster, institution, Filters())
+    standings = father_standings(problem, roster.assignments)
+    own = [standings[r.father.id] for r in rows]
     return Summary(
         entitled=sum(r.entitled for r in rows),
         granted=sum(r.granted for r in rows),
         below_legal=sum(1 for r in rows if r.below_legal),
-        floor=min((r.ratio for r in rows), default=1.0),
+        floor=min((s.ratio for s in own if s.ratio is not None), default=1.0),
+        nothing_beyond_legal=sum(1 for s in own if s.nothing_beyond_legal),
         assignments=len(at_institution(problem, roster, institution)),
         volunteer_hours=roster.kpis.volunteer_hours,
         partner_cap_hours=problem.policy.partner_cap_hours,
@@ -396,6 +401,8 @@ WHATIF_COLUMNS: tuple[tuple[str, str], ...] = (
     ("fulfilment_shell_3", "ratio"),
     ("fathers_below_legal_minimum", "count"),
     ("fairness_floor", "ratio"),
+    ("fathers_nothing_beyond_legal", "count"),
+    ("escorts_short_of_partner_cap", "count"),
     ("volunteer_hours", "hours"),
     ("partner_cap_hours", "hours"),
     ("utilisation_family_room", "ratio"),

@@ -246,6 +246,32 @@ REFUSALS: dict[str, tuple[Change, list[str]]] = {
         lambda d: _father(d, "F-001").update(plan={"video_call": -1}),
         ["fathers[0].plan: plan for 'video_call' is negative (-1)"],
     ),
+    "escorts below 0": (
+        lambda d: d["activities"][0].update(escorts=-1),
+        ["activities[0].escorts: Input should be greater than or equal to 0"],
+    ),
+    "an escorted visit without an activity that has escorts": (
+        lambda d: d["activities"][0].update(escorts=0),
+        [
+            f"entitlements.{shell}.escorted_visit: no activity has escorts "
+            "(activities[].escorts is 0 everywhere)"
+            for shell in (1, 2, 3)
+        ],
+    ),
+    "escorts of an individual activity": (
+        lambda d: d["activities"][1].update(escorts=1),
+        [
+            "activities[1].escorts: 'family_room_visit' is placed individually; "
+            "only a session activity has escorts"
+        ],
+    ),
+    "an activity named as the escorted visit": (
+        lambda d: d["activities"].append(d["activities"][0] | {"id": "escorted_visit"}),
+        [
+            "activities[4].id: 'escorted_visit' is granted with an activity's escorts, "
+            "not an activity of its own"
+        ],
+    ),
     "missing field": (
         lambda d: d["fathers"][2].pop("institution"),
         ["fathers[2].institution: is required"],

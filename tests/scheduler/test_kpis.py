@@ -12,23 +12,28 @@ from tests.kit.rosters import base, roster, slot, variant, without
 def test_kpis_of_the_hand_made_roster(tiny: Problem) -> None:
     """The base roster's KPIs, worked out by hand, are recomputed exactly.
 
-    Entitled: F-001 and F-002 (shell 3) 1 visit + 2 family-room visits + 7
-    calls + 1 cooking = 11 each, F-003 (shell 2) 1 + 1 + 1 = 3, F-004 (shell 1)
-    1 visit: 26. Granted: F-001 visit, family-room visit and call, F-002 a call,
-    F-004 the visit: 5, each the first of its kind (420 each).
+    Entitled: F-001 and F-002 (shell 3) 1 visit + 1 escorted visit + 2
+    family-room visits + 7 calls + 1 cooking = 12 each, F-003 (shell 2) 1 + 1
+    + 1 + 1 = 4, F-004 (shell 1) 1 visit + 1 escorted visit: 30. Granted: F-001
+    visit, escorted visit (V-EX1 and V-HU1 escort A1), family-room visit and
+    call, F-002 a call, F-004 the visit and its escort: 7, each the first of
+    its kind (420 each), and each father's j-th of the week 1260/j more:
+    F-001 1260 + 630 + 420 + 315, F-002 1260, F-004 1260 + 630. F-003 has
+    nothing and could have an escorted visit: nothing beyond the legal visit.
     """
     assert compute_kpis(tiny, base()) == KPIs(
-        fulfilment=5 / 26,
-        fulfilment_by_shell={1: 1.0, 2: 0.0, 3: 4 / 22},
+        fulfilment=7 / 30,
+        fulfilment_by_shell={1: 1.0, 2: 0.0, 3: 5 / 24},
         fulfilment_by_activity={
             "cooking_together": 0.0,
+            "escorted_visit": 2 / 4,
             "family_room_visit": 1 / 5,
             "regular_visit": 2 / 4,
             "video_call": 2 / 15,
         },
-        entitled=26,
-        granted=5,
-        entitlement_value=5 * 420,
+        entitled=30,
+        granted=7,
+        entitlement_value=7 * 420 + (1260 + 630 + 420 + 315) + 1260 + (1260 + 630),
         fathers_below_legal_minimum=["F-002", "F-003"],
         volunteer_hours=3.5,
         partner_cap_hours=6.0,
@@ -36,6 +41,7 @@ def test_kpis_of_the_hand_made_roster(tiny: Problem) -> None:
         officer_hours_by_officer={"O-01": 2.5, "O-02": 0.0},
         room_utilisation={"VH-BB1": 60 / 180, "VH-BZ": 60 / 480, "VH-FK": 90 / 360, "VH-KK": 0.0},
         fairness_floor=0.0,
+        fathers_nothing_beyond_legal=["F-003"],
     )
 
 
@@ -46,13 +52,15 @@ def test_granted_beyond_the_entitlement_counts_as_the_entitlement(tiny: Problem)
         slot("A6", "regular_visit", "sat", "14:00", 60, "VH-BZ", ["F-004"], session="S-BZ-SAT"),
     ]
     kpis = compute_kpis(tiny, base() + extra)
-    assert (kpis.granted, kpis.entitled) == (6, 26)
+    assert (kpis.granted, kpis.entitled) == (8, 30)
     assert kpis.fulfilment_by_activity["regular_visit"] == 2 / 4
-    assert kpis.entitlement_value == 5 * 420 + 210
+    assert kpis.fulfilment_by_activity["escorted_visit"] == 2 / 4
+    # F-002's second call: 210 for the activity, 630 as his second of the week.
+    assert kpis.entitlement_value == compute_kpis(tiny, base()).entitlement_value + 210 + 630
 
 
 def test_fairness_floor_is_the_lowest_father_ratio(tiny: Problem) -> None:
-    """With only F-001 (3 of 11) and F-004 (1 of 1) in the week, the floor is 3/11."""
+    """With only F-001 (4 of 12) and F-004 (2 of 2, his visit escorted), the floor is 1/3."""
 
     def only_two(data: dict[str, Any]) -> None:
         data["fathers"] = [f for f in data["fathers"] if f["id"] in ("F-001", "F-004")]
@@ -62,8 +70,8 @@ def test_fairness_floor_is_the_lowest_father_ratio(tiny: Problem) -> None:
 
     problem = variant(tiny, only_two)
     kpis = compute_kpis(problem, without(base(), "A3"))
-    assert kpis.fairness_floor == 3 / 11
-    assert kpis.fulfilment == 4 / 12
+    assert kpis.fairness_floor == 4 / 12
+    assert kpis.fulfilment == 6 / 14
     assert kpis.fathers_below_legal_minimum == []
 
 

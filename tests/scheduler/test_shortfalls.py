@@ -23,16 +23,20 @@ def test_empty_roster_names_only_what_blocks(tiny: Problem) -> None:
     """With nothing placed, only rules that block are named; where one more fits, no reason."""
     assert rows(explain_shortfalls(tiny, [])) == [
         ("F-001", "cooking_together", 1, 0, []),
+        ("F-001", "escorted_visit", 1, 0, []),
         ("F-001", "family_room_visit", 2, 0, []),
         ("F-001", "regular_visit", 1, 0, []),
         ("F-001", "video_call", 7, 0, []),
         ("F-002", "cooking_together", 1, 0, ["time_out"]),
+        ("F-002", "escorted_visit", 1, 0, []),
         ("F-002", "family_room_visit", 2, 0, []),
         ("F-002", "regular_visit", 1, 0, []),
         ("F-002", "video_call", 7, 0, []),
+        ("F-003", "escorted_visit", 1, 0, []),
         ("F-003", "family_room_visit", 1, 0, ["no_consent"]),
         ("F-003", "regular_visit", 1, 0, []),
         ("F-003", "video_call", 1, 0, ["no_consent"]),
+        ("F-004", "escorted_visit", 1, 0, []),
         ("F-004", "regular_visit", 1, 0, []),
     ]
 
@@ -50,9 +54,11 @@ def test_hand_made_roster_reasons(tiny: Problem) -> None:
         ("F-001", "family_room_visit", 2, 1, []),
         ("F-001", "video_call", 7, 1, []),
         ("F-002", "cooking_together", 1, 0, ["time_out", "volunteer_max_hours"]),
+        ("F-002", "escorted_visit", 1, 0, []),
         ("F-002", "family_room_visit", 2, 0, []),
         ("F-002", "regular_visit", 1, 0, []),
         ("F-002", "video_call", 7, 1, []),
+        ("F-003", "escorted_visit", 1, 0, []),
         ("F-003", "family_room_visit", 1, 0,
          ["capacity:family_room", "no_consent", "no_officer", "no_volunteer"]),
         ("F-003", "regular_visit", 1, 0, []),

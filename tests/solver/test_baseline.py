@@ -66,7 +66,7 @@ def test_tiny_roster_seed_0(tiny: Problem) -> None:
     assert violations(tiny, roster) == []
     assert (roster.status, roster.solver) == ("feasible", "fcfs")
     assert roster.tiers == {
-        "legal_minimum": 3, "entitlements": 3080, "continuity": 3, "stability": 0, "economy": 30,
+        "legal_minimum": 3, "entitlements": 11942, "continuity": 3, "stability": 0, "economy": 30,
     }  # fmt: skip
     assert roster.objective == objective(tiny, roster.assignments)
     assert roster.kpis == compute_kpis(tiny, roster.assignments)
@@ -83,16 +83,25 @@ def test_tiny_roster_seed_0(tiny: Problem) -> None:
         ("F-003", "family_room_visit", 0,
          ["capacity:family_room", "no_consent", "no_officer", "no_volunteer", "partner_cap"]),
         ("F-003", "video_call", 0, ["capacity:video_station", "no_consent"]),
+        ("F-004", "escorted_visit", 0, ["capacity:visit_hall", "non_association"]),
         ("F-004", "regular_visit", 0, ["capacity:visit_hall", "non_association"]),
     ]  # fmt: skip
 
 
 def test_first_come_is_first_served(tiny: Problem) -> None:
-    """With seed 2, F-002 and F-004 ask before F-001 and take both Wednesday seats from him."""
+    """With seed 2, F-002 and F-004 take both Wednesday seats; F-001 sits on Saturday unescorted.
+
+    The partner cap is spent before F-001 asks, which costs him his escort,
+    never his legal hour.
+    """
     roster = first_come_first_served(tiny, seed=2)
     visit = next(a for a in roster.assignments if a.session == "S-BZ-WED")
     assert visit.fathers == ["F-002", "F-004"]
-    assert "F-001" in roster.kpis.fathers_below_legal_minimum
+    saturday = next(a for a in roster.assignments if a.session == "S-BZ-SAT")
+    assert (saturday.fathers, saturday.volunteers) == (["F-003", "F-001"], [])
+    assert roster.kpis.fathers_below_legal_minimum == []
+    escorts = [(s.father, s.reasons) for s in roster.shortfalls if s.activity == "escorted_visit"]
+    assert escorts == [("F-001", ["partner_cap"]), ("F-003", ["partner_cap"])]
     assert violations(tiny, roster) == []
 
 

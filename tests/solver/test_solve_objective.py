@@ -63,11 +63,15 @@ def test_without_a_legal_minimum_the_calls_win() -> None:
     roster = checked(officer_hour(legal_minutes=0))
     assert granted(roster, "family_room_visit") == []
     assert sorted(f for f, _, _ in granted(roster, "video_call")) == ["A1", "A2", "A3"]
-    assert roster.tiers["entitlements"] == 3 * 420
+    # Each call is its father's first of the activity (420) and of his week (1260).
+    assert roster.tiers["entitlements"] == 3 * (420 + 1260)
 
 
 def test_entitlements_are_spread_over_fathers() -> None:
-    """Two call slots in the week and two fathers wanting seven each: one call each (420 + 420)."""
+    """Two call slots in the week and two fathers wanting seven each: one call each.
+
+    Each call is its father's first of the activity and of the week: 420 + 1260 each.
+    """
     problem = week(
         rooms=[
             room(
@@ -80,7 +84,58 @@ def test_entitlements_are_spread_over_fathers() -> None:
     )
     roster = checked(problem)
     assert sorted(f for f, _, _ in granted(roster, "video_call")) == ["F1", "F2"]
-    assert roster.tiers["entitlements"] == 840
+    assert roster.tiers["entitlements"] == 2 * (420 + 1260)
+
+
+def test_the_week_levels_serve_the_father_who_has_least() -> None:
+    """One call slot, two fathers: it goes to F2, who has nothing, not to F1 with his family visit.
+
+    Per activity both calls are a first (420); over the week F2's is his
+    first occurrence (1260), F1's his second (630).
+    """
+    problem = week(
+        rooms=[
+            room("BB", "video_station", [window("mon", "16:00", "16:30")]),
+            room("FK", "family_room", [window("mon", "10:00", "11:30")]),
+        ],
+        volunteers=[volunteer("V1", ["family_room_visit"], [window("mon", "08:00", "20:00")])],
+        officers=[officer("O1", [window("mon", "08:00", "20:00")])],
+        fathers=[
+            father("F1", shell=2),
+            father(
+                "F2",
+                shell=2,
+                unavailable=[
+                    {"start": "2027-02-01T09:00:00+01:00", "end": "2027-02-01T12:00:00+01:00"}
+                ],
+            ),
+        ],
+        policy={"legal_min_visit_minutes": 0},
+    )
+    roster = checked(problem)
+    assert granted(roster, "family_room_visit") == [("F1", "mon", "10:00")]
+    assert granted(roster, "video_call") == [("F2", "mon", "16:00")]
+    assert roster.tiers["entitlements"] == 2 * (420 + 1260)
+    assert roster.kpis.fairness_floor > 0
+
+
+def test_the_week_levels_never_outweigh_a_legal_hour() -> None:
+    """The entitlement tier's range bounds every roster's value, so one legal hour outweighs it.
+
+    The three calls of ``officer_hour`` are worth 3 * (420 + 1260), more than
+    B's visit alone, and still B's legal hour takes the officer.
+    """
+    problem = officer_hour(legal_minutes=60)
+    ranges = tier_ranges(problem)
+    calls = 3 * (420 + 1260)
+    assert calls <= ranges.entitlements
+    one_legal_hour = combine(tiers(problem, []).__class__(1, 0, 0, 0, 0), ranges)
+    everything_below = combine(
+        tiers(problem, []).__class__(0, ranges.entitlements, ranges.continuity, 0, 0), ranges
+    )
+    assert one_legal_hour > everything_below
+    roster = checked(problem)
+    assert granted(roster, "family_room_visit") == [("B0", "mon", "16:00")]
 
 
 def test_linked_volunteer_escorts_his_family() -> None:
@@ -133,7 +188,31 @@ def test_preferred_window_is_used() -> None:
 
 
 def test_economy_prefers_fewer_volunteer_hours() -> None:
-    """A visit in the family room (90 volunteer minutes) beats the hall (120) when all else ties."""
+    """An unescorted visit in the hall (no volunteer minutes) beats the family room (90).
+
+    The volunteers may not escort regular visits, so either visit is worth
+    the same; the hall needs no volunteer at all.
+    """
+    problem = week(
+        rooms=[
+            room("BZ", "visit_hall", [window("wed", "14:00", "15:00")], capacity=10),
+            room("FK", "family_room", [window("wed", "14:00", "15:30")]),
+        ],
+        sessions=[session("S1", "regular_visit", "BZ", at("wed", "14:00"), 8)],
+        volunteers=[
+            volunteer(f"V{n}", ["family_room_visit"], [window("wed", "13:00", "17:00")])
+            for n in (1, 2)
+        ],
+        officers=[officer("O1", [window("wed", "13:00", "17:00")])],
+        fathers=[father("F1", shell=2, plan={"video_call": 0})],
+    )
+    roster = checked(problem)
+    assert [(a.activity, a.volunteers) for a in roster.assignments] == [("regular_visit", [])]
+    assert roster.tiers["economy"] == 36 * 60
+
+
+def test_an_escorted_visit_is_worth_its_volunteer_hours() -> None:
+    """Where two volunteers may escort the hall's visit, the escorted one beats the family room."""
     problem = week(
         rooms=[
             room("BZ", "visit_hall", [window("wed", "14:00", "15:00")], capacity=10),
@@ -150,8 +229,11 @@ def test_economy_prefers_fewer_volunteer_hours() -> None:
         fathers=[father("F1", shell=2, plan={"video_call": 0})],
     )
     roster = checked(problem)
-    assert [a.activity for a in roster.assignments] == ["family_room_visit"]
-    assert roster.tiers["economy"] == 36 * 60 - 90
+    assert [(a.activity, sorted(a.volunteers)) for a in roster.assignments] == [
+        ("regular_visit", ["V1", "V2"])
+    ]
+    assert roster.kpis.fulfilment_by_activity["escorted_visit"] == 1.0
+    assert roster.tiers["economy"] == 36 * 60 - 120
 
 
 def test_previous_roster_is_kept(tiny: Problem) -> None:

@@ -76,7 +76,7 @@ def test_father_rows_pass_the_filter_lead_with_the_legal_minimum_and_count_what_
         (f.id for f in problem.fathers if filters.matches(f)),
         key=lambda f: (not next(r for r in rows if r.father.id == f).below_legal, f),
     )
-    counts = granted_counts(roster.assignments)
+    counts = granted_counts(problem, roster.assignments)
     for row in rows:
         assert row.below_legal == (row.visit_minutes < 60)
         for line in row.lines:

@@ -14,7 +14,14 @@ from hypothesis import strategies as st
 
 from scheduler.domain import Problem, ProblemError
 from whatif.executors import LocalPoolExecutor, RayExecutor, SerialExecutor
-from whatif.report import Outcome, assemble, draw_charts, levels_off, write_report
+from whatif.report import (
+    Outcome,
+    assemble,
+    draw_charts,
+    every_escort_from,
+    levels_off,
+    write_report,
+)
 from whatif.scenarios import Scenario, ScenarioFile, parse_scenarios
 from whatif.sweep import SweepOptions, SweepTask, plan_sweep, run_job, run_sweep
 
@@ -142,6 +149,22 @@ def test_levels_off_finds_where_further_steps_stop_paying() -> None:
         }
     )
     assert levels_off(table) == {"a": 27.0, "b": None}
+
+
+def test_every_escort_is_paid_from_the_least_cap_without_a_cap_shortfall() -> None:
+    """A cap sweep whose escorts stop waiting at 54 hours answers 54; one that never does, None.
+
+    A sweep over another parameter is not asked: only the partner cap pays escorts.
+    """
+    table = pd.DataFrame(
+        {
+            "sweep": ["cap"] * 4 + ["short"] * 2 + ["rooms"] * 2,
+            "parameter": ["partner_cap_hours"] * 6 + ["family_rooms"] * 2,
+            "value": [36, 45, 54, 63, 9, 18, 1, 2],
+            "escorts_short_of_partner_cap": [40, 12, 0, 0, 90, 70, 0, 0],
+        }
+    )
+    assert every_escort_from(table) == {"cap": 54.0, "short": None}
 
 
 @settings(max_examples=30, deadline=None)

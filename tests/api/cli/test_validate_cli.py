@@ -41,8 +41,9 @@ def test_valid_roster_exits_0_with_the_kpi_line(
     assert main(["validate", str(fixtures_dir / "tiny.json"), roster_path]) == 0
     out = capsys.readouterr()
     assert out.out == (
-        "kpis\tviolations 0\tfulfilment 0.192 (5/26)\tfairness_floor 0.000\t"
-        "below_legal_minimum 2\tvolunteer_hours 3.5/6\tentitlement_value 2100\n"
+        "kpis\tviolations 0\tfulfilment 0.233 (7/30)\tfairness_floor 0.000\t"
+        "below_legal_minimum 2\tnothing_beyond_legal 1\tvolunteer_hours 3.5/6\t"
+        "entitlement_value 8715\n"
     )
     assert out.err == ""
 

@@ -114,3 +114,42 @@ def test_replications_too_small_to_generate_exit_2(capsys: pytest.CaptureFixture
     code = main(["whatif", str(FIXTURES / "tiny.json"), "--replications", "3", "--quiet"])
     assert code == 2
     assert capsys.readouterr().err == "error: replications.fathers: 4 is outside 10..10000\n"
+
+
+def test_whatif_answers_how_many_partner_hours_every_escort_needs(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A cap sweep on the tiny week names the least cap from which no escort waits for the cap."""
+    scenarios = tmp_path / "escorts.yaml"
+    scenarios.write_text(
+        "sweeps:\n"
+        "  - name: cap\n"
+        "    parameter: partner_cap_hours\n"
+        "    values: [0, 40]\n"
+        "    changes: [{op: set_policy, partner_cap_hours: $value}]\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "out"
+    code = main(
+        [
+            "whatif",
+            str(FIXTURES / "tiny.json"),
+            str(scenarios),
+            "--executor",
+            "serial",
+            "--deterministic",
+            "--time-limit",
+            "1",
+            "--out",
+            str(out),
+        ]
+    )
+    printed = capsys.readouterr().out
+    assert code == 0
+    assert "cap: every father's escort is paid for from 40 partner hours" in printed
+    table = (out / "whatif.csv").read_text(encoding="utf-8").splitlines()
+    header = table[0].split(",")
+    short = [row.split(",")[header.index("escorts_short_of_partner_cap")] for row in table[1:]]
+    # The base (6 hours), then 0 and 40 hours: with 0 every father's escort waits for the cap.
+    assert float(short[1]) == 4.0
+    assert float(short[2]) == 0.0
