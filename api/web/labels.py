@@ -12,94 +12,20 @@ import math
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from scheduler import reasons
+from exports.words import (
+    DAY_NAMES,
+    DEFAULT_LANGUAGE,
+    RESOURCES,
+    ROOM_KINDS,
+    activity_words,
+    pick,
+    reason_words,
+    room_kind_words,
+)
 from scheduler.domain import Activity
 from scheduler.week import TZ
 
-LANGUAGES: tuple[str, ...] = ("nl", "en")
-DEFAULT_LANGUAGE = "nl"
-
-REASONS: dict[str, tuple[str, str]] = {
-    reasons.PARTNER_CAP: (
-        "partnerplafond bereikt (1 fte vrijwilligers)",
-        "partner cap reached (1 fte of volunteers)",
-    ),
-    reasons.VOLUNTEER_MAX_HOURS: (
-        "vrijwilligers zitten aan hun maximale uren",
-        "volunteers are at their maximum hours",
-    ),
-    reasons.NO_VOLUNTEER: ("geen vrijwilliger beschikbaar", "no volunteer available"),
-    reasons.NO_OFFICER: ("geen PIW'er in dienst", "no officer on shift"),
-    reasons.FATHER_UNAVAILABLE: (
-        "vader niet beschikbaar (zitting, werk, medisch)",
-        "father unavailable (court, work, medical)",
-    ),
-    reasons.FATHER_BUSY: (
-        "vader heeft dan al een andere activiteit",
-        "father already has another activity then",
-    ),
-    reasons.SCHOOL_HOURS: (
-        "valt in schooltijd van een kind van 4 tot 12",
-        "falls in school hours of a child aged 4 to 12",
-    ),
-    reasons.TIME_OUT: ("time-out: terug naar schil 2", "time-out: back to shell 2"),
-    reasons.NO_CONSENT: (
-        "geen toestemming (andere ouder of informatiedeling)",
-        "no consent (other parent or information sharing)",
-    ),
-    reasons.NO_SESSION: ("geen bijeenkomst deze week", "no session this week"),
-    reasons.NOT_ENROLLED: ("niet ingeschreven", "not enrolled"),
-    reasons.NO_BABY: ("geen kind jonger dan 1 jaar", "no child under one year old"),
-    reasons.NOT_IN_SHELL: ("hoort niet bij zijn schil", "not part of his shell"),
-    reasons.ENTITLEMENT_USED: (
-        "dag- of weekmaximum al benut",
-        "daily or weekly limit already used",
-    ),
-    reasons.ROOM_CLOSED: ("ruimte gesloten", "room closed"),
-    reasons.NO_ROOM: ("geen geschikte ruimte", "no suitable room"),
-    reasons.NON_ASSOCIATION: (
-        "moet gescheiden blijven van een andere vader",
-        "must be kept apart from another father",
-    ),
-    reasons.OUTSIDE_WINDOWS: ("buiten de toegestane tijden", "outside the allowed times"),
-    reasons.PINNED: ("een vastgezette afspraak zit in de weg", "a pinned assignment is in the way"),
-}
-
-ROOM_KINDS: dict[str, tuple[str, str]] = {
-    "family_room": ("familiekamer", "family room"),
-    "video_station": ("beeldbelstation", "video station"),
-    "visit_hall": ("bezoekzaal", "visit hall"),
-    "activity_room": ("activiteitenruimte", "activity room"),
-    "wing_room": ("ruimte vaderafdeling", "father wing room"),
-    "kitchen": ("keuken", "kitchen"),
-}
 ROOM_KIND_ORDER: tuple[str, ...] = tuple(ROOM_KINDS)
-CELL = ("op cel", "in the cell")
-
-ACTIVITIES_EN: dict[str, str] = {
-    "regular_visit": "regular visit (supervised)",
-    "father_child_day": "father-child day",
-    "family_day": "family day",
-    "training_my_child_and_i": "training 'My child and I'",
-    "workshop": "trainings and workshops",
-    "family_room_visit": "family room visit",
-    "video_call": "video call",
-    "theme_meeting": "theme meeting",
-    "creative_afternoon": "creative afternoon",
-    "cooking_together": "cooking together",
-    "cell_visit": "visit of child and partner in the cell",
-    "baby_bath": "bathing the baby",
-}
-
-DAY_NAMES: tuple[tuple[str, str], ...] = (
-    ("ma", "Mon"),
-    ("di", "Tue"),
-    ("wo", "Wed"),
-    ("do", "Thu"),
-    ("vr", "Fri"),
-    ("za", "Sat"),
-    ("zo", "Sun"),
-)
 MONTHS: tuple[tuple[str, str], ...] = (
     ("jan", "Jan"),
     ("feb", "Feb"),
@@ -128,12 +54,6 @@ JOB_STATES: dict[str, tuple[str, str]] = {
     "failed": ("mislukt", "failed"),
     "cancelled": ("afgebroken", "cancelled"),
     "interrupted": ("onderbroken", "interrupted"),
-}
-RESOURCES: dict[str, tuple[str, str]] = {
-    "father": ("vader", "father"),
-    "room": ("ruimte", "room"),
-    "volunteer": ("vrijwilliger", "volunteer"),
-    "officer": ("PIW'er", "officer"),
 }
 ROLES: dict[str, tuple[str, str]] = {
     "planner": ("planner", "planner"),
@@ -350,10 +270,6 @@ TEXT: dict[str, tuple[str, str]] = {
 }
 
 
-def _pick(pair: tuple[str, str], language: str) -> str:
-    return pair[LANGUAGES.index(language)] if language in LANGUAGES else pair[0]
-
-
 @dataclass(frozen=True)
 class Labels:
     """The words of one language; templates call its methods (``t('publish')``)."""
@@ -362,59 +278,49 @@ class Labels:
 
     def __call__(self, key: str, **values: object) -> str:
         """Give the text under a key, with ``{name}`` placeholders filled in."""
-        text = _pick(TEXT[key], self.language)
+        text = pick(TEXT[key], self.language)
         return text.format(**values) if values else text
 
     def reason(self, reason: str) -> str:
         """Give a shortfall reason in plain words (``capacity:family_room``: family room full)."""
-        if reason.startswith(f"{reasons.CAPACITY}:"):
-            kind = self.room_kind(reason.split(":", 1)[1])
-            return f"{kind} vol" if self.language == "nl" else f"{kind} full"
-        pair = REASONS.get(reason)
-        return _pick(pair, self.language) if pair else reason
+        return reason_words(reason, self.language)
 
     def activity(self, activity: Activity | None, activity_id: str = "") -> str:
         """Give an activity's name: the week's own (Dutch) name, or the English one."""
-        key = activity.id if activity is not None else activity_id
-        if self.language == "en":
-            return ACTIVITIES_EN.get(key, key.replace("_", " "))
-        return activity.name if activity is not None else key.replace("_", " ")
+        return activity_words(activity, activity_id, self.language)
 
     def room_kind(self, kind: str | None) -> str:
         """Give a room kind's name (no kind: in the cell)."""
-        if kind is None:
-            return _pick(CELL, self.language)
-        pair = ROOM_KINDS.get(kind)
-        return _pick(pair, self.language) if pair else kind.replace("_", " ")
+        return room_kind_words(kind, self.language)
 
     def resource(self, text: str) -> str:
         """Give what an assignment takes (``room VH-FK``, as explain names it) in words."""
         kind, _, name = text.partition(" ")
         pair = RESOURCES.get(kind)
-        return f"{_pick(pair, self.language)} {name}" if pair else text
+        return f"{pick(pair, self.language)} {name}" if pair else text
 
     def status(self, status: str) -> str:
         """Give a roster status (optimal, feasible, ...) in words."""
         pair = STATUSES.get(status)
-        return _pick(pair, self.language) if pair else status
+        return pick(pair, self.language) if pair else status
 
     def job_state(self, state: str) -> str:
         """Give a solve job's state (queued, running, done, ...) in words."""
         pair = JOB_STATES.get(state)
-        return _pick(pair, self.language) if pair else state
+        return pick(pair, self.language) if pair else state
 
     def role(self, role: str) -> str:
         """Give a key's role in words."""
         pair = ROLES.get(role)
-        return _pick(pair, self.language) if pair else role
+        return pick(pair, self.language) if pair else role
 
     def day(self, index: int) -> str:
         """Give the short name of a day (0 is Monday)."""
-        return _pick(DAY_NAMES[index], self.language)
+        return pick(DAY_NAMES[index], self.language)
 
     def date(self, value: date) -> str:
         """Give a short date: ``1 feb`` / ``1 Feb``."""
-        return f"{value.day} {_pick(MONTHS[value.month - 1], self.language)}"
+        return f"{value.day} {pick(MONTHS[value.month - 1], self.language)}"
 
     def moment(self, value: datetime) -> str:
         """Give a moment in Amsterdam time: ``di 2 feb 15:00``."""

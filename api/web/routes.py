@@ -49,7 +49,7 @@ from api.routers import whatif as whatif_routes
 from api.scope import fathers_of, fathers_read
 from api.tables import JobRow, ProblemRow, Publication
 from api.web import views
-from api.web.labels import DEFAULT_LANGUAGE, LANGUAGES, Labels
+from api.web.labels import Labels
 from api.web.session import (
     COOKIE,
     SIGNIN_COOKIE,
@@ -63,6 +63,7 @@ from api.web.session import (
     signin_token,
     store_of,
 )
+from exports.words import DEFAULT_LANGUAGE, LANGUAGES
 from scheduler.domain import (
     ID_MAX,
     ID_PATTERN,
@@ -879,6 +880,7 @@ CsvTable = Literal["days", "rooms", "fathers", "staff"]
 
 @router.get("/rosters/{roster_id}/export")
 def export(
+    request: Request,
     user: User,
     services: ServicesDep,
     roster_id: Id,
@@ -886,8 +888,12 @@ def export(
     kind: CalendarKind | None = None,
     subject: str | None = None,
     table: CsvTable = "days",
+    language: Literal["nl", "en"] | None = None,
 ) -> Response:
-    """Give the roster as a file (XLSX, CSV, JSON or iCalendar), as the API exports it."""
+    """Give the roster as a file (XLSX, CSV, JSON or iCalendar), as the API exports it.
+
+    The words are those of the page unless ``language`` says otherwise.
+    """
     answer: Response = roster_routes.export(
         caller=user.principal,
         services=services,
@@ -896,5 +902,6 @@ def export(
         kind=kind,
         table=table,
         subject=subject,
+        language=language or ("en" if labels_of(request).language == "en" else "nl"),
     )
     return answer

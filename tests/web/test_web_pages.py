@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import base64
 import html as markup
+import io
 import json
 import re
 import uuid
 
+import openpyxl
 import pytest
 
 from api.keys import revoke_key
@@ -241,10 +243,19 @@ def test_exports_are_the_service_files(web: Web) -> None:
     calendar = web.api.client.get(f"{base}?format=ics&kind=father&subject=F-003")
     assert calendar.text.startswith("BEGIN:VCALENDAR")
     assert calendar.text.count("BEGIN:VEVENT") == 1
+    assert "X-WR-CALNAME:2027-W05 vader F-003" in calendar.text
+    assert "activity:" not in calendar.text and "vrijwilligers:" in calendar.text
+    assert "LOCATION:bezoekzaal VH-BZ" in calendar.text
     sheet = web.api.client.get(f"{base}?format=xlsx")
     assert sheet.status_code == 200 and sheet.content[:2] == b"PK"
+    assert openpyxl.load_workbook(io.BytesIO(sheet.content)).sheetnames[:2] == ["Week", "Dagen"]
     table = web.api.client.get(f"{base}?format=csv")
     assert table.status_code == 200 and "F-003" in table.text
+    assert table.content.startswith("\ufeffDag;Datum;Begin;".encode())
+    english = web.api.client.get(f"{base}?format=csv&language=en")
+    assert english.content.startswith(b"Day,Date,Start,")
+    unknown = web.api.client.get(f"{base}?format=csv&language=fr")
+    assert unknown.status_code == 422 and "language" in unknown.text
     wrong = web.api.client.get(f"{base}?format=ics&kind=father&subject=F-999")
     assert wrong.status_code == 422 and "subject: unknown father &#39;F-999&#39;" in wrong.text
 
