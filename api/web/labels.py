@@ -224,6 +224,13 @@ TEXT: dict[str, tuple[str, str]] = {
         "Alleen pseudoniemen. Stand van {when}.",
         "Pseudonyms only. As of {when}.",
     ),
+    "print_week": ("weekrooster afdrukken", "print the week"),
+    "day": ("Dag", "Day"),
+    "time": ("Tijd", "Time"),
+    "fathers": ("Vaders", "Fathers"),
+    "colleagues": ("Samen met", "Together with"),
+    "free_day": ("vrij", "free"),
+    "total_hours": ("Totaal deze week: {hours} uur", "Total this week: {hours} hours"),
     "whatif_title": ("Wat-als-analyse", "What-if analysis"),
     "whatif_intro": (
         "Wat levert extra capaciteit op, en voor wie? Standaard: een tweede familiekamer, "

@@ -661,6 +661,41 @@ def print_view(
     return _show(request, user, page, "print", rows=rows)
 
 
+@router.get("/weeks/{problem_id}/print/{kind}/{person_id}")
+def print_person(
+    request: Request,
+    user: User,
+    services: ServicesDep,
+    problem_id: Id,
+    kind: Literal["volunteer", "officer"],
+    person_id: Id,
+    params: Params,
+) -> Response:
+    """Give one volunteer's or officer's week to hand out, laid out for A4."""
+
+    def shown(page: WeekPage) -> set[str]:
+        days = views.person_week(page.problem, page.roster, kind, person_id, page.institution)
+        return fathers_of([a for day in days for a in day.assignments])
+
+    page = _week(services, user, problem_id, params, f"print.{kind}", shown)
+    if not views.staff_member(page.problem, kind, person_id, page.institution):
+        raise HTTPException(
+            status.HTTP_404_NOT_FOUND, f"{kind} '{person_id}' does not work at this institution"
+        )
+    days = views.person_week(page.problem, page.roster, kind, person_id, page.institution)
+    hours = sum((a.end - a.start).total_seconds() / 3600 for day in days for a in day.assignments)
+    return _show(
+        request,
+        user,
+        page,
+        "print_person",
+        kind=kind,
+        person=person_id,
+        person_days=days,
+        person_hours=hours,
+    )
+
+
 def _act(user: WebUser, action: Any, **arguments: Any) -> Any:
     """Give what the service's route gave, or None after keeping its refusal as a message."""
     try:

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from api import ical
 from api.published import institution_of
 from api.web.labels import ROOM_KIND_ORDER
 from scheduler.domain import Activity, Assignment, Father, Problem, Room, Roster
@@ -360,6 +361,39 @@ def staff_loads(
         if o.institution == institution
     ]
     return volunteers, officers
+
+
+@dataclass(frozen=True)
+class PersonDay:
+    """One day of a volunteer's or officer's printed week: the assignments served, by start."""
+
+    date: date
+    assignments: list[Assignment]
+
+
+def staff_member(problem: Problem, kind: str, person: str, institution: str) -> bool:
+    """Give whether a volunteer serves the institution, or an officer works there."""
+    if kind == "volunteer":
+        volunteer = problem.volunteer_by_id.get(person)
+        return volunteer is not None and institution in volunteer.institutions
+    officer = problem.officer_by_id.get(person)
+    return officer is not None and officer.institution == institution
+
+
+def person_week(
+    problem: Problem, roster: Roster | None, kind: str, person: str, institution: str
+) -> list[PersonDay]:
+    """Give a volunteer's or officer's week at the institution, every day, Monday first."""
+    served = [
+        a
+        for a in ical.select(roster.assignments if roster else [], kind, person)
+        if institution_of(problem, a) == institution
+    ]
+    clock = problem.clock
+    by_day: dict[int, list[Assignment]] = {day: [] for day in range(DAYS_IN_WEEK)}
+    for assignment in served:
+        by_day[clock.day_of(clock.minute(assignment.start))].append(assignment)
+    return [PersonDay(clock.day_date(day), by_day[day]) for day in range(DAYS_IN_WEEK)]
 
 
 def changes(previous: Roster, roster: Roster) -> Changes:

@@ -132,6 +132,23 @@ def test_print_view_fits_one_a4_landscape_sheet(page: Any, site: Site) -> None:
     assert (round(float(box[1])), round(float(box[2]))) == (842, 595)
 
 
+def test_a_volunteers_week_is_linked_from_staff_and_prints_on_one_a4_page(
+    page: Any, site: Site
+) -> None:
+    """A volunteer's own week opens from the staff tab, names every day and prints on one A4."""
+    sign_in(page, site, "planner")
+    page.goto(f"/weeks/{SEEDED_WEEK}/staff")
+    page.get_by_role("link", name="weekrooster afdrukken").first.click()
+    page.wait_for_url(re.compile(r"/print/volunteer/"))
+    assert page.locator("h1").inner_text().startswith("Weekrooster vrijwilliger ")
+    days = page.locator(".person-week tbody th").all_inner_texts()
+    assert [day.split()[0] for day in days] == ["ma", "di", "wo", "do", "vr", "za", "zo"]
+    page.emulate_media(media="print")
+    assert page.locator(".print-tools").is_hidden()
+    pdf = page.pdf(prefer_css_page_size=True, print_background=True)
+    assert len(re.findall(rb"/Type\s*/Page[^s]", pdf)) == 1
+
+
 def test_viewer_sees_the_week_with_the_planner_buttons_disabled(page: Any, site: Site) -> None:
     """A viewer reads the seeded week in English; generate, re-plan and publish are disabled."""
     from playwright.sync_api import expect

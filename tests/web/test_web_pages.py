@@ -376,3 +376,31 @@ def test_the_whatif_tab_shows_the_table_where_sweeps_level_off_and_the_charts(we
     chart = web.api.client.get(f"/whatif/{job_id}/charts/whatif-partner_cap_hours.png")
     assert chart.headers["content-type"] == "image/png" and chart.content[:4] == b"\x89PNG"
     assert f'src="/whatif/{job_id}/charts/whatif-partner_cap_hours.png"' in html
+
+
+def test_a_volunteer_and_an_officer_each_get_a_printable_week(web: Web) -> None:
+    """The staff tab links each person's A4 week; it lists every day, free or with his work."""
+    web.sign_in("viewer")
+    staff = web.api.client.get(f"{WEEK}/staff").text
+    links = re.findall(r'href="(/weeks/[^"]*/print/[^"?]*)', staff)
+    assert links == [
+        f"{WEEK}/print/volunteer/V-EX1", f"{WEEK}/print/volunteer/V-GN1",
+        f"{WEEK}/print/volunteer/V-HU1", f"{WEEK}/print/officer/O-01",
+        f"{WEEK}/print/officer/O-02",
+    ]  # fmt: skip
+    page = web.api.client.get(f"{WEEK}/print/volunteer/V-EX1")
+    assert page.status_code == 200
+    text = " ".join(re.sub(r"<[^>]+>", " ", page.text).split())
+    assert "Weekrooster vrijwilliger V-EX1 week 5, ma 1 feb – zo 7 feb 2027" in text
+    assert "ma 1 feb vrij di 2 feb 15:00–16:30 bezoek in de familiekamer familiekamer VH-FK" in text
+    assert "wo 3 feb 14:00–15:00 regulier bezoek (begeleid) bezoekzaal VH-BZ F-001, F-002" in text
+    assert "V-HU1, O-01" in text and "Totaal deze week: 2,5 uur" in text
+    assert '<link rel="stylesheet" href="/static/print.css">' in page.text
+    officer = web.api.client.get(f"{WEEK}/print/officer/O-02")
+    officer_text = " ".join(re.sub(r"<[^>]+>", " ", officer.text).split())
+    assert "za 6 feb 14:00–15:00" in officer_text and "Totaal deze week: 1 uur" in officer_text
+    wrong = web.api.client.get(f"{WEEK}/print/officer/V-EX1")
+    assert wrong.status_code == 404
+    assert "officer &#39;V-EX1&#39; does not work at this institution" in wrong.text
+    unknown_kind = web.api.client.get(f"{WEEK}/print/father/F-001")
+    assert unknown_kind.status_code == 422
