@@ -459,5 +459,6 @@ def explain(
     """Give the entitlement, what was granted, every reason and the blocking assignments."""
     row, problem, roster = _finished_roster(services, caller, roster_id)
     found = explain_shortfall(problem, roster, father, activity)
-    _note_read(services, caller, "roster.explain", row, problem, [father], activity)
+    named = [father, *(change["father"] for change in found["unblock"] if "father" in change)]
+    _note_read(services, caller, "roster.explain", row, problem, named, activity)
     return found

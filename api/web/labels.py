@@ -23,7 +23,7 @@ from exports.words import (
     room_kind_words,
 )
 from scheduler.domain import Activity
-from scheduler.week import TZ
+from scheduler.week import DAYS, TZ
 
 ROOM_KIND_ORDER: tuple[str, ...] = tuple(ROOM_KINDS)
 MONTHS: tuple[tuple[str, str], ...] = (
@@ -39,6 +39,16 @@ MONTHS: tuple[tuple[str, str], ...] = (
     ("okt", "Oct"),
     ("nov", "Nov"),
     ("dec", "Dec"),
+)
+
+ORDINALS: tuple[tuple[str, str], ...] = (
+    ("eerste", "first"),
+    ("tweede", "second"),
+    ("derde", "third"),
+    ("vierde", "fourth"),
+    ("vijfde", "fifth"),
+    ("zesde", "sixth"),
+    ("zevende", "seventh"),
 )
 
 STATUSES: dict[str, tuple[str, str]] = {
@@ -224,6 +234,51 @@ TEXT: dict[str, tuple[str, str]] = {
         "Alleen pseudoniemen. Stand van {when}.",
         "Pseudonyms only. As of {when}.",
     ),
+    "consent_other": ("Toestemming andere ouder", "Other parent's consent"),
+    "consent_info": ("Toestemming informatiedeling", "Consent to share information"),
+    "consent_given": ("gegeven", "given"),
+    "consent_missing": ("ontbreekt", "missing"),
+    "no_consent_other": (
+        "geen toestemming van de andere ouder",
+        "no consent of the other parent",
+    ),
+    "no_consent_info": (
+        "geen toestemming voor informatiedeling (telt als schil 1)",
+        "no consent to share information (counts as shell 1)",
+    ),
+    "decisive_blocks": (
+        "bij {blocked} van de {candidates} mogelijke tijden",
+        "at {blocked} of the {candidates} possible times",
+    ),
+    "decisive_cap": (
+        "de vrijwilligersuren van de week zijn op: {used} van {cap} uur gebruikt, "
+        "en dit vraagt {needed} uur",
+        "the week's volunteer hours are used up: {used} of {cap} hours, "
+        "and this needs {needed} hours",
+    ),
+    "decisive": ("Doorslaggevend", "Decisive"),
+    "more": ("meer", "more"),
+    "unblock": ("Wat zou helpen", "What would help"),
+    "unblock_give_way": (
+        "als {other} zijn {nth} {activity} afstaat, kan {father} {when}",
+        "if {other} gives up his {nth} {activity}, {father} can have it {when}",
+    ),
+    "unblock_partner_cap_hours": (
+        "met {hours} vrijwilligersuur extra op het partnerplafond kan {father} {when}",
+        "with {hours} more volunteer hours on the partner cap, {father} can have it {when}",
+    ),
+    "unblock_volunteer_hours": (
+        "met {hours} uur extra voor vrijwilliger {volunteer} kan {father} {when}",
+        "with {hours} more hours for volunteer {volunteer}, {father} can have it {when}",
+    ),
+    "unblock_officer_shift": (
+        "met een PIW'er {day} {start}–{end} extra in dienst ({officer}) kan {father} {when}",
+        "with an officer on shift {day} {start}–{end} ({officer}), {father} can have it {when}",
+    ),
+    "unblock_none": (
+        "Geen wijziging van één afspraak of één capaciteit maakt ruimte.",
+        "No change of one assignment or one capacity makes room.",
+    ),
     "print_week": ("weekrooster afdrukken", "print the week"),
     "day": ("Dag", "Day"),
     "time": ("Tijd", "Time"),
@@ -320,6 +375,16 @@ class Labels:
         """Give a key's role in words."""
         pair = ROLES.get(role)
         return pick(pair, self.language) if pair else role
+
+    def ordinal(self, number: int) -> str:
+        """Give an ordinal word (``tweede`` / ``second``), or the number with a mark past seven."""
+        if 1 <= number <= len(ORDINALS):
+            return pick(ORDINALS[number - 1], self.language)
+        return f"{number}e" if self.language == "nl" else f"{number}th"
+
+    def day_code(self, code: str) -> str:
+        """Give the short name of a day given by its code (``tue``: ``di``)."""
+        return self.day(DAYS.index(code)) if code in DAYS else code
 
     def day(self, index: int) -> str:
         """Give the short name of a day (0 is Monday)."""
