@@ -58,7 +58,11 @@ def download(page: Any, link: Any, folder: Path) -> Path:
 def test_planner_generates_reads_publishes_and_exports_a_week(
     page: Any, site: Site, tmp_path: Path
 ) -> None:
-    """A planner uploads, generates, reads grid and shortfalls, publishes, exports, re-plans."""
+    """A planner uploads, generates, reads grid and shortfalls, publishes, exports, re-plans.
+
+    A shortfall shows its decisive reason and what would make room; the
+    other reasons open behind "meer".
+    """
     from playwright.sync_api import expect
 
     sign_in(page, site, "planner")
@@ -92,8 +96,12 @@ def test_planner_generates_reads_publishes_and_exports_a_week(
     page.get_by_role("link", name="F-003", exact=True).click()
     page.wait_for_url(re.compile(r"/fathers/F-003"))
     shortfall = page.locator("tr.row-short", has_text="bezoek in de familiekamer")
-    expect(shortfall).to_contain_text("geen toestemming (andere ouder of informatiedeling)")
-    shortfall.locator("summary").click()
+    expect(shortfall.locator(".decisive")).to_contain_text("geen toestemming van de andere ouder")
+    expect(shortfall.locator(".unblock")).to_be_visible()
+    expect(shortfall.locator(".more .reasons")).to_be_hidden()
+    shortfall.get_by_text("meer", exact=True).click()
+    expect(shortfall.locator(".more .reasons")).to_be_visible()
+    shortfall.locator(".explain summary").click()
     expect(shortfall.locator(".explain li").first).to_be_visible()
     shoot(page, tmp_path, "father.png")
     calendar = download(page, page.get_by_role("link", name="agenda (.ics)"), tmp_path)
