@@ -527,11 +527,6 @@ def placed_fathers(page: WeekPage) -> set[str]:
     return fathers_of(views.at_institution(page.problem, page.roster, page.institution))
 
 
-def every_father(page: WeekPage) -> list[str]:
-    """Give every father of the page's institution (the fathers' tab lists them)."""
-    return [f.id for f in views.fathers_at(page.problem, page.institution)]
-
-
 def one_father(father_id: str) -> Shown:
     """Give what shows one father: him, if he is of the page's institution (else a 404)."""
 
@@ -596,12 +591,36 @@ def grid(
 
 @router.get("/weeks/{problem_id}/fathers")
 def fathers(
-    request: Request, user: User, services: ServicesDep, problem_id: Id, params: Params
+    request: Request,
+    user: User,
+    services: ServicesDep,
+    problem_id: Id,
+    params: Params,
+    q: str = "",
+    sort: str = "legal",
+    below: str = "",
+    no_consent: str = "",
 ) -> Response:
-    """Give every father's entitlement against what is granted, with the reasons in words."""
-    page = _week(services, user, problem_id, params, "fathers", every_father)
+    """Give every father's entitlement against what is granted, with the reasons in words.
+
+    The list can be searched by pseudonym, ordered by the legal minimum, by
+    the largest shortfall or by code, and narrowed to fathers below the
+    legal minimum or without a consent.
+    """
+    listing = views.Listing(
+        search=q[:40],
+        sort=sort if sort in views.SORTS else "legal",
+        below=below == "1",
+        no_consent=no_consent == "1",
+    )
+
+    def listed(page: WeekPage) -> list[str]:
+        every = views.father_rows(page.problem, page.roster, page.institution, page.filters)
+        return [row.father.id for row in listing.apply(every)]
+
+    page = _week(services, user, problem_id, params, "fathers", listed)
     rows = views.father_rows(page.problem, page.roster, page.institution, page.filters)
-    return _show(request, user, page, "fathers", rows=rows)
+    return _show(request, user, page, "fathers", rows=listing.apply(rows), listing=listing)
 
 
 @router.get("/weeks/{problem_id}/fathers/{father_id}")

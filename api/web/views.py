@@ -77,6 +77,41 @@ class RoomRow:
     cells: list[Cell]
 
 
+SORTS: tuple[str, ...] = ("legal", "shortfall", "id")
+
+
+@dataclass(frozen=True)
+class Listing:
+    """How the fathers' list is searched, ordered and narrowed.
+
+    ``search`` is part of a pseudonym (any case); ``sort`` is ``legal``
+    (below the legal minimum first), ``shortfall`` (most occurrences short
+    first) or ``id``; ``below`` keeps only fathers below the legal minimum,
+    ``no_consent`` only those missing a consent.
+    """
+
+    search: str = ""
+    sort: str = "legal"
+    below: bool = False
+    no_consent: bool = False
+
+    def apply(self, rows: list[FatherRow]) -> list[FatherRow]:
+        """Give the rows that pass the search and filters, in the chosen order."""
+        needle = self.search.strip().casefold()
+        kept = [
+            row
+            for row in rows
+            if needle in row.father.id.casefold()
+            and (not self.below or row.below_legal)
+            and (not self.no_consent or row.missing_consent)
+        ]
+        if self.sort == "shortfall":
+            return sorted(kept, key=lambda row: (-row.missing, row.father.id))
+        if self.sort == "id":
+            return sorted(kept, key=lambda row: row.father.id)
+        return kept
+
+
 @dataclass
 class ActivityLine:
     """A father's entitlement to one activity against what the roster grants, with reasons."""
@@ -126,6 +161,16 @@ class FatherRow:
     def ratio(self) -> float:
         """Give the share of his entitlement the roster grants (1 when entitled to nothing)."""
         return self.granted / self.entitled if self.entitled else 1.0
+
+    @property
+    def missing(self) -> int:
+        """Give how many occurrences he is short, all activities together."""
+        return self.entitled - self.granted
+
+    @property
+    def missing_consent(self) -> bool:
+        """Tell whether the other parent's consent or the information-sharing consent is missing."""
+        return not (self.father.other_parent_consent and self.father.info_sharing_consent)
 
     @property
     def shortfalls(self) -> list[ActivityLine]:

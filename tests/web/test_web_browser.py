@@ -157,6 +157,29 @@ def test_a_volunteers_week_is_linked_from_staff_and_prints_on_one_a4_page(
     assert len(re.findall(rb"/Type\s*/Page[^s]", pdf)) == 1
 
 
+def test_the_fathers_list_is_searched_and_narrowed_in_the_browser(page: Any, site: Site) -> None:
+    """Typing a pseudonym and ticking "onder minimum" narrow the fathers' list as the form says."""
+    sign_in(page, site, "viewer")
+    page.goto(f"/weeks/{SEEDED_WEEK}/fathers")
+    rows = page.locator(".fathers-table tbody th a")
+    assert rows.all_inner_texts() == ["F-004", "F-001", "F-002", "F-003"]
+    page.get_by_label("Volgorde").select_option("shortfall")
+    page.wait_for_url(re.compile(r"sort=shortfall"))
+    assert rows.all_inner_texts() == ["F-002", "F-001", "F-003", "F-004"]
+    page.get_by_label("onder minimum").check()
+    page.wait_for_url(re.compile(r"below=1"))
+    assert rows.all_inner_texts() == ["F-004"]
+    page.get_by_label("onder minimum").uncheck()
+    page.wait_for_url(re.compile(r"^(?!.*below=1)"))
+    page.get_by_label("Zoeken").fill("F-003")
+    page.get_by_label("Zoeken").press("Enter")
+    page.wait_for_url(re.compile(r"q=F-003"))
+    assert rows.all_inner_texts() == ["F-003"]
+    assert page.locator(".fathers-table .badge-warn").first.inner_text() == (
+        "geen toestemming andere ouder"
+    )
+
+
 def test_viewer_sees_the_week_with_the_planner_buttons_disabled(page: Any, site: Site) -> None:
     """A viewer reads the seeded week in English; generate, re-plan and publish are disabled."""
     from playwright.sync_api import expect

@@ -467,3 +467,28 @@ def test_a_volunteer_and_an_officer_each_get_a_printable_week(web: Web) -> None:
     assert "officer &#39;V-EX1&#39; does not work at this institution" in wrong.text
     unknown_kind = web.api.client.get(f"{WEEK}/print/father/F-001")
     assert unknown_kind.status_code == 422
+
+
+def listed(web: Web, query: str) -> list[str]:
+    """Give the fathers the fathers' tab lists for a query string, in order."""
+    return re.findall(
+        r'href="/weeks/[^"]*/fathers/(F-\d+)', web.api.client.get(f"{WEEK}/fathers{query}").text
+    )
+
+
+def test_the_fathers_list_searches_sorts_and_filters(web: Web) -> None:
+    """Search by pseudonym, sort by shortfall, keep those below the minimum or without consent."""
+    web.sign_in("viewer")
+    assert listed(web, "") == ["F-004", "F-001", "F-002", "F-003"]
+    assert listed(web, "?sort=shortfall") == ["F-002", "F-001", "F-003", "F-004"]
+    assert listed(web, "?sort=id") == ["F-001", "F-002", "F-003", "F-004"]
+    assert listed(web, "?q=f-003") == ["F-003"]
+    assert listed(web, "?below=1") == ["F-004"]
+    assert listed(web, "?no_consent=1") == ["F-003"]
+    assert listed(web, "?q=zz") == []
+    assert listed(web, "?sort=nonsense") == ["F-004", "F-001", "F-002", "F-003"]
+    text = words_of(web.api.client.get(f"{WEEK}/fathers").text)
+    assert "F-004 onder wettelijk minimum 1 C-vleugel 0 min 0 / 1 · 1 tekort" in text
+    assert "F-003 geen toestemming andere ouder 2 B-vleugel" in text
+    assert "F-002 3 time-out vanaf wo" in text
+    assert "Geen vaders bij deze filters." in web.api.client.get(f"{WEEK}/fathers?q=zz").text

@@ -3,8 +3,8 @@
   "use strict";
 
   // Filters apply as soon as a choice changes; the button stays for keyboards and no-script.
-  document.querySelectorAll("form[data-autosubmit] select").forEach(function (select) {
-    select.addEventListener("change", function () { select.form.submit(); });
+  document.querySelectorAll("form[data-autosubmit] select, form[data-autosubmit] input[type=checkbox]").forEach(function (field) {
+    field.addEventListener("change", function () { field.form.submit(); });
   });
 
   document.querySelectorAll("[data-print]").forEach(function (button) {
