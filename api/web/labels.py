@@ -9,6 +9,7 @@ already Dutch and comes from the week's data.
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -40,6 +41,21 @@ MONTHS: tuple[tuple[str, str], ...] = (
     ("nov", "Nov"),
     ("dec", "Dec"),
 )
+
+# What the contract's checks say of a bad field, in Dutch; the field's path stays as it is.
+FAULTS_NL: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"^is required$"), "ontbreekt"),
+    (re.compile(r"^is not a field of the contract$"), "is geen veld van het gegevensformaat"),
+    (re.compile(r"^Input should be greater than or equal to (\S+)$"), r"moet minstens \1 zijn"),
+    (re.compile(r"^Input should be greater than (\S+)$"), r"moet groter zijn dan \1"),
+    (re.compile(r"^Input should be less than or equal to (\S+)$"), r"mag hoogstens \1 zijn"),
+    (re.compile(r"^Input should be a valid integer.*$"), "moet een geheel getal zijn"),
+    (re.compile(r"^Input should be a valid number.*$"), "moet een getal zijn"),
+    (re.compile(r"^Input should be a valid boolean.*$"), "moet ja (true) of nee (false) zijn"),
+    (re.compile(r"^Input should be a valid string.*$"), "moet tekst zijn"),
+    (re.compile(r"^Input should be a valid list.*$"), "moet een lijst zijn"),
+)
+UNKNOWN_NL = re.compile(r"^unknown (\w+) '(.*)'$")
 
 ORDINALS: tuple[tuple[str, str], ...] = (
     ("eerste", "first"),
@@ -77,9 +93,11 @@ TEXT: dict[str, tuple[str, str]] = {
     "skip": ("Naar de inhoud", "Skip to content"),
     "signin": ("Aanmelden", "Sign in"),
     "signin_intro": (
-        "Meld u aan met uw sleutel. Een planner vraagt die aan bij de beheerder "
-        "(gezinsrooster keys create).",
-        "Sign in with your key. Ask the administrator for one (gezinsrooster keys create).",
+        "Meld u aan met uw sleutel. Nog geen sleutel? Vraag die aan bij de functioneel "
+        "beheerder van het gezinsrooster in uw inrichting; die geeft planners en meekijkers "
+        "elk een eigen sleutel.",
+        "Sign in with your key. No key yet? Ask the roster's functional administrator at "
+        "your institution; they give planners and viewers a key of their own.",
     ),
     "key": ("Sleutel", "Key"),
     "signin_wrong": ("Deze sleutel is onbekend of ingetrokken.", "This key is unknown or revoked."),
@@ -110,6 +128,20 @@ TEXT: dict[str, tuple[str, str]] = {
     "upload": ("Week inladen (JSON)", "Upload a week (JSON)"),
     "upload_file": ("Bestand", "File"),
     "upload_button": ("Inladen", "Upload"),
+    "upload_not_json": (
+        "{name} is geen geldig JSON-bestand (regel {line}, kolom {column}): {error}",
+        "{name} is not valid JSON (line {line}, column {column}): {error}",
+    ),
+    "upload_faults": (
+        "{name} is niet ingeladen; {count} fout(en) in het bestand:",
+        "{name} was not uploaded; {count} fault(s) in the file:",
+    ),
+    "upload_exists": (
+        "{name}: week {id} bestaat al. Vink „Bestaande week vervangen” aan (naast Inladen) "
+        "en laad het bestand opnieuw in om hem te vervangen.",
+        "{name}: week {id} exists already. Tick “Replace an existing week” (beside Upload) "
+        "and upload the file again to replace it.",
+    ),
     "uploaded": ("Week ingeladen", "Week uploaded"),
     "replace": ("Bestaande week vervangen", "Replace an existing week"),
     "tab_grid": ("Rooster", "Roster"),
@@ -233,6 +265,14 @@ TEXT: dict[str, tuple[str, str]] = {
     "print_footer": (
         "Alleen pseudoniemen. Stand van {when}.",
         "Pseudonyms only. As of {when}.",
+    ),
+    "skip_grid": ("Sla het rooster over", "Skip past the roster"),
+    "after_grid": ("Einde van het rooster.", "End of the roster."),
+    "offline": (
+        "De server is niet bereikbaar. Wat u nu doet, wordt niet bewaard; "
+        "deze melding verdwijnt zodra hij weer antwoordt.",
+        "The server cannot be reached. What you do now is not saved; "
+        "this notice goes away as soon as it answers again.",
     ),
     "search": ("Zoeken", "Search"),
     "sort": ("Volgorde", "Order"),
@@ -385,6 +425,28 @@ class Labels:
         """Give a key's role in words."""
         pair = ROLES.get(role)
         return pick(pair, self.language) if pair else role
+
+    def fault(self, message: str) -> str:
+        """Give a check's message about a field (``path: what is wrong``) in the language.
+
+        The path is the contract's and stays; what is wrong is said in Dutch
+        where the check is a known one, and as the check said it otherwise.
+        """
+        if self.language != "nl":
+            return message
+        path, colon, what = message.rpartition(": ")
+        if not colon:
+            path, what = "", message
+        unknown = UNKNOWN_NL.match(what)
+        if unknown:
+            word = RESOURCES.get(unknown[1])
+            what = f"onbekende {pick(word, 'nl') if word else unknown[1]} '{unknown[2]}'"
+        else:
+            for pattern, dutch in FAULTS_NL:
+                if pattern.match(what):
+                    what = pattern.sub(dutch, what)
+                    break
+        return f"{path}: {what}" if path else what
 
     def ordinal(self, number: int) -> str:
         """Give an ordinal word (``tweede`` / ``second``), or the number with a mark past seven."""

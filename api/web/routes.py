@@ -120,8 +120,12 @@ def web_user(request: Request, services: ServicesDep) -> WebUser:
     """Give the signed-in user, or send the browser to the sign-in page (303)."""
     user = _signed_in(request, services)
     if user is None:
-        expired = "?expired=1" if request.cookies.get(COOKIE) else ""
-        raise HTTPException(status.HTTP_303_SEE_OTHER, headers={"Location": SIGNIN + expired})
+        query = {"expired": "1"} if request.cookies.get(COOKIE) else {}
+        if request.method == "GET" and request.url.path != "/":
+            here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+            query["next"] = here
+        target = SIGNIN + (f"?{urlencode(query)}" if query else "")
+        raise HTTPException(status.HTTP_303_SEE_OTHER, headers={"Location": target})
     return user
 
 
@@ -237,13 +241,15 @@ def language(language: str, next: str = "/") -> RedirectResponse:
 
 
 @router.get(SIGNIN)
-def signin_page(request: Request, services: ServicesDep, expired: int = 0) -> Response:
+def signin_page(
+    request: Request, services: ServicesDep, expired: int = 0, next: str = "/"
+) -> Response:
     """Give the sign-in form with its CSRF token (or the overview when already signed in)."""
     if _signed_in(request, services) is not None:
-        return _back("/")
+        return _back(_local(next))
     t = labels_of(request)
     messages = [t("signin_expired")] if expired else []
-    return _signin_form(request, status.HTTP_200_OK, messages)
+    return _signin_form(request, status.HTTP_200_OK, messages, next_url=_local(next))
 
 
 def _signin_form(
@@ -251,9 +257,12 @@ def _signin_form(
     status_code: int,
     messages: list[str],
     headers: Mapping[str, str] | None = None,
+    next_url: str = "/",
 ) -> Response:
     token = signin_token(request.cookies.get(SIGNIN_COOKIE))
-    response = render(request, "signin.html", None, status_code, messages=messages, csrf=token)
+    response = render(
+        request, "signin.html", None, status_code, messages=messages, csrf=token, next=next_url
+    )
     if token != request.cookies.get(SIGNIN_COOKIE):
         set_signin_cookie(response, token)
     response.headers.update(headers or {})
@@ -266,8 +275,12 @@ def signin(
     services: ServicesDep,
     key: Annotated[str, Form()] = "",
     csrf: Annotated[str, Form()] = "",
+    next: Annotated[str, Form()] = "/",
 ) -> Response:
-    """Give the overview with a session cookie for a valid key, or the form again (401, 429)."""
+    """Give the page asked for before (or the overview) with a session cookie, or the form again.
+
+    A wrong key gives the form again (401), too many wrong keys 429.
+    """
     check_signin_csrf(request.cookies.get(SIGNIN_COOKIE), csrf)
     t = labels_of(request)
     secret = key.strip()
@@ -280,12 +293,18 @@ def signin(
                 raise
             wait = (error.headers or {}).get("Retry-After", "")
             return _signin_form(
-                request, error.status_code, [t("signin_wait", seconds=wait)], error.headers
+                request,
+                error.status_code,
+                [t("signin_wait", seconds=wait)],
+                error.headers,
+                _local(next),
             )
     if principal is None:
-        return _signin_form(request, status.HTTP_401_UNAUTHORIZED, [t("signin_wrong")])
+        return _signin_form(
+            request, status.HTTP_401_UNAUTHORIZED, [t("signin_wrong")], next_url=_local(next)
+        )
     session = store_of(request.app).open(secret)
-    response = _back("/")
+    response = _back(_local(next))
     set_cookie(response, session)
     clear_signin_cookie(response)
     return response
@@ -377,8 +396,16 @@ def upload(
     name = file.filename or "file"
     try:
         data = json.loads(file.file.read())
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
-        user.session.flash("error", f"{name}: not valid JSON ({error})")
+    except json.JSONDecodeError as error:
+        user.session.flash(
+            "error",
+            t("upload_not_json", name=name, line=error.lineno, column=error.colno, error=error.msg),
+        )
+        return _back("/")
+    except UnicodeDecodeError as error:
+        user.session.flash(
+            "error", t("upload_not_json", name=name, line=1, column=error.start + 1, error=error)
+        )
         return _back("/")
     try:
         try:
@@ -393,11 +420,15 @@ def upload(
                 data=data,
             )
     except ProblemError as error:
+        user.session.flash("error", t("upload_faults", name=name, count=len(error.messages)))
         for message in error.messages:
-            user.session.flash("error", f"{name}: {message}")
+            user.session.flash("error", t.fault(message))
         return _back("/")
     except HTTPException as error:
-        user.session.flash("error", f"{name}: {error.detail}")
+        if error.status_code == status.HTTP_409_CONFLICT and not replace:
+            user.session.flash("error", t("upload_exists", name=name, id=data.get("id")))
+        else:
+            user.session.flash("error", f"{name}: {error.detail}")
         return _back("/")
     user.session.flash("ok", f"{t('uploaded')}: {found['id']}")
     return _back(_week_url(found["id"]))
@@ -481,9 +512,11 @@ def _load_week(
         job = next((j for j in jobs if j.id == roster_id), None) if roster_id else None
         if roster_id and job is None:
             raise HTTPException(status.HTTP_404_NOT_FOUND, f"roster '{roster_id}' does not exist")
-        if job is None and jobs:
-            job = jobs[0]
         published = publication(db, chosen, row.week)
+        if job is None and jobs:
+            # A viewer reads the roster that holds; a planner works on the newest.
+            shown_first = published.roster_id if published and not user.may(PLAN) else None
+            job = next((j for j in jobs if j.id == shown_first), jobs[0])
         problem = services.parsed.problem(row)
         roster = services.parsed.roster(job) if job is not None and job.result else None
         found_changes = None

@@ -180,6 +180,41 @@ def test_the_fathers_list_is_searched_and_narrowed_in_the_browser(page: Any, sit
     )
 
 
+def test_small_things_offline_notice_focus_ring_and_skip_past_the_grid(
+    page: Any, site: Site
+) -> None:
+    """Off line a notice shows until the server answers; the focus ring is blue; skip the grid."""
+    from playwright.sync_api import expect
+
+    sign_in(page, site, "viewer")
+    page.goto(f"/weeks/{SEEDED_WEEK}")
+    notice = page.locator("[data-offline]")
+    expect(notice).to_be_hidden()
+    page.context.set_offline(True)
+    expect(notice).to_be_visible()
+    expect(notice).to_contain_text("De server is niet bereikbaar.")
+    page.context.set_offline(False)
+    expect(notice).to_be_hidden()
+
+    skip = page.locator("a.skip-grid")
+    skip.focus()
+    ring = page.evaluate("getComputedStyle(document.activeElement).outlineColor")
+    assert ring == "rgb(11, 87, 208)"
+    page.keyboard.press("Enter")
+    assert page.evaluate("document.activeElement.id") == "after-grid"
+    page.keyboard.press("Tab")
+    assert page.evaluate("!!document.activeElement.closest('table.grid')") is False
+
+
+def test_signing_in_from_a_week_link_lands_on_that_week(page: Any, site: Site) -> None:
+    """A week's link opened without a session asks for the key, then opens that week."""
+    page.goto(f"/weeks/{SEEDED_WEEK}/staff")
+    page.wait_for_url(re.compile(r"/signin\?next="))
+    page.get_by_label("Sleutel").fill(site.keys["planner"])
+    page.get_by_role("button", name="Aanmelden").click()
+    page.wait_for_url(re.compile(rf"/weeks/{SEEDED_WEEK}/staff$"))
+
+
 def test_viewer_sees_the_week_with_the_planner_buttons_disabled(page: Any, site: Site) -> None:
     """A viewer reads the seeded week in English; generate, re-plan and publish are disabled."""
     from playwright.sync_api import expect

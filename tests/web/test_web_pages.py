@@ -8,13 +8,14 @@ import io
 import json
 import re
 import uuid
+from urllib.parse import urlencode
 
 import openpyxl
 import pytest
 
 from api.keys import revoke_key
 from api.tables import ApiKey, JobRow, Publication, utcnow
-from tests.kit.web import Web, tiny_data
+from tests.kit.web import Web, baseline_roster, seed_roster, tiny_data
 
 WEEK = "/weeks/tiny-2027-W05"
 PNG = base64.b64encode(
@@ -53,10 +54,13 @@ def flashes(html: str) -> list[str]:
 
 
 def test_a_browser_without_a_session_is_sent_to_the_sign_in_form(web: Web) -> None:
-    """Every page redirects to /signin (303) until a key has signed in."""
-    for path in ("/", WEEK, f"{WEEK}/fathers", f"/rosters/{web.roster_id}/export"):
+    """Every page redirects to /signin (303) until a key has signed in, saying where it was."""
+    answer = web.api.client.get("/", follow_redirects=False)
+    assert (answer.status_code, answer.headers["location"]) == (303, "/signin")
+    for path in (WEEK, f"{WEEK}/fathers?sort=id", f"/rosters/{web.roster_id}/export"):
         answer = web.api.client.get(path, follow_redirects=False)
-        assert (answer.status_code, answer.headers["location"]) == (303, "/signin")
+        assert answer.status_code == 303
+        assert answer.headers["location"] == f"/signin?{urlencode({'next': path})}"
     form = web.api.client.get("/signin")
     assert form.status_code == 200 and 'name="key" type="password"' in form.text
 
@@ -335,15 +339,42 @@ def test_uploading_a_week_names_every_fault_of_the_file(web: Web) -> None:
         return answer.url.path, flashes(answer.text)
 
     where, said = upload("broken.json", b"{")
-    assert where == "/" and said[0].startswith("broken.json: not valid JSON")
+    assert (where, said) == (
+        "/",
+        [
+            "broken.json is geen geldig JSON-bestand (regel 1, kolom 2): "
+            "Expecting property name enclosed in double quotes"
+        ],
+    )
     where, said = upload("empty.json", b"{}")
-    assert where == "/" and "empty.json: id: is required" in said
+    assert where == "/" and said == [
+        "empty.json is niet ingeladen; 5 fout(en) in het bestand:",
+        "id: ontbreekt",
+        "week: ontbreekt",
+        "institutions: ontbreekt",
+        "activities: ontbreekt",
+        "entitlements: ontbreekt",
+    ]
+    bad = tiny_data()
+    bad["fathers"][0]["linked_volunteer"] = "V-99"
+    bad["rooms"][0]["capacity"] = 0
+    where, said = upload("bad.json", json.dumps(bad).encode())
+    assert said == [
+        "bad.json is niet ingeladen; 1 fout(en) in het bestand:",
+        "rooms[0].capacity: moet minstens 1 zijn",
+    ]
+    del bad["rooms"][0]["capacity"]
+    where, said = upload("bad.json", json.dumps(bad).encode())
+    assert said == [
+        "bad.json is niet ingeladen; 1 fout(en) in het bestand:",
+        "fathers[0].linked_volunteer: onbekende vrijwilliger 'V-99'",
+    ]
     data = json.dumps(tiny_data()).encode()
     assert upload("tiny.json", data) == (
         "/",
         [
-            "tiny.json: problem 'tiny-2027-W05' exists: "
-            "re-upload it with PUT /v1/problems/tiny-2027-W05"
+            "tiny.json: week tiny-2027-W05 bestaat al. Vink „Bestaande week vervangen” aan "
+            "(naast Inladen) en laad het bestand opnieuw in om hem te vervangen."
         ],
     )
     where, said = upload("tiny.json", data, replace=True)
@@ -492,3 +523,51 @@ def test_the_fathers_list_searches_sorts_and_filters(web: Web) -> None:
     assert "F-003 geen toestemming andere ouder 2 B-vleugel" in text
     assert "F-002 3 time-out vanaf wo" in text
     assert "Geen vaders bij deze filters." in web.api.client.get(f"{WEEK}/fathers?q=zz").text
+
+
+def test_signing_in_returns_to_the_page_asked_for(web: Web) -> None:
+    """A page asked for before signing in is where the sign-in lands; a foreign next is ignored."""
+    form = web.api.client.get(f"/signin?{urlencode({'next': f'{WEEK}/fathers?sort=id'})}")
+    assert f'name="next" value="{WEEK}/fathers?sort=id"' in form.text
+    assert "functioneel beheerder" in form.text and "keys create" not in form.text
+    answer = web.api.client.post(
+        "/signin",
+        data={"key": web.api.keys["planner"], "csrf": web.signin_csrf(), "next": f"{WEEK}/staff"},
+        follow_redirects=False,
+    )
+    assert (answer.status_code, answer.headers["location"]) == (303, f"{WEEK}/staff")
+    web.api.client.post("/signout", data={"csrf": web.csrf()})
+    answer = web.api.client.post(
+        "/signin",
+        data={"key": web.api.keys["planner"], "csrf": web.signin_csrf(), "next": "//evil.example"},
+        follow_redirects=False,
+    )
+    assert answer.headers["location"] == "/"
+
+
+def test_a_viewer_opens_the_published_roster_and_a_planner_the_newest(web: Web) -> None:
+    """With a newer draft beside the published roster, a viewer sees the published one first."""
+    published = web.api.client.post(
+        f"/v1/rosters/{web.roster_id}/publish", headers=web.api.headers("planner")
+    )
+    assert published.status_code == 200
+    data = tiny_data()
+    newer = seed_roster(web.api.services, data, baseline_roster(data))
+    web.sign_in("viewer")
+    assert f'name="roster" value="{web.roster_id}"' in web.api.client.get(WEEK).text
+    web.api.client.post("/signout", data={"csrf": web.csrf()})
+    web.sign_in("planner")
+    assert f'name="roster" value="{newer}"' in web.api.client.get(WEEK).text
+
+
+def test_the_grid_has_a_skip_link_to_past_its_end(web: Web) -> None:
+    """The week grid starts with a link that jumps past it, to a target after the table."""
+    web.sign_in("viewer")
+    html = web.api.client.get(WEEK).text
+    assert '<a class="skip skip-grid" href="#after-grid">Sla het rooster over</a>' in html
+    assert (
+        html.index('href="#after-grid"')
+        < html.index('<table class="grid')
+        < html.index('id="after-grid"')
+    )
+    assert '<p class="offline" role="alert" data-offline hidden>' in html
