@@ -79,6 +79,8 @@ class WhatIfJob(JobView):
     columns: list[str] | None = None
     table: list[dict[str, Any]] | None = None
     levels_off: dict[str, float | None] | None = None
+    conclusions: dict[str, str] | None = None
+    labels: dict[str, str] | None = None
     charts: list[str] | None = None
 
 
@@ -92,6 +94,8 @@ def _view(row: JobRow) -> dict[str, Any]:
         columns=result.get("columns"),
         table=result.get("table"),
         levels_off=result.get("levels_off"),
+        conclusions=result.get("conclusions"),
+        labels=result.get("labels"),
         charts=sorted(charts) if charts is not None else None,
     )
     return found

@@ -21,6 +21,7 @@ from scheduler.eligibility import base_shell, effective_shell
 from scheduler.entitlements import entitled
 from scheduler.objective import granted_counts, occurrence_key, visit_minutes
 from scheduler.week import MINUTES_PER_DAY, clock_text
+from whatif.manager import scenario_label
 
 DAYS_IN_WEEK = 7
 
@@ -490,6 +491,11 @@ class WhatIfReport:
     rows: list[dict[str, Any]]
     levels_off: dict[str, float | None]
     charts: list[str]
+    conclusions: dict[str, str] = field(default_factory=dict)
+
+    def label(self, row: dict[str, Any]) -> str:
+        """Give a scenario's name as a manager reads it (``partnertijd 27 uur``)."""
+        return scenario_label(row)
 
 
 def whatif_report(job: dict[str, Any]) -> WhatIfReport | None:
@@ -504,4 +510,5 @@ def whatif_report(job: dict[str, Any]) -> WhatIfReport | None:
         rows=list(table),
         levels_off=dict(job.get("levels_off") or {}),
         charts=list(job.get("charts") or []),
+        conclusions=dict(job.get("conclusions") or {}),
     )
