@@ -448,13 +448,19 @@ def test_the_whatif_tab_shows_the_table_where_sweeps_level_off_and_the_charts(we
                             "volunteer_hours": 5.5,
                         },
                         {
-                            "scenario": "partner-cap-18",
+                            "scenario": "partner-cap=18",
+                            "sweep": "partner-cap",
+                            "parameter": "partner_cap_hours",
+                            "value": 18.0,
                             "fulfilment": 0.625,
                             "fulfilment_gain": 0.125,
                             "volunteer_hours": 12.0,
                         },
                     ],  # fmt: skip
-                    "levels_off": {"partner-cap": 18.0},
+                    "levels_off": {"partner-cap": 18.0, "other-cap": None},
+                    "conclusions": {
+                        "partner-cap": "boven 18 uur partnertijd levert meer weinig op: +0 pp"
+                    },
                     "charts": {"whatif-partner_cap_hours.png": PNG},
                 },
                 created_at=utcnow(),
@@ -463,7 +469,11 @@ def test_the_whatif_tab_shows_the_table_where_sweeps_level_off_and_the_charts(we
         )
     web.sign_in("planner")
     html = web.api.client.get(f"{WEEK}/whatif").text
-    assert "partner-cap: boven 18 levert nauwelijks nog iets op" in html
+    assert "<strong>Boven 18 uur partnertijd levert meer weinig op: +0 pp.</strong>" in html
+    assert "other-cap: blijft stijgen" in html
+    assert re.findall(r'<th scope="row">([^<]+)</th>', html)[-2:] == [
+        "huidige week", "partnertijd 18 uur",
+    ]  # fmt: skip
     assert re.findall(r'<td class="num">([^<]+)</td>', html) == [
         "50%", "0 pp", "5,5", "63%", "+12,5 pp", "12",
     ]  # fmt: skip
