@@ -1,7 +1,9 @@
 """Why did a father not get an activity this week: the shortfall's reasons, with what blocks.
 
 The reasons come from the roster's shortfall (found by checking, in
-``scheduler.shortfalls``); each candidate time is tried again with
+``scheduler.shortfalls``); the decisive one, with its numbers, and the
+changes that would let one more occurrence in come from ``scheduler.unblock``.
+The candidate times shown are spread over the week's days; each is tried again with
 ``scheduler.placement.blockers`` and, where it does not fit, the
 assignments that hold the father, a room of the kind, or the staff who could
 have gone are named.
@@ -17,6 +19,8 @@ from scheduler.entitlements import entitled
 from scheduler.objective import granted_counts
 from scheduler.occupancy import Occupancy
 from scheduler.placement import blockers, candidate_times
+from scheduler.unblock import decisive_reason, tried_times, unblocking
+from scheduler.week import MINUTES_PER_DAY
 
 CANDIDATES_SHOWN = 10
 
@@ -86,8 +90,15 @@ def explain(problem: Problem, roster: Roster, father_id: str, activity_id: str) 
         (s for s in roster.shortfalls if s.father == father_id and s.activity == activity_id), None
     )
     occupancy = Occupancy(problem, roster.assignments)
+    every = tried_times(problem, occupancy, father_id, activity_id) if granted < wanted else []
+    decisive = decisive_reason(
+        problem, occupancy, activity_id, every, shortfall.reasons if shortfall else []
+    )
+    unblock = (
+        unblocking(problem, roster.assignments, father_id, activity_id, every) if decisive else []
+    )
     tried = []
-    for start, session_id in candidates[:CANDIDATES_SHOWN]:
+    for start, session_id in _spread(candidates, CANDIDATES_SHOWN):
         assignment, why = blockers(problem, occupancy, father_id, activity_id, start, session_id)
         tried.append(
             {
@@ -107,6 +118,36 @@ def explain(problem: Problem, roster: Roster, father_id: str, activity_id: str) 
         "granted": granted,
         "shortfall": granted < wanted,
         "reasons": shortfall.reasons if shortfall is not None else [],
+        "decisive": None
+        if decisive is None
+        else {
+            "reason": decisive.reason,
+            "blocked": decisive.blocked,
+            "candidates": decisive.candidates,
+            **decisive.figures,
+        },
+        "unblock": [
+            {
+                "change": change.change,
+                "start": problem.clock.moment(change.start).isoformat(),
+                "session": change.session,
+                **change.figures,
+            }
+            for change in unblock
+        ],
         "candidates": len(candidates),
         "tried": tried,
     }
+
+
+def _spread(candidates: list[tuple[int, str | None]], count: int) -> list[tuple[int, str | None]]:
+    """Give up to ``count`` candidates spread over the days: each day's first, then its next."""
+    by_day: dict[int, list[tuple[int, str | None]]] = {}
+    for candidate in candidates:
+        by_day.setdefault(candidate[0] // MINUTES_PER_DAY, []).append(candidate)
+    chosen: list[tuple[int, str | None]] = []
+    rank = 0
+    while len(chosen) < count and any(rank < len(day) for day in by_day.values()):
+        chosen += [day[rank] for _, day in sorted(by_day.items()) if rank < len(day)]
+        rank += 1
+    return sorted(chosen[:count])

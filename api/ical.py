@@ -6,6 +6,7 @@ from datetime import UTC
 
 from icalendar import Calendar, Event
 
+from exports.words import RESOURCES, activity_words, pick, room_words
 from scheduler.domain import Assignment, Problem
 from scheduler.week import TZ
 
@@ -24,16 +25,27 @@ def select(assignments: list[Assignment], kind: str, subject: str) -> list[Assig
     return sorted(chosen, key=lambda a: (a.start, a.id))
 
 
-def calendar(problem: Problem, assignments: list[Assignment], kind: str, subject: str) -> bytes:
-    """Give the iCalendar text of one subject's assignments in a roster.
+LINES: dict[str, tuple[str, str]] = {
+    "fathers": ("vaders", "fathers"),
+    "volunteers": ("vrijwilligers", "volunteers"),
+    "officers": ("PIW'ers", "officers"),
+}
 
-    A father's calendar names only his own activities; the calendars of a
-    room and of staff list the fathers by pseudonym, as the roster does.
+
+def calendar(
+    problem: Problem, assignments: list[Assignment], kind: str, subject: str, language: str = "nl"
+) -> bytes:
+    """Give the iCalendar text of one subject's assignments in a roster, in a planner's words.
+
+    Activities and rooms go by name (``bezoek in de familiekamer`` in
+    ``familiekamer VH-FK``). A father's calendar names only his own
+    activities; the calendars of a room and of staff list the fathers by
+    pseudonym, as the roster does.
     """
     cal = Calendar()
     cal.add("prodid", "-//gezinsrooster//roster//NL")
     cal.add("version", "2.0")
-    cal.add("x-wr-calname", f"{problem.week} {kind} {subject}")
+    cal.add("x-wr-calname", f"{problem.week} {pick(RESOURCES[kind], language)} {subject}")
     for assignment in select(assignments, kind, subject):
         activity = problem.activity_by_id.get(assignment.activity)
         event = Event()
@@ -41,14 +53,13 @@ def calendar(problem: Problem, assignments: list[Assignment], kind: str, subject
         event.add("dtstamp", assignment.start.astimezone(UTC))
         event.add("dtstart", assignment.start.astimezone(TZ))
         event.add("dtend", assignment.end.astimezone(TZ))
-        event.add("summary", activity.name if activity is not None else assignment.activity)
-        if assignment.room is not None:
-            event.add("location", assignment.room)
-        lines = [f"activity: {assignment.activity}"]
-        if kind != "father":
-            lines.append(f"fathers: {', '.join(assignment.fathers) or '-'}")
-        lines.append(f"volunteers: {', '.join(assignment.volunteers) or '-'}")
-        lines.append(f"officers: {', '.join(assignment.officers) or '-'}")
+        event.add("summary", activity_words(activity, assignment.activity, language))
+        event.add("location", room_words(problem, assignment.room, language))
+        shown = ("volunteers", "officers") if kind == "father" else tuple(LINES)
+        lines = [
+            f"{pick(LINES[field], language)}: {', '.join(getattr(assignment, field)) or '-'}"
+            for field in shown
+        ]
         event.add("description", "\n".join(lines))
         cal.add_component(event)
     cal.add_missing_timezones()

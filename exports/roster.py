@@ -1,8 +1,9 @@
 """A roster as a planner reads it: tables per day, room, father and staff member.
 
-``roster_frames`` gives four pandas frames, which ``write_csv`` writes as one
-CSV file per frame into a folder (``days.csv``, ``rooms.csv``,
-``fathers.csv``, ``staff.csv``) and ``write_xlsx`` as one sheet per frame.
+``roster_frames`` gives four pandas frames with the contract's codes, which
+``write_csv`` writes as one CSV file per frame into a folder (``days.csv``,
+``rooms.csv``, ``fathers.csv``, ``staff.csv``); ``exports.workbook`` gives
+them in a planner's words, as the workbook she prints.
 ``roster_table`` is the plain-text view: the week by day and room, then each
 father's entitled against granted per activity with the reasons, fathers
 below the legal minimum first and loudly.
@@ -194,16 +195,6 @@ def write_csv(folder: str | Path, frames: dict[str, pd.DataFrame]) -> list[Path]
         frame.to_csv(path, index=False)
         written.append(path)
     return written
-
-
-def write_xlsx(path: str | Path, frames: dict[str, pd.DataFrame]) -> Path:
-    """Give the workbook written to ``path``, one sheet per frame."""
-    target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    with pd.ExcelWriter(target, engine="openpyxl") as writer:
-        for name, frame in frames.items():
-            frame.to_excel(writer, sheet_name=name, index=False)
-    return target
 
 
 def summary_lines(problem: Problem, roster: Roster) -> list[str]:

@@ -3,14 +3,13 @@
 The report is a pandas table with one row per scenario, in the scenario
 file's order: the mean of each KPI over the replications, its spread where
 there are several, and the gain against the base. ``write_report`` writes it
-as CSV and XLSX and draws each KPI against the swept parameter, so a manager
-sees where extra capacity stops paying off. In deterministic mode the report
+as CSV and XLSX and draws one chart per question (``whatif.manager``), so a
+manager sees where extra capacity stops paying off. In deterministic mode the report
 leaves out wall-clock figures, so any executor gives the same report.
 """
 
 from __future__ import annotations
 
-import io
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,6 +18,7 @@ from typing import Any
 
 import pandas as pd
 
+from whatif.manager import manager_charts
 from whatif.scenarios import BASE, Scenario
 
 SCENARIO_COLUMNS: tuple[str, ...] = (
@@ -37,19 +37,6 @@ GAIN_KPIS: tuple[str, ...] = (
     "escorts_short_of_partner_cap",
     "granted",
     "volunteer_hours",
-)
-CHART_KPIS: tuple[tuple[str, str], ...] = (
-    ("fulfilment", "fulfilment (dash-dot: levels off)"),
-    ("fulfilment_shell_1", "fulfilment shell 1"),
-    ("fulfilment_shell_2", "fulfilment shell 2"),
-    ("fulfilment_shell_3", "fulfilment shell 3"),
-    ("fathers_below_legal_minimum", "fathers below the legal minimum"),
-    ("fairness_floor", "fairness floor"),
-    ("fathers_nothing_beyond_legal", "fathers with nothing beyond the legal visit"),
-    ("escorts_short_of_partner_cap", "escorted visits the partner cap cannot pay"),
-    ("volunteer_hours", "volunteer hours (dashed: the partner cap)"),
-    ("utilisation_family_room", "family room utilisation"),
-    ("utilisation_video_station", "video station utilisation"),
 )
 TIMING_COLUMNS: tuple[str, ...] = ("solve_seconds", "gap")
 LEVELS_OFF_GAIN = 0.005
@@ -235,112 +222,9 @@ def format_table(table: pd.DataFrame) -> str:
     return text
 
 
-def _chart_kpis(table: pd.DataFrame) -> list[tuple[str, str]]:
-    return [(name, title) for name, title in CHART_KPIS if name in table.columns]
-
-
 def draw_charts(report: WhatIfReport) -> dict[str, bytes]:
-    """Give PNG charts by file name: per swept parameter, each KPI against it, one line per sweep.
-
-    The base is a dashed line and other single scenarios dotted lines; a sweep's
-    spread over replications shows as error bars. Without any sweep, one chart
-    of bars, one per scenario.
-    """
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    table = report.table
-    kpis = _chart_kpis(table)
-    charts: dict[str, bytes] = {}
-    swept = table.dropna(subset=["sweep"])
-    singles = table[table["sweep"].isna()]
-    parameters = list(dict.fromkeys(str(p) for p in swept["parameter"]))
-    groups: list[tuple[str, pd.DataFrame | None]] = [
-        (p, swept[swept["parameter"] == p]) for p in parameters
-    ]
-    if not parameters:
-        groups = [("scenarios", None)]
-    for parameter, rows in groups:
-        columns = 3
-        lines = math.ceil(len(kpis) / columns)
-        figure, axes = plt.subplots(
-            lines, columns, figsize=(5 * columns, 3.6 * lines), squeeze=False
-        )
-        for axis, (name, title) in zip(axes.flat, kpis, strict=False):
-            if rows is None:
-                axis.bar(range(len(table)), table[name], color="tab:blue")
-                axis.set_xticks(
-                    range(len(table)), list(table["scenario"]), rotation=45, ha="right", fontsize=7
-                )
-            else:
-                _draw_sweeps(axis, rows, singles, name, report)
-                axis.set_xlabel(parameter)
-            axis.set_title(title, fontsize=10)
-            axis.grid(True, alpha=0.3)
-        for axis in list(axes.flat)[len(kpis) :]:
-            axis.set_visible(False)
-        handles, labels = axes.flat[0].get_legend_handles_labels()
-        if handles:
-            figure.legend(
-                handles, labels, loc="lower center", ncol=min(4, len(handles)), fontsize=8
-            )
-        figure.suptitle(
-            f"What-if: KPIs against {parameter}" if rows is not None else "What-if scenarios"
-        )
-        figure.tight_layout(rect=(0, 0.06, 1, 0.96))
-        buffer = io.BytesIO()
-        figure.savefig(buffer, format="png", dpi=100)
-        plt.close(figure)
-        charts[f"whatif-{_slug(parameter)}.png"] = buffer.getvalue()
-    return charts
-
-
-def _draw_sweeps(
-    axis: Any, rows: pd.DataFrame, singles: pd.DataFrame, name: str, report: WhatIfReport
-) -> None:
-    """Draw one KPI: a line per sweep, where it levels off, and the single scenarios."""
-    spread = report.replications > 1
-    # One colour per sweep and per single scenario, the same in every panel.
-    palette = [f"C{index % 10}" for index in range(rows["sweep"].nunique() + len(singles))]
-    for color, (sweep, part) in zip(palette, rows.groupby("sweep", sort=False), strict=False):
-        ordered = part.sort_values("value")
-        error = ordered[f"{name}_sd"] if spread and f"{name}_sd" in ordered else None
-        axis.errorbar(
-            ordered["value"],
-            ordered[name],
-            yerr=error,
-            marker="o",
-            capsize=3,
-            color=color,
-            label=str(sweep),
-        )
-        if name == "volunteer_hours" and "partner_cap_hours" in ordered:
-            axis.plot(
-                ordered["value"],
-                ordered["partner_cap_hours"],
-                linestyle="--",
-                color=color,
-                alpha=0.5,
-            )
-        flat_from = report.levels_off.get(str(sweep))
-        if name == "fulfilment" and flat_from is not None:
-            axis.axvline(flat_from, color=color, linestyle="-.", linewidth=1, alpha=0.7)
-    others = palette[rows["sweep"].nunique() :]
-    for color, (_, single) in zip(others, singles.iterrows(), strict=False):
-        is_base = single["scenario"] == BASE
-        axis.axhline(
-            single[name],
-            linestyle="--" if is_base else ":",
-            color="grey" if is_base else color,
-            linewidth=1,
-            label=str(single["scenario"]),
-        )
-
-
-def _slug(text: str) -> str:
-    return "".join(c if c.isalnum() or c in "-_" else "-" for c in text).strip("-") or "chart"
+    """Give PNG charts by file name: one per question a manager asks, in Dutch."""
+    return manager_charts(report.table, report.levels_off)
 
 
 def write_report(report: WhatIfReport, out_dir: str | Path) -> list[Path]:

@@ -20,6 +20,7 @@ from scheduler import reasons
 from scheduler.domain import ESCORTED_VISIT, KPIs, Problem, ProblemError, Roster, parse_problem
 from whatif.edits import with_demand
 from whatif.executors import Executor, Progress, SerialExecutor, cpu_count, make_executor
+from whatif.manager import conclusions, scenario_label
 from whatif.report import Outcome, WhatIfReport, assemble, draw_charts, table_records
 from whatif.scenarios import (
     Scenario,
@@ -241,5 +242,9 @@ def run_job(
         "table": table_records(result.table),
         "levels_off": result.levels_off,
         "every_escort_from": result.every_escort_from,
+        "conclusions": conclusions(result.table, result.levels_off),
+        "labels": {
+            str(row["scenario"]): scenario_label(row) for row in table_records(result.table)
+        },
         "charts": {name: base64.b64encode(png).decode("ascii") for name, png in charts.items()},
     }

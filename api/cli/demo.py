@@ -16,7 +16,8 @@ from typing import Any
 
 from api.cli import add_command
 from api.cli.solve import check_limits
-from exports.roster import roster_frames, summary_lines, week_lines, write_csv, write_xlsx
+from exports.roster import roster_frames, summary_lines, week_lines, write_csv
+from exports.workbook import write_xlsx
 from scheduler.domain import Problem, Roster, load_problem
 from solver.baseline import first_come_first_served
 from solver.solve import SolveOptions, solve
@@ -66,7 +67,7 @@ def write_exports(problem: Problem, roster: Roster, out: Path) -> list[Path]:
     json_path.write_text(roster.model_dump_json(indent=2) + "\n", encoding="utf-8")
     frames = roster_frames(problem, roster)
     write_csv(out / f"{problem.id}-csv", frames)
-    xlsx = write_xlsx(stem.with_suffix(".xlsx"), frames)
+    xlsx = write_xlsx(stem.with_suffix(".xlsx"), problem, roster)
     return [json_path, out / f"{problem.id}-csv", xlsx]
 
 

@@ -18,7 +18,8 @@ from pathlib import Path
 from typing import Any
 
 from api.cli import add_command
-from exports.roster import roster_frames, roster_table, write_csv, write_xlsx
+from exports.roster import roster_frames, roster_table, write_csv
+from exports.workbook import write_xlsx
 from scheduler.domain import Problem, ProblemError, Roster, load_problem, load_roster
 from scheduler.objective import Tiers, tier_ranges
 from solver.baseline import first_come_first_served
@@ -75,7 +76,7 @@ def write_roster(problem: Problem, roster: Roster, form: str, out: str | None) -
     if form == "xlsx":
         if out is None:
             raise ProblemError(["--out: a file name is needed for --format xlsx"])
-        return [str(write_xlsx(out, roster_frames(problem, roster)))]
+        return [str(write_xlsx(out, problem, roster))]
     if form == "json":
         text = roster.model_dump_json(indent=2) + "\n"
     else:

@@ -201,5 +201,6 @@ def explain(
     taken = found.taken()
     roster = found.roster.model_copy(update={"assignments": taken})
     answer = explain_shortfall(found.problem, roster, father, activity)
-    _note(services, caller, "publication.explain", found, institution, [father], activity)
+    named = [father, *(change["father"] for change in answer["unblock"] if "father" in change)]
+    _note(services, caller, "publication.explain", found, institution, named, activity)
     return scope.explanation_at(found.problem, taken, answer, institution)

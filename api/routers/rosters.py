@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import re
-import tempfile
 from collections.abc import Iterable
-from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, HTTPException, Query, Response, status
@@ -385,8 +383,15 @@ def export(
     subject: Annotated[
         Id | None, Query(description="iCalendar: the father, room, volunteer or officer id")
     ] = None,
+    language: Annotated[
+        Literal["nl", "en"],
+        Query(
+            description="CSV, XLSX and iCalendar: the words; Dutch CSV is `;`-separated "
+            "with a decimal comma and a UTF-8 byte-order mark, as Dutch Excel opens it"
+        ),
+    ] = "nl",
 ) -> Response:
-    """Give the roster as a file."""
+    """Give the roster as a file, in a planner's words (JSON keeps the contract's codes)."""
     row, problem, roster = _finished_roster(services, caller, roster_id)
     name = f"roster-{problem.id}"
     if format == "json":
@@ -404,23 +409,19 @@ def export(
         }[kind]
         if subject not in known:
             raise ProblemError([f"subject: unknown {kind} '{subject}'"])
-        content = ical.calendar(problem, roster.assignments, kind, subject)
+        content = ical.calendar(problem, roster.assignments, kind, subject, language)
         name = f"{name}-{kind}-{subject}"
         read = fathers_of(ical.select(roster.assignments, kind, subject))
     elif format == "csv":
         # pandas is loaded only when a table export is asked for; the service starts faster.
-        from exports.roster import roster_frames
+        from exports.workbook import csv_bytes, planner_frames
 
-        frames = roster_frames(problem, roster)
-        content = frames[table].to_csv(index=False).encode("utf-8")
+        content = csv_bytes(planner_frames(problem, roster, language)[table], language)
         name = f"{name}-{table}"
     else:
-        from exports.roster import roster_frames, write_xlsx
+        from exports.workbook import workbook_bytes
 
-        with tempfile.TemporaryDirectory() as folder:
-            content = write_xlsx(
-                Path(folder) / "roster.xlsx", roster_frames(problem, roster)
-            ).read_bytes()
+        content = workbook_bytes(problem, roster, language)
     if format != "ics":
         read = set(problem.father_by_id) | _fathers_in(row.result)
     _note_read(
@@ -458,5 +459,6 @@ def explain(
     """Give the entitlement, what was granted, every reason and the blocking assignments."""
     row, problem, roster = _finished_roster(services, caller, roster_id)
     found = explain_shortfall(problem, roster, father, activity)
-    _note_read(services, caller, "roster.explain", row, problem, [father], activity)
+    named = [father, *(change["father"] for change in found["unblock"] if "father" in change)]
+    _note_read(services, caller, "roster.explain", row, problem, named, activity)
     return found

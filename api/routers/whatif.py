@@ -80,6 +80,8 @@ class WhatIfJob(JobView):
     table: list[dict[str, Any]] | None = None
     levels_off: dict[str, float | None] | None = None
     every_escort_from: dict[str, float | None] | None = None
+    conclusions: dict[str, str] | None = None
+    labels: dict[str, str] | None = None
     charts: list[str] | None = None
 
 
@@ -94,6 +96,8 @@ def _view(row: JobRow) -> dict[str, Any]:
         table=result.get("table"),
         levels_off=result.get("levels_off"),
         every_escort_from=result.get("every_escort_from"),
+        conclusions=result.get("conclusions"),
+        labels=result.get("labels"),
         charts=sorted(charts) if charts is not None else None,
     )
     return found

@@ -9,97 +9,24 @@ already Dutch and comes from the week's data.
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from scheduler import reasons
-from scheduler.domain import Activity
-from scheduler.week import TZ
-
-LANGUAGES: tuple[str, ...] = ("nl", "en")
-DEFAULT_LANGUAGE = "nl"
-
-REASONS: dict[str, tuple[str, str]] = {
-    reasons.PARTNER_CAP: (
-        "partnerplafond bereikt (1 fte vrijwilligers)",
-        "partner cap reached (1 fte of volunteers)",
-    ),
-    reasons.VOLUNTEER_MAX_HOURS: (
-        "vrijwilligers zitten aan hun maximale uren",
-        "volunteers are at their maximum hours",
-    ),
-    reasons.NO_VOLUNTEER: ("geen vrijwilliger beschikbaar", "no volunteer available"),
-    reasons.NO_OFFICER: ("geen PIW'er in dienst", "no officer on shift"),
-    reasons.FATHER_UNAVAILABLE: (
-        "vader niet beschikbaar (zitting, werk, medisch)",
-        "father unavailable (court, work, medical)",
-    ),
-    reasons.FATHER_BUSY: (
-        "vader heeft dan al een andere activiteit",
-        "father already has another activity then",
-    ),
-    reasons.SCHOOL_HOURS: (
-        "valt in schooltijd van een kind van 4 tot 12",
-        "falls in school hours of a child aged 4 to 12",
-    ),
-    reasons.TIME_OUT: ("time-out: terug naar schil 2", "time-out: back to shell 2"),
-    reasons.NO_CONSENT: (
-        "geen toestemming (andere ouder of informatiedeling)",
-        "no consent (other parent or information sharing)",
-    ),
-    reasons.NO_SESSION: ("geen bijeenkomst deze week", "no session this week"),
-    reasons.NOT_ENROLLED: ("niet ingeschreven", "not enrolled"),
-    reasons.NO_BABY: ("geen kind jonger dan 1 jaar", "no child under one year old"),
-    reasons.NOT_IN_SHELL: ("hoort niet bij zijn schil", "not part of his shell"),
-    reasons.ENTITLEMENT_USED: (
-        "dag- of weekmaximum al benut",
-        "daily or weekly limit already used",
-    ),
-    reasons.ROOM_CLOSED: ("ruimte gesloten", "room closed"),
-    reasons.NO_ROOM: ("geen geschikte ruimte", "no suitable room"),
-    reasons.NON_ASSOCIATION: (
-        "moet gescheiden blijven van een andere vader",
-        "must be kept apart from another father",
-    ),
-    reasons.OUTSIDE_WINDOWS: ("buiten de toegestane tijden", "outside the allowed times"),
-    reasons.PINNED: ("een vastgezette afspraak zit in de weg", "a pinned assignment is in the way"),
-}
-
-ROOM_KINDS: dict[str, tuple[str, str]] = {
-    "family_room": ("familiekamer", "family room"),
-    "video_station": ("beeldbelstation", "video station"),
-    "visit_hall": ("bezoekzaal", "visit hall"),
-    "activity_room": ("activiteitenruimte", "activity room"),
-    "wing_room": ("ruimte vaderafdeling", "father wing room"),
-    "kitchen": ("keuken", "kitchen"),
-}
-ROOM_KIND_ORDER: tuple[str, ...] = tuple(ROOM_KINDS)
-CELL = ("op cel", "in the cell")
-
-ACTIVITIES_EN: dict[str, str] = {
-    "regular_visit": "regular visit (supervised)",
-    "father_child_day": "father-child day",
-    "family_day": "family day",
-    "training_my_child_and_i": "training 'My child and I'",
-    "workshop": "trainings and workshops",
-    "family_room_visit": "family room visit",
-    "video_call": "video call",
-    "theme_meeting": "theme meeting",
-    "creative_afternoon": "creative afternoon",
-    "cooking_together": "cooking together",
-    "cell_visit": "visit of child and partner in the cell",
-    "baby_bath": "bathing the baby",
-}
-
-DAY_NAMES: tuple[tuple[str, str], ...] = (
-    ("ma", "Mon"),
-    ("di", "Tue"),
-    ("wo", "Wed"),
-    ("do", "Thu"),
-    ("vr", "Fri"),
-    ("za", "Sat"),
-    ("zo", "Sun"),
+from exports.words import (
+    DAY_NAMES,
+    DEFAULT_LANGUAGE,
+    RESOURCES,
+    ROOM_KINDS,
+    activity_words,
+    pick,
+    reason_words,
+    room_kind_words,
 )
+from scheduler.domain import Activity
+from scheduler.week import DAYS, TZ
+
+ROOM_KIND_ORDER: tuple[str, ...] = tuple(ROOM_KINDS)
 MONTHS: tuple[tuple[str, str], ...] = (
     ("jan", "Jan"),
     ("feb", "Feb"),
@@ -113,6 +40,31 @@ MONTHS: tuple[tuple[str, str], ...] = (
     ("okt", "Oct"),
     ("nov", "Nov"),
     ("dec", "Dec"),
+)
+
+# What the contract's checks say of a bad field, in Dutch; the field's path stays as it is.
+FAULTS_NL: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"^is required$"), "ontbreekt"),
+    (re.compile(r"^is not a field of the contract$"), "is geen veld van het gegevensformaat"),
+    (re.compile(r"^Input should be greater than or equal to (\S+)$"), r"moet minstens \1 zijn"),
+    (re.compile(r"^Input should be greater than (\S+)$"), r"moet groter zijn dan \1"),
+    (re.compile(r"^Input should be less than or equal to (\S+)$"), r"mag hoogstens \1 zijn"),
+    (re.compile(r"^Input should be a valid integer.*$"), "moet een geheel getal zijn"),
+    (re.compile(r"^Input should be a valid number.*$"), "moet een getal zijn"),
+    (re.compile(r"^Input should be a valid boolean.*$"), "moet ja (true) of nee (false) zijn"),
+    (re.compile(r"^Input should be a valid string.*$"), "moet tekst zijn"),
+    (re.compile(r"^Input should be a valid list.*$"), "moet een lijst zijn"),
+)
+UNKNOWN_NL = re.compile(r"^unknown (\w+) '(.*)'$")
+
+ORDINALS: tuple[tuple[str, str], ...] = (
+    ("eerste", "first"),
+    ("tweede", "second"),
+    ("derde", "third"),
+    ("vierde", "fourth"),
+    ("vijfde", "fifth"),
+    ("zesde", "sixth"),
+    ("zevende", "seventh"),
 )
 
 STATUSES: dict[str, tuple[str, str]] = {
@@ -129,12 +81,6 @@ JOB_STATES: dict[str, tuple[str, str]] = {
     "cancelled": ("afgebroken", "cancelled"),
     "interrupted": ("onderbroken", "interrupted"),
 }
-RESOURCES: dict[str, tuple[str, str]] = {
-    "father": ("vader", "father"),
-    "room": ("ruimte", "room"),
-    "volunteer": ("vrijwilliger", "volunteer"),
-    "officer": ("PIW'er", "officer"),
-}
 ROLES: dict[str, tuple[str, str]] = {
     "planner": ("planner", "planner"),
     "system": ("systeem", "system"),
@@ -147,9 +93,11 @@ TEXT: dict[str, tuple[str, str]] = {
     "skip": ("Naar de inhoud", "Skip to content"),
     "signin": ("Aanmelden", "Sign in"),
     "signin_intro": (
-        "Meld u aan met uw sleutel. Een planner vraagt die aan bij de beheerder "
-        "(gezinsrooster keys create).",
-        "Sign in with your key. Ask the administrator for one (gezinsrooster keys create).",
+        "Meld u aan met uw sleutel. Nog geen sleutel? Vraag die aan bij de functioneel "
+        "beheerder van het gezinsrooster in uw inrichting; die geeft planners en meekijkers "
+        "elk een eigen sleutel.",
+        "Sign in with your key. No key yet? Ask the roster's functional administrator at "
+        "your institution; they give planners and viewers a key of their own.",
     ),
     "key": ("Sleutel", "Key"),
     "signin_wrong": ("Deze sleutel is onbekend of ingetrokken.", "This key is unknown or revoked."),
@@ -180,6 +128,20 @@ TEXT: dict[str, tuple[str, str]] = {
     "upload": ("Week inladen (JSON)", "Upload a week (JSON)"),
     "upload_file": ("Bestand", "File"),
     "upload_button": ("Inladen", "Upload"),
+    "upload_not_json": (
+        "{name} is geen geldig JSON-bestand (regel {line}, kolom {column}): {error}",
+        "{name} is not valid JSON (line {line}, column {column}): {error}",
+    ),
+    "upload_faults": (
+        "{name} is niet ingeladen; {count} fout(en) in het bestand:",
+        "{name} was not uploaded; {count} fault(s) in the file:",
+    ),
+    "upload_exists": (
+        "{name}: week {id} bestaat al. Vink „Bestaande week vervangen” aan (naast Inladen) "
+        "en laad het bestand opnieuw in om hem te vervangen.",
+        "{name}: week {id} exists already. Tick “Replace an existing week” (beside Upload) "
+        "and upload the file again to replace it.",
+    ),
     "uploaded": ("Week ingeladen", "Week uploaded"),
     "replace": ("Bestaande week vervangen", "Replace an existing week"),
     "tab_grid": ("Rooster", "Roster"),
@@ -364,6 +326,76 @@ TEXT: dict[str, tuple[str, str]] = {
         "Alleen pseudoniemen. Stand van {when}.",
         "Pseudonyms only. As of {when}.",
     ),
+    "skip_grid": ("Sla het rooster over", "Skip past the roster"),
+    "after_grid": ("Einde van het rooster.", "End of the roster."),
+    "offline": (
+        "De server is niet bereikbaar. Wat u nu doet, wordt niet bewaard; "
+        "deze melding verdwijnt zodra hij weer antwoordt.",
+        "The server cannot be reached. What you do now is not saved; "
+        "this notice goes away as soon as it answers again.",
+    ),
+    "search": ("Zoeken", "Search"),
+    "sort": ("Volgorde", "Order"),
+    "sort_legal": ("wettelijk minimum eerst", "legal minimum first"),
+    "sort_shortfall": ("grootste tekort eerst", "largest shortfall first"),
+    "sort_id": ("op code", "by code"),
+    "only_below": ("onder minimum", "below minimum"),
+    "only_no_consent": ("zonder toestemming", "without consent"),
+    "badge_no_consent_other": ("geen toestemming andere ouder", "no consent other parent"),
+    "badge_no_consent_info": ("geen informatiedeling", "no information sharing"),
+    "missing_n": ("{count} tekort", "{count} short"),
+    "consent_other": ("Toestemming andere ouder", "Other parent's consent"),
+    "consent_info": ("Toestemming informatiedeling", "Consent to share information"),
+    "consent_given": ("gegeven", "given"),
+    "consent_missing": ("ontbreekt", "missing"),
+    "no_consent_other": (
+        "geen toestemming van de andere ouder",
+        "no consent of the other parent",
+    ),
+    "no_consent_info": (
+        "geen toestemming voor informatiedeling (telt als schil 1)",
+        "no consent to share information (counts as shell 1)",
+    ),
+    "decisive_blocks": (
+        "bij {blocked} van de {candidates} mogelijke tijden",
+        "at {blocked} of the {candidates} possible times",
+    ),
+    "decisive_cap": (
+        "de vrijwilligersuren van de week zijn op: {used} van {cap} uur gebruikt, "
+        "en dit vraagt {needed} uur",
+        "the week's volunteer hours are used up: {used} of {cap} hours, "
+        "and this needs {needed} hours",
+    ),
+    "decisive": ("Doorslaggevend", "Decisive"),
+    "more": ("meer", "more"),
+    "unblock": ("Wat zou helpen", "What would help"),
+    "unblock_give_way": (
+        "als {other} zijn {nth} {activity} afstaat, kan {father} {when}",
+        "if {other} gives up his {nth} {activity}, {father} can have it {when}",
+    ),
+    "unblock_partner_cap_hours": (
+        "met {hours} vrijwilligersuur extra op het partnerplafond kan {father} {when}",
+        "with {hours} more volunteer hours on the partner cap, {father} can have it {when}",
+    ),
+    "unblock_volunteer_hours": (
+        "met {hours} uur extra voor vrijwilliger {volunteer} kan {father} {when}",
+        "with {hours} more hours for volunteer {volunteer}, {father} can have it {when}",
+    ),
+    "unblock_officer_shift": (
+        "met een PIW'er {day} {start}–{end} extra in dienst ({officer}) kan {father} {when}",
+        "with an officer on shift {day} {start}–{end} ({officer}), {father} can have it {when}",
+    ),
+    "unblock_none": (
+        "Geen wijziging van één afspraak of één capaciteit maakt ruimte.",
+        "No change of one assignment or one capacity makes room.",
+    ),
+    "print_week": ("weekrooster afdrukken", "print the week"),
+    "day": ("Dag", "Day"),
+    "time": ("Tijd", "Time"),
+    "fathers": ("Vaders", "Fathers"),
+    "colleagues": ("Samen met", "Together with"),
+    "free_day": ("vrij", "free"),
+    "total_hours": ("Totaal deze week: {hours} uur", "Total this week: {hours} hours"),
     "whatif_title": ("Wat-als-analyse", "What-if analysis"),
     "whatif_intro": (
         "Wat levert extra capaciteit op, en voor wie? Standaard: een tweede familiekamer, "
@@ -415,10 +447,6 @@ TEXT: dict[str, tuple[str, str]] = {
 }
 
 
-def _pick(pair: tuple[str, str], language: str) -> str:
-    return pair[LANGUAGES.index(language)] if language in LANGUAGES else pair[0]
-
-
 @dataclass(frozen=True)
 class Labels:
     """The words of one language; templates call its methods (``t('publish')``)."""
@@ -427,59 +455,81 @@ class Labels:
 
     def __call__(self, key: str, **values: object) -> str:
         """Give the text under a key, with ``{name}`` placeholders filled in."""
-        text = _pick(TEXT[key], self.language)
+        text = pick(TEXT[key], self.language)
         return text.format(**values) if values else text
 
     def reason(self, reason: str) -> str:
         """Give a shortfall reason in plain words (``capacity:family_room``: family room full)."""
-        if reason.startswith(f"{reasons.CAPACITY}:"):
-            kind = self.room_kind(reason.split(":", 1)[1])
-            return f"{kind} vol" if self.language == "nl" else f"{kind} full"
-        pair = REASONS.get(reason)
-        return _pick(pair, self.language) if pair else reason
+        return reason_words(reason, self.language)
 
     def activity(self, activity: Activity | None, activity_id: str = "") -> str:
         """Give an activity's name: the week's own (Dutch) name, or the English one."""
-        key = activity.id if activity is not None else activity_id
-        if self.language == "en":
-            return ACTIVITIES_EN.get(key, key.replace("_", " "))
-        return activity.name if activity is not None else key.replace("_", " ")
+        return activity_words(activity, activity_id, self.language)
 
     def room_kind(self, kind: str | None) -> str:
         """Give a room kind's name (no kind: in the cell)."""
-        if kind is None:
-            return _pick(CELL, self.language)
-        pair = ROOM_KINDS.get(kind)
-        return _pick(pair, self.language) if pair else kind.replace("_", " ")
+        return room_kind_words(kind, self.language)
 
     def resource(self, text: str) -> str:
         """Give what an assignment takes (``room VH-FK``, as explain names it) in words."""
         kind, _, name = text.partition(" ")
         pair = RESOURCES.get(kind)
-        return f"{_pick(pair, self.language)} {name}" if pair else text
+        return f"{pick(pair, self.language)} {name}" if pair else text
 
     def status(self, status: str) -> str:
         """Give a roster status (optimal, feasible, ...) in words."""
         pair = STATUSES.get(status)
-        return _pick(pair, self.language) if pair else status
+        return pick(pair, self.language) if pair else status
 
     def job_state(self, state: str) -> str:
         """Give a solve job's state (queued, running, done, ...) in words."""
         pair = JOB_STATES.get(state)
-        return _pick(pair, self.language) if pair else state
+        return pick(pair, self.language) if pair else state
 
     def role(self, role: str) -> str:
         """Give a key's role in words."""
         pair = ROLES.get(role)
-        return _pick(pair, self.language) if pair else role
+        return pick(pair, self.language) if pair else role
+
+    def fault(self, message: str) -> str:
+        """Give a check's message about a field (``path: what is wrong``) in the language.
+
+        The path is the contract's and stays; what is wrong is said in Dutch
+        where the check is a known one, and as the check said it otherwise.
+        """
+        if self.language != "nl":
+            return message
+        path, colon, what = message.rpartition(": ")
+        if not colon:
+            path, what = "", message
+        unknown = UNKNOWN_NL.match(what)
+        if unknown:
+            word = RESOURCES.get(unknown[1])
+            what = f"onbekende {pick(word, 'nl') if word else unknown[1]} '{unknown[2]}'"
+        else:
+            for pattern, dutch in FAULTS_NL:
+                if pattern.match(what):
+                    what = pattern.sub(dutch, what)
+                    break
+        return f"{path}: {what}" if path else what
+
+    def ordinal(self, number: int) -> str:
+        """Give an ordinal word (``tweede`` / ``second``), or the number with a mark past seven."""
+        if 1 <= number <= len(ORDINALS):
+            return pick(ORDINALS[number - 1], self.language)
+        return f"{number}e" if self.language == "nl" else f"{number}th"
+
+    def day_code(self, code: str) -> str:
+        """Give the short name of a day given by its code (``tue``: ``di``)."""
+        return self.day(DAYS.index(code)) if code in DAYS else code
 
     def day(self, index: int) -> str:
         """Give the short name of a day (0 is Monday)."""
-        return _pick(DAY_NAMES[index], self.language)
+        return pick(DAY_NAMES[index], self.language)
 
     def date(self, value: date) -> str:
         """Give a short date: ``1 feb`` / ``1 Feb``."""
-        return f"{value.day} {_pick(MONTHS[value.month - 1], self.language)}"
+        return f"{value.day} {pick(MONTHS[value.month - 1], self.language)}"
 
     def moment(self, value: datetime) -> str:
         """Give a moment in Amsterdam time: ``di 2 feb 15:00``."""

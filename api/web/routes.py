@@ -51,7 +51,7 @@ from api.routers import whatif as whatif_routes
 from api.scope import fathers_of, fathers_read
 from api.tables import JobRow, ProblemRow, Publication
 from api.web import views
-from api.web.labels import DEFAULT_LANGUAGE, LANGUAGES, Labels
+from api.web.labels import Labels
 from api.web.session import (
     COOKIE,
     SIGNIN_COOKIE,
@@ -65,6 +65,7 @@ from api.web.session import (
     signin_token,
     store_of,
 )
+from exports.words import DEFAULT_LANGUAGE, LANGUAGES
 from scheduler.domain import (
     ID_MAX,
     ID_PATTERN,
@@ -121,8 +122,12 @@ def web_user(request: Request, services: ServicesDep) -> WebUser:
     """Give the signed-in user, or send the browser to the sign-in page (303)."""
     user = _signed_in(request, services)
     if user is None:
-        expired = "?expired=1" if request.cookies.get(COOKIE) else ""
-        raise HTTPException(status.HTTP_303_SEE_OTHER, headers={"Location": SIGNIN + expired})
+        query = {"expired": "1"} if request.cookies.get(COOKIE) else {}
+        if request.method == "GET" and request.url.path != "/":
+            here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+            query["next"] = here
+        target = SIGNIN + (f"?{urlencode(query)}" if query else "")
+        raise HTTPException(status.HTTP_303_SEE_OTHER, headers={"Location": target})
     return user
 
 
@@ -238,13 +243,15 @@ def language(language: str, next: str = "/") -> RedirectResponse:
 
 
 @router.get(SIGNIN)
-def signin_page(request: Request, services: ServicesDep, expired: int = 0) -> Response:
+def signin_page(
+    request: Request, services: ServicesDep, expired: int = 0, next: str = "/"
+) -> Response:
     """Give the sign-in form with its CSRF token (or the overview when already signed in)."""
     if _signed_in(request, services) is not None:
-        return _back("/")
+        return _back(_local(next))
     t = labels_of(request)
     messages = [t("signin_expired")] if expired else []
-    return _signin_form(request, status.HTTP_200_OK, messages)
+    return _signin_form(request, status.HTTP_200_OK, messages, next_url=_local(next))
 
 
 def _signin_form(
@@ -252,9 +259,12 @@ def _signin_form(
     status_code: int,
     messages: list[str],
     headers: Mapping[str, str] | None = None,
+    next_url: str = "/",
 ) -> Response:
     token = signin_token(request.cookies.get(SIGNIN_COOKIE))
-    response = render(request, "signin.html", None, status_code, messages=messages, csrf=token)
+    response = render(
+        request, "signin.html", None, status_code, messages=messages, csrf=token, next=next_url
+    )
     if token != request.cookies.get(SIGNIN_COOKIE):
         set_signin_cookie(response, token)
     response.headers.update(headers or {})
@@ -267,8 +277,12 @@ def signin(
     services: ServicesDep,
     key: Annotated[str, Form()] = "",
     csrf: Annotated[str, Form()] = "",
+    next: Annotated[str, Form()] = "/",
 ) -> Response:
-    """Give the overview with a session cookie for a valid key, or the form again (401, 429)."""
+    """Give the page asked for before (or the overview) with a session cookie, or the form again.
+
+    A wrong key gives the form again (401), too many wrong keys 429.
+    """
     check_signin_csrf(request.cookies.get(SIGNIN_COOKIE), csrf)
     t = labels_of(request)
     secret = key.strip()
@@ -281,12 +295,18 @@ def signin(
                 raise
             wait = (error.headers or {}).get("Retry-After", "")
             return _signin_form(
-                request, error.status_code, [t("signin_wait", seconds=wait)], error.headers
+                request,
+                error.status_code,
+                [t("signin_wait", seconds=wait)],
+                error.headers,
+                _local(next),
             )
     if principal is None:
-        return _signin_form(request, status.HTTP_401_UNAUTHORIZED, [t("signin_wrong")])
+        return _signin_form(
+            request, status.HTTP_401_UNAUTHORIZED, [t("signin_wrong")], next_url=_local(next)
+        )
     session = store_of(request.app).open(secret)
-    response = _back("/")
+    response = _back(_local(next))
     set_cookie(response, session)
     clear_signin_cookie(response)
     return response
@@ -378,8 +398,16 @@ def upload(
     name = file.filename or "file"
     try:
         data = json.loads(file.file.read())
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
-        user.session.flash("error", f"{name}: not valid JSON ({error})")
+    except json.JSONDecodeError as error:
+        user.session.flash(
+            "error",
+            t("upload_not_json", name=name, line=error.lineno, column=error.colno, error=error.msg),
+        )
+        return _back("/")
+    except UnicodeDecodeError as error:
+        user.session.flash(
+            "error", t("upload_not_json", name=name, line=1, column=error.start + 1, error=error)
+        )
         return _back("/")
     try:
         try:
@@ -394,11 +422,15 @@ def upload(
                 data=data,
             )
     except ProblemError as error:
+        user.session.flash("error", t("upload_faults", name=name, count=len(error.messages)))
         for message in error.messages:
-            user.session.flash("error", f"{name}: {message}")
+            user.session.flash("error", t.fault(message))
         return _back("/")
     except HTTPException as error:
-        user.session.flash("error", f"{name}: {error.detail}")
+        if error.status_code == status.HTTP_409_CONFLICT and not replace:
+            user.session.flash("error", t("upload_exists", name=name, id=data.get("id")))
+        else:
+            user.session.flash("error", f"{name}: {error.detail}")
         return _back("/")
     user.session.flash("ok", f"{t('uploaded')}: {found['id']}")
     return _back(_week_url(found["id"]))
@@ -482,9 +514,11 @@ def _load_week(
         job = next((j for j in jobs if j.id == roster_id), None) if roster_id else None
         if roster_id and job is None:
             raise HTTPException(status.HTTP_404_NOT_FOUND, f"roster '{roster_id}' does not exist")
-        if job is None and jobs:
-            job = jobs[0]
         published = publication(db, chosen, row.week)
+        if job is None and jobs:
+            # A viewer reads the roster that holds; a planner works on the newest.
+            shown_first = published.roster_id if published and not user.may(PLAN) else None
+            job = next((j for j in jobs if j.id == shown_first), jobs[0])
         problem = services.parsed.problem(row)
         roster = services.parsed.roster(job) if job is not None and job.result else None
         found_changes = None
@@ -526,11 +560,6 @@ def placed_fathers(page: WeekPage) -> set[str]:
     if page.roster is None:
         return set()
     return fathers_of(views.at_institution(page.problem, page.roster, page.institution))
-
-
-def every_father(page: WeekPage) -> list[str]:
-    """Give every father of the page's institution (the fathers' tab lists them)."""
-    return [f.id for f in views.fathers_at(page.problem, page.institution)]
 
 
 def one_father(father_id: str) -> Shown:
@@ -611,12 +640,36 @@ def grid(
 
 @router.get("/weeks/{problem_id}/fathers")
 def fathers(
-    request: Request, user: User, services: ServicesDep, problem_id: Id, params: Params
+    request: Request,
+    user: User,
+    services: ServicesDep,
+    problem_id: Id,
+    params: Params,
+    q: str = "",
+    sort: str = "legal",
+    below: str = "",
+    no_consent: str = "",
 ) -> Response:
-    """Give every father's entitlement against what is granted, with the reasons in words."""
-    page = _week(services, user, problem_id, params, "fathers", every_father)
+    """Give every father's entitlement against what is granted, with the reasons in words.
+
+    The list can be searched by pseudonym, ordered by the legal minimum, by
+    the largest shortfall or by code, and narrowed to fathers below the
+    legal minimum or without a consent.
+    """
+    listing = views.Listing(
+        search=q[:40],
+        sort=sort if sort in views.SORTS else "legal",
+        below=below == "1",
+        no_consent=no_consent == "1",
+    )
+
+    def listed(page: WeekPage) -> list[str]:
+        every = views.father_rows(page.problem, page.roster, page.institution, page.filters)
+        return [row.father.id for row in listing.apply(every)]
+
+    page = _week(services, user, problem_id, params, "fathers", listed)
     rows = views.father_rows(page.problem, page.roster, page.institution, page.filters)
-    return _show(request, user, page, "fathers", rows=rows)
+    return _show(request, user, page, "fathers", rows=listing.apply(rows), listing=listing)
 
 
 @router.get("/weeks/{problem_id}/fathers/{father_id}")
@@ -682,6 +735,41 @@ def print_view(
     page = _week(services, user, problem_id, params, "print")
     rows = views.room_grid(page.problem, page.roster, page.institution, page.filters)
     return _show(request, user, page, "print", rows=rows)
+
+
+@router.get("/weeks/{problem_id}/print/{kind}/{person_id}")
+def print_person(
+    request: Request,
+    user: User,
+    services: ServicesDep,
+    problem_id: Id,
+    kind: Literal["volunteer", "officer"],
+    person_id: Id,
+    params: Params,
+) -> Response:
+    """Give one volunteer's or officer's week to hand out, laid out for A4."""
+
+    def shown(page: WeekPage) -> set[str]:
+        days = views.person_week(page.problem, page.roster, kind, person_id, page.institution)
+        return fathers_of([a for day in days for a in day.assignments])
+
+    page = _week(services, user, problem_id, params, f"print.{kind}", shown)
+    if not views.staff_member(page.problem, kind, person_id, page.institution):
+        raise HTTPException(
+            status.HTTP_404_NOT_FOUND, f"{kind} '{person_id}' does not work at this institution"
+        )
+    days = views.person_week(page.problem, page.roster, kind, person_id, page.institution)
+    hours = sum((a.end - a.start).total_seconds() / 3600 for day in days for a in day.assignments)
+    return _show(
+        request,
+        user,
+        page,
+        "print_person",
+        kind=kind,
+        person=person_id,
+        person_days=days,
+        person_hours=hours,
+    )
 
 
 def _act(user: WebUser, action: Any, **arguments: Any) -> Any:
@@ -903,6 +991,7 @@ CsvTable = Literal["days", "rooms", "fathers", "staff"]
 
 @router.get("/rosters/{roster_id}/export")
 def export(
+    request: Request,
     user: User,
     services: ServicesDep,
     roster_id: Id,
@@ -910,8 +999,12 @@ def export(
     kind: CalendarKind | None = None,
     subject: str | None = None,
     table: CsvTable = "days",
+    language: Literal["nl", "en"] | None = None,
 ) -> Response:
-    """Give the roster as a file (XLSX, CSV, JSON or iCalendar), as the API exports it."""
+    """Give the roster as a file (XLSX, CSV, JSON or iCalendar), as the API exports it.
+
+    The words are those of the page unless ``language`` says otherwise.
+    """
     answer: Response = roster_routes.export(
         caller=user.principal,
         services=services,
@@ -920,6 +1013,7 @@ def export(
         kind=kind,
         table=table,
         subject=subject,
+        language=language or ("en" if labels_of(request).language == "en" else "nl"),
     )
     return answer
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from api import ical
 from api.published import institution_of
 from api.web.labels import ROOM_KIND_ORDER
 from scheduler.domain import Activity, Assignment, Father, Problem, Room, Roster
@@ -21,6 +22,7 @@ from scheduler.entitlements import entitled
 from scheduler.kpis import father_standings
 from scheduler.objective import granted_counts, occurrence_key, visit_minutes
 from scheduler.week import MINUTES_PER_DAY, clock_text
+from whatif.manager import scenario_label
 
 DAYS_IN_WEEK = 7
 
@@ -77,6 +79,41 @@ class RoomRow:
     cells: list[Cell]
 
 
+SORTS: tuple[str, ...] = ("legal", "shortfall", "id")
+
+
+@dataclass(frozen=True)
+class Listing:
+    """How the fathers' list is searched, ordered and narrowed.
+
+    ``search`` is part of a pseudonym (any case); ``sort`` is ``legal``
+    (below the legal minimum first), ``shortfall`` (most occurrences short
+    first) or ``id``; ``below`` keeps only fathers below the legal minimum,
+    ``no_consent`` only those missing a consent.
+    """
+
+    search: str = ""
+    sort: str = "legal"
+    below: bool = False
+    no_consent: bool = False
+
+    def apply(self, rows: list[FatherRow]) -> list[FatherRow]:
+        """Give the rows that pass the search and filters, in the chosen order."""
+        needle = self.search.strip().casefold()
+        kept = [
+            row
+            for row in rows
+            if needle in row.father.id.casefold()
+            and (not self.below or row.below_legal)
+            and (not self.no_consent or row.missing_consent)
+        ]
+        if self.sort == "shortfall":
+            return sorted(kept, key=lambda row: (-row.missing, row.father.id))
+        if self.sort == "id":
+            return sorted(kept, key=lambda row: row.father.id)
+        return kept
+
+
 @dataclass
 class ActivityLine:
     """A father's entitlement to one activity against what the roster grants, with reasons."""
@@ -126,6 +163,16 @@ class FatherRow:
     def ratio(self) -> float:
         """Give the share of his entitlement the roster grants (1 when entitled to nothing)."""
         return self.granted / self.entitled if self.entitled else 1.0
+
+    @property
+    def missing(self) -> int:
+        """Give how many occurrences he is short, all activities together."""
+        return self.entitled - self.granted
+
+    @property
+    def missing_consent(self) -> bool:
+        """Tell whether the other parent's consent or the information-sharing consent is missing."""
+        return not (self.father.other_parent_consent and self.father.info_sharing_consent)
 
     @property
     def shortfalls(self) -> list[ActivityLine]:
@@ -364,6 +411,39 @@ def staff_loads(
     return volunteers, officers
 
 
+@dataclass(frozen=True)
+class PersonDay:
+    """One day of a volunteer's or officer's printed week: the assignments served, by start."""
+
+    date: date
+    assignments: list[Assignment]
+
+
+def staff_member(problem: Problem, kind: str, person: str, institution: str) -> bool:
+    """Give whether a volunteer serves the institution, or an officer works there."""
+    if kind == "volunteer":
+        volunteer = problem.volunteer_by_id.get(person)
+        return volunteer is not None and institution in volunteer.institutions
+    officer = problem.officer_by_id.get(person)
+    return officer is not None and officer.institution == institution
+
+
+def person_week(
+    problem: Problem, roster: Roster | None, kind: str, person: str, institution: str
+) -> list[PersonDay]:
+    """Give a volunteer's or officer's week at the institution, every day, Monday first."""
+    served = [
+        a
+        for a in ical.select(roster.assignments if roster else [], kind, person)
+        if institution_of(problem, a) == institution
+    ]
+    clock = problem.clock
+    by_day: dict[int, list[Assignment]] = {day: [] for day in range(DAYS_IN_WEEK)}
+    for assignment in served:
+        by_day[clock.day_of(clock.minute(assignment.start))].append(assignment)
+    return [PersonDay(clock.day_date(day), by_day[day]) for day in range(DAYS_IN_WEEK)]
+
+
 def changes(previous: Roster, roster: Roster) -> Changes:
     """Give how many father occurrences a roster kept, added and dropped against the previous."""
     before = {occurrence_key(f, a) for a in previous.assignments for f in a.fathers}
@@ -418,6 +498,11 @@ class WhatIfReport:
     rows: list[dict[str, Any]]
     levels_off: dict[str, float | None]
     charts: list[str]
+    conclusions: dict[str, str] = field(default_factory=dict)
+
+    def label(self, row: dict[str, Any]) -> str:
+        """Give a scenario's name as a manager reads it (``partnertijd 27 uur``)."""
+        return scenario_label(row)
 
 
 def whatif_report(job: dict[str, Any]) -> WhatIfReport | None:
@@ -432,4 +517,5 @@ def whatif_report(job: dict[str, Any]) -> WhatIfReport | None:
         rows=list(table),
         levels_off=dict(job.get("levels_off") or {}),
         charts=list(job.get("charts") or []),
+        conclusions=dict(job.get("conclusions") or {}),
     )

@@ -173,6 +173,13 @@ def _upload(target: Target) -> dict[str, Any]:
     return {"files": {"file": ("week.json", json.dumps(target.week_data), "application/json")}}
 
 
+def _own_officer(target: Target) -> dict[str, str]:
+    """Give the path of the printed week of an officer of the target's institution."""
+    officers = target.week_data["officers"]
+    officer = next(o for o in officers if o["institution"] == target.institution)
+    return {"kind": "officer", "person_id": officer["id"]}
+
+
 def _page(
     method: str,
     path: str,
@@ -238,6 +245,16 @@ ROWS: list[Row] = [
     _page("GET", "/weeks/{problem_id}/fathers/{father_id}", 404, stranger=True),
     _page("GET", "/weeks/{problem_id}/staff"),
     _page("GET", "/weeks/{problem_id}/print"),
+    Row(
+        "GET",
+        "/weeks/{problem_id}/print/{kind}/{person_id}",
+        "read",
+        "week",
+        200,
+        page=True,
+        anonymous=303,
+        fill=_own_officer,
+    ),
     _page("GET", "/weeks/{problem_id}/whatif"),
     _page("GET", "/rosters/{roster_id}/progress"),
     _page("GET", "/rosters/{roster_id}/export", ask=_query(format="csv")),

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import openpyxl
 
-from exports.roster import FRAMES, roster_frames, roster_table, write_csv, write_xlsx
+from exports.roster import FRAMES, roster_frames, roster_table, write_csv
+from exports.workbook import write_xlsx
 from scheduler.domain import Assignment, Problem, Roster, Shortfall
 from scheduler.kpis import compute_kpis
 
@@ -76,15 +77,17 @@ def test_frames(tiny: Problem) -> None:
 
 
 def test_files(tiny: Problem, tmp_path: Path) -> None:
-    """CSV writes one file per frame into a folder; XLSX one sheet per frame."""
+    """CSV writes one file per frame into a folder; XLSX the week grid and a sheet per frame."""
     frames = roster_frames(tiny, small_roster(tiny))
     written = write_csv(tmp_path / "csv", frames)
     assert [p.name for p in written] == [f"{name}.csv" for name in FRAMES]
     assert (
         written[0].read_text(encoding="utf-8").splitlines()[0].startswith("day,date,start,end,room")
     )
-    book = write_xlsx(tmp_path / "roster.xlsx", frames)
-    assert openpyxl.load_workbook(book).sheetnames == list(FRAMES)
+    book = write_xlsx(tmp_path / "roster.xlsx", tiny, small_roster(tiny))
+    assert openpyxl.load_workbook(book).sheetnames == [
+        "Week", "Dagen", "Ruimten", "Vaders", "Personeel"
+    ]  # fmt: skip
 
 
 def test_table_names_fathers_below_the_legal_minimum_first(tiny: Problem) -> None:

@@ -58,7 +58,11 @@ def download(page: Any, link: Any, folder: Path) -> Path:
 def test_planner_generates_reads_publishes_and_exports_a_week(
     page: Any, site: Site, tmp_path: Path
 ) -> None:
-    """A planner uploads, generates, reads grid and shortfalls, publishes, exports, re-plans."""
+    """A planner uploads, generates, reads grid and shortfalls, publishes, exports, re-plans.
+
+    A shortfall shows its decisive reason and what would make room; the
+    other reasons open behind "meer".
+    """
     from playwright.sync_api import expect
 
     sign_in(page, site, "planner")
@@ -92,8 +96,12 @@ def test_planner_generates_reads_publishes_and_exports_a_week(
     page.get_by_role("link", name="F-003", exact=True).click()
     page.wait_for_url(re.compile(r"/fathers/F-003"))
     shortfall = page.locator("tr.row-short", has_text="bezoek in de familiekamer")
-    expect(shortfall).to_contain_text("geen toestemming (andere ouder of informatiedeling)")
-    shortfall.locator("summary").click()
+    expect(shortfall.locator(".decisive")).to_contain_text("geen toestemming van de andere ouder")
+    expect(shortfall.locator(".unblock")).to_be_visible()
+    expect(shortfall.locator(".more .reasons")).to_be_hidden()
+    shortfall.get_by_text("meer", exact=True).click()
+    expect(shortfall.locator(".more .reasons")).to_be_visible()
+    shortfall.locator(".explain summary").click()
     expect(shortfall.locator(".explain li").first).to_be_visible()
     shoot(page, tmp_path, "father.png")
     calendar = download(page, page.get_by_role("link", name="agenda (.ics)"), tmp_path)
@@ -130,6 +138,81 @@ def test_print_view_fits_one_a4_landscape_sheet(page: Any, site: Site) -> None:
     box = re.search(rb"/MediaBox\s*\[0 0 ([\d.]+) ([\d.]+)\]", pdf)
     assert box is not None
     assert (round(float(box[1])), round(float(box[2]))) == (842, 595)
+
+
+def test_a_volunteers_week_is_linked_from_staff_and_prints_on_one_a4_page(
+    page: Any, site: Site
+) -> None:
+    """A volunteer's own week opens from the staff tab, names every day and prints on one A4."""
+    sign_in(page, site, "planner")
+    page.goto(f"/weeks/{SEEDED_WEEK}/staff")
+    page.get_by_role("link", name="weekrooster afdrukken").first.click()
+    page.wait_for_url(re.compile(r"/print/volunteer/"))
+    assert page.locator("h1").inner_text().startswith("Weekrooster vrijwilliger ")
+    days = page.locator(".person-week tbody th").all_inner_texts()
+    assert [day.split()[0] for day in days] == ["ma", "di", "wo", "do", "vr", "za", "zo"]
+    page.emulate_media(media="print")
+    assert page.locator(".print-tools").is_hidden()
+    pdf = page.pdf(prefer_css_page_size=True, print_background=True)
+    assert len(re.findall(rb"/Type\s*/Page[^s]", pdf)) == 1
+
+
+def test_the_fathers_list_is_searched_and_narrowed_in_the_browser(page: Any, site: Site) -> None:
+    """Typing a pseudonym and ticking "onder minimum" narrow the fathers' list as the form says."""
+    sign_in(page, site, "viewer")
+    page.goto(f"/weeks/{SEEDED_WEEK}/fathers")
+    rows = page.locator(".fathers-table tbody th a")
+    assert rows.all_inner_texts() == ["F-004", "F-001", "F-002", "F-003"]
+    page.get_by_label("Volgorde").select_option("shortfall")
+    page.wait_for_url(re.compile(r"sort=shortfall"))
+    assert rows.all_inner_texts() == ["F-002", "F-001", "F-003", "F-004"]
+    page.get_by_label("onder minimum").check()
+    page.wait_for_url(re.compile(r"below=1"))
+    assert rows.all_inner_texts() == ["F-004"]
+    page.get_by_label("onder minimum").uncheck()
+    page.wait_for_url(re.compile(r"^(?!.*below=1)"))
+    page.get_by_label("Zoeken").fill("F-003")
+    page.get_by_label("Zoeken").press("Enter")
+    page.wait_for_url(re.compile(r"q=F-003"))
+    assert rows.all_inner_texts() == ["F-003"]
+    assert page.locator(".fathers-table .badge-warn").first.inner_text() == (
+        "geen toestemming andere ouder"
+    )
+
+
+def test_small_things_offline_notice_focus_ring_and_skip_past_the_grid(
+    page: Any, site: Site
+) -> None:
+    """Off line a notice shows until the server answers; the focus ring is blue; skip the grid."""
+    from playwright.sync_api import expect
+
+    sign_in(page, site, "viewer")
+    page.goto(f"/weeks/{SEEDED_WEEK}")
+    notice = page.locator("[data-offline]")
+    expect(notice).to_be_hidden()
+    page.context.set_offline(True)
+    expect(notice).to_be_visible()
+    expect(notice).to_contain_text("De server is niet bereikbaar.")
+    page.context.set_offline(False)
+    expect(notice).to_be_hidden()
+
+    skip = page.locator("a.skip-grid")
+    skip.focus()
+    ring = page.evaluate("getComputedStyle(document.activeElement).outlineColor")
+    assert ring == "rgb(11, 87, 208)"
+    page.keyboard.press("Enter")
+    assert page.evaluate("document.activeElement.id") == "after-grid"
+    page.keyboard.press("Tab")
+    assert page.evaluate("!!document.activeElement.closest('table.grid')") is False
+
+
+def test_signing_in_from_a_week_link_lands_on_that_week(page: Any, site: Site) -> None:
+    """A week's link opened without a session asks for the key, then opens that week."""
+    page.goto(f"/weeks/{SEEDED_WEEK}/staff")
+    page.wait_for_url(re.compile(r"/signin\?next="))
+    page.get_by_label("Sleutel").fill(site.keys["planner"])
+    page.get_by_role("button", name="Aanmelden").click()
+    page.wait_for_url(re.compile(rf"/weeks/{SEEDED_WEEK}/staff$"))
 
 
 def test_viewer_sees_the_week_with_the_planner_buttons_disabled(page: Any, site: Site) -> None:

@@ -6,7 +6,8 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from api.web.labels import LANGUAGES, TEXT, Labels
+from api.web.labels import TEXT, Labels
+from exports.words import LANGUAGES
 from scheduler import reasons
 from scheduler.catalogue import default_catalogue
 

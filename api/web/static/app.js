@@ -3,9 +3,25 @@
   "use strict";
 
   // Filters apply as soon as a choice changes; the button stays for keyboards and no-script.
-  document.querySelectorAll("form[data-autosubmit] select").forEach(function (select) {
-    select.addEventListener("change", function () { select.form.submit(); });
+  document.querySelectorAll("form[data-autosubmit] select, form[data-autosubmit] input[type=checkbox]").forEach(function (field) {
+    field.addEventListener("change", function () { field.form.submit(); });
   });
+
+  // Whether the server answers: asked now and then, and when the browser says it is
+  // off or on line again; the notice at the top of the page says so.
+  var offline = document.querySelector("[data-offline]");
+  if (offline) {
+    var check = function () {
+      if (!navigator.onLine) { offline.hidden = false; return; }
+      fetch("/v1/health", { cache: "no-store" }).then(
+        function (answer) { offline.hidden = answer.status < 500; },
+        function () { offline.hidden = false; }
+      );
+    };
+    window.addEventListener("offline", check);
+    window.addEventListener("online", check);
+    window.setInterval(check, 15000);
+  }
 
   document.querySelectorAll("[data-print]").forEach(function (button) {
     button.addEventListener("click", function () { window.print(); });
