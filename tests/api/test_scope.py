@@ -2,11 +2,23 @@
 
 from __future__ import annotations
 
+import json
+import re
 from datetime import datetime
+from pathlib import Path
+from typing import Any
 
+from sqlalchemy import select
+
+from api.published import institution_of
 from api.scope import Redaction, fathers_read
-from scheduler.domain import Assignment, Problem
+from api.tables import OutboxEntry
+from scheduler.domain import Assignment, Problem, parse_problem
+from scheduler.validate import check_assignments
 from scheduler.week import TZ
+from tests.kit.service import Api, baseline_roster, seed_roster
+
+FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
 
 
 def _video_call(father: str, room: str) -> Assignment:
@@ -42,3 +54,95 @@ def test_fathers_read_are_grouped_by_their_institution(region_noord: Problem) ->
         "PI-VH": ["F-0001", "F-0002"],
     }
     assert fathers_read(region_noord, [], ["PI-LW", "PI-VH"]) == {"PI-LW": [], "PI-VH": []}
+
+
+def _region_published(api: Api) -> tuple[dict[str, Any], dict[str, Any], dict[str, str]]:
+    """Give the region week, its published baseline roster and a subscription per institution."""
+    data = json.loads((FIXTURES / "region-noord.json").read_text(encoding="utf-8"))
+    national = api.headers("national")
+    subscriptions = {}
+    for institution in ("PI-VH", "PI-LW"):
+        body = {"institution": institution, "url": "http://127.0.0.1:9/hook", "secret": "s" * 16}
+        made = api.client.post("/v1/webhooks", json=body, headers=national)
+        assert made.status_code == 201, made.text
+        subscriptions[institution] = made.json()["id"]
+    roster = baseline_roster(data)
+    problem = parse_problem(data)
+    assert (
+        check_assignments(problem, [Assignment.model_validate(a) for a in roster["assignments"]])
+        == []
+    )
+    roster_id = seed_roster(api.services, data, roster)
+    done = api.client.post(f"/v1/rosters/{roster_id}/publish", headers=national)
+    assert done.status_code == 200, done.text
+    return data, roster, subscriptions
+
+
+def _notices(api: Api, notice_type: str) -> dict[str, list[dict[str, Any]]]:
+    """Give the outbox's notices of one type by the institution whose subscription gets them."""
+    found: dict[str, list[dict[str, Any]]] = {"PI-VH": [], "PI-LW": []}
+    with api.services.database.read() as session:
+        for entry in session.scalars(select(OutboxEntry).where(OutboxEntry.type == notice_type)):
+            assert entry.payload["institution"] == entry.institution
+            found[entry.institution].append(entry.payload["data"])
+    return found
+
+
+def test_a_region_republication_tells_each_institution_only_its_own_changes(api: Api) -> None:
+    """Dropping one visit at each institution tells each one its own drop, and no other father."""
+    data, roster, _ = _region_published(api)
+    problem = parse_problem(data)
+    dropped: dict[str, str] = {}
+    for assignment in list(roster["assignments"]):
+        where = institution_of(problem, Assignment.model_validate(assignment))
+        if assignment["session"] is None and where is not None and where not in dropped:
+            dropped[where] = assignment["fathers"][0]
+            roster["assignments"].remove(assignment)
+    assert sorted(dropped) == ["PI-LW", "PI-VH"]
+    later = [Assignment.model_validate(a) for a in roster["assignments"]]
+    assert check_assignments(problem, later) == []
+    roster_id = seed_roster(api.services, data, roster)
+    done = api.client.post(f"/v1/rosters/{roster_id}/publish", headers=api.headers("national"))
+    assert done.status_code == 200, done.text
+    cancelled = _notices(api, "assignment.cancelled")
+    assert {i: [n["father"] for n in found] for i, found in cancelled.items()} == {
+        "PI-VH": [dropped["PI-VH"]],
+        "PI-LW": [dropped["PI-LW"]],
+    }
+    published = _notices(api, "roster.published")
+    for institution in ("PI-VH", "PI-LW"):
+        versions = sorted(published[institution], key=lambda n: n["version"])
+        assert [n["changes"] for n in versions] == [
+            None,
+            {
+                "kept": len(_own(problem, later, institution)),
+                "moved": 0,
+                "dropped": 1,
+                "new": 0,
+                "staff_swaps": 0,
+            },
+        ]
+    theirs = {"PI-VH": _ids_of(problem, "PI-LW"), "PI-LW": _ids_of(problem, "PI-VH")}
+    with api.services.database.read() as session:
+        for entry in session.scalars(select(OutboxEntry)):
+            assert not theirs[entry.institution] & _words(json.dumps(entry.payload))
+
+
+def _own(problem: Problem, assignments: list[Assignment], institution: str) -> list[str]:
+    """Give one (father, assignment) occurrence per father of each assignment at the institution."""
+    return [
+        f"{f} {a.id}"
+        for a in assignments
+        if institution_of(problem, a) == institution
+        for f in a.fathers
+    ]
+
+
+def _ids_of(problem: Problem, institution: str) -> set[str]:
+    """Give the father and child ids of one institution."""
+    fathers = [f for f in problem.fathers if f.institution == institution]
+    return {f.id for f in fathers} | {c.id for f in fathers for c in f.children}
+
+
+def _words(text: str) -> set[str]:
+    return set(re.findall(r"[\w-]+", text))
