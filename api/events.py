@@ -25,6 +25,7 @@ from api.flags import flags
 from api.keys import Principal
 from api.problems import publications_of, replace
 from api.published import Parsed, institution_of, load_week
+from api.scope import fathers_read
 from api.tables import EventRow, ProblemRow
 from scheduler.domain import Assignment, Problem, ProblemError, parse_problem
 from scheduler.events import (
@@ -63,6 +64,27 @@ def view(row: EventRow) -> dict[str, Any]:
         "institutions": row.institutions,
         "problems": row.problems,
     }
+
+
+def fathers_named(session: Session, parsed: Parsed, rows: list[EventRow]) -> dict[str, list[str]]:
+    """Give the fathers the events name, by institution: every institution of the events.
+
+    A father's institution is read from the first stored week the event
+    applied to (a region week holds fathers of several institutions).
+    """
+    by_week: dict[str, set[str]] = {}
+    for row in rows:
+        father = row.data.get("father")
+        if father is not None and row.problems:
+            by_week.setdefault(row.problems[0], set()).add(str(father))
+    found: dict[str, set[str]] = {i: set() for row in rows for i in row.institutions}
+    for problem_id, fathers in by_week.items():
+        stored = session.get(ProblemRow, problem_id)
+        if stored is None:
+            continue
+        for institution, ids in fathers_read(parsed.problem(stored), fathers, []).items():
+            found.setdefault(institution, set()).update(ids)
+    return {institution: sorted(ids) for institution, ids in sorted(found.items())}
 
 
 def causes(

@@ -30,6 +30,7 @@ from api.flags import flags
 from api.jobs import DONE, JobRunner
 from api.published import Parsed, PublishedWeek, institution_of, load_week
 from api.rosters import ROSTER_JOB, PublishRefused, allocation_pins, publish
+from api.scope import fathers_read
 from api.tables import EventRow, JobRow, ProblemRow, PublicationVersion, utcnow
 from scheduler.diff import Difference, Reasons, difference
 from scheduler.domain import Assignment, Problem, ProblemError, Roster, parse_problem
@@ -276,6 +277,14 @@ def _tell_changes(
 
 def proposal(session: Session, parsed: Parsed, row: JobRow) -> dict[str, Any]:
     """Give a repair job as the planner reads it: its state and its difference when solved."""
+    return read_proposal(session, parsed, row)[0]
+
+
+def read_proposal(
+    session: Session, parsed: Parsed, row: JobRow
+) -> tuple[dict[str, Any], dict[str, list[str]]]:
+    """Give a repair job as the planner reads it, and the fathers it names by institution."""
+    read: dict[str, list[str]] = {institution: [] for institution in row.institutions}
     repair = row.params.get("repair") or {}
     found: dict[str, Any] = {
         "id": row.id,
@@ -290,16 +299,16 @@ def proposal(session: Session, parsed: Parsed, row: JobRow) -> dict[str, Any]:
         "drops_nothing": None,
     }
     if row.result is None:
-        return found
+        return found, read
     week = load_week(session, parsed, repair["institution"], repair["week"], utcnow())
     if week is None:
-        return found
+        return found, read
     change = against_publication(session, parsed, week, parsed.roster(row))
     # While the solve runs, its best roster so far (first the warm start) is the proposal.
     found["difference"] = change.view()
     found["drops_nothing"] = not change.dropped if row.state == DONE else None
     found["status"] = parsed.roster(row).status
-    return found
+    return found, fathers_read(week.problem, change.fathers(), row.institutions)
 
 
 def auto_publish(database: Any, parsed: Parsed, job_id: str) -> None:

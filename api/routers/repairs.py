@@ -11,7 +11,7 @@ from api import audit
 from api.deps import Caller, ServicesDep, allow, allowed_job
 from api.keys import PLAN, READ
 from api.published import load_week
-from api.repairs import RepairRefused, proposal, start
+from api.repairs import RepairRefused, proposal, read_proposal, start
 from api.rosters import ROSTER_JOB
 from api.tables import JobRow, utcnow
 from scheduler.domain import LocalDateTime
@@ -116,7 +116,7 @@ def read(caller: Caller, services: ServicesDep, repair_id: str) -> dict[str, Any
         row = allowed_job(session, caller, repair_id, ROSTER_JOB, f"repair '{repair_id}'", READ)
         if not row.params.get("repair"):
             raise HTTPException(status.HTTP_404_NOT_FOUND, f"repair '{repair_id}' does not exist")
-        found = proposal(session, services.parsed, row)
+        found, read = read_proposal(session, services.parsed, row)
     with services.database.write() as session:
-        audit.record(session, caller, "repair.read", "roster", row.id, row.institutions)
+        audit.record_read(session, caller, "repair.read", "roster", row.id, read)
     return found

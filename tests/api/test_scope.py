@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from api.published import institution_of
 from api.scope import Redaction, fathers_read
-from api.tables import OutboxEntry
+from api.tables import JobRow, OutboxEntry
 from scheduler.domain import Assignment, Problem, parse_problem
 from scheduler.validate import check_assignments
 from scheduler.week import TZ
@@ -88,9 +88,13 @@ def _notices(api: Api, notice_type: str) -> dict[str, list[dict[str, Any]]]:
     return found
 
 
-def test_a_region_republication_tells_each_institution_only_its_own_changes(api: Api) -> None:
-    """Dropping one visit at each institution tells each one its own drop, and no other father."""
-    data, roster, _ = _region_published(api)
+def _drop_one_each(
+    api: Api, data: dict[str, Any], roster: dict[str, Any]
+) -> tuple[dict[str, str], str]:
+    """Give the father of the individual occurrence dropped at each institution, and the roster.
+
+    The roster (the published one less those two) is stored, not published.
+    """
     problem = parse_problem(data)
     dropped: dict[str, str] = {}
     for assignment in list(roster["assignments"]):
@@ -101,7 +105,21 @@ def test_a_region_republication_tells_each_institution_only_its_own_changes(api:
     assert sorted(dropped) == ["PI-LW", "PI-VH"]
     later = [Assignment.model_validate(a) for a in roster["assignments"]]
     assert check_assignments(problem, later) == []
-    roster_id = seed_roster(api.services, data, roster)
+    return dropped, seed_roster(api.services, data, roster)
+
+
+def _audit(api: Api, key: str, action: str) -> list[tuple[list[str], str]]:
+    """Give the institutions and detail of each audit entry of one action the key may see."""
+    entries = api.client.get("/v1/audit", headers=api.headers(key)).json()
+    return sorted((e["institutions"], e["detail"]) for e in entries if e["action"] == action)
+
+
+def test_a_region_republication_tells_each_institution_only_its_own_changes(api: Api) -> None:
+    """Dropping one visit at each institution tells each one its own drop, and no other father."""
+    data, roster, _ = _region_published(api)
+    problem = parse_problem(data)
+    dropped, roster_id = _drop_one_each(api, data, roster)
+    later = [Assignment.model_validate(a) for a in roster["assignments"]]
     done = api.client.post(f"/v1/rosters/{roster_id}/publish", headers=api.headers("national"))
     assert done.status_code == 200, done.text
     cancelled = _notices(api, "assignment.cancelled")
@@ -146,3 +164,63 @@ def _ids_of(problem: Problem, institution: str) -> set[str]:
 
 def _words(text: str) -> set[str]:
     return set(re.findall(r"[\w-]+", text))
+
+
+def test_reading_deliveries_is_audited_naming_the_fathers_at_the_institution(api: Api) -> None:
+    """PI-VH's planner reading its deliveries leaves an entry of PI-VH naming its dropped father."""
+    data, roster, _ = _region_published(api)
+    dropped, roster_id = _drop_one_each(api, data, roster)
+    done = api.client.post(f"/v1/rosters/{roster_id}/publish", headers=api.headers("national"))
+    assert done.status_code == 200, done.text
+    read = api.client.get("/v1/webhooks/deliveries", headers=api.headers("planner"))
+    assert read.status_code == 200
+    assert {d["institution"] for d in read.json()} == {"PI-VH"}
+    assert _audit(api, "planner", "webhook.deliveries") == [
+        (["PI-VH"], f"fathers {dropped['PI-VH']}")
+    ]
+    assert _audit(api, "leeuwarden", "webhook.deliveries") == []
+
+
+def test_reading_events_is_audited_naming_each_father_at_his_institution(api: Api) -> None:
+    """An event of a PI-LW father in the region week, listed, is a read of PI-LW naming him."""
+    _region_published(api)
+    father = "F-0165"
+    event = {
+        "type": "father_unavailable",
+        "at": "2027-02-01T03:00:00+01:00",
+        "end": "2027-02-01T03:30:00+01:00",
+        "father": father,
+        "kind": "court",
+    }
+    national = api.headers("national")
+    made = api.client.post("/v1/events", json=event, headers=national)
+    assert made.status_code == 201, made.text
+    listed = api.client.get("/v1/events", headers=national)
+    assert [e["father"] for e in listed.json()] == [father]
+    assert _audit(api, "national", "event.list") == [
+        (["PI-LW"], f"fathers {father}"),
+        (["PI-VH"], ""),
+    ]
+
+
+def test_reading_a_repair_is_audited_naming_the_fathers_of_each_institution(api: Api) -> None:
+    """A region repair's difference, read, is a read of each institution naming its own fathers."""
+    data, roster, _ = _region_published(api)
+    dropped, repair_id = _drop_one_each(api, data, roster)
+    with api.services.database.write() as session:
+        row = session.get(JobRow, repair_id)
+        assert row is not None
+        repair = {"institution": "PI-VH", "week": data["week"], "since": None, "version": 1}
+        row.params = {**row.params, "repair": repair}
+    read = api.client.get(f"/v1/repairs/{repair_id}", headers=api.headers("national"))
+    assert read.status_code == 200, read.text
+    assert sorted(d["father"] for d in read.json()["difference"]["dropped"]) == sorted(
+        dropped.values()
+    )
+    entries = _audit(api, "national", "repair.read")
+    assert [institutions for institutions, _ in entries] == [["PI-LW"], ["PI-VH"]]
+    problem = parse_problem(data)
+    for (institutions, detail), other in zip(entries, ("PI-VH", "PI-LW"), strict=True):
+        named = set(detail.removeprefix("fathers ").split(", "))
+        assert dropped[institutions[0]] in named
+        assert not named & _ids_of(problem, other)
