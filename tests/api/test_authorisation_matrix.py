@@ -109,7 +109,7 @@ class Row:
     ask: Callable[[Target], dict[str, Any]] = lambda target: {}
     page: bool = False
     anonymous: int = 401
-    expect: Callable[[Caller], int] | None = None
+    expect: Callable[[Caller, Target], int | None] | None = None
     fill: Callable[[Target], dict[str, str]] = lambda target: {}
 
 
@@ -178,6 +178,12 @@ def _event(target: Target) -> dict[str, Any]:
     return {"json": _unavailable(target.father, "04:00", "04:15")}
 
 
+def _foreign_father(caller: Caller, target: Target) -> int | None:
+    """Give 422 to a planner asking of another institution's father: he is an unknown one."""
+    planner = caller.role is not None and "plan" in ROLE_ACTIONS[caller.role]
+    return 422 if planner and caller.institution != target.institution else None
+
+
 def _repair(target: Target) -> dict[str, Any]:
     """Give a repair request that stops, once allowed, at its moment outside the week (422)."""
     since = "2027-03-01T10:00:00+01:00"
@@ -207,7 +213,7 @@ def _form(**fields: str) -> Callable[[Target], dict[str, Any]]:
     return lambda target: {"data": dict(fields)}
 
 
-def _signin(caller: Caller) -> int:
+def _signin(caller: Caller, target: Target) -> int:
     return 303 if caller.valid else 401
 
 
@@ -269,7 +275,7 @@ ROWS: list[Row] = [
     Row("GET", "/v1/whatif/{job_id}/charts/{name}", "read", "week", 200),
     Row("DELETE", "/v1/whatif/{job_id}", "plan", "week", 409),
     # The living week: events, repairs, comparisons of versions, webhooks.
-    Row("POST", "/v1/events", "plan", "week", 201, _event),
+    Row("POST", "/v1/events", "plan", "week", 201, _event, expect=_foreign_father),
     Row("GET", "/v1/events", "read", "none", 200),
     Row("GET", "/v1/events", "read", "institution", 200, _query(institution=_at)),
     Row("POST", "/v1/repairs", "plan", "week", 422, _repair),
@@ -285,7 +291,9 @@ ROWS: list[Row] = [
         "GET", "/static/{name}", None, "open", 200, page=True, fill=lambda t: {"name": "style.css"}
     ),
     Row("GET", "/language/{language}", None, "open", 303, page=True),
-    Row("GET", "/signin", None, "open", 200, page=True, expect=lambda c: 303 if c.valid else 200),
+    Row(
+        "GET", "/signin", None, "open", 200, page=True, expect=lambda c, t: 303 if c.valid else 200
+    ),
     _page("GET", "/", 200, "none"),
     _page("GET", "/week", 303, "none", _query(institution=_at)),
     _page("GET", "/weeks/{problem_id}"),
@@ -320,7 +328,9 @@ ROWS: list[Row] = [
 
 def _expected(row: Row, caller: Caller, target: Target) -> int:
     if row.expect is not None:
-        return row.expect(caller)
+        found = row.expect(caller, target)
+        if found is not None:
+            return found
     if row.scope == "open":
         return row.success
     if not caller.valid:
@@ -698,7 +708,7 @@ def _ask(world: World, row: Row, caller: Caller, target: Target) -> tuple[Any, s
     path = _path(row.path, target, row.fill(target))
     answer = client.request(row.method, path, headers=headers, follow_redirects=False, **request)
     client.cookies.clear()
-    return answer, path + json.dumps(request.get("params", {}))
+    return answer, path + json.dumps([request.get("params", {}), request.get("json")])
 
 
 def _leaks(world: World, caller: Caller, body: str, asked: str) -> list[str]:

@@ -224,3 +224,37 @@ def test_reading_a_repair_is_audited_naming_the_fathers_of_each_institution(api:
         named = set(detail.removeprefix("fathers ").split(", "))
         assert dropped[institutions[0]] in named
         assert not named & _ids_of(problem, other)
+
+
+def test_an_event_of_another_institutions_father_answers_as_an_unknown_one(api: Api) -> None:
+    """PI-VH's planner recording a PI-LW father's event gets an unknown father's 422; no change.
+
+    The end of a time-out that is not running would say that the father has
+    none: the answer is the same as for a father who does not exist, and the
+    region week (which holds PI-LW's father) is left as it was.
+    """
+    data, _, _ = _region_published(api)
+    revision = api.client.get(f"/v1/problems/{data['id']}", headers=api.headers("national"))
+    ended = {"type": "time_out_ended", "at": "2027-02-02T10:00:00+01:00"}
+    answers = {}
+    for father in ("F-0165", "F-9999"):
+        answer = api.client.post(
+            "/v1/events", json={**ended, "father": father}, headers=api.headers("planner")
+        )
+        assert answer.status_code == 422
+        answers[father] = answer.json()
+    assert answers["F-0165"] == {
+        "detail": f"events[0].father: unknown father 'F-0165' in {data['id']}",
+        "errors": [f"events[0].father: unknown father 'F-0165' in {data['id']}"],
+    }
+    assert json.dumps(answers["F-9999"]).replace("F-9999", "F-0165") == json.dumps(
+        answers["F-0165"]
+    )
+    own = api.client.post(
+        "/v1/events", json={**ended, "father": "F-0001"}, headers=api.headers("planner")
+    )
+    assert own.status_code == 422 and "no time-out running" in own.json()["detail"]
+    after = api.client.get(f"/v1/problems/{data['id']}", headers=api.headers("national"))
+    assert after.json() == revision.json()
+    listed = api.client.get("/v1/events", headers=api.headers("national"))
+    assert listed.json() == []
