@@ -13,6 +13,7 @@ the institution's subscriptions, written in the same transaction.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -25,6 +26,7 @@ from api.flags import flags
 from api.keys import Principal
 from api.problems import publications_of, replace
 from api.published import Parsed, institution_of, load_week
+from api.scope import fathers_read
 from api.tables import EventRow, ProblemRow
 from scheduler.domain import Assignment, Problem, ProblemError, parse_problem
 from scheduler.events import (
@@ -35,6 +37,7 @@ from scheduler.events import (
     contains,
     knows,
     refusal,
+    subject_institutions,
     touches,
 )
 from scheduler.week import TZ
@@ -63,6 +66,27 @@ def view(row: EventRow) -> dict[str, Any]:
         "institutions": row.institutions,
         "problems": row.problems,
     }
+
+
+def fathers_named(session: Session, parsed: Parsed, rows: list[EventRow]) -> dict[str, list[str]]:
+    """Give the fathers the events name, by institution: every institution of the events.
+
+    A father's institution is read from the first stored week the event
+    applied to (a region week holds fathers of several institutions).
+    """
+    by_week: dict[str, set[str]] = {}
+    for row in rows:
+        father = row.data.get("father")
+        if father is not None and row.problems:
+            by_week.setdefault(row.problems[0], set()).add(str(father))
+    found: dict[str, set[str]] = {i: set() for row in rows for i in row.institutions}
+    for problem_id, fathers in by_week.items():
+        stored = session.get(ProblemRow, problem_id)
+        if stored is None:
+            continue
+        for institution, ids in fathers_read(parsed.problem(stored), fathers, []).items():
+            found.setdefault(institution, set()).update(ids)
+    return {institution: sorted(ids) for institution, ids in sorted(found.items())}
 
 
 def causes(
@@ -103,21 +127,32 @@ def _candidates(session: Session, events: list[Event]) -> list[ProblemRow]:
 
 
 def _check(
-    index: int, event: Event, weeks: list[tuple[ProblemRow, Problem]]
+    index: int,
+    event: Event,
+    weeks: list[tuple[ProblemRow, Problem]],
+    covers: Callable[[Iterable[str]], bool],
 ) -> tuple[list[str], list[ProblemRow]]:
-    """Give the errors of one event (field named) and the stored weeks it applies to."""
+    """Give the errors of one event (field named) and the stored weeks it applies to.
+
+    A subject of an institution outside ``covers`` is answered like an
+    unknown one, so that neither its existence nor its state leaks.
+    """
     where = f"events[{index}]"
+
+    def known(problem: Problem) -> bool:
+        return knows(problem, event) and covers(subject_institutions(problem, event))
+
     holding = [(row, problem) for row, problem in weeks if contains(problem, event.at)]
     if not holding:
         return [f"{where}.at: {event.at.isoformat()} lies outside every stored week"], []
-    if not any(knows(problem, event) for _, problem in holding):
+    if not any(known(problem) for _, problem in holding):
         kind = SUBJECT[event.type]
         stored = ", ".join(sorted(row.id for row, _ in holding))
         return [f"{where}.{kind}: unknown {kind} '{event.subject}' in {stored}"], []
     errors: list[str] = []
     touched = []
     for row, problem in weeks:
-        if not knows(problem, event) or not touches(problem, event):
+        if not known(problem) or not touches(problem, event):
             continue
         # What the moment's own week must hold (a running time-out, a session not begun).
         refused = refusal(problem, event) if contains(problem, event.at) else None
@@ -200,11 +235,17 @@ def record(
     if repeated:
         raise EventConflict(f"event id already recorded: {', '.join(repeated)}")
     candidates = _candidates(session, events)
-    weeks = [(row, parsed.problem(row)) for row in candidates]
+    # A key sees only the stored weeks of its institutions (a region week: of one of them).
+    covers = caller.covers if caller is not None else (lambda institutions: True)
+    weeks = [
+        (row, parsed.problem(row))
+        for row in candidates
+        if any(covers([institution]) for institution in row.institutions)
+    ]
     errors: list[str] = []
     touched_by: list[list[ProblemRow]] = []
     for index, event in enumerate(events):
-        found, touched = _check(index, event, weeks)
+        found, touched = _check(index, event, weeks, covers)
         errors += found
         touched_by.append(touched)
     if errors:

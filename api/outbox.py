@@ -57,6 +57,23 @@ def sign(secret: str, body: bytes) -> str:
     return f"sha256={digest}"
 
 
+def fathers_in(value: Any) -> set[str]:
+    """Give every father a notice's data names (its ``father`` and ``fathers`` fields, nested)."""
+    found: set[str] = set()
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if key == "father" and isinstance(item, str):
+                found.add(item)
+            elif key == "fathers" and isinstance(item, list):
+                found |= {father for father in item if isinstance(father, str)}
+            else:
+                found |= fathers_in(item)
+    elif isinstance(value, list):
+        for item in value:
+            found |= fathers_in(item)
+    return found
+
+
 def notify(
     session: Session,
     institutions: Iterable[str],

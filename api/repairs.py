@@ -30,6 +30,7 @@ from api.flags import flags
 from api.jobs import DONE, JobRunner
 from api.published import Parsed, PublishedWeek, institution_of, load_week
 from api.rosters import ROSTER_JOB, PublishRefused, allocation_pins, publish
+from api.scope import fathers_read
 from api.tables import EventRow, JobRow, ProblemRow, PublicationVersion, utcnow
 from scheduler.diff import Difference, Reasons, difference
 from scheduler.domain import Assignment, Problem, ProblemError, Roster, parse_problem
@@ -40,7 +41,7 @@ log = logging.getLogger(__name__)
 
 
 class RepairRefused(ValueError):
-    """A repair that cannot start: nothing published, or the pins no longer fit the week."""
+    """A repair that cannot start: the pins no longer fit the week, or break what happened."""
 
     def __init__(self, status: int, message: str) -> None:
         super().__init__(message)
@@ -104,17 +105,19 @@ def start(
     session: Session,
     parsed: Parsed,
     runner: JobRunner,
+    week: PublishedWeek,
     institution: str,
-    week_name: str,
     since: datetime | None,
     params: dict[str, Any],
     key_id: int | None,
     now: datetime,
 ) -> tuple[str, dict[str, Any]]:
-    """Give the id of the new repair job and the payload to start it with after the commit."""
-    week = load_week(session, parsed, institution, week_name, now)
-    if week is None:
-        raise RepairRefused(404, f"nothing is published for {institution} {week_name}")
+    """Give the id of the new repair job of the published week and the payload to start it with.
+
+    The caller has loaded the week (and checked that it may repair all of
+    it); the payload starts the job after the commit.
+    """
+    week_name = week.problem.week
     if since is not None and not contains(week.problem, since):
         raise ProblemError([f"since: {since.isoformat()} lies outside {week_name}"])
     moment = since or default_moment(session, week, now)
@@ -160,15 +163,24 @@ def _at(
 
 
 def against_publication(
-    session: Session, parsed: Parsed, week: PublishedWeek, roster: Roster
+    session: Session,
+    parsed: Parsed,
+    week: PublishedWeek,
+    roster: Roster,
+    institutions: set[str] | None = None,
 ) -> Difference:
-    """Give the difference from the week as published (allocations included) to a roster."""
-    covered = set(week.institutions)
+    """Give the difference from the week as published (allocations included) to a roster.
+
+    With ``institutions``, only the occurrences that take place there (one
+    institution's part of a region week, what its subscriptions may hear).
+    """
+    covered = set(week.institutions) if institutions is None else institutions
     broken = {item["assignment_id"] for item in flags(week)}
     events = stored_events(session, week.problem_row.id)
     why = _reasons(broken, events, roster)
+    before = _at(week.problem, week.taken(), covered)
     after = _at(week.problem, roster.assignments, covered)
-    return difference(week.taken(), after, why)
+    return difference(before, after, why)
 
 
 def between_versions(
@@ -226,7 +238,7 @@ def publish_and_tell(
     for institution in sorted(i.id for i in problem.institutions):
         week = load_week(session, parsed, institution, problem.week, now)
         if week is not None:
-            before[institution] = against_publication(session, parsed, week, roster)
+            before[institution] = against_publication(session, parsed, week, roster, {institution})
     versions = publish(session, parsed, row, key_id, now)
     for version in versions:
         change = before.get(version.institution)
@@ -265,6 +277,14 @@ def _tell_changes(
 
 def proposal(session: Session, parsed: Parsed, row: JobRow) -> dict[str, Any]:
     """Give a repair job as the planner reads it: its state and its difference when solved."""
+    return read_proposal(session, parsed, row)[0]
+
+
+def read_proposal(
+    session: Session, parsed: Parsed, row: JobRow
+) -> tuple[dict[str, Any], dict[str, list[str]]]:
+    """Give a repair job as the planner reads it, and the fathers it names by institution."""
+    read: dict[str, list[str]] = {institution: [] for institution in row.institutions}
     repair = row.params.get("repair") or {}
     found: dict[str, Any] = {
         "id": row.id,
@@ -279,16 +299,16 @@ def proposal(session: Session, parsed: Parsed, row: JobRow) -> dict[str, Any]:
         "drops_nothing": None,
     }
     if row.result is None:
-        return found
+        return found, read
     week = load_week(session, parsed, repair["institution"], repair["week"], utcnow())
     if week is None:
-        return found
+        return found, read
     change = against_publication(session, parsed, week, parsed.roster(row))
     # While the solve runs, its best roster so far (first the warm start) is the proposal.
     found["difference"] = change.view()
     found["drops_nothing"] = not change.dropped if row.state == DONE else None
     found["status"] = parsed.roster(row).status
-    return found
+    return found, fathers_read(week.problem, change.fathers(), row.institutions)
 
 
 def auto_publish(database: Any, parsed: Parsed, job_id: str) -> None:

@@ -53,6 +53,11 @@ class Difference:
     new: list[Occurrence] = field(default_factory=list)
     staff_swaps: list[tuple[Assignment, Assignment]] = field(default_factory=list)
 
+    def fathers(self) -> set[str]:
+        """Give every father the difference names: kept, moved, dropped or new."""
+        found = {o.father for o in [*self.kept, *self.new, *(o for o, _ in self.dropped)]}
+        return found | {o.father for pair in self.moved for o in pair}
+
     @property
     def changes(self) -> int:
         """Give how many occurrences moved, were dropped or are new, plus the staff swaps."""

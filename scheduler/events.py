@@ -174,6 +174,21 @@ def knows(problem: Problem, event: Event) -> bool:
     return event.subject in known[SUBJECT[event.type]]
 
 
+def subject_institutions(problem: Problem, event: Event) -> set[str]:
+    """Give the institutions of what the event is about, in a week that knows it."""
+    kind, subject = SUBJECT[event.type], event.subject
+    if kind == "father":
+        return {problem.father_by_id[subject].institution}
+    if kind == "room":
+        return {problem.room_by_id[subject].institution}
+    if kind == "officer":
+        return {problem.officer_by_id[subject].institution}
+    if kind == "volunteer":
+        return set(problem.volunteer_by_id[subject].institutions)
+    session = next(s for s in problem.sessions if s.id == subject)
+    return {problem.room_by_id[session.room].institution}
+
+
 def refusal(problem: Problem, event: Event) -> str | None:
     """Give why the event cannot apply to this week that knows its subject, or None."""
     if event.type == "session_cancelled":

@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from api import audit
 from api.deps import Caller, ServicesDep, allow, field_path
-from api.events import EventConflict, record, view
+from api.events import EventConflict, fathers_named, record, view
 from api.keys import PLAN, READ
 from api.tables import EventRow, utcnow
 from scheduler.domain import ProblemError
@@ -109,12 +109,9 @@ def list_events(
             and (institution is None or institution in row.institutions)
             and (problem_id is None or problem_id in row.problems)
         ]
-        audit.record(
-            session,
-            caller,
-            "event.list",
-            "event",
-            institution or "*",
-            sorted({i for row in rows for i in row.institutions}),
-        )
+        read = fathers_named(session, services.parsed, rows)
+        if read:
+            audit.record_read(session, caller, "event.list", "event", institution or "*", read)
+        else:
+            audit.record(session, caller, "event.list", "event", institution or "*", [])
         return [view(row) for row in rows]

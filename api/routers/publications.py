@@ -167,9 +167,7 @@ def compare(
             status.HTTP_404_NOT_FOUND,
             f"{institution} {week} has no version {first} or no version {second}",
         )
-    named = {o.father for o in [*found.kept, *found.new, *(o for o, _ in found.dropped)]}
-    named |= {o.father for pair in found.moved for o in pair}
-    _note(services, caller, "publication.compare", week_found, institution, named)
+    _note(services, caller, "publication.compare", week_found, institution, found.fathers())
     return {"institution": institution, "week": week, "from": first, "to": second, **found.view()}
 
 

@@ -10,7 +10,8 @@ from pydantic import BaseModel, ConfigDict, Field
 from api import audit
 from api.deps import Caller, ServicesDep, allow, allowed_job
 from api.keys import PLAN, READ
-from api.repairs import RepairRefused, proposal, start
+from api.published import load_week
+from api.repairs import RepairRefused, proposal, read_proposal, start
 from api.rosters import ROSTER_JOB
 from api.tables import JobRow, utcnow
 from scheduler.domain import LocalDateTime
@@ -64,14 +65,21 @@ def propose(caller: Caller, services: ServicesDep, request: RepairRequest) -> di
         "deterministic": request.deterministic,
     }
     now = utcnow()
+    what = f"{request.institution} {request.week}"
     with services.database.write() as session:
+        week = load_week(session, services.parsed, request.institution, request.week, now)
+        if week is None:
+            raise HTTPException(status.HTTP_404_NOT_FOUND, f"nothing is published for {what}")
+        # A repair re-plans the whole stored week: a region week needs a key for every
+        # institution in it, before anything of the request is judged.
+        allow(caller, PLAN, week.problem_row.institutions, what)
         try:
             job_id, payload = start(
                 session,
                 services.parsed,
                 services.runner,
+                week,
                 request.institution,
-                request.week,
                 request.since,
                 params,
                 caller.key_id,
@@ -81,7 +89,6 @@ def propose(caller: Caller, services: ServicesDep, request: RepairRequest) -> di
             raise HTTPException(refusal.status, refusal.message) from None
         row = session.get(JobRow, job_id)
         assert row is not None
-        allow(caller, PLAN, row.institutions, f"{request.institution} {request.week}")
         audit.record(
             session,
             caller,
@@ -109,7 +116,7 @@ def read(caller: Caller, services: ServicesDep, repair_id: str) -> dict[str, Any
         row = allowed_job(session, caller, repair_id, ROSTER_JOB, f"repair '{repair_id}'", READ)
         if not row.params.get("repair"):
             raise HTTPException(status.HTTP_404_NOT_FOUND, f"repair '{repair_id}' does not exist")
-        found = proposal(session, services.parsed, row)
+        found, read = read_proposal(session, services.parsed, row)
     with services.database.write() as session:
-        audit.record(session, caller, "repair.read", "roster", row.id, row.institutions)
+        audit.record_read(session, caller, "repair.read", "roster", row.id, read)
     return found

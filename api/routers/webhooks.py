@@ -12,7 +12,7 @@ from sqlalchemy import select
 from api import audit
 from api.deps import Caller, ServicesDep, allow
 from api.keys import PLAN
-from api.outbox import CANCELLED, NOTICE_TYPES, PENDING
+from api.outbox import CANCELLED, NOTICE_TYPES, PENDING, fathers_in
 from api.tables import OutboxEntry, WebhookSubscription, utcnow
 
 router = APIRouter(prefix="/webhooks", tags=["webhooks"])
@@ -177,9 +177,15 @@ def deliveries(
     query = select(OutboxEntry).order_by(OutboxEntry.created_at.desc(), OutboxEntry.id)
     if state is not None:
         query = query.where(OutboxEntry.state == state)
-    with services.database.read() as session:
+    with services.database.write() as session:
         rows = [row for row in session.scalars(query) if caller.covers([row.institution])]
-        return [_delivery(row) for row in rows[:limit]]
+        shown = rows[:limit]
+        read: dict[str, set[str]] = {}
+        for row in shown:
+            read.setdefault(row.institution, set()).update(fathers_in(row.payload))
+        if read:
+            audit.record_read(session, caller, "webhook.deliveries", "delivery", state or "*", read)
+        return [_delivery(row) for row in shown]
 
 
 @router.post(

@@ -6,7 +6,11 @@ later without a row fails it. Every row is asked by no key, a bad key, a
 revoked key, and the viewer, system and planner keys of institution A
 (PI-VH) and of institution B (PI-LW), on two worlds: single-institution
 weeks (tiny.json, and tiny.json moved to PI-LW) and the region week
-(region-noord.json, both institutions in one published roster). Each answer
+(region-noord.json, both institutions in one published roster). Each world
+also holds what the living week's rows ask about: a webhook subscription of
+each institution (with the deliveries of the publication's notices), an
+event of each institution's father, a second published version of each
+publication, and a repair job of each. Each answer
 must have the expected status, and no answer to a key of one institution may
 hold a father, child, session or assignment id of the other.
 """
@@ -25,10 +29,12 @@ from typing import Any
 import pytest
 from fastapi import routing
 from fastapi.routing import APIRoute
+from sqlalchemy import select
 
 from api.keys import ROLE_ACTIONS, create_key, revoke_key
 from api.published import institution_of, load_week
-from api.tables import JobRow, utcnow
+from api.rosters import ROSTER_JOB
+from api.tables import JobRow, OutboxEntry, PublicationVersion, utcnow
 from api.web.session import COOKIE, SIGNIN_COOKIE, store_of
 from scheduler.domain import Assignment, parse_problem
 from scheduler.validate import check_assignments
@@ -74,6 +80,9 @@ class Target:
     father: str
     stranger: str
     week_data: dict[str, Any]
+    repair_id: str = ""
+    subscription_id: str = ""
+    delivery_id: str = ""
 
 
 @dataclass
@@ -100,7 +109,7 @@ class Row:
     ask: Callable[[Target], dict[str, Any]] = lambda target: {}
     page: bool = False
     anonymous: int = 401
-    expect: Callable[[Caller], int] | None = None
+    expect: Callable[[Caller, Target], int | None] | None = None
     fill: Callable[[Target], dict[str, str]] = lambda target: {}
 
 
@@ -113,6 +122,9 @@ def _path(template: str, target: Target, extra: dict[str, str]) -> str:
         "institution": target.institution,
         "week": WEEK,
         "father_id": target.father,
+        "repair_id": target.repair_id,
+        "subscription_id": target.subscription_id,
+        "delivery_id": target.delivery_id,
         "name": "gap",
         "language": "en",
         **extra,
@@ -151,6 +163,42 @@ EXPLAIN = {"father": _own, "activity": "regular_visit"}
 STRANGER = {"father": lambda t: t.stranger, "activity": "regular_visit"}
 
 
+def _unavailable(father: str, start: str = "03:00", end: str = "03:30") -> dict[str, Any]:
+    """Give an event of a father away at night on Monday (it breaks nothing published)."""
+    return {
+        "type": "father_unavailable",
+        "at": f"2027-02-01T{start}:00+01:00",
+        "end": f"2027-02-01T{end}:00+01:00",
+        "father": father,
+        "kind": "court",
+    }
+
+
+def _event(target: Target) -> dict[str, Any]:
+    return {"json": _unavailable(target.father, "04:00", "04:15")}
+
+
+def _foreign_father(caller: Caller, target: Target) -> int | None:
+    """Give 422 to a planner asking of another institution's father: he is an unknown one."""
+    planner = caller.role is not None and "plan" in ROLE_ACTIONS[caller.role]
+    return 422 if planner and caller.institution != target.institution else None
+
+
+def _repair(target: Target) -> dict[str, Any]:
+    """Give a repair request that stops, once allowed, at its moment outside the week (422)."""
+    since = "2027-03-01T10:00:00+01:00"
+    return {"json": {"institution": target.institution, "week": WEEK, "since": since}}
+
+
+def _subscribe(target: Target) -> dict[str, Any]:
+    return {"json": _subscription(target.institution)}
+
+
+def _subscription(institution: str) -> dict[str, Any]:
+    secret = "a-long-shared-secret"
+    return {"institution": institution, "url": "http://127.0.0.1:9/hook", "secret": secret}
+
+
 def _solve(target: Target) -> dict[str, Any]:
     """Give a solve request that stops, once allowed, at its unknown previous roster (404)."""
     return {"problem_id": target.problem_id, "previous": "no-such-roster"}
@@ -165,7 +213,7 @@ def _form(**fields: str) -> Callable[[Target], dict[str, Any]]:
     return lambda target: {"data": dict(fields)}
 
 
-def _signin(caller: Caller) -> int:
+def _signin(caller: Caller, target: Target) -> int:
     return 303 if caller.valid else 401
 
 
@@ -197,6 +245,8 @@ def _page(
 
 EXPORT = "/v1/rosters/{roster_id}/export"
 PUBLISHED = "/v1/publications/{institution}/{week}"
+VERSIONS = {"from": 1, "to": 2}
+DELIVERY = "/v1/webhooks/deliveries/{delivery_id}/retry"
 NO_SUCH_OP = {"scenarios": [{"name": "x", "changes": [{"op": "no_such_op"}]}]}
 ROWS: list[Row] = [
     Row("GET", "/v1/health", None, "open", 200),
@@ -231,12 +281,26 @@ ROWS: list[Row] = [
     Row("GET", "/v1/whatif/{job_id}", "read", "week", 200),
     Row("GET", "/v1/whatif/{job_id}/charts/{name}", "read", "week", 200),
     Row("DELETE", "/v1/whatif/{job_id}", "plan", "week", 409),
+    # The living week: events, repairs, comparisons of versions, webhooks.
+    Row("POST", "/v1/events", "plan", "week", 201, _event, expect=_foreign_father),
+    Row("GET", "/v1/events", "read", "none", 200),
+    Row("GET", "/v1/events", "read", "institution", 200, _query(institution=_at)),
+    Row("POST", "/v1/repairs", "plan", "week", 422, _repair),
+    Row("GET", "/v1/repairs/{repair_id}", "read", "week", 200),
+    Row("GET", f"{PUBLISHED}/compare", "read", "institution", 200, _query(**VERSIONS)),
+    Row("POST", "/v1/webhooks", "plan", "institution", 201, _subscribe),
+    Row("GET", "/v1/webhooks", "plan", "none", 200),
+    Row("GET", "/v1/webhooks/deliveries", "plan", "none", 200),
+    Row("POST", DELIVERY, "plan", "institution", 200),
+    Row("DELETE", "/v1/webhooks/{subscription_id}", "plan", "institution", 200),
     # The planner's pages: without a session a page sends the browser to sign in (303).
     Row(
         "GET", "/static/{name}", None, "open", 200, page=True, fill=lambda t: {"name": "style.css"}
     ),
     Row("GET", "/language/{language}", None, "open", 303, page=True),
-    Row("GET", "/signin", None, "open", 200, page=True, expect=lambda c: 303 if c.valid else 200),
+    Row(
+        "GET", "/signin", None, "open", 200, page=True, expect=lambda c, t: 303 if c.valid else 200
+    ),
     _page("GET", "/", 200, "none"),
     _page("GET", "/week", 303, "none", _query(institution=_at)),
     _page("GET", "/weeks/{problem_id}"),
@@ -260,12 +324,19 @@ ROWS: list[Row] = [
     _page("GET", "/rosters/{roster_id}/export", ask=_query(format="csv")),
     _page("GET", "/whatif/{job_id}/progress"),
     _page("GET", "/whatif/{job_id}/charts/{name}"),
+    _page("GET", "/weeks/{problem_id}/events"),
+    _page("GET", "/weeks/{problem_id}/compare", ask=_query(**VERSIONS)),
+    _page("GET", "/repairs/{repair_id}"),
     # Actions answer 303 back to the page whatever the key; a refusal is a message on it.
     _page("POST", "/weeks", 303, "none", _upload),
     _page("POST", "/weeks/{problem_id}/generate", 303, "none", _form(previous="no-such-roster")),
     _page("POST", "/weeks/{problem_id}/whatif", 303, "none", _form(time_limit="0")),
     _page("POST", "/rosters/{roster_id}/publish", 303, "none"),
     _page("POST", "/rosters/{roster_id}/cancel", 303, "none"),
+    _page("POST", "/weeks/{problem_id}/events", 303, "none", _form(kind="time_out", who="F-9999")),
+    _page("POST", "/weeks/{problem_id}/repairs", 303, "none", _form(time_limit="0")),
+    # Without the confirmation the publication is only previewed again.
+    _page("POST", "/repairs/{repair_id}/publish", 303, "none"),
     Row("POST", "/signin", None, "open", 303, page=True, expect=_signin),
     # Signing out ends each session, so it comes last.
     _page("POST", "/signout", 303, "none"),
@@ -274,7 +345,9 @@ ROWS: list[Row] = [
 
 def _expected(row: Row, caller: Caller, target: Target) -> int:
     if row.expect is not None:
-        return row.expect(caller)
+        found = row.expect(caller, target)
+        if found is not None:
+            return found
     if row.scope == "open":
         return row.success
     if not caller.valid:
@@ -434,6 +507,72 @@ def _whatif_job(api: Api, data: dict[str, Any]) -> str:
     return job_id
 
 
+def _living(api: Api, targets: list[Target]) -> None:
+    """Seed each target's event, second published version, repair job and delivery to ask about.
+
+    The event keeps the father away at night (it breaks nothing); the second
+    version republishes the first one's roster, so that the comparison keeps
+    every occurrence; the repair job proposes the published roster itself.
+    """
+    national = api.headers("national")
+    for target in targets:
+        made = api.client.post("/v1/events", json=_unavailable(target.father), headers=national)
+        assert made.status_code == 201, made.text
+    with api.services.database.write() as session:
+        for target in targets:
+            first = session.scalars(
+                select(PublicationVersion).where(
+                    PublicationVersion.institution == target.institution,
+                    PublicationVersion.week == WEEK,
+                    PublicationVersion.version == 1,
+                )
+            ).one()
+            session.add(
+                PublicationVersion(
+                    institution=first.institution,
+                    week=first.week,
+                    version=2,
+                    roster_id=first.roster_id,
+                    problem_id=first.problem_id,
+                    key_id=first.key_id,
+                    published_at=utcnow(),
+                )
+            )
+            published = session.get(JobRow, target.roster_id)
+            assert published is not None
+            target.repair_id = str(uuid.uuid4())
+            repair = {
+                "institution": target.institution,
+                "week": WEEK,
+                "since": "2027-02-03T10:00:00+01:00",
+                "version": 1,
+                "published_roster": target.roster_id,
+            }
+            session.add(
+                JobRow(
+                    id=target.repair_id,
+                    kind=ROSTER_JOB,
+                    problem_id=target.problem_id,
+                    institutions=target.week_institutions,
+                    state="done",
+                    params={"repair": repair},
+                    progress={},
+                    result=published.result,
+                    created_at=utcnow(),
+                    finished_at=utcnow(),
+                )
+            )
+            target.delivery_id = (
+                session.scalars(
+                    select(OutboxEntry.id)
+                    .where(OutboxEntry.institution == target.institution)
+                    .order_by(OutboxEntry.created_at, OutboxEntry.id)
+                ).first()
+                or ""
+            )
+            assert target.delivery_id
+
+
 def _callers(api: Api) -> tuple[list[Caller], int]:
     made: dict[tuple[str, str], str] = {}
     with api.services.database.write() as session:
@@ -506,6 +645,13 @@ def database(
 
 def _world(name: str, url: str, weeks: list[dict[str, Any]]) -> Iterator[World]:
     for api in make_api(url, solve_time_limit=1):
+        subscriptions = {}
+        for institution in (A, B):
+            made = api.client.post(
+                "/v1/webhooks", json=_subscription(institution), headers=api.headers("national")
+            )
+            assert made.status_code == 201, made.text
+            subscriptions[institution] = made.json()["id"]
         published = _publish(api, weeks)
         whatif = {data["id"]: _whatif_job(api, data) for data in weeks}
         targets = []
@@ -528,8 +674,10 @@ def _world(name: str, url: str, weeks: list[dict[str, Any]]) -> Iterator[World]:
                     ),
                     stranger=stranger,
                     week_data=data,
+                    subscription_id=subscriptions[institution],
                 )
             )
+        _living(api, targets)
         hidden = {
             institution: _pattern(_hidden_ids(api, published[institution]["data"], institution))
             for institution in (A, B)
@@ -577,7 +725,7 @@ def _ask(world: World, row: Row, caller: Caller, target: Target) -> tuple[Any, s
     path = _path(row.path, target, row.fill(target))
     answer = client.request(row.method, path, headers=headers, follow_redirects=False, **request)
     client.cookies.clear()
-    return answer, path + json.dumps(request.get("params", {}))
+    return answer, path + json.dumps([request.get("params", {}), request.get("json")])
 
 
 def _leaks(world: World, caller: Caller, body: str, asked: str) -> list[str]:

@@ -132,13 +132,18 @@ def test_a_repeated_event_id_is_a_conflict_and_changes_nothing(any_api: Api) -> 
 
 
 def test_events_need_a_planner_key_within_scope(api: Api) -> None:
-    """A system key may not record events (403); a key of another institution neither."""
+    """A system key may not record events (403); to another institution's key the father is unknown.
+
+    The answer is the 422 of a father that does not exist, naming nothing of PI-VH.
+    """
     _store(api)
     event = {"type": "time_out", "at": WED_10, "father": "F-001"}
     assert _post(api, event, "system").status_code == 403
     outside = _post(api, event, "leeuwarden")
-    assert outside.status_code == 403
-    assert "PI-VH" in outside.json()["detail"]
+    nobody = _post(api, {**event, "father": "F-999"}, "leeuwarden")
+    assert outside.status_code == nobody.status_code == 422
+    assert outside.json() == nobody.json()
+    assert "PI-VH" not in outside.text and "tiny-2027-W05" not in outside.text
     assert api.client.get("/v1/events", headers=api.headers("planner")).json() == []
 
 
