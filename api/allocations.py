@@ -39,7 +39,8 @@ from api.published import (
     load_week,
 )
 from api.tables import Allocation, Claim, IdempotentAnswer, utcnow
-from scheduler.domain import Assignment, Id, Problem, ProblemError, Pseudonym, WeekName, Window
+from scheduler.domain import Assignment, Problem, ProblemError, Window
+from scheduler.ids import Id, Pseudonym, WeekName
 from scheduler.occupancy import Occupancy
 from scheduler.placement import alternatives, blockers, find_placement
 from scheduler.validate import check_assignments

@@ -22,8 +22,9 @@ from dataclasses import dataclass
 from ortools.sat.python import cp_model
 
 from scheduler import reasons
-from scheduler.domain import ESCORTED_VISIT, Problem, Roster
+from scheduler.domain import Problem, Roster
 from scheduler.entitlements import grantable, is_legal_visit
+from scheduler.ids import ESCORTED_VISIT
 from solver.model import RosterModel
 from solver.search import hint_solution, hinted_solution
 

@@ -9,8 +9,6 @@ the field and the culprit (``fathers[12].linked_volunteer: unknown volunteer 'V9
 from __future__ import annotations
 
 import json
-import re
-from dataclasses import dataclass
 from datetime import date, datetime
 from functools import cached_property
 from pathlib import Path
@@ -22,17 +20,15 @@ from pydantic import (
     ConfigDict,
     Field,
     ValidationError,
-    WithJsonSchema,
     field_validator,
     model_validator,
 )
 
-from scheduler.spans import inside, week_spans
+from scheduler.ids import ESCORTED_VISIT, AssignmentId, Id, Pseudonym, Text, WeekName
+from scheduler.references import reference_errors
 from scheduler.week import DAYS, TZ, DayName, WeekClock, clock_minutes, parse_week, week_minute
 
 Placement = Literal["session", "individual"]
-ESCORTED_VISIT = "escorted_visit"
-"""The entitlement a father has when his occurrence of an activity with escorts has them all."""
 Status = Literal["optimal", "feasible", "infeasible", "unknown"]
 
 
@@ -43,85 +39,6 @@ def _local(moment: datetime) -> datetime:
 
 LocalDateTime = Annotated[datetime, AfterValidator(_local)]
 """A moment of the contract; always aware, so any two compare without error."""
-
-ID_MAX = 64
-_ID_CHARS = "A-Za-z0-9_.@~-"
-ID_PATTERN = rf"^[A-Za-z0-9][{_ID_CHARS}]*$"
-"""An id: letters, digits and ``_ . @ ~ -``, starting with a letter or digit."""
-PSEUDONYM_PATTERN = rf"^(?:[A-Za-z0-9][{_ID_CHARS}]*)?[0-9][{_ID_CHARS}]*$"
-"""A father's or child's id: an id with at least one digit (``F-0001``), so never a name."""
-WEEK_PATTERN = r"^[0-9]{4}-W[0-9]{2}$"
-"""An ISO week, ``2027-W05``."""
-TEXT_MAX = 200
-TEXT_PATTERN = r"^[^\x00-\x1f\x7f]*$"
-"""A name or label: any text on one line, without control characters."""
-CULPRIT_MAX = 80
-
-
-def culprit(value: str) -> str:
-    """Give a value as a message quotes it: escaped (``'a\\x00b'``), long ones cut short."""
-    shown = value if len(value) <= CULPRIT_MAX else value[:CULPRIT_MAX] + "..."
-    return repr(shown)
-
-
-@dataclass(frozen=True)
-class StringRule:
-    """What a string of the contract must be: a pattern, a length, and how a refusal says it."""
-
-    pattern: str
-    max_length: int
-    what: str
-    min_length: int = 1
-
-    def check(self, value: str) -> str:
-        """Give the value if it keeps the rule, else raise ValueError naming the culprit."""
-        if len(value) > self.max_length:
-            raise ValueError(f"{culprit(value)} is longer than {self.max_length} characters")
-        # The pattern's '$' would let a final line break through; \Z does not.
-        if not re.match(self.pattern.removesuffix("$") + r"\Z", value):
-            raise ValueError(f"{culprit(value)} is not {self.what}")
-        return value
-
-    def json_schema(self) -> dict[str, Any]:
-        """Give the rule as the JSON schema (and so the OpenAPI document) says it."""
-        schema: dict[str, Any] = {
-            "type": "string",
-            "pattern": self.pattern,
-            "maxLength": self.max_length,
-        }
-        if self.min_length:
-            schema["minLength"] = self.min_length
-        return schema
-
-
-ID_RULE = StringRule(
-    ID_PATTERN, ID_MAX, "an id (letters, digits and _ . @ ~ -, starting with a letter or digit)"
-)
-PSEUDONYM_RULE = StringRule(
-    PSEUDONYM_PATTERN,
-    ID_MAX,
-    "a pseudonym (an id with at least one digit, such as 'F-0001'; never a name)",
-)
-ASSIGNMENT_ID_RULE = StringRule(ID_PATTERN, 3 * ID_MAX, ID_RULE.what)
-WEEK_RULE = StringRule(WEEK_PATTERN, 8, "an ISO week like 2027-W05")
-TEXT_RULE = StringRule(TEXT_PATTERN, TEXT_MAX, "one line of text without control characters", 0)
-
-Id = Annotated[str, AfterValidator(ID_RULE.check), WithJsonSchema(ID_RULE.json_schema())]
-"""The id of an institution, activity, room, session, volunteer, officer or stored object."""
-Pseudonym = Annotated[
-    str, AfterValidator(PSEUDONYM_RULE.check), WithJsonSchema(PSEUDONYM_RULE.json_schema())
-]
-"""The id of a father or a child."""
-AssignmentId = Annotated[
-    str,
-    AfterValidator(ASSIGNMENT_ID_RULE.check),
-    WithJsonSchema(ASSIGNMENT_ID_RULE.json_schema()),
-]
-"""The id of an assignment, made from the ids of what it holds."""
-WeekName = Annotated[str, AfterValidator(WEEK_RULE.check), WithJsonSchema(WEEK_RULE.json_schema())]
-"""An ISO week of the contract, ``2027-W05``."""
-Text = Annotated[str, AfterValidator(TEXT_RULE.check), WithJsonSchema(TEXT_RULE.json_schema())]
-"""A name or a label (an institution's name, a volunteer's organisation, a ward)."""
 
 
 class ProblemError(ValueError):
@@ -515,160 +432,6 @@ class Problem(Contract):
         """Give every activity a father can be entitled to: the catalogue and the escorted visit."""
         extra = self.escorted_activity
         return [*self.activities, extra] if extra is not None else list(self.activities)
-
-
-def _duplicates(field: str, ids: list[str]) -> list[str]:
-    seen: set[str] = set()
-    messages = []
-    for index, item in enumerate(ids):
-        if item in seen:
-            messages.append(f"{field}[{index}].id: duplicate id '{item}'")
-        seen.add(item)
-    return messages
-
-
-def _unknown(
-    field: str, value: str | None, known: set[str] | dict[str, Any], kind: str
-) -> list[str]:
-    if value is None or value in known:
-        return []
-    return [f"{field}: unknown {kind} '{value}'"]
-
-
-def reference_errors(problem: Problem) -> list[str]:
-    """Give one message per broken cross-reference, duplicate id or impossible window."""
-    messages: list[str] = []
-    for field in (
-        "institutions",
-        "activities",
-        "rooms",
-        "sessions",
-        "volunteers",
-        "officers",
-        "fathers",
-    ):
-        messages += _duplicates(field, [item.id for item in getattr(problem, field)])
-    messages += _duplicates("pinned", [item.id for item in problem.pinned])
-    institutions = {item.id for item in problem.institutions}
-    activities = problem.activity_by_id
-    rooms = problem.room_by_id
-    volunteers = problem.volunteer_by_id
-    fathers = problem.father_by_id
-    escorted = any(a.escorts for a in problem.activities)
-    for shell, table in problem.entitlements.items():
-        for activity_id in table:
-            if activity_id == ESCORTED_VISIT and ESCORTED_VISIT not in activities:
-                if not escorted:
-                    messages.append(
-                        f"entitlements.{shell}.{activity_id}: no activity has escorts "
-                        "(activities[].escorts is 0 everywhere)"
-                    )
-                continue
-            messages += _unknown(
-                f"entitlements.{shell}.{activity_id}", activity_id, activities, "activity"
-            )
-    for index, kind in enumerate(problem.activities):
-        if kind.id == ESCORTED_VISIT:
-            messages.append(
-                f"activities[{index}].id: '{ESCORTED_VISIT}' is granted with an activity's "
-                "escorts, not an activity of its own"
-            )
-        if kind.escorts and kind.placement != "session":
-            messages.append(
-                f"activities[{index}].escorts: '{kind.id}' is placed individually; "
-                "only a session activity has escorts"
-            )
-    for index, place in enumerate(problem.rooms):
-        messages += _unknown(
-            f"rooms[{index}].institution", place.institution, institutions, "institution"
-        )
-    clock = problem.clock
-    for index, session in enumerate(problem.sessions):
-        where = f"sessions[{index}]"
-        messages += _unknown(f"{where}.activity", session.activity, activities, "activity")
-        messages += _unknown(f"{where}.room", session.room, rooms, "room")
-        activity = activities.get(session.activity)
-        room = rooms.get(session.room)
-        if activity is None or room is None:
-            continue
-        if activity.placement != "session":
-            messages.append(
-                f"{where}.activity: '{activity.id}' is placed individually, not in sessions"
-            )
-        if activity.room_kind is not None and room.kind != activity.room_kind:
-            messages.append(
-                f"{where}.room: '{room.id}' is a {room.kind}, "
-                f"'{activity.id}' needs a {activity.room_kind}"
-            )
-        start = clock.minute(session.start)
-        end = start + activity.minutes
-        if start < 0 or end > 7 * 1440:
-            messages.append(
-                f"{where}.start: {session.start.isoformat()} is outside week {problem.week}"
-            )
-        elif not inside(week_spans(room.open), start, end):
-            messages.append(
-                f"{where}.start: {session.start.isoformat()} to +{activity.minutes} min "
-                f"is outside the opening hours of room '{room.id}'"
-            )
-    for index, volunteer in enumerate(problem.volunteers):
-        where = f"volunteers[{index}]"
-        for position, item in enumerate(volunteer.institutions):
-            messages += _unknown(
-                f"{where}.institutions[{position}]", item, institutions, "institution"
-            )
-        for position, item in enumerate(volunteer.activities):
-            messages += _unknown(f"{where}.activities[{position}]", item, activities, "activity")
-        for position, item in enumerate(volunteer.linked_fathers):
-            messages += _unknown(f"{where}.linked_fathers[{position}]", item, fathers, "father")
-    for index, officer in enumerate(problem.officers):
-        messages += _unknown(
-            f"officers[{index}].institution", officer.institution, institutions, "institution"
-        )
-    for index, father in enumerate(problem.fathers):
-        where = f"fathers[{index}]"
-        messages += _unknown(
-            f"{where}.institution", father.institution, institutions, "institution"
-        )
-        messages += _unknown(
-            f"{where}.linked_volunteer", father.linked_volunteer, volunteers, "volunteer"
-        )
-        for position, item in enumerate(father.enrolments):
-            messages += _unknown(f"{where}.enrolments[{position}]", item, activities, "activity")
-        for item in father.plan:
-            messages += _unknown(f"{where}.plan.{item}", item, activities, "activity")
-        for position, item in enumerate(father.non_associations):
-            messages += _unknown(f"{where}.non_associations[{position}]", item, fathers, "father")
-            if item == father.id:
-                messages.append(
-                    f"{where}.non_associations[{position}]: '{item}' is the father himself"
-                )
-    for index, assignment in enumerate(problem.pinned):
-        messages += assignment_reference_errors(problem, assignment, f"pinned[{index}]")
-    return messages
-
-
-def assignment_reference_errors(problem: Problem, assignment: Assignment, where: str) -> list[str]:
-    """Give one message per unknown id or impossible time in one assignment."""
-    messages: list[str] = []
-    messages += _unknown(
-        f"{where}.activity", assignment.activity, problem.activity_by_id, "activity"
-    )
-    messages += _unknown(f"{where}.room", assignment.room, problem.room_by_id, "room")
-    messages += _unknown(f"{where}.session", assignment.session, problem.session_by_id, "session")
-    for position, item in enumerate(assignment.fathers):
-        messages += _unknown(f"{where}.fathers[{position}]", item, problem.father_by_id, "father")
-    for position, item in enumerate(assignment.volunteers):
-        messages += _unknown(
-            f"{where}.volunteers[{position}]", item, problem.volunteer_by_id, "volunteer"
-        )
-    for position, item in enumerate(assignment.officers):
-        messages += _unknown(
-            f"{where}.officers[{position}]", item, problem.officer_by_id, "officer"
-        )
-    if assignment.end <= assignment.start:
-        messages.append(f"{where}.end: {assignment.end.isoformat()} is not after start")
-    return messages
 
 
 def field_name(loc: tuple[int | str, ...]) -> str:

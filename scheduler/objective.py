@@ -12,8 +12,9 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 
-from scheduler.domain import ESCORTED_VISIT, Assignment, Father, Problem, Roster
+from scheduler.domain import Assignment, Father, Problem, Roster
 from scheduler.entitlements import entitled
+from scheduler.ids import ESCORTED_VISIT
 
 TIERS: tuple[str, ...] = ("legal_minimum", "entitlements", "continuity", "stability", "economy")
 OCCURRENCE_VALUE_BASE = 420

@@ -10,8 +10,9 @@ occurrence would fit has no reasons: nothing blocks it, and none is guessed.
 
 from __future__ import annotations
 
-from scheduler.domain import ESCORTED_VISIT, Assignment, Problem, Shortfall
+from scheduler.domain import Assignment, Problem, Shortfall
 from scheduler.entitlements import entitled
+from scheduler.ids import ESCORTED_VISIT
 from scheduler.objective import granted_counts
 from scheduler.occupancy import Occupancy
 from scheduler.placement import escort_reasons, refusal_reasons

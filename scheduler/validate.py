@@ -18,14 +18,7 @@ from collections.abc import Iterable
 from datetime import datetime
 
 from scheduler import reasons
-from scheduler.domain import (
-    Activity,
-    Assignment,
-    Father,
-    Problem,
-    Roster,
-    assignment_reference_errors,
-)
+from scheduler.domain import Activity, Assignment, Father, Problem, Roster
 from scheduler.eligibility import (
     blocking_reasons,
     effective_shell,
@@ -33,6 +26,7 @@ from scheduler.eligibility import (
     school_hours_conflict,
 )
 from scheduler.entitlements import Ceiling, ceilings, max_per_day
+from scheduler.references import assignment_reference_errors
 from scheduler.sweeps import double_booking, non_association, room_capacity, volunteer_hours
 from scheduler.violations import RULES, Findings, Placed, Violation, reference_reason
 from scheduler.week import DAYS, MINUTES_PER_DAY, MINUTES_PER_WEEK, TZ

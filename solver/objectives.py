@@ -14,8 +14,9 @@ from fractions import Fraction
 
 from ortools.sat.python import cp_model
 
-from scheduler.domain import ESCORTED_VISIT, Problem, Roster
+from scheduler.domain import Problem, Roster
 from scheduler.entitlements import entitled
+from scheduler.ids import ESCORTED_VISIT
 from scheduler.objective import (
     TIERS,
     entitlement_value,

@@ -35,7 +35,8 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from scheduler.domain import Contract, Problem, ProblemError, Text, validation_messages
+from scheduler.domain import Contract, Problem, ProblemError, validation_messages
+from scheduler.ids import Text
 from scheduler.room_kinds import FAMILY_ROOM
 from whatif.changes import Change, Json, parse_change
 from whatif.edits import APPLY, free_id

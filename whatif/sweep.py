@@ -17,7 +17,8 @@ from statistics import mean
 from typing import Any
 
 from scheduler import reasons
-from scheduler.domain import ESCORTED_VISIT, KPIs, Problem, ProblemError, Roster, parse_problem
+from scheduler.domain import KPIs, Problem, ProblemError, Roster, parse_problem
+from scheduler.ids import ESCORTED_VISIT
 from whatif.edits import with_demand
 from whatif.executors import Executor, Progress, SerialExecutor, cpu_count, make_executor
 from whatif.manager import conclusions, scenario_label

@@ -36,7 +36,8 @@ from api.errors import Refusal
 from api.examples import ASSIGNMENT, REFUSAL
 from api.keys import ALLOCATE, READ
 from api.tables import Allocation, utcnow
-from scheduler.domain import Id, ProblemError, Text, WeekName
+from scheduler.domain import ProblemError
+from scheduler.ids import Id, Text, WeekName
 
 router = APIRouter(prefix="/allocations", tags=["allocations"])
 

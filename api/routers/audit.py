@@ -11,7 +11,7 @@ from pydantic import AwareDatetime
 from api import audit
 from api.deps import Caller, ServicesDep, allow
 from api.keys import PLAN
-from scheduler.domain import Text
+from scheduler.ids import Text
 
 router = APIRouter(prefix="/audit", tags=["audit"])
 

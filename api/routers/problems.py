@@ -23,7 +23,8 @@ from api.keys import PLAN, READ
 from api.problems import new_row, publications_of, replace, summary
 from api.scope import fathers_read
 from api.tables import JobRow, ProblemRow, utcnow
-from scheduler.domain import Id, Problem, ProblemError, WeekName, parse_problem
+from scheduler.domain import Problem, ProblemError, parse_problem
+from scheduler.ids import Id, WeekName
 
 router = APIRouter(prefix="/problems", tags=["problems"])
 

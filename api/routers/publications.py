@@ -18,7 +18,7 @@ from api.published import PublishedWeek, load_week
 from api.repairs import between_versions
 from api.scope import fathers_read
 from api.tables import Publication, PublicationVersion, utcnow
-from scheduler.domain import Id, Pseudonym, WeekName
+from scheduler.ids import Id, Pseudonym, WeekName
 
 router = APIRouter(prefix="/publications", tags=["publications"])
 

@@ -26,7 +26,8 @@ from api.rosters import (
 )
 from api.scope import fathers_of, fathers_read
 from api.tables import JobRow, ProblemRow, utcnow
-from scheduler.domain import Id, Problem, ProblemError, Pseudonym, Roster, parse_problem
+from scheduler.domain import Problem, ProblemError, Roster, parse_problem
+from scheduler.ids import Id, Pseudonym
 
 router = APIRouter(prefix="/rosters", tags=["rosters"])
 PUBLISH_LOCK = "publish"

@@ -15,7 +15,8 @@ from api.keys import PLAN, READ, Principal
 from api.rosters import view
 from api.routers.rosters import JobView
 from api.tables import JobRow, ProblemRow
-from scheduler.domain import Id, parse_problem
+from scheduler.domain import parse_problem
+from scheduler.ids import Id
 from whatif.scenarios import default_scenarios, parse_scenarios
 
 WHATIF_JOB = "whatif"
