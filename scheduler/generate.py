@@ -30,8 +30,6 @@ import math
 import random
 from dataclasses import dataclass, field
 from datetime import timedelta
-from functools import cache
-from itertools import islice
 from typing import Any
 
 from scheduler.catalogue import (
@@ -39,17 +37,13 @@ from scheduler.catalogue import (
     FATHER_CHILD_DAY_SEATS,
     FTE_HOURS,
     KITCHEN_SEATS,
-    ORGANISATIONS,
     PLANS,
     PREFERRED_WINDOWS,
     ROOM_KINDS,
     SESSION_STARTS,
-    SHIFTS,
     TRAINING_SEATS,
     VISIT_SEAT_SHARE,
     VISIT_SEATS,
-    VOLUNTEER_ACTIVITIES,
-    VOLUNTEER_BLOCKS,
     Catalogue,
     argument_errors,
     default_catalogue,
@@ -60,26 +54,13 @@ from scheduler.catalogue import (
     wing_size,
 )
 from scheduler.domain import Activity, Problem, ProblemError, parse_problem
-from scheduler.spans import inside, overlaps
-from scheduler.week import DAYS, WeekClock, clock_minutes, clock_text, week_minute
+from scheduler.generate_staff import DraftSession, StaffBuilder, window, window_minute
+from scheduler.spans import overlaps
+from scheduler.week import DAYS, WeekClock, clock_minutes
 
 
 def _width(count: int, least: int) -> int:
     return max(least, len(str(count)))
-
-
-def _window(day: str, start: str, end: str) -> dict[str, str]:
-    return {"day": day, "start": start, "end": end}
-
-
-# The same few windows are asked about for every session; each is read once.
-_minute = cache(week_minute)
-
-
-def _contains(windows: list[dict[str, str]], low: int, high: int) -> bool:
-    """Tell whether [low, high) lies inside one of the windows (as JSON)."""
-    spans = ((_minute(w["day"], w["start"]), _minute(w["day"], w["end"])) for w in windows)
-    return inside(spans, low, high)
 
 
 @dataclass
@@ -88,15 +69,7 @@ class _Room:
     busy: list[tuple[int, int]] = field(default_factory=list)
 
 
-@dataclass
-class _Session:
-    data: dict[str, Any]
-    activity: Activity
-    low: int
-    high: int
-
-
-class _WeekBuilder:
+class _WeekBuilder(StaffBuilder):
     """Builds the JSON of one generated week, institution by institution."""
 
     def __init__(
@@ -110,7 +83,7 @@ class _WeekBuilder:
         self.volunteer_width = _width(sum(volunteer_count(size) for size in sizes), 3)
         self.officer_width = _width(sum(officer_count(size) for size in sizes), 2)
         self.rooms: list[_Room] = []
-        self.sessions: list[_Session] = []
+        self.sessions: list[DraftSession] = []
         self.volunteers: list[dict[str, Any]] = []
         self.officers: list[dict[str, Any]] = []
         self.fathers: list[dict[str, Any]] = []
@@ -170,9 +143,7 @@ class _WeekBuilder:
         preferred = []
         if shell >= 2 and rng.random() < 0.35:
             chosen = rng.sample(PREFERRED_WINDOWS, rng.randint(1, 2))
-            preferred = [
-                _window(*w) for w in sorted(chosen, key=lambda w: (DAYS.index(w[0]), w[1]))
-            ]
+            preferred = [window(*w) for w in sorted(chosen, key=lambda w: (DAYS.index(w[0]), w[1]))]
         plan = dict(rng.choice(PLANS[shell])) if rng.random() < 0.08 else {}
         return {
             "id": father_id,
@@ -282,7 +253,7 @@ class _WeekBuilder:
                 "kind": kind,
                 "capacity": template.capacity,
                 "changeover_minutes": template.changeover_minutes,
-                "open": [_window(*w) for w in template.open],
+                "open": [window(*w) for w in template.open],
                 "closed": [],
             }
         )
@@ -296,7 +267,7 @@ class _WeekBuilder:
         code: str,
         rooms: dict[str, list[_Room]],
         fathers: list[dict[str, Any]],
-    ) -> list[_Session]:
+    ) -> list[DraftSession]:
         rng = self.rng
         size = len(fathers)
         wing = sum(1 for father in fathers if father["shell"] == 3)
@@ -316,7 +287,7 @@ class _WeekBuilder:
             ("creative_afternoon", 1 if wing else 0, wing),
             ("cooking_together", math.ceil(wing / KITCHEN_SEATS), min(KITCHEN_SEATS, wing)),
         ]
-        made: list[_Session] = []
+        made: list[DraftSession] = []
         seats_for_visits = visit_seats(size)
         visit = self.activities["regular_visit"]
         for seats in split(seats_for_visits, math.ceil(seats_for_visits / VISIT_SEATS)):
@@ -334,13 +305,13 @@ class _WeekBuilder:
         rooms: dict[str, list[_Room]],
         activity: Activity,
         seats: int,
-    ) -> _Session:
+    ) -> DraftSession:
         assert activity.room_kind is not None
         kind = activity.room_kind
         starts = SESSION_STARTS[activity.id]
         chosen: tuple[_Room, str, str] | None = None
         for day, start in starts:
-            low = _minute(day, start)
+            low = window_minute(day, start)
             high = low + activity.minutes
             for room in rooms[kind]:
                 if not overlaps(room.busy, low, high):
@@ -351,11 +322,11 @@ class _WeekBuilder:
         if chosen is None:
             chosen = (self._new_room(institution, code, rooms, kind), *starts[0])
         room, day, start = chosen
-        low = _minute(day, start)
+        low = window_minute(day, start)
         high = low + activity.minutes
         room.busy.append((low, high))
         capacity = min(seats, room.data["capacity"])
-        session = _Session(
+        session = DraftSession(
             {
                 "id": f"S-{room.data['id']}-{day}{start.replace(':', '')}",
                 "activity": activity.id,
@@ -368,148 +339,6 @@ class _WeekBuilder:
             high,
         )
         return session
-
-    # Staff.
-
-    def _officers(self, institution: str, size: int) -> list[dict[str, Any]]:
-        """Give the institution's officers on a rota of four or five days in a row."""
-        rng = self.rng
-        officers: list[dict[str, Any]] = []
-        for index in range(officer_count(size)):
-            first = (index * 3) % 7
-            length = 5 if rng.random() < 0.7 else 4
-            shifts = []
-            for day in sorted((first + step) % 7 for step in range(length)):
-                early, late = SHIFTS[day >= 5]
-                start, end = early if (index + day) % 2 == 0 else late
-                shifts.append(_window(DAYS[day], start, end))
-            number = len(self.officers) + len(officers) + 1
-            officers.append(
-                {
-                    "id": f"O-{number:0{self.officer_width}d}",
-                    "institution": institution,
-                    "shifts": shifts,
-                }
-            )
-        return officers
-
-    def _staff_officers(
-        self, institution: str, officers: list[dict[str, Any]], session: _Session
-    ) -> None:
-        """Give a session enough officers on shift, adding a shift to an officer free that day."""
-        needed = session.activity.officers
-        covering = (o for o in officers if _contains(o["shifts"], session.low, session.high))
-        on_shift = list(islice(covering, needed))
-        day = session.low // 1440
-        while len(on_shift) < needed:
-            free = [o for o in officers if all(w["day"] != DAYS[day] for w in o["shifts"])]
-            if free:
-                officer = min(free, key=lambda o: len(o["shifts"]))
-            else:
-                number = len(self.officers) + len(officers) + 1
-                officer = {
-                    "id": f"O-{number:0{self.officer_width}d}",
-                    "institution": institution,
-                    "shifts": [],
-                }
-                officers.append(officer)
-            officer["shifts"].append(self._shift_covering(session))
-            officer["shifts"].sort(key=lambda w: DAYS.index(w["day"]))
-            on_shift.append(officer)
-
-    def _shift_covering(self, session: _Session) -> dict[str, str]:
-        day, low = divmod(session.low, 1440)
-        high = session.high - day * 1440
-        for start, end in SHIFTS[day >= 5]:
-            if clock_minutes(start) <= low and high <= clock_minutes(end):
-                return _window(DAYS[day], start, end)
-        return _window(DAYS[day], clock_text(max(0, low - 60)), clock_text(min(1440, high + 60)))
-
-    def _volunteers(
-        self, institution: str, index: int, size: int, fathers: list[dict[str, Any]]
-    ) -> list[dict[str, Any]]:
-        rng = self.rng
-        organisation = rng.randrange(len(ORGANISATIONS))
-        volunteers: list[dict[str, Any]] = []
-        for position in range(volunteer_count(size)):
-            number = len(self.volunteers) + len(volunteers) + 1
-            institutions = [institution]
-            # A few volunteers of a region also serve the next institution.
-            if len(self.institution_ids) > 1 and rng.random() < 0.1:
-                institutions.append(self.institution_ids[(index + 1) % len(self.institution_ids)])
-            blocks = rng.sample(VOLUNTEER_BLOCKS, rng.randint(2, 4))
-            activities = [name for name, chance in VOLUNTEER_ACTIVITIES if rng.random() < chance]
-            if not {"regular_visit", "family_room_visit"} & set(activities):
-                activities.insert(0, "regular_visit")
-            volunteers.append(
-                {
-                    "id": f"V-{number:0{self.volunteer_width}d}",
-                    "organisation": ORGANISATIONS[(organisation + position) % len(ORGANISATIONS)],
-                    "institutions": institutions,
-                    "available": [
-                        _window(*w) for w in sorted(blocks, key=lambda w: (DAYS.index(w[0]), w[1]))
-                    ],
-                    "max_hours_week": float(rng.choice((4, 6, 6, 8, 8, 10, 12))),
-                    "activities": activities,
-                    "linked_fathers": [],
-                }
-            )
-        self._link(volunteers, fathers)
-        return volunteers
-
-    def _link(self, volunteers: list[dict[str, Any]], fathers: list[dict[str, Any]]) -> None:
-        """Link about half the shell 2 and 3 families to a volunteer who may escort them."""
-        rng = self.rng
-        escorts = [
-            v for v in volunteers if {"regular_visit", "family_room_visit"} & set(v["activities"])
-        ]
-        families = [father for father in fathers if father["shell"] >= 2]
-        rng.shuffle(families)
-        offset = rng.randrange(len(escorts))
-        for position, father in enumerate(families[: len(families) // 2]):
-            volunteer = escorts[(offset + position) % len(escorts)]
-            volunteer["linked_fathers"].append(father["id"])
-            father["linked_volunteer"] = volunteer["id"]
-        for volunteer in escorts:
-            volunteer["linked_fathers"].sort()
-
-    def _staff_volunteers(self, volunteers: list[dict[str, Any]], session: _Session) -> None:
-        """Give a session enough volunteers who may do it, escorts too, widening what some offer."""
-        activity = session.activity.id
-
-        def able(volunteer: dict[str, Any]) -> bool:
-            return activity in volunteer["activities"] and _contains(
-                volunteer["available"], session.low, session.high
-            )
-
-        needed = session.activity.volunteers + session.activity.escorts
-        count = len(list(islice((v for v in volunteers if able(v)), needed)))
-        if count == needed:
-            return
-        day = DAYS[session.low // 1440]
-        # Volunteers already there that day are asked first, then those who do least.
-        candidates = sorted(
-            (v for v in volunteers if not able(v)),
-            key=lambda v: (
-                not _contains(v["available"], session.low, session.high),
-                len(v["activities"]),
-            ),
-        )
-        for volunteer in candidates[: needed - count]:
-            if activity not in volunteer["activities"]:
-                volunteer["activities"].append(activity)
-            if not _contains(volunteer["available"], session.low, session.high):
-                volunteer["available"].append(self._block_covering(day, session))
-                volunteer["available"].sort(key=lambda w: (DAYS.index(w["day"]), w["start"]))
-
-    def _block_covering(self, day: str, session: _Session) -> dict[str, str]:
-        for block in VOLUNTEER_BLOCKS:
-            if block[0] == day and _contains([_window(*block)], session.low, session.high):
-                return _window(*block)
-        offset = DAYS.index(day) * 1440
-        low = max(0, session.low - offset - 30)
-        high = min(1440, session.high - offset + 30)
-        return _window(day, clock_text(low), clock_text(high))
 
     def json(
         self,
