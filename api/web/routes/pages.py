@@ -154,6 +154,7 @@ class PageRoute(APIRoute):
 
 
 def see_other(url: str) -> RedirectResponse:
+    """Give a redirect (303) to the URL, as a form's answer."""
     return RedirectResponse(url, status_code=status.HTTP_303_SEE_OTHER)
 
 
@@ -163,6 +164,7 @@ def local_url(url: str, default: str = "/") -> str:
 
 
 def week_url(problem_id: str, tab: str = "", **query: str | None) -> str:
+    """Give the URL of a week's tab with the query's non-empty values."""
     kept = {k: v for k, v in query.items() if v}
     return f"/weeks/{quote(problem_id, safe='')}{'/' + tab if tab else ''}" + (
         f"?{urlencode(kept)}" if kept else ""

@@ -173,6 +173,7 @@ def open_week(
     tab: str,
     shown: Shown = placed_fathers,
 ) -> WeekPage:
+    """Give the week's page data for a tab, its read audited as ``web.<tab>``."""
     return _load_week(
         services,
         user,
@@ -199,6 +200,7 @@ def flags_of(request: Request, user: WebUser, page: WeekPage) -> dict[str, dict[
 
 
 def show(request: Request, user: WebUser, page: WeekPage, tab: str, **context: Any) -> Response:
+    """Give a tab of the week's page, with the week's days, wards, summary and flags."""
     context.setdefault("flagged", flags_of(request, user, page))
     return render(
         request,
