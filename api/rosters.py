@@ -69,7 +69,10 @@ def solve_job(payload: dict[str, Any], report: Report) -> dict[str, Any]:
         workers=int(payload["workers"]),
         deterministic=bool(payload.get("deterministic", False)),
     )
-    roster = solve(problem, options, previous, on_progress, warm_start=first)
+    repair = payload.get("repair") or {}
+    # A repair re-plans from its moment on: the model holds only what may start from then.
+    since = datetime.fromisoformat(repair["since"]) if repair.get("since") else None
+    roster = solve(problem, options, previous, on_progress, warm_start=first, since=since)
     return roster.model_dump(mode="json")
 
 

@@ -84,6 +84,7 @@ def main() -> None:
         SolveOptions(time_limit=args.time_limit, workers=args.workers, deterministic=True),
         published,
         warm_start=first,
+        since=event.at,
     )
     change = difference(published.assignments, roster.assignments)
     seconds = time.monotonic() - began

@@ -186,9 +186,10 @@ def _pools(index: WeekIndex, own_rooms: set[str]) -> tuple[dict[str, Pool], dict
 class _Builder:
     """Finds the candidates of one problem from its week index, around the pinned assignments."""
 
-    def __init__(self, problem: Problem) -> None:
+    def __init__(self, problem: Problem, since: int = 0) -> None:
         self.problem = problem
         self.clock = problem.clock
+        self.since = since
         self.index = WeekIndex(problem)
         own_rooms = {s.room for s in problem.sessions} | {
             a.room for a in problem.pinned if a.room is not None
@@ -279,7 +280,7 @@ class _Builder:
             pool = self.pools[self.pool_of_room[room.id]]
             start = self.clock.minute(session.start)
             end = start + activity.minutes
-            if not pool.fits(start, end):
+            if start < self.since or not pool.fits(start, end):
                 continue
             if activity.windows and not inside(
                 self.index.activity_windows[activity.id], start, end
@@ -347,6 +348,8 @@ class _Builder:
             for offset in range(0, MINUTES_PER_DAY - activity.minutes + 1, slot):
                 start = midnight + offset
                 end = start + activity.minutes
+                if start < self.since:
+                    continue
                 if activity.windows and not inside(windows, start, end):
                     continue
                 fitting = [p for p in pools if p is None or p.fits(start, end)]
@@ -418,9 +421,13 @@ class _Builder:
         return slots, volunteers, officers
 
 
-def find_candidates(problem: Problem) -> Candidates:
-    """Give every seat, slot and staff option of the week that passes the one-assignment rules."""
-    builder = _Builder(problem)
+def find_candidates(problem: Problem, since: int = 0) -> Candidates:
+    """Give every seat, slot and staff option of the week that passes the one-assignment rules.
+
+    With ``since`` (a week minute: a repair's moment), only what starts then or
+    later: what began before it happened as pinned, and nothing can be added there.
+    """
+    builder = _Builder(problem, since)
     slots, volunteers, officers = builder.slots()
     return Candidates(
         pools=builder.pools,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from datetime import datetime
 
 from ortools.sat.python import cp_model
 
@@ -18,9 +19,12 @@ from solver.variables import Variables
 class RosterModel:
     """One week as a CP-SAT model, and the way back from a solution to assignments."""
 
-    def __init__(self, problem: Problem, previous: Roster | None = None) -> None:
+    def __init__(
+        self, problem: Problem, previous: Roster | None = None, since: datetime | None = None
+    ) -> None:
         self.problem = problem
-        self.candidates: Candidates = find_candidates(problem)
+        start = 0 if since is None else max(0, problem.clock.minute(since))
+        self.candidates: Candidates = find_candidates(problem, start)
         self.model = cp_model.CpModel()
         self.variables = Variables(self.model, self.candidates)
         add_rules(self.model, problem, self.candidates, self.variables)

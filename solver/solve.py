@@ -14,6 +14,7 @@ first unproven group and the full range of every tier below it; the status is
 from __future__ import annotations
 
 import time
+from datetime import datetime
 
 from ortools.sat.python import cp_model
 
@@ -45,6 +46,7 @@ from solver.tiers import (
     group_shares,
     search_groups,
     tier_gap,
+    wall_seconds,
 )
 from solver.warmstart import priority_order
 
@@ -116,8 +118,13 @@ def solve(
     previous: Roster | None = None,
     on_progress: ProgressHandler | None = None,
     warm_start: Roster | None = None,
+    since: datetime | None = None,
 ) -> Roster:
     """Give the best weekly roster found in the time limit, with its status and shortfalls.
+
+    The time limit holds for the whole solve, the model's build included. A
+    repair gives its moment as ``since``: the model then holds only what may
+    start from it on, everything before it being pinned as it happened.
 
     Never raises on an oversubscribed or infeasible week: contradictory pins
     give status ``infeasible``. Should CP-SAT find no solution in time, the
@@ -134,7 +141,7 @@ def solve(
         # The warm start is a valid roster, and the one given should the search find nothing.
         legal = tiers(problem, start, previous).legal_minimum
         tell(on_progress, began, LEGAL, legal, None)
-    built = RosterModel(problem, previous)
+    built = RosterModel(problem, previous, since)
     built.hint(start)
     ranges = tier_ranges(problem, previous)
     expressions = built.terms.expressions
@@ -203,12 +210,16 @@ def _group_task(
         elapsed = time.monotonic() - began
         return group_seconds(options.time_limit, shares, index, elapsed, options.deterministic)
 
+    def wall() -> float:
+        return wall_seconds(options.time_limit, time.monotonic() - began)
+
     return GroupTask(
         group=groups[index],
         expression=group_expression(groups[index], built.terms.expressions, ranges),
         ranges=ranges,
         anchor=anchor,
         seconds=seconds,
+        wall=wall,
         began=began,
         on_progress=on_progress,
     )
