@@ -54,6 +54,8 @@ class SolveOptions:
     deterministic: bool = False
     seed: int = 0
     log: bool = False
+    # Solve each group's linear relaxation first (``relaxed_bound``).
+    relaxation: bool = True
 
 
 @dataclass
@@ -240,9 +242,10 @@ def relaxed_bound(
     It is solved before the search, in at most ``RELAXATION_SHARE`` of the
     group's time; the reporter then holds CP-SAT's bounds to it and stops the
     search once a solution reaches it. Models larger than
-    ``RELAXATION_MOST_VARIABLES`` are searched without it.
+    ``RELAXATION_MOST_VARIABLES`` are searched without it, and so is every
+    model when ``options.relaxation`` is off.
     """
-    if len(searched.proto.variables) > RELAXATION_MOST_VARIABLES:
+    if not options.relaxation or len(searched.proto.variables) > RELAXATION_MOST_VARIABLES:
         return None
     seconds = RELAXATION_SHARE * budget
     if options.deterministic:

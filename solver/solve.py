@@ -14,6 +14,7 @@ first unproven group and the full range of every tier below it; the status is
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 from datetime import datetime
 
 from ortools.sat.python import cp_model
@@ -133,6 +134,11 @@ def solve(
     warm start (``warm_start_roster``) passes it, so it is not placed again.
     """
     options = options or SolveOptions()
+    if since is not None:
+        # A repair starts from a hint that already holds all that stands, on a model of what
+        # is left: CP-SAT's own bound comes at once there, and building the relaxation's rows
+        # (in Python, outside any time limit) would cost more than the whole search.
+        options = replace(options, relaxation=False)
     began = time.monotonic()
     if check_assignments(problem, problem.pinned):
         return _empty_roster(problem, "infeasible", began)
