@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from datetime import datetime
 
 from ortools.sat.python import cp_model
 
@@ -19,12 +18,10 @@ from solver.variables import Variables
 class RosterModel:
     """One week as a CP-SAT model, and the way back from a solution to assignments."""
 
-    def __init__(
-        self, problem: Problem, previous: Roster | None = None, since: datetime | None = None
-    ) -> None:
+    def __init__(self, problem: Problem, previous: Roster | None = None, since: int = 0) -> None:
         self.problem = problem
-        start = 0 if since is None else max(0, problem.clock.minute(since))
-        self.candidates: Candidates = find_candidates(problem, start)
+        # A repair's model starts at its moment (a week minute): ``find_candidates``.
+        self.candidates: Candidates = find_candidates(problem, since)
         self.model = cp_model.CpModel()
         self.variables = Variables(self.model, self.candidates)
         add_rules(self.model, problem, self.candidates, self.variables)

@@ -93,14 +93,23 @@ def _roster(
     )
 
 
-def warm_start_roster(problem: Problem, previous: Roster | None = None) -> Roster:
+def warm_start_roster(
+    problem: Problem, previous: Roster | None = None, since: datetime | None = None
+) -> Roster:
     """Give the warm start (``solver.warmstart``) as a roster of its own, without a search.
 
     It is valid and ready in a few seconds, shortfalls and KPIs included, so a
-    service can show it while the solve runs.
+    service can show it while the solve runs. A repair gives its moment as
+    ``since``: nothing new is placed before it.
     """
     began = time.monotonic()
-    return _warm_start_roster(problem, priority_order(problem), previous, began)
+    start = priority_order(problem, _week_minute(problem, since))
+    return _warm_start_roster(problem, start, previous, began)
+
+
+def _week_minute(problem: Problem, since: datetime | None) -> int:
+    """Give the week minute of a repair's moment (0, the week's start, without one)."""
+    return 0 if since is None else max(0, problem.clock.minute(since))
 
 
 def _warm_start_roster(
@@ -142,12 +151,15 @@ def solve(
     began = time.monotonic()
     if check_assignments(problem, problem.pinned):
         return _empty_roster(problem, "infeasible", began)
-    start = priority_order(problem) if warm_start is None else list(warm_start.assignments)
+    if warm_start is None:
+        start = priority_order(problem, _week_minute(problem, since))
+    else:
+        start = list(warm_start.assignments)
     if on_progress is not None:
         # The warm start is a valid roster, and the one given should the search find nothing.
         legal = tiers(problem, start, previous).legal_minimum
         tell(on_progress, began, LEGAL, legal, None)
-    built = RosterModel(problem, previous, since)
+    built = RosterModel(problem, previous, _week_minute(problem, since))
     built.hint(start)
     ranges = tier_ranges(problem, previous)
     expressions = built.terms.expressions

@@ -6,7 +6,7 @@ from scheduler.domain import Problem
 from scheduler.validate import violations
 from solver.candidates import find_candidates
 from solver.model import RosterModel
-from solver.solve import SolveOptions, solve
+from solver.solve import SolveOptions, solve, warm_start_roster
 
 
 def test_a_solve_with_a_tiny_limit_still_gives_a_valid_roster(tiny: Problem) -> None:
@@ -18,16 +18,22 @@ def test_a_solve_with_a_tiny_limit_still_gives_a_valid_roster(tiny: Problem) -> 
 
 
 def test_a_repair_keeps_every_pin_and_adds_nothing_before_its_moment(tiny: Problem) -> None:
-    """Pinned before the moment, tiny's repair keeps each pin and places nothing new before it."""
+    """Pinned before the moment, tiny's repair and its warm start keep each pin, add none before."""
     full = solve(tiny, SolveOptions(time_limit=5, workers=1, deterministic=True))
     starts = sorted({a.start for a in full.assignments})
     since = starts[len(starts) // 2]
-    past = [a.model_copy(update={"pinned": True}) for a in full.assignments if a.start < since]
+    happened = [a.model_copy(update={"pinned": True}) for a in full.assignments if a.start < since]
+    # One video call before the moment did not take place: its time is past, not free.
+    gone = next(a for a in happened if a.session is None)
+    past = [a for a in happened if a is not gone]
     repaired = tiny.model_copy(update={"pinned": past})
     roster = solve(
         repaired, SolveOptions(time_limit=5, workers=1, deterministic=True), full, since=since
     )
     assert violations(repaired, roster) == []
+    first = warm_start_roster(repaired, full, since)
+    assert violations(repaired, first) == []
+    assert sorted(a.id for a in first.assignments if a.start < since) == sorted(a.id for a in past)
     before = sorted(a.id for a in roster.assignments if a.start < since)
     assert before == sorted(a.id for a in past)
     assert all(a in roster.assignments for a in past)
@@ -37,7 +43,7 @@ def test_a_repair_model_holds_no_decision_before_its_moment(tiny: Problem) -> No
     """From tiny's last start on, the model has fewer slots, each starting at or after it."""
     whole = RosterModel(tiny)
     last = max(slot.start for slot in whole.candidates.slots)
-    later = RosterModel(tiny, since=tiny.clock.moment(last))
+    later = RosterModel(tiny, since=last)
     assert later.candidates.slots
     assert len(later.candidates.slots) < len(whole.candidates.slots)
     assert all(slot.start >= last for slot in later.candidates.slots)
