@@ -42,7 +42,10 @@ def solve_job(payload: dict[str, Any], report: Report) -> dict[str, Any]:
     began = time.monotonic()
     problem = parse_problem(payload["problem"])
     previous = parse_roster(payload["previous"]) if payload.get("previous") else None
-    first = warm_start_roster(problem, previous)
+    repair = payload.get("repair") or {}
+    # A repair re-plans from its moment on: nothing is added before it.
+    since = datetime.fromisoformat(repair["since"]) if repair.get("since") else None
+    first = warm_start_roster(problem, previous, since)
     report(
         {"phase": "warm_start", "seconds": round(time.monotonic() - began, 3), "solutions": 1},
         first.model_dump(mode="json"),
@@ -69,7 +72,7 @@ def solve_job(payload: dict[str, Any], report: Report) -> dict[str, Any]:
         workers=int(payload["workers"]),
         deterministic=bool(payload.get("deterministic", False)),
     )
-    roster = solve(problem, options, previous, on_progress, warm_start=first)
+    roster = solve(problem, options, previous, on_progress, warm_start=first, since=since)
     return roster.model_dump(mode="json")
 
 

@@ -76,7 +76,7 @@ def main() -> None:
     pins = repair_pins(facts.pinned, published.assignments, broken, event.at)
     repaired_facts = facts.model_copy(update={"pinned": pins})
     repaired_facts = parse_problem(repaired_facts.model_dump(mode="json"))
-    first = warm_start_roster(repaired_facts, published)
+    first = warm_start_roster(repaired_facts, published, event.at)
     first_change = difference(published.assignments, first.assignments)
     first_seconds = time.monotonic() - began
     roster = solve(
@@ -84,6 +84,7 @@ def main() -> None:
         SolveOptions(time_limit=args.time_limit, workers=args.workers, deterministic=True),
         published,
         warm_start=first,
+        since=event.at,
     )
     change = difference(published.assignments, roster.assignments)
     seconds = time.monotonic() - began

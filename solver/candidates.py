@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 
 from scheduler.domain import Activity, Assignment, Father, Problem, Room
 from scheduler.entitlements import entitled
+from scheduler.objective import partner_cap_minutes
 from scheduler.spans import Span, inside, overlaps
 from scheduler.week import MINUTES_PER_DAY
 from scheduler.week_index import WeekIndex
@@ -137,8 +138,15 @@ class _Busy:
         self.officers: dict[str, list[Span]] = defaultdict(list)
         self.volunteer_minutes: dict[str, int] = defaultdict(int)
         self.days: dict[tuple[str, str], list[int]] = defaultdict(list)
+        # Per pool, the pins' uses of its rooms: (start, end with changeover, families).
+        self.pool_uses: dict[str, list[tuple[int, int, int]]] = defaultdict(list)
+        self.partner_minutes = 0
         for pin in pinned:
             assignment, span = pin.assignment, (pin.start, pin.end)
+            self.partner_minutes += (pin.end - pin.start) * len(set(assignment.volunteers))
+            if pin.pool is not None and assignment.fathers:
+                use = (pin.start, pin.end + pin.changeover, len(set(assignment.fathers)))
+                self.pool_uses[pin.pool].append(use)
             for father in assignment.fathers:
                 self.fathers[father].append(span)
                 self.days[father, assignment.activity].append(pin.start // MINUTES_PER_DAY)
@@ -147,6 +155,15 @@ class _Busy:
                 self.volunteer_minutes[volunteer] += pin.end - pin.start
             for officer in assignment.officers:
                 self.officers[officer].append(span)
+
+    def pool_full(self, pool: Pool, start: int, end: int) -> bool:
+        """Tell whether the pins fill every room of the pool at some moment of [start, end)."""
+        uses = [u for u in self.pool_uses.get(pool.id, ()) if u[0] < end and start < u[1]]
+        # The load is highest at the start of the span or at the start of a use within it.
+        return any(
+            sum(weight for first, last, weight in uses if first <= moment < last) >= pool.capacity
+            for moment in {start, *(u[0] for u in uses if u[0] > start)}
+        )
 
 
 def _pools(index: WeekIndex, own_rooms: set[str]) -> tuple[dict[str, Pool], dict[str, str]]:
@@ -186,9 +203,10 @@ def _pools(index: WeekIndex, own_rooms: set[str]) -> tuple[dict[str, Pool], dict
 class _Builder:
     """Finds the candidates of one problem from its week index, around the pinned assignments."""
 
-    def __init__(self, problem: Problem) -> None:
+    def __init__(self, problem: Problem, since: int = 0) -> None:
         self.problem = problem
         self.clock = problem.clock
+        self.since = since
         self.index = WeekIndex(problem)
         own_rooms = {s.room for s in problem.sessions} | {
             a.room for a in problem.pinned if a.room is not None
@@ -249,6 +267,9 @@ class _Builder:
     ) -> tuple[str, ...]:
         """Give the volunteers who serve the institution, may do the activity and are free then."""
         minutes = end - start
+        if partner_cap_minutes(self.problem) - self.busy.partner_minutes < minutes:
+            # The pins have used the partner cap: no volunteer can serve any more.
+            return ()
         found = []
         for volunteer in self.index.may_serve(activity, institution, start, end):
             if overlaps(self.busy.volunteers.get(volunteer.id, ()), start, end):
@@ -279,7 +300,7 @@ class _Builder:
             pool = self.pools[self.pool_of_room[room.id]]
             start = self.clock.minute(session.start)
             end = start + activity.minutes
-            if not pool.fits(start, end):
+            if start < self.since or not pool.fits(start, end):
                 continue
             if activity.windows and not inside(
                 self.index.activity_windows[activity.id], start, end
@@ -347,9 +368,18 @@ class _Builder:
             for offset in range(0, MINUTES_PER_DAY - activity.minutes + 1, slot):
                 start = midnight + offset
                 end = start + activity.minutes
+                if start < self.since:
+                    continue
                 if activity.windows and not inside(windows, start, end):
                     continue
-                fitting = [p for p in pools if p is None or p.fits(start, end)]
+                fitting = [
+                    p
+                    for p in pools
+                    if p is None
+                    or (
+                        p.fits(start, end) and not self.busy.pool_full(p, start, end + p.changeover)
+                    )
+                ]
                 if not fitting:
                     continue
                 volunteers: tuple[str, ...] = ()
@@ -418,9 +448,13 @@ class _Builder:
         return slots, volunteers, officers
 
 
-def find_candidates(problem: Problem) -> Candidates:
-    """Give every seat, slot and staff option of the week that passes the one-assignment rules."""
-    builder = _Builder(problem)
+def find_candidates(problem: Problem, since: int = 0) -> Candidates:
+    """Give every seat, slot and staff option of the week that passes the one-assignment rules.
+
+    With ``since`` (a week minute: a repair's moment), only what starts then or
+    later: what began before it happened as pinned, and nothing can be added there.
+    """
+    builder = _Builder(problem, since)
     slots, volunteers, officers = builder.slots()
     return Candidates(
         pools=builder.pools,

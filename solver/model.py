@@ -18,9 +18,10 @@ from solver.variables import Variables
 class RosterModel:
     """One week as a CP-SAT model, and the way back from a solution to assignments."""
 
-    def __init__(self, problem: Problem, previous: Roster | None = None) -> None:
+    def __init__(self, problem: Problem, previous: Roster | None = None, since: int = 0) -> None:
         self.problem = problem
-        self.candidates: Candidates = find_candidates(problem)
+        # A repair's model starts at its moment (a week minute): ``find_candidates``.
+        self.candidates: Candidates = find_candidates(problem, since)
         self.model = cp_model.CpModel()
         self.variables = Variables(self.model, self.candidates)
         add_rules(self.model, problem, self.candidates, self.variables)

@@ -29,6 +29,7 @@ from solver.tiers import (
     GroupResult,
     anchored_result,
     group_top,
+    search_limits,
     searched_result,
     tier_weights,
 )
@@ -53,6 +54,8 @@ class SolveOptions:
     deterministic: bool = False
     seed: int = 0
     log: bool = False
+    # Solve each group's linear relaxation first (``relaxed_bound``).
+    relaxation: bool = True
 
 
 @dataclass
@@ -132,8 +135,13 @@ class Reporter(cp_model.CpSolverSolutionCallback):
         return bound if self.ceiling is None else min(bound, self.ceiling)
 
 
-def cp_sat_solver(options: SolveOptions, seconds: float) -> cp_model.CpSolver:
-    """Give a CP-SAT solver with the roster's parameter profile and a limit of ``seconds``."""
+def cp_sat_solver(
+    options: SolveOptions, seconds: float, wall: float | None = None
+) -> cp_model.CpSolver:
+    """Give a CP-SAT solver with the roster's parameter profile and a limit of ``seconds``.
+
+    ``wall`` is the wall-clock time the whole solve has left (``search_limits``).
+    """
     solver = cp_model.CpSolver()
     parameters = solver.parameters
     parameters.num_workers = max(1, options.workers)
@@ -159,14 +167,15 @@ def cp_sat_solver(options: SolveOptions, seconds: float) -> cp_model.CpSolver:
         # leaves out; a lone worker's bound is then much weaker. Two workers or more keep
         # presolve: at level 2 their relaxation holds those forms anyway.
         parameters.cp_model_presolve = False
-    if options.deterministic:
-        # Interleaved search on a deterministic clock gives the same answer on every run;
-        # the wall-clock limit is only a safety net far beyond it.
+    deterministic, wall_limit = search_limits(
+        seconds, 10 * seconds + 10 if wall is None else wall, options.deterministic
+    )
+    if deterministic is not None:
+        # Interleaved search on a deterministic clock gives the same answer on every run
+        # that the wall clock, the solve's own limit, does not cut short.
         parameters.interleave_search = True
-        parameters.max_deterministic_time = seconds
-        parameters.max_time_in_seconds = 10 * seconds + 10
-    else:
-        parameters.max_time_in_seconds = seconds
+        parameters.max_deterministic_time = deterministic
+    parameters.max_time_in_seconds = max(SHORTEST_TIER_SECONDS, wall_limit)
     return solver
 
 
@@ -225,21 +234,25 @@ def trivial_maximum(model: cp_model.CpModel, expression: Expression) -> int:
     return round(total)
 
 
-def relaxed_bound(searched: cp_model.CpModel, options: SolveOptions, budget: float) -> int | None:
+def relaxed_bound(
+    searched: cp_model.CpModel, options: SolveOptions, budget: float, wall: float
+) -> int | None:
     """Give the bound the group's linear relaxation proves (``solver.relaxation``), or None.
 
     It is solved before the search, in at most ``RELAXATION_SHARE`` of the
     group's time; the reporter then holds CP-SAT's bounds to it and stops the
     search once a solution reaches it. Models larger than
-    ``RELAXATION_MOST_VARIABLES`` are searched without it.
+    ``RELAXATION_MOST_VARIABLES`` are searched without it, and so is every
+    model when ``options.relaxation`` is off.
     """
-    if len(searched.proto.variables) > RELAXATION_MOST_VARIABLES:
+    if not options.relaxation or len(searched.proto.variables) > RELAXATION_MOST_VARIABLES:
         return None
     seconds = RELAXATION_SHARE * budget
     if options.deterministic:
         # A limit that cut the relaxation short on one run and not on the next would make
-        # the roster depend on the machine's speed; in deterministic mode it is a safety net.
-        seconds = 10 * budget + 10
+        # the roster depend on the machine's speed; in deterministic mode it is a safety net,
+        # within what the solve has left.
+        seconds = min(10 * budget + 10, RELAXATION_SHARE * wall)
     return relaxation_bound(searched, seconds)
 
 
@@ -299,6 +312,7 @@ class GroupTask:
     ranges: Tiers
     anchor: cp_model.CpSolver | None
     seconds: Callable[[], float]
+    wall: Callable[[], float]
     began: float
     on_progress: ProgressHandler | None
 
@@ -319,12 +333,15 @@ def search_group(built: RosterModel, task: GroupTask, options: SolveOptions) -> 
     reporter = Reporter(name, task.began, task.on_progress, anchor_value)
     legal = task.group == [LEGAL]
     searched = visits_only(built) if legal else built.model
-    share = task.seconds()
-    relaxed = relaxed_bound(searched, options, share) if share > 0 else None
+    share, left = task.seconds(), task.wall()
+    relaxed = relaxed_bound(searched, options, share, left) if share > 0 and left > 0 else None
     # The reporter leaves out a bound below the completed hint, which cannot be.
     reached = relaxed is not None and reporter.take_ceiling(relaxed)
-    budget = task.seconds()
-    solver = cp_sat_solver(options, max(SHORTEST_TIER_SECONDS, budget))
+    budget, left = task.seconds(), task.wall()
+    if left <= 0:
+        # The solve's time is up (the build and the searches before took it): the hint stands.
+        budget = 0.0
+    solver = cp_sat_solver(options, max(SHORTEST_TIER_SECONDS, budget), left)
     status = cp_model.UNKNOWN
     proved: int | None = None
     if reached:

@@ -14,6 +14,8 @@ first unproven group and the full range of every tier below it; the status is
 from __future__ import annotations
 
 import time
+from dataclasses import replace
+from datetime import datetime
 
 from ortools.sat.python import cp_model
 
@@ -45,6 +47,7 @@ from solver.tiers import (
     group_shares,
     search_groups,
     tier_gap,
+    wall_seconds,
 )
 from solver.warmstart import priority_order
 
@@ -90,14 +93,23 @@ def _roster(
     )
 
 
-def warm_start_roster(problem: Problem, previous: Roster | None = None) -> Roster:
+def warm_start_roster(
+    problem: Problem, previous: Roster | None = None, since: datetime | None = None
+) -> Roster:
     """Give the warm start (``solver.warmstart``) as a roster of its own, without a search.
 
     It is valid and ready in a few seconds, shortfalls and KPIs included, so a
-    service can show it while the solve runs.
+    service can show it while the solve runs. A repair gives its moment as
+    ``since``: nothing new is placed before it.
     """
     began = time.monotonic()
-    return _warm_start_roster(problem, priority_order(problem), previous, began)
+    start = priority_order(problem, _week_minute(problem, since))
+    return _warm_start_roster(problem, start, previous, began)
+
+
+def _week_minute(problem: Problem, since: datetime | None) -> int:
+    """Give the week minute of a repair's moment (0, the week's start, without one)."""
+    return 0 if since is None else max(0, problem.clock.minute(since))
 
 
 def _warm_start_roster(
@@ -116,8 +128,13 @@ def solve(
     previous: Roster | None = None,
     on_progress: ProgressHandler | None = None,
     warm_start: Roster | None = None,
+    since: datetime | None = None,
 ) -> Roster:
     """Give the best weekly roster found in the time limit, with its status and shortfalls.
+
+    The time limit holds for the whole solve, the model's build included. A
+    repair gives its moment as ``since``: the model then holds only what may
+    start from it on, everything before it being pinned as it happened.
 
     Never raises on an oversubscribed or infeasible week: contradictory pins
     give status ``infeasible``. Should CP-SAT find no solution in time, the
@@ -126,15 +143,23 @@ def solve(
     warm start (``warm_start_roster``) passes it, so it is not placed again.
     """
     options = options or SolveOptions()
+    if since is not None:
+        # A repair starts from a hint that already holds all that stands, on a model of what
+        # is left: CP-SAT's own bound comes at once there, and building the relaxation's rows
+        # (in Python, outside any time limit) would cost more than the whole search.
+        options = replace(options, relaxation=False)
     began = time.monotonic()
     if check_assignments(problem, problem.pinned):
         return _empty_roster(problem, "infeasible", began)
-    start = priority_order(problem) if warm_start is None else list(warm_start.assignments)
+    if warm_start is None:
+        start = priority_order(problem, _week_minute(problem, since))
+    else:
+        start = list(warm_start.assignments)
     if on_progress is not None:
         # The warm start is a valid roster, and the one given should the search find nothing.
         legal = tiers(problem, start, previous).legal_minimum
         tell(on_progress, began, LEGAL, legal, None)
-    built = RosterModel(problem, previous)
+    built = RosterModel(problem, previous, _week_minute(problem, since))
     built.hint(start)
     ranges = tier_ranges(problem, previous)
     expressions = built.terms.expressions
@@ -203,12 +228,16 @@ def _group_task(
         elapsed = time.monotonic() - began
         return group_seconds(options.time_limit, shares, index, elapsed, options.deterministic)
 
+    def wall() -> float:
+        return wall_seconds(options.time_limit, time.monotonic() - began)
+
     return GroupTask(
         group=groups[index],
         expression=group_expression(groups[index], built.terms.expressions, ranges),
         ranges=ranges,
         anchor=anchor,
         seconds=seconds,
+        wall=wall,
         began=began,
         on_progress=on_progress,
     )

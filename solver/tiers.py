@@ -137,6 +137,32 @@ def group_seconds(
     return max(SHORTEST_TIER_SECONDS, remaining * shares[index] / sum(shares[index:]))
 
 
+def wall_seconds(time_limit: float, elapsed: float) -> float:
+    """Give the wall-clock seconds a search may still take, ``elapsed`` seconds into the solve.
+
+    What is left of the time limit before its tail, whatever the mode: the
+    build, the warm start and every search before count against the limit, so
+    a deterministic search's clock of its own never carries the solve past it.
+    0 when less than ``SHORTEST_TIER_SECONDS`` is left.
+    """
+    remaining = time_limit * (1 - TAIL_SHARE) - elapsed
+    return remaining if remaining >= SHORTEST_TIER_SECONDS else 0.0
+
+
+def search_limits(seconds: float, wall: float, deterministic: bool) -> tuple[float | None, float]:
+    """Give a search's deterministic limit (None: on wall time) and its wall-clock limit.
+
+    ``seconds`` is the group's share (``group_seconds``), ``wall`` what the
+    solve has left (``wall_seconds``). Deterministic, the share is measured on
+    CP-SAT's deterministic clock, with the wall clock as a safety net that
+    never passes what is left; otherwise the share on the wall clock, held to
+    what is left as well.
+    """
+    if deterministic:
+        return seconds, min(10 * seconds + 10, wall)
+    return None, min(seconds, wall)
+
+
 def searched_result(
     value: int, solver_bound: int, top: int, ceiling: int | None, optimal: bool
 ) -> GroupResult:

@@ -35,8 +35,9 @@ class _Placer:
     did not fit once never fits later: it is not tried again.
     """
 
-    def __init__(self, problem: Problem) -> None:
+    def __init__(self, problem: Problem, earliest: int) -> None:
         self.problem = problem
+        self.earliest = earliest
         self.occupancy = Occupancy(problem, problem.pinned)
         self.failed: set[tuple[str, str]] = set()
 
@@ -47,7 +48,12 @@ class _Placer:
             return
         preferred = self.problem.father_by_id[father_id].preferred
         assignment = first_fit(
-            self.problem, self.occupancy, father_id, activity.id, preferred=preferred
+            self.problem,
+            self.occupancy,
+            father_id,
+            activity.id,
+            earliest=self.earliest,
+            preferred=preferred,
         )
         if assignment is None:
             self.failed.add(key)
@@ -55,9 +61,13 @@ class _Placer:
             self.occupancy.add(assignment)
 
 
-def priority_order(problem: Problem) -> list[Assignment]:
-    """Give a valid roster placed greedily in the order of the objective's tiers."""
-    placer = _Placer(problem)
+def priority_order(problem: Problem, earliest: int = 0) -> list[Assignment]:
+    """Give a valid roster placed greedily in the order of the objective's tiers.
+
+    With ``earliest`` (a week minute: a repair's moment), nothing is placed
+    before it: what began before it is pinned as it happened.
+    """
+    placer = _Placer(problem, earliest)
     occupancy = placer.occupancy
     activities = sorted(problem.activities, key=lambda a: volunteer_cost(problem, a))
     owed = {

@@ -32,6 +32,7 @@ def legal_task(tiny: Problem, seconds: float) -> tuple[RosterModel, GroupTask]:
         ranges=ranges,
         anchor=hinted_solution(built.model),
         seconds=lambda: seconds,
+        wall=lambda: seconds,
         began=time.monotonic(),
         on_progress=None,
     )

@@ -15,10 +15,12 @@ from solver.tiers import (
     group_top,
     group_values,
     search_groups,
+    search_limits,
     searched_result,
     tier_gap,
     tier_groups,
     tier_weights,
+    wall_seconds,
 )
 
 # Weights: economy 1, stability 4 (economy's range 3 + 1), continuity 4, entitlements 24,
@@ -139,3 +141,22 @@ def test_a_group_reaches_at_most_its_tiers_full_ranges() -> None:
     # Held to its top, an open group's bound leaves the proven legal tier above it whole.
     combined = 10 * tier_weights(ranges)["legal_minimum"] + group_top(list(TIERS[1:]), ranges)
     assert group_values("+".join(TIERS), combined, ranges)["legal_minimum"] == 10
+
+
+def test_what_a_search_has_left_counts_the_build_and_keeps_the_tail() -> None:
+    """Of a 5 s limit, 3 s in (the model's build), 1.75 s are left: 4.75 s before the tail."""
+    assert wall_seconds(5.0, 3.0) == 1.75
+    assert wall_seconds(5.0, 4.74) == 0.0
+    assert wall_seconds(5.0, 6.0) == 0.0
+
+
+def test_a_deterministic_search_never_runs_past_what_the_solve_has_left() -> None:
+    """A deterministic share of 2 s keeps its 2 s deterministic, its wall clock held to 1.5 s."""
+    assert search_limits(2.0, 1.5, deterministic=True) == (2.0, 1.5)
+    assert search_limits(2.0, 100.0, deterministic=True) == (2.0, 30.0)
+
+
+def test_a_wall_clock_search_takes_its_share_within_what_is_left() -> None:
+    """On the wall clock a share of 2 s runs 2 s when 3 s are left, and 0.5 s when 0.5 s are."""
+    assert search_limits(2.0, 3.0, deterministic=False) == (None, 2.0)
+    assert search_limits(2.0, 0.5, deterministic=False) == (None, 0.5)
