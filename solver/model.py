@@ -20,6 +20,7 @@ class RosterModel:
 
     def __init__(self, problem: Problem, previous: Roster | None = None, since: int = 0) -> None:
         self.problem = problem
+        self.since = since
         # A repair's model starts at its moment (a week minute): ``find_candidates``.
         self.candidates: Candidates = find_candidates(problem, since)
         self.model = cp_model.CpModel()

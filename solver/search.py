@@ -270,7 +270,10 @@ def visits_only(built: RosterModel) -> cp_model.CpModel:
     copy = built.model.clone()
     left_out = {literal.index for literal in built.decisions_of_other_activities(visits)}
     for index in sorted(left_out):
-        copy.add(copy.get_bool_var_from_proto_index(index) == 0)
+        # Fixed in its domain, so the relaxation drops it (``solver.relaxation``).
+        domain = copy.proto.variables[index].domain
+        domain.clear()
+        domain.extend([0, 0])
     # The hint keeps its visits and leaves the rest out too, so it stays a solution.
     hint = copy.proto.solution_hint
     pairs = [(v, 0 if v in left_out else x) for v, x in zip(hint.vars, hint.values, strict=True)]

@@ -49,7 +49,7 @@ from solver.tiers import (
     tier_gap,
     wall_seconds,
 )
-from solver.warmstart import priority_order
+from solver.warmstart import filled_around, priority_order
 
 __all__ = ["Progress", "ProgressHandler", "SolveOptions", "solve", "warm_start_roster"]
 
@@ -184,6 +184,8 @@ def solve(
         results.append(searched.result)
         tell(on_progress, began, "+".join(task.group), searched.result.value, searched.result.bound)
         built.model.add(task.expression >= searched.result.value)
+        if task.group == [LEGAL] and best is not anchor:
+            best = _refilled(built, best)
         hint_solution(built, best)
     if best is None and active:
         # No solution in time (a slow presolve of a large week): the warm start is a valid
@@ -194,6 +196,23 @@ def solve(
     roster = _final_roster(built, ranges, best, groups, results, previous, began)
     roster.build_seconds = built_seconds
     return roster
+
+
+def _refilled(built: RosterModel, legal: cp_model.CpSolver) -> cp_model.CpSolver:
+    """Give the legal tier's solution with the rest of the week filled around its visits.
+
+    The legal tier is searched on the visits alone (``solver.search.visits_only``),
+    so its solution holds nothing else; the next tier starts from its visits
+    and the warm start's occurrences placed around them (``filled_around``).
+    The solution stands as it is should the filled roster not complete.
+    """
+    problem = built.problem
+    visits = {a.id for a in problem.activities if a.counts_as_visit}
+    read = built.read(lambda literal: legal.boolean_value(literal))
+    filled = filled_around(problem, [a for a in read if a.activity in visits], built.since)
+    built.hint(filled)
+    completed = hinted_solution(built.model)
+    return legal if completed is None else completed
 
 
 def _hold_settled(

@@ -12,6 +12,8 @@ is checked exactly as for a booking.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from scheduler.domain import Activity, Assignment, Problem
 from scheduler.eligibility import eligible
 from scheduler.entitlements import entitled
@@ -35,10 +37,13 @@ class _Placer:
     did not fit once never fits later: it is not tried again.
     """
 
-    def __init__(self, problem: Problem, earliest: int) -> None:
+    def __init__(
+        self, problem: Problem, earliest: int = 0, placed: Iterable[Assignment] = ()
+    ) -> None:
         self.problem = problem
         self.earliest = earliest
-        self.occupancy = Occupancy(problem, problem.pinned)
+        # A placed assignment with a pin's id is that pin, so it is held once.
+        self.occupancy = Occupancy(problem, [*problem.pinned, *placed])
         self.failed: set[tuple[str, str]] = set()
 
     def place(self, father_id: str, activity: Activity) -> None:
@@ -61,6 +66,20 @@ class _Placer:
             self.occupancy.add(assignment)
 
 
+def _owed(problem: Problem, activities: list[Activity]) -> dict[tuple[str, str], int]:
+    """Give each (father, activity)'s entitlement this week."""
+    return {
+        (father.id, activity.id): entitled(problem, father, activity)
+        for father in problem.fathers
+        for activity in activities
+    }
+
+
+def _cheapest_first(problem: Problem) -> list[Activity]:
+    """Give the activities, those costing the fewest volunteer minutes per father first."""
+    return sorted(problem.activities, key=lambda a: volunteer_cost(problem, a))
+
+
 def priority_order(problem: Problem, earliest: int = 0) -> list[Assignment]:
     """Give a valid roster placed greedily in the order of the objective's tiers.
 
@@ -69,12 +88,8 @@ def priority_order(problem: Problem, earliest: int = 0) -> list[Assignment]:
     """
     placer = _Placer(problem, earliest)
     occupancy = placer.occupancy
-    activities = sorted(problem.activities, key=lambda a: volunteer_cost(problem, a))
-    owed = {
-        (father.id, activity.id): entitled(problem, father, activity)
-        for father in problem.fathers
-        for activity in activities
-    }
+    activities = _cheapest_first(problem)
+    owed = _owed(problem, activities)
     legal = problem.policy.legal_min_visit_minutes
     visits = [a for a in activities if a.counts_as_visit]
     # Visits cheapest in volunteer minutes go round first, and within each the fathers with
@@ -97,11 +112,32 @@ def priority_order(problem: Problem, earliest: int = 0) -> list[Assignment]:
                 and occupancy.occurrences(father.id, activity.id) < owed[father.id, activity.id]
             ):
                 placer.place(father.id, activity)
+    _rounds(placer, activities, owed)
+    return occupancy.assignments()
+
+
+def filled_around(
+    problem: Problem, placed: list[Assignment], earliest: int = 0
+) -> list[Assignment]:
+    """Give a valid roster that keeps ``placed`` and adds occurrences round by round.
+
+    The search of the legal tier decides the visits alone; this fills the
+    rest of the week around them as ``priority_order`` does, so the next
+    tier starts from a roster that already spreads its occurrences.
+    """
+    placer = _Placer(problem, earliest, placed)
+    activities = _cheapest_first(problem)
+    _rounds(placer, activities, _owed(problem, activities))
+    return placer.occupancy.assignments()
+
+
+def _rounds(placer: _Placer, activities: list[Activity], owed: dict[tuple[str, str], int]) -> None:
+    """Place occurrences round by round: everyone's first of each activity before any second."""
+    occupancy = placer.occupancy
     rounds = max(owed.values(), default=0)
     for round_ in range(1, rounds + 1):
         for activity in activities:
-            for father in problem.fathers:
+            for father in placer.problem.fathers:
                 wanted = min(round_, owed[father.id, activity.id])
                 if occupancy.occurrences(father.id, activity.id) < wanted:
                     placer.place(father.id, activity)
-    return occupancy.assignments()

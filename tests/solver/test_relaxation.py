@@ -152,3 +152,19 @@ def test_the_relaxation_bounds_a_fixture_week_above_its_roster() -> None:
         bound = relaxation_bound(built.model, 10)
         assert bound is not None and bound >= value, name
         built.model.add(expression >= value)
+
+
+def test_fixed_variables_leave_the_bound_as_it_was() -> None:
+    """A literal fixed in its domain counts as a constant: the triangle with one fixed at 1 has 2.
+
+    With x0 at 1 the other two are excluded by it, so the optimum and the
+    relaxation are both 2 (the offset of the fixed literal alone); with x0 at 0
+    the other two exclude each other and the relaxation is 2 as well.
+    """
+    for value in (0, 1):
+        model, literals = triangle()
+        domain = model.proto.variables[literals[0].index].domain
+        domain.clear()
+        domain.extend([value, value])
+        assert optimum(model) == 2
+        assert relaxation_bound(model, 10) == 2

@@ -17,7 +17,7 @@ from scheduler.occupancy import Occupancy
 from scheduler.placement import first_fit
 from scheduler.validate import check_assignments
 from solver.solve import SolveOptions, solve, warm_start_roster
-from solver.warmstart import priority_order
+from solver.warmstart import filled_around, priority_order
 
 
 @settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -52,3 +52,22 @@ def test_a_warm_start_given_to_solve_gives_the_roster_it_would_place_itself(
     given = solve(tiny, options, warm_start=first)
     assert given.assignments == alone.assignments
     assert given.tiers == alone.tiers
+
+
+def test_the_week_is_filled_around_visits_decided_elsewhere() -> None:
+    """filled_around keeps the visits it is given and adds the rest: valid, nothing more fits."""
+    problem = generate_problem(30, seed=4)
+    visits = {a.id for a in problem.activities if a.counts_as_visit}
+    placed = [a for a in priority_order(problem) if a.activity in visits][::2]
+    roster = filled_around(problem, placed)
+    assert check_assignments(problem, roster) == []
+    held = {a.id: a for a in roster}
+    assert all(held[a.id] == a for a in placed)
+    assert any(a.activity not in visits for a in roster)
+    occupancy = Occupancy(problem, roster)
+    for father in problem.fathers:
+        for activity in problem.activities:
+            if activity.id in visits:
+                continue
+            if occupancy.occurrences(father.id, activity.id) < entitled(problem, father, activity):
+                assert first_fit(problem, occupancy, father.id, activity.id) is None
