@@ -116,7 +116,7 @@ def test_two_runners_on_one_database_share_the_running_places(tmp_path: Path) ->
     try:
         job_ids = []
         for each in runners:
-            each.register("sleep", "job_targets:sleep")
+            each.register("sleep", "tests.kit.job_targets:sleep")
             job_ids += [_run(each, "sleep", {}) for _ in range(2)]
         states = _settle(runners[0], job_ids, 2)
         time.sleep(1)
@@ -137,7 +137,7 @@ def test_a_full_queue_and_a_busy_key_refuse_new_jobs(tmp_path: Path) -> None:
     database = Database(f"sqlite:///{tmp_path / 'jobs.db'}")
     database.upgrade()
     runner = JobRunner(database, max_jobs=1, max_queued=3, max_per_key=2, retry_after=7)
-    runner.register("sleep", "job_targets:sleep")
+    runner.register("sleep", "tests.kit.job_targets:sleep")
     try:
         for key_id in (1, 1, 2):
             with database.write() as session:
@@ -163,7 +163,7 @@ def test_shutdown_ends_running_and_queued_jobs_as_interrupted(tmp_path: Path) ->
     database = Database(f"sqlite:///{tmp_path / 'jobs.db'}")
     database.upgrade()
     runner = JobRunner(database, max_jobs=1)
-    runner.register("sleep", "job_targets:sleep")
+    runner.register("sleep", "tests.kit.job_targets:sleep")
     job_ids = [_run(runner, "sleep", {}) for _ in range(2)]
     assert _settle(runner, job_ids, 1) == ["running", "queued"]
     runner.shutdown()
