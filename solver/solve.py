@@ -14,7 +14,7 @@ first unproven group and the full range of every tier below it; the status is
 from __future__ import annotations
 
 import time
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from ortools.sat.python import cp_model
@@ -144,9 +144,8 @@ def solve(
     """
     options = options or SolveOptions()
     if since is not None:
-        # A repair starts from a hint that already holds all that stands, on a model of what
-        # is left: CP-SAT's own bound comes at once there, and building the relaxation's rows
-        # (in Python, outside any time limit) would cost more than the whole search.
+        # A repair's hint holds all that stands: CP-SAT's own bound comes at once, and the
+        # relaxation's rows (built in Python, outside the limit) would cost more than it.
         options = replace(options, relaxation=False)
     began = time.monotonic()
     if check_assignments(problem, problem.pinned):
@@ -155,10 +154,8 @@ def solve(
         start = priority_order(problem, _week_minute(problem, since))
     else:
         start = list(warm_start.assignments)
-    if on_progress is not None:
-        # The warm start is a valid roster, and the one given should the search find nothing.
-        legal = tiers(problem, start, previous).legal_minimum
-        tell(on_progress, began, LEGAL, legal, None)
+    if on_progress is not None:  # the warm start is a valid roster, given should all else fail
+        tell(on_progress, began, LEGAL, tiers(problem, start, previous).legal_minimum, None)
     built = RosterModel(problem, previous, _week_minute(problem, since))
     built.hint(start)
     ranges = tier_ranges(problem, previous)
@@ -171,22 +168,10 @@ def solve(
     results = _hold_settled(built, settled, began, on_progress)
     # The completed hint is the solution of the settled tiers, should nothing else be searched.
     best = completed if settled else None
-    for index in range(len(settled), len(groups)):
-        # The first group starts from the hint completed while settling tiers: one solve less.
-        anchor = completed if index == len(settled) else hinted_solution(built.model)
-        task = _group_task(built, ranges, groups, index, anchor, options, began, on_progress)
-        searched = search_group(built, task, options)
-        if searched.infeasible:
-            return _empty_roster(problem, "infeasible", began)
-        if searched.result is None or searched.solution is None:
-            break
-        best = searched.solution
-        results.append(searched.result)
-        tell(on_progress, began, "+".join(task.group), searched.result.value, searched.result.bound)
-        built.model.add(task.expression >= searched.result.value)
-        if task.group == [LEGAL] and best is not anchor:
-            best = _refilled(built, best)
-        hint_solution(built, best)
+    search = _Search(built, ranges, groups, options, began, on_progress)
+    best, infeasible = search.run(len(settled), completed, best, results)
+    if infeasible:
+        return _empty_roster(problem, "infeasible", began)
     if best is None and active:
         # No solution in time (a slow presolve of a large week): the warm start is a valid
         # roster, so the planner gets it rather than nothing, marked as what it is.
@@ -196,6 +181,53 @@ def solve(
     roster = _final_roster(built, ranges, best, groups, results, previous, began)
     roster.build_seconds = built_seconds
     return roster
+
+
+@dataclass
+class _Search:
+    """The tier groups of one solve, searched in order, each held at what it reached."""
+
+    built: RosterModel
+    ranges: Tiers
+    groups: list[list[str]]
+    options: SolveOptions
+    began: float
+    on_progress: ProgressHandler | None
+
+    def run(
+        self,
+        first: int,
+        completed: cp_model.CpSolver | None,
+        best: cp_model.CpSolver | None,
+        results: list[GroupResult],
+    ) -> tuple[cp_model.CpSolver | None, bool]:
+        """Give the best solution after searching the groups from ``first``, and infeasibility.
+
+        Each group's result is appended to ``results``; a group that finds no
+        solution in time ends the search with the best one so far.
+        """
+        built = self.built
+        for index in range(first, len(self.groups)):
+            # The first group starts from the hint completed while settling tiers: one solve less.
+            anchor = completed if index == first else hinted_solution(built.model)
+            task = _group_task(
+                built, self.ranges, self.groups, index, anchor, self.options, self.began,
+                self.on_progress,
+            )  # fmt: skip
+            searched = search_group(built, task, self.options)
+            if searched.infeasible:
+                return best, True
+            if searched.result is None or searched.solution is None:
+                break
+            best = searched.solution
+            results.append(searched.result)
+            value, bound = searched.result.value, searched.result.bound
+            tell(self.on_progress, self.began, "+".join(task.group), value, bound)
+            built.model.add(task.expression >= searched.result.value)
+            if task.group == [LEGAL] and best is not anchor:
+                best = _refilled(built, best)
+            hint_solution(built, best)
+        return best, False
 
 
 def _refilled(built: RosterModel, legal: cp_model.CpSolver) -> cp_model.CpSolver:
