@@ -16,6 +16,7 @@ from api.keys import PLAN, READ
 from api.tables import EventRow, utcnow
 from scheduler.domain import ProblemError
 from scheduler.events import EVENT_TYPES, Event
+from scheduler.ids import Id
 
 router = APIRouter(prefix="/events", tags=["events"])
 
@@ -81,10 +82,10 @@ def record_events(
 def list_events(
     caller: Caller,
     services: ServicesDep,
-    institution: Annotated[str | None, Query(description="only events at this institution")] = None,
-    problem_id: Annotated[str | None, Query(description="only events applied to this week")] = None,
-    type: Annotated[str | None, Query(description="only this event type")] = None,
-    subject: Annotated[str | None, Query(description="only about this father, room, ...")] = None,
+    institution: Annotated[Id | None, Query(description="only events at this institution")] = None,
+    problem_id: Annotated[Id | None, Query(description="only events applied to this week")] = None,
+    type: Annotated[Id | None, Query(description="only this event type")] = None,
+    subject: Annotated[Id | None, Query(description="only about this father, room, ...")] = None,
     since: Annotated[datetime | None, Query(description="moments from")] = None,
     until: Annotated[datetime | None, Query(description="moments before")] = None,
 ) -> list[dict[str, Any]]:

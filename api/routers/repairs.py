@@ -15,6 +15,7 @@ from api.repairs import RepairRefused, proposal, read_proposal, start
 from api.rosters import ROSTER_JOB
 from api.tables import JobRow, utcnow
 from scheduler.domain import LocalDateTime
+from scheduler.ids import Id, WeekName
 
 router = APIRouter(prefix="/repairs", tags=["repairs"])
 
@@ -35,8 +36,8 @@ class RepairRequest(BaseModel):
         },
     )
 
-    institution: str
-    week: str
+    institution: Id
+    week: WeekName
     since: LocalDateTime | None = Field(
         default=None, description="re-plan from here (default: earliest event since publication)"
     )
@@ -110,7 +111,7 @@ def propose(caller: Caller, services: ServicesDep, request: RepairRequest) -> di
     summary="A repair: its state and, once solved, its difference from the publication",
     responses=ERRORS,
 )
-def read(caller: Caller, services: ServicesDep, repair_id: str) -> dict[str, Any]:
+def read(caller: Caller, services: ServicesDep, repair_id: Id) -> dict[str, Any]:
     """Give kept, moved, dropped (with reasons), new and staff swaps, and whether it drops any."""
     with services.database.read() as session:
         row = allowed_job(session, caller, repair_id, ROSTER_JOB, f"repair '{repair_id}'", READ)

@@ -14,6 +14,7 @@ from api.deps import Caller, ServicesDep, allow
 from api.keys import PLAN
 from api.outbox import CANCELLED, NOTICE_TYPES, PENDING, fathers_in
 from api.tables import OutboxEntry, WebhookSubscription, utcnow
+from scheduler.ids import Id
 
 router = APIRouter(prefix="/webhooks", tags=["webhooks"])
 
@@ -41,7 +42,7 @@ class SubscriptionRequest(BaseModel):
         },
     )
 
-    institution: str = Field(min_length=1, max_length=100)
+    institution: Id
     url: str = Field(min_length=8, max_length=2000, description="http(s) URL that receives POSTs")
     secret: str = Field(min_length=16, max_length=200, description="HMAC-SHA256 key (16+ chars)")
     events: list[str] = Field(default_factory=list, description="notice types (empty: all)")
@@ -135,7 +136,7 @@ def list_subscriptions(caller: Caller, services: ServicesDep) -> list[dict[str, 
     summary="End a subscription: no new notices; its pending ones are not sent",
     responses=ERRORS,
 )
-def unsubscribe(caller: Caller, services: ServicesDep, subscription_id: str) -> dict[str, Any]:
+def unsubscribe(caller: Caller, services: ServicesDep, subscription_id: Id) -> dict[str, Any]:
     """Give the ended subscription."""
     with services.database.write() as session:
         row = session.get(WebhookSubscription, subscription_id)
@@ -193,7 +194,7 @@ def deliveries(
     summary="Send a failed delivery again (same delivery id)",
     responses=ERRORS,
 )
-def retry(caller: Caller, services: ServicesDep, delivery_id: str) -> dict[str, Any]:
+def retry(caller: Caller, services: ServicesDep, delivery_id: Id) -> dict[str, Any]:
     """Give the delivery, pending again with its attempts reset."""
     with services.database.write() as session:
         row = session.get(OutboxEntry, delivery_id)

@@ -27,6 +27,7 @@ from api.web.routes.pages import (
 )
 from api.web.routes.week import Params, open_week, show
 from api.web.session import check_csrf
+from scheduler.ids import Id
 
 router = APIRouter(include_in_schema=False, route_class=PageRoute)
 
@@ -41,7 +42,7 @@ EVENT_SUBJECT = {
 
 @router.get("/weeks/{problem_id}/events")
 def events(
-    request: Request, user: User, services: ServicesDep, problem_id: str, params: Params
+    request: Request, user: User, services: ServicesDep, problem_id: Id, params: Params
 ) -> Response:
     """Give the week's events, what they flag, the form to record one, and repair and compare."""
     page = open_week(services, user, problem_id, params, "events")
@@ -71,7 +72,7 @@ def record_event(
     request: Request,
     user: User,
     services: ServicesDep,
-    problem_id: str,
+    problem_id: Id,
     csrf: Csrf,
     kind: Annotated[str, Form()] = "time_out",
     who: Annotated[str, Form()] = "",
@@ -102,7 +103,7 @@ def propose_repair(
     request: Request,
     user: User,
     services: ServicesDep,
-    problem_id: str,
+    problem_id: Id,
     csrf: Csrf,
     institution: Annotated[str, Form()] = "",
     week: Annotated[str, Form()] = "",
@@ -132,7 +133,7 @@ def _repair_week_url(services: ServicesDep, repair: dict[str, Any]) -> str:
 
 
 @router.get("/repairs/{repair_id}")
-def repair(request: Request, user: User, services: ServicesDep, repair_id: str) -> Response:
+def repair(request: Request, user: User, services: ServicesDep, repair_id: Id) -> Response:
     """Give a repair proposal as a difference from the publication, with publish after preview."""
     found = repair_routes.read(caller=user.principal, services=services, repair_id=repair_id)
     return render(
@@ -150,7 +151,7 @@ def publish_repair(
     request: Request,
     user: User,
     services: ServicesDep,
-    repair_id: str,
+    repair_id: Id,
     csrf: Csrf,
     confirm: Annotated[str, Form()] = "",
 ) -> Response:
@@ -174,7 +175,7 @@ def compare(
     request: Request,
     user: User,
     services: ServicesDep,
-    problem_id: str,
+    problem_id: Id,
     params: Params,
     first: Annotated[int, Query(alias="from", ge=1)] = 1,
     second: Annotated[int, Query(alias="to", ge=1)] = 2,
