@@ -14,6 +14,7 @@ Nothing here knows the solver; see docs/design.md section 4 for the rules.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Literal
 
 from scheduler.domain import (
@@ -223,18 +224,33 @@ def _nearest(problem: Problem, before: list[Assignment], edit: Edit) -> list[Ass
     """Give the nearest places that fit for a refused move or add, if the edit places one."""
     if edit.op not in ("move", "add"):
         return []
-    by_id = {a.id: a for a in before}
-    source = by_id.get(edit.assignment or "")
+    source = next((a for a in before if a.id == edit.assignment), None)
     father = edit.father or (source.fathers[0] if source and source.fathers else None)
     activity = edit.activity or (source.activity if source else None)
-    if father is None or activity is None or father not in problem.father_by_id:
-        return []
-    rest = [a for a in before if a.id != (source.id if source else None)]
-    if source is not None and len(source.fathers) > 1:
-        rest.append(_without(source, father))
     moment = edit.start or (source.start if source else None)
-    if moment is None:
+    if father is None or activity is None or moment is None:
         return []
+    return nearest_places(problem, before, father, activity, moment, source)
+
+
+def nearest_places(
+    problem: Problem,
+    assignments: list[Assignment],
+    father: str,
+    activity: str,
+    moment: datetime,
+    leaving: Assignment | None = None,
+) -> list[Assignment]:
+    """Give up to three places for one occurrence that pass every check, nearest to ``moment``.
+
+    ``leaving`` is the appointment the father moves out of: it is left out
+    (a session keeps its other fathers) before the places are looked for.
+    """
+    if father not in problem.father_by_id or activity not in problem.activity_by_id:
+        return []
+    rest = [a for a in assignments if leaving is None or a.id != leaving.id]
+    if leaving is not None and len(leaving.fathers) > 1:
+        rest.append(_without(leaving, father))
     occupancy = Occupancy(problem, rest)
     around = problem.clock.minute(moment)
     return alternatives(problem, occupancy, father, activity, around, ALTERNATIVES)
