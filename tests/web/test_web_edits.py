@@ -42,7 +42,7 @@ def test_a_card_edited_on_its_page_opens_the_new_draft_checked_and_in_words(web:
     """A move from the card's edit page saves the next draft, says so in Dutch, and shows it."""
     web.sign_in("planner")
     grid = web.api.client.get(f"{WEEK}?roster={web.roster_id}").text
-    assert 'aria-label="Bewerk F-001 15:00"' in grid and "Vastzetten" in grid
+    assert 'aria-label="Bewerk F-001 di 2 feb 15:00"' in grid and "Vastzetten" in grid
     form = web.api.client.get(f"{WEEK}/edit?roster={web.roster_id}&assignment={VISIT}").text
     assert "Verplaatsen" in form and "Ruilen" in form and "Vrije plaatsen dichtbij" in form
     location, page = _post(
