@@ -83,6 +83,8 @@ def test_pin_from_the_card_marks_it_and_a_viewer_has_no_edit_forms(web: Web) -> 
     web.sign_in("viewer")
     grid = web.api.client.get(f"{WEEK}?roster={web.roster_id}").text
     assert "Bewerk F-001" not in grid and "Opnieuw plannen rond" not in grid
+    form = web.api.client.get(f"{WEEK}/edit?roster={web.roster_id}&assignment={VISIT}").text
+    assert "Alleen voor planners" in form and "/edits" not in form
     _, refused = _post(web, web.roster_id, op="pin", assignment=VISIT)
     assert any("planner" in text or "may not" in text for text in _flashes(refused))
 
