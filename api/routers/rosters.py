@@ -204,6 +204,7 @@ def start(caller: Caller, services: ServicesDep, request: RosterRequest) -> dict
             )
         allow(caller, PLAN, problem_row.institutions, f"problem '{request.problem_id}'")
         previous = None
+        previous_row: JobRow | None = None
         kept_pins: list[Assignment] = []
         if request.previous is not None:
             previous_row = _job(session, caller, request.previous, READ)
@@ -220,6 +221,9 @@ def start(caller: Caller, services: ServicesDep, request: RosterRequest) -> dict
         }
         if kept_pins:
             params["kept_pins"] = [pin.id for pin in kept_pins]
+        if previous_row is not None and previous_row.params.get("draft"):
+            # The drafts of a roster edited by hand are counted on through its re-solves.
+            params["draft"] = int(previous_row.params["draft"]) + 1
         job_id = services.runner.create(
             session,
             ROSTER_JOB,
@@ -383,12 +387,7 @@ def edit(
 
     def make(session: Session) -> dict[str, Any]:
         row = _job(session, caller, roster_id, PLAN)
-        try:
-            draft = edit_draft(
-                session, services.parsed, row, request.edits, caller.key_id, utcnow()
-            )
-        except NotADraft as error:
-            raise HTTPException(status.HTTP_409_CONFLICT, str(error)) from None
+        draft = edit_draft(session, services.parsed, row, request.edits, caller.key_id, utcnow())
         what = ", ".join(f"{e.op} {e.assignment or e.father or ''}".strip() for e in request.edits)
         audit.record(
             session,
@@ -403,6 +402,12 @@ def edit(
 
     try:
         made = services.database.transact(make, services.settings.database_retries)
+    except NotADraft as error:
+        detail = str(error)
+        return JSONResponse(
+            status_code=status.HTTP_409_CONFLICT,
+            content={"detail": detail, "errors": [detail], "reasons": [], "alternatives": []},
+        )
     except EditRefused as refused:
         return JSONResponse(
             status_code=status.HTTP_409_CONFLICT,

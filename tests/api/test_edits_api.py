@@ -252,6 +252,7 @@ def test_a_resolve_around_the_pins_keeps_the_moved_and_pinned_appointment_exactl
     )
     assert started.status_code == 202, started.text
     assert started.json()["options"]["kept_pins"] == [new_id]
+    assert started.json()["options"]["draft"] == 4
     done = _wait(api, started.json()["id"])
     assert done["state"] == "done", done
     kept = _at(_valid(done["roster"]), new_id)
