@@ -67,4 +67,10 @@ EDIT_TEXT: dict[str, tuple[str, str]] = {
         "A published roster stays as it is: re-plan for a draft to edit.",
     ),
     "back_grid": ("Terug naar het rooster", "Back to the roster"),
+    "tab_difference": ("Verschil", "Difference"),
+    "difference_title": ("Verschil met het vorige rooster", "Difference from the previous roster"),
+    "no_previous": (
+        "Dit rooster komt niet uit een vorig rooster voort; er is niets om mee te vergelijken.",
+        "This roster was not made from a previous one; there is nothing to compare.",
+    ),
 }

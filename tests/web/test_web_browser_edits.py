@@ -70,7 +70,10 @@ def no_axe_violations(page: Any) -> None:
 def test_a_planner_moves_a_card_pins_it_replans_and_it_stays(
     page: Any, edit_site: Site, tmp_path: Path
 ) -> None:
-    """Move F-001's family-room visit to 16:00, pin it, re-plan around pins: it stays there."""
+    """Move F-001's family-room visit to 16:00, pin it, re-plan around pins: it stays there.
+
+    The re-planned roster's difference from the draft opens from the grid.
+    """
     from playwright.sync_api import expect
 
     page.goto("/")
@@ -106,4 +109,8 @@ def test_a_planner_moves_a_card_pins_it_replans_and_it_stays(
     expect(card).to_have_count(1)
     expect(card).to_contain_text("16:00")
     expect(card).to_contain_text("vastgezet")
+    no_axe_violations(page)
+
+    page.get_by_role("link", name="Verschil met het vorige rooster").click()
+    expect(page.locator("[data-summary]")).to_contain_text("ongewijzigd")
     no_axe_violations(page)

@@ -56,6 +56,11 @@ def test_a_card_edited_on_its_page_opens_the_new_draft_checked_and_in_words(web:
     assert check_assignments(parse_problem(tiny_data()), roster.assignments) == []
     moved = [a for a in roster.assignments if a.activity == "family_room_visit"]
     assert [(a.start.hour, a.room) for a in moved] == [(16, "VH-FK")]
+    changes = web.api.client.get(f"{WEEK}/difference?roster={new_id[1]}").text
+    listed = re.search(r'<ul class="diff-moved">(.*?)</ul>', changes, re.S)
+    assert listed is not None and "F-001" in listed[1] and listed[1].count("<li>") == 1
+    first = web.api.client.get(f"{WEEK}/difference?roster={web.roster_id}").text
+    assert "niets om mee te vergelijken" in first
 
 
 def test_a_refused_move_comes_back_with_its_reasons_in_dutch_and_stores_nothing(web: Web) -> None:

@@ -28,6 +28,7 @@ from api.web.labels import Labels
 from api.web.routes.pages import Csrf, PageRoute, User, act, labels_of, see_other, week_url
 from api.web.routes.week import Params, WeekPage, open_week, show
 from api.web.session import check_csrf
+from scheduler.diff import Difference, difference
 from scheduler.domain import Activity, Assignment, Session, validation_messages
 from scheduler.edits import nearest_places
 from scheduler.ids import Id
@@ -136,6 +137,44 @@ def _editing(t: Labels, page: WeekPage, assignment_id: str) -> Editing:
 def _fathers_shown(page: WeekPage) -> list[str]:
     """Give the fathers the edit page names: those of the institution (its lists hold them)."""
     return [f.id for f in views.fathers_at(page.problem, page.institution)]
+
+
+def _difference(services: ServicesDep, page: WeekPage) -> Difference | None:
+    """Give what the page's roster changed of its previous roster, at the page's institution."""
+    previous_id = page.job.params.get("previous") if page.job is not None else None
+    if page.roster is None or not previous_id:
+        return None
+    with services.database.read() as db:
+        previous = db.get(JobRow, previous_id)
+        if previous is None or previous.result is None:
+            return None
+        before = services.parsed.roster(previous)
+    return difference(
+        views.at_institution(page.problem, before, page.institution),
+        views.at_institution(page.problem, page.roster, page.institution),
+    )
+
+
+@router.get("/weeks/{problem_id}/difference")
+def difference_page(
+    request: Request, user: User, services: ServicesDep, problem_id: Id, params: Params
+) -> Response:
+    """Give what a draft changed of the roster it came from: moved, dropped, new, staff swaps."""
+    found: list[Difference | None] = []
+
+    def shown(page: WeekPage) -> set[str]:
+        found.append(_difference(services, page))
+        return found[0].fathers() if found[0] is not None else set()
+
+    page = open_week(services, user, problem_id, params, "difference", shown)
+    changed = found[0] if found else None
+    return show(
+        request,
+        user,
+        page,
+        "difference",
+        difference=changed.view() if changed is not None else None,
+    )
 
 
 @router.get("/weeks/{problem_id}/edit")
