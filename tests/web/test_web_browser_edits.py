@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -32,8 +33,15 @@ from tests.kit.web import (
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 
+@dataclass
+class EditSite(Site):
+    """The real server, and the seeded week's first roster (a draft)."""
+
+    roster_id: str = ""
+
+
 @pytest.fixture(scope="module")
-def edit_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
+def edit_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EditSite]:
     """Give a real server with a planner key of PI-VH, the seeded week, and 3-second solves."""
     url = f"sqlite:///{tmp_path_factory.mktemp('edit-site') / 'site.db'}"
     database = Database(url)
@@ -41,14 +49,14 @@ def edit_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     with database.write() as session:
         keys = {"planner": create_key(session, "planner", ["PI-VH"], "planner of the edit test")[1]}
     data = seeded_week()
-    seed_roster(SimpleNamespace(database=database), data, baseline_roster(data))
+    roster_id = seed_roster(SimpleNamespace(database=database), data, baseline_roster(data))
     database.dispose()
     with serving(url, free_port(), solve_time_limit="3") as server:
-        yield Site(server.base, keys)
+        yield EditSite(server.base, keys, roster_id)
 
 
 @pytest.fixture
-def page(browser: Any, edit_site: Site) -> Iterator[Any]:
+def page(browser: Any, edit_site: EditSite) -> Iterator[Any]:
     """Give a fresh browser tab at the site's address."""
     context = browser.new_context(base_url=edit_site.base, viewport={"width": 1440, "height": 900})
     context.set_default_timeout(20_000)
@@ -67,8 +75,16 @@ def no_axe_violations(page: Any) -> None:
     assert results.violations_count == 0, results.generate_report()
 
 
+def sign_in(page: Any, site: EditSite) -> None:
+    """Sign in on the page with the planner's key."""
+    page.goto("/")
+    page.get_by_label("Sleutel").fill(site.keys["planner"])
+    page.get_by_role("button", name="Aanmelden").click()
+    page.wait_for_url(re.compile(r"/$"))
+
+
 def test_a_planner_moves_a_card_pins_it_replans_and_it_stays(
-    page: Any, edit_site: Site, tmp_path: Path
+    page: Any, edit_site: EditSite, tmp_path: Path
 ) -> None:
     """Move F-001's family-room visit to 16:00, pin it, re-plan around pins: it stays there.
 
@@ -76,10 +92,7 @@ def test_a_planner_moves_a_card_pins_it_replans_and_it_stays(
     """
     from playwright.sync_api import expect
 
-    page.goto("/")
-    page.get_by_label("Sleutel").fill(edit_site.keys["planner"])
-    page.get_by_role("button", name="Aanmelden").click()
-    page.wait_for_url(re.compile(r"/$"))
+    sign_in(page, edit_site)
     page.goto(f"/weeks/{SEEDED_WEEK}")
     no_axe_violations(page)
 
@@ -113,4 +126,23 @@ def test_a_planner_moves_a_card_pins_it_replans_and_it_stays(
 
     page.get_by_role("link", name="Verschil met het vorige rooster").click()
     expect(page.locator("[data-summary]")).to_contain_text("ongewijzigd")
+    no_axe_violations(page)
+
+
+def test_dragging_a_call_to_another_day_posts_the_move_and_says_why_it_is_refused(
+    page: Any, edit_site: EditSite
+) -> None:
+    """F-002's Monday call dragged to Friday is the form's move: refused, his entitlement used."""
+    from playwright.sync_api import expect
+
+    sign_in(page, edit_site)
+    page.goto(f"/weeks/{SEEDED_WEEK}?roster={edit_site.roster_id}")
+    call = page.locator(".card", has=page.get_by_role("link", name="Bewerk F-002 ma 1 feb 16:30"))
+    stations = page.locator("tr", has=page.locator(".room-id", has_text="VH-BB1"))
+    call.drag_to(stations.locator("td").nth(4))
+    page.wait_for_url(re.compile(r"/edit\?.*assignment=F-002-video_call-mon1630"))
+    expect(page.locator(".flash-error")).to_contain_text(
+        "Niet gewijzigd: dit breekt een harde regel"
+    )
+    expect(page.locator(".nearest")).to_be_visible()
     no_axe_violations(page)
