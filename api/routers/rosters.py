@@ -163,19 +163,20 @@ def _with_pins(
     try:
         parse_problem(data)
     except ProblemError as error:
-        names = {f"pinned[{len(kept) + n}]": pin.id for n, pin in enumerate(pins)}
+        names = {
+            f"pinned[{len(kept) + n}]": f"confirmed allocation of '{pin.id}'"
+            if pin.id in promised_ids
+            else f"pinned appointment '{pin.id}'"
+            for n, pin in enumerate(pins)
+        }
         messages = [
-            re.sub(
-                r"^pinned\[\d+\]",
-                lambda m: f"confirmed allocation of '{names.get(m.group(0), m.group(0))}'",
-                message,
-            )
+            re.sub(r"^pinned\[\d+\]", lambda m: names.get(m.group(0), m.group(0)), message)
             for message in error.messages
         ]
+        what = "a confirmed allocation" if len(pins) == len(promised) else "a pin"
         raise HTTPException(
             status.HTTP_409_CONFLICT,
-            "a confirmed allocation no longer fits the week; cancel it or change the week: "
-            + "; ".join(messages),
+            f"{what} no longer fits the week; cancel it or change the week: " + "; ".join(messages),
         ) from None
     return data
 

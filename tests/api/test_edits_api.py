@@ -258,3 +258,28 @@ def test_a_resolve_around_the_pins_keeps_the_moved_and_pinned_appointment_exactl
     kept = _at(_valid(done["roster"]), new_id)
     for name in ("activity", "start", "end", "room", "fathers", "volunteers", "officers"):
         assert kept[name] == held[name], name
+
+
+def test_a_resolve_around_a_pin_the_week_no_longer_holds_is_409_naming_the_pin(
+    api: Api, draft: str
+) -> None:
+    """After the family room leaves the week, re-solving around its pinned visit is 409."""
+    pinned = _edit(api, draft, {"op": "pin", "assignment": VISIT})
+    assert pinned.status_code == 201, pinned.text
+    data = tiny_data()
+    data["rooms"] = [r for r in data["rooms"] if r["id"] != "VH-FK"]
+    changed = api.client.put(
+        "/v1/problems/tiny-2027-W05", json=data, headers=api.headers("planner")
+    )
+    assert changed.status_code == 200, changed.text
+    answer = api.client.post(
+        "/v1/rosters",
+        json={
+            "problem_id": "tiny-2027-W05",
+            "previous": pinned.json()["roster"],
+            "keep_pins": True,
+        },
+        headers=api.headers("planner"),
+    )
+    assert answer.status_code == 409, answer.text
+    assert f"pinned appointment '{VISIT}'" in answer.json()["detail"]
