@@ -283,3 +283,18 @@ def test_a_resolve_around_a_pin_the_week_no_longer_holds_is_409_naming_the_pin(
     )
     assert answer.status_code == 409, answer.text
     assert f"pinned appointment '{VISIT}'" in answer.json()["detail"]
+
+
+def test_an_edit_and_a_refusal_store_alike_on_sqlite_and_postgresql(any_api: Api) -> None:
+    """On either database an accepted edit stores one draft and a refused one stores nothing."""
+    data = tiny_data()
+    roster_id = seed_roster(any_api.services, data, baseline_roster(data))
+    before = _stored(any_api)
+    refused = _edit(any_api, roster_id, {"op": "swap", "assignment": VISIT, "other": "S-BZ-SAT"})
+    assert refused.status_code == 409, refused.text
+    assert _stored(any_api) == before
+    kept = _edit(any_api, roster_id, {"op": "pin", "assignment": VISIT})
+    assert kept.status_code == 201, kept.text
+    jobs, audited, _ = _stored(any_api)
+    assert (jobs, audited) == (before[0] + 1, before[1] + 1)
+    _valid(_roster(any_api, kept.json()["roster"]))
