@@ -120,7 +120,8 @@ def ceilings(problem: Problem, father: Father, activity: Activity) -> list[Ceili
         before = frozenset(range(min(days)))
         # No part of the week may hold more than the whole week's entitlement.
         limit = min(shell_per_week(problem, father, activity, shell), found[0].limit)
-        if days != week or limit < found[0].limit:
+        # A part held to the whole figure adds nothing to the week's own ceiling.
+        if limit < found[0].limit:
             found.append(Ceiling(days, limit, before, shell < base_shell(father)))
     return found
 

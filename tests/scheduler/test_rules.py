@@ -421,12 +421,14 @@ def test_ceilings_under_a_time_out_all_week(edge_timeout_all_week: Problem) -> N
 
 
 def test_no_part_of_the_week_holds_more_than_the_entitlement() -> None:
-    """A workshop he is not enrolled in: 0 for the week, and 0 for the days of his time-out."""
-    problem = week(("workshop",))
+    """A workshop he is not enrolled in: 0 for the week; his time-out adds nothing above that.
+
+    Nor does a time-out whose shell has the week's own figure (a regular visit).
+    """
+    problem = week(("workshop", "regular_visit"))
     on_timeout = father(timeouts=[{"start": "2027-02-03"}])
-    assert ceilings_of(problem, on_timeout, "workshop") == [
-        Ceiling(WEEK, 0), Ceiling(frozenset(range(2, 7)), 0, MON_TUE, time_out=True),
-    ]  # fmt: skip
+    assert ceilings_of(problem, on_timeout, "workshop") == [Ceiling(WEEK, 0)]
+    assert ceilings_of(problem, on_timeout, "regular_visit") == [Ceiling(WEEK, 1)]
 
 
 # The rules the validator shares with the placement and the solver, day by day.
