@@ -23,6 +23,8 @@ against the model (``solver.portfolio``).
 from __future__ import annotations
 
 import math
+import os
+import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -41,6 +43,8 @@ ABSOLUTE_GAP = 1 - 1e-6
 # HiGHS's interrupt callback fires often; bounds are passed on at most this often (seconds).
 REPORT_EVERY = 0.25
 
+# Whether this process made its first HiGHS, which prints a banner on stdout.
+_BANNER_SHOWN: list[bool] = []
 # Told of HiGHS's progress: the best value so far (None before a solution) and the bound.
 BoundHandler = Callable[[int | None, int], None]
 
@@ -182,10 +186,29 @@ def mip_program(model: cp_model.CpModel, level: Level | None = None) -> highspy.
     return program
 
 
+def _new_highs() -> highspy.Highs:
+    """Give a new HiGHS; the banner its first one prints goes to stderr, not stdout.
+
+    The command line writes rosters to stdout, which the banner would break.
+    """
+    if _BANNER_SHOWN:
+        return highspy.Highs()  # type: ignore[no-untyped-call]
+    sys.stdout.flush()
+    saved = os.dup(1)
+    os.dup2(2, 1)
+    try:
+        return highspy.Highs()  # type: ignore[no-untyped-call]
+    finally:
+        os.dup2(saved, 1)
+        os.close(saved)
+        _BANNER_SHOWN.append(True)
+
+
 def _highs(threads: int, seconds: float) -> highspy.Highs:
     """Give a quiet HiGHS with a time limit, whole-number gaps and ``threads`` threads."""
-    highs = highspy.Highs()  # type: ignore[no-untyped-call]
-    highs.setOptionValue("output_flag", False)
+    highs = _new_highs()
+    # Logged to no console, so that the logging callback still hears of the root's bound.
+    highs.setOptionValue("log_to_console", False)
     highs.setOptionValue("time_limit", max(0.01, seconds))
     highs.setOptionValue("threads", max(1, threads))
     highs.setOptionValue("mip_rel_gap", 0.0)
@@ -284,7 +307,9 @@ def solve_mip(
     run.highs.passModel(mip_program(model, levels[0]))
     _hint(run.highs, model)
     if on_bound is not None or stop is not None:
-        run.highs.cbMipInterrupt.subscribe(run.interrupt)
+        # The interrupt comes in the tree only; the log line brings the root's bound too.
+        for callback in (run.highs.cbMipInterrupt, run.highs.cbMipLogging):
+            callback.subscribe(run.interrupt)
     solution: list[int] | None = None
     bound: int | None = None
     proven = False
@@ -299,7 +324,8 @@ def solve_mip(
         run.highs.run()
         solution, optimal, level_bound = _level_end(run.highs, solution)
         if solution is None or not optimal:
-            bound = None if level_bound is None else run.group_bound(level_bound)
+            # Without a bound of its own (stopped before its root), the level's top stands.
+            bound = run.group_bound(run.tops[index] if level_bound is None else level_bound)
             break
         proven = index == len(levels) - 1
     return _ended(levels, solution, bound, proven, began)

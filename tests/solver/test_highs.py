@@ -115,3 +115,14 @@ def test_an_unknown_solver_is_refused() -> None:
     """A solver name outside cp-sat, highs and portfolio is refused, naming it."""
     with pytest.raises(ValueError, match="'glpk'"):
         SolveOptions(solver="glpk")
+
+
+def test_a_solve_stopped_early_keeps_an_honest_bound(tiny: Problem) -> None:
+    """HiGHS stopped at once still gives a bound, never below CP-SAT's optimum."""
+    built = RosterModel(tiny)
+    built.hint(priority_order(tiny, 0))
+    built.model.maximize(built.terms.expressions["entitlements"])
+    found = solve_mip(built.model, 10.0, stop=lambda: True)
+    assert found.bound is not None
+    assert found.bound >= cp_sat_optimum(built.model)
+    assert found.optimal or found.bound > (found.value or 0)
