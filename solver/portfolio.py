@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import multiprocessing
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from typing import TYPE_CHECKING
 
@@ -41,6 +41,9 @@ SOLVERS = ("cp-sat", "highs", "portfolio")
 STOP_EVERY = 0.1
 # How long the portfolio waits for HiGHS's process to end once told to.
 JOIN_SECONDS = 5.0
+# HiGHS's limit ends this much before CP-SAT's, and its result is awaited this long after.
+PROVER_EARLIER = 1.0
+RESULT_GRACE = 1.0
 
 
 @dataclass
@@ -168,18 +171,26 @@ def _prove(
 
 @dataclass
 class _Listener:
-    """The portfolio's side of the prover's channel, holding CP-SAT's search to its bounds."""
+    """The portfolio's side of the prover's channel, holding CP-SAT's search to its bounds.
+
+    ``ended`` is set when CP-SAT's search has ended, ``closing`` when the
+    portfolio no longer waits for HiGHS's result.
+    """
 
     channel: Connection
     solver: cp_model.CpSolver
     reporter: Reporter
     deterministic: bool
-    finished: threading.Event
+    ended: threading.Event = field(default_factory=threading.Event)
+    closing: threading.Event = field(default_factory=threading.Event)
     result: MipResult | None = None
+    stopping: bool = False
 
     def listen(self) -> None:
-        """Take each bound as the reporter's ceiling; stop CP-SAT once it is reached or beaten."""
-        while not self.finished.is_set():
+        """Take each bound as the reporter's ceiling, then HiGHS's result; stop CP-SAT if done."""
+        while not self.closing.is_set() and self.result is None:
+            if self.stopping and not self.ended.is_set():
+                self.solver.stop_search()
             if not self.channel.poll(STOP_EVERY):
                 continue
             try:
@@ -189,23 +200,20 @@ class _Listener:
             if kind == "bound":
                 self._hold(bound)
                 continue
-            self.result = found
+            self.result = found or MipResult(None, None, False, None, 0.0)
             if found is not None and found.bound is not None:
                 self._hold(found.bound)
             if found is not None and found.optimal and not self.deterministic:
-                self._stop()
-            return
+                self.stopping = True
+        while self.stopping and not self.ended.wait(STOP_EVERY):
+            # Asked until the search has ended: a stop before it began would be lost.
+            self.solver.stop_search()
 
     def _hold(self, bound: int) -> None:
         """Hold CP-SAT's bound to HiGHS's; stop the search when its best reaches it."""
         if self.reporter.take_ceiling(bound):
-            self._stop()
-
-    def _stop(self) -> None:
-        """Ask CP-SAT to stop until its search has ended."""
-        while not self.finished.is_set():
+            self.stopping = True
             self.solver.stop_search()
-            self.finished.wait(STOP_EVERY)
 
 
 def _portfolio(
@@ -215,35 +223,52 @@ def _portfolio(
     task: tuple[float, list[Level]],
     deterministic: bool,
 ) -> Found:
-    """Give how the portfolio's search ended: CP-SAT's, or HiGHS's proven optimum.
+    """Give how the portfolio's search ended: CP-SAT's, or HiGHS's better solution.
 
-    ``task`` is HiGHS's: its seconds and the group's levels.
+    ``task`` is HiGHS's: its seconds and the group's levels. HiGHS ends a
+    little before CP-SAT, so that its result is there to compare.
     """
+    seconds, levels = task
     try:
         context = multiprocessing.get_context("fork")
         ours, theirs = context.Pipe(duplex=False)
-        prover = context.Process(target=_prove, args=(model, *task, theirs), daemon=True)
+        prover = context.Process(
+            target=_prove, args=(model, max(0.5, seconds - PROVER_EARLIER), levels, theirs)
+        )
+        prover.daemon = True
         prover.start()
     except (AssertionError, OSError, ValueError):
         # No process of its own here (a daemonic worker has no children): CP-SAT alone.
         return _cp_sat(model, solver, reporter)
     theirs.close()
-    listener = _Listener(ours, solver, reporter, deterministic, threading.Event())
+    listener = _Listener(ours, solver, reporter, deterministic)
     thread = threading.Thread(target=listener.listen, daemon=True)
     thread.start()
     found = _cp_sat(model, solver, reporter)
-    listener.finished.set()
+    listener.ended.set()
+    # Deterministic, HiGHS's solution is never taken: no reason to wait for it.
+    thread.join(0.0 if deterministic else RESULT_GRACE)
+    listener.closing.set()
     thread.join()
     prover.kill()
     prover.join(JOIN_SECONDS)
     ours.close()
-    result = listener.result
-    if deterministic or result is None or not result.optimal or result.value is None:
+    return _better(model, found, listener.result, solver, deterministic)
+
+
+def _better(
+    model: cp_model.CpModel,
+    found: Found,
+    result: MipResult | None,
+    solver: cp_model.CpSolver,
+    deterministic: bool,
+) -> Found:
+    """Give CP-SAT's end, or HiGHS's checked solution where it is better (never deterministic)."""
+    if deterministic or result is None or result.value is None:
         return found
-    best = reporter.best
-    if found.status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        best = round(solver.objective_value)
-    if best is not None and best >= result.value:
+    searched = found.status in (cp_model.OPTIMAL, cp_model.FEASIBLE)
+    if searched and round(solver.objective_value) >= result.value:
         return found
-    taken = _from_mip(model, result, solver, result.bound)
+    bounds = [b for b in (found.bound, result.bound) if b is not None]
+    taken = _from_mip(model, result, solver, min(bounds) if bounds else None)
     return taken if taken.status != cp_model.UNKNOWN else found
