@@ -10,9 +10,9 @@ from ortools.sat.python import cp_model
 from scheduler.domain import Problem
 from scheduler.objective import tier_ranges
 from scheduler.validate import violations
-from solver.highs import Untranslatable, mip_program, solve_mip
+from solver.highs import MipResult, Untranslatable, mip_program, solve_mip
 from solver.model import RosterModel
-from solver.portfolio import tier_levels
+from solver.portfolio import Found, _better, tier_levels
 from solver.search import group_expression, hinted_solution
 from solver.solve import SolveOptions, solve
 from solver.warmstart import priority_order
@@ -126,3 +126,18 @@ def test_a_solve_stopped_early_keeps_an_honest_bound(tiny: Problem) -> None:
     assert found.bound is not None
     assert found.bound >= cp_sat_optimum(built.model)
     assert found.optimal or found.bound > (found.value or 0)
+
+
+def test_portfolio_takes_highs_s_better_solution_only_when_checked_and_not_deterministic() -> None:
+    """HiGHS's better solution is taken once CP-SAT checks it; never deterministic or broken."""
+    model = cp_model.CpModel()
+    a, b = model.new_bool_var("a"), model.new_bool_var("b")
+    model.add(a + b <= 1)
+    model.maximize(2 * a + b)
+    nothing = Found(cp_model.UNKNOWN, cp_model.CpSolver(), None)
+    better = MipResult(2, 2, True, [1, 0], 0.1)
+    taken = _better(model, nothing, better, nothing.solver, deterministic=False)
+    assert (taken.status, taken.bound, taken.solver.value(a)) == (cp_model.OPTIMAL, 2, 1)
+    assert _better(model, nothing, better, nothing.solver, deterministic=True) is nothing
+    broken = MipResult(3, 3, True, [1, 1], 0.1)
+    assert _better(model, nothing, broken, nothing.solver, deterministic=False) is nothing
