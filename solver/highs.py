@@ -30,11 +30,17 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-import highspy
 import numpy as np
 from ortools.sat.python import cp_model, cp_model_helper
 
 from solver.relaxation import Rows, literal_terms, model_rows
+
+try:
+    import highspy
+
+    HIGHS_AVAILABLE = True
+except ImportError:  # the ``highs`` extra is not installed: CP-SAT alone
+    HIGHS_AVAILABLE = False
 
 # A dual bound within this of a whole number is that number: HiGHS's own tolerances.
 BOUND_TOLERANCE = 1e-6

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from ortools.sat.python import cp_model
 
 from scheduler.objective import Tiers
+from solver.highs import HIGHS_AVAILABLE
 from solver.model import RosterModel
 from solver.objectives import Expression
 from solver.portfolio import SOLVERS, run_search, tier_levels
@@ -63,6 +64,10 @@ class SolveOptions:
     def __post_init__(self) -> None:
         if self.solver not in SOLVERS:
             raise ValueError(f"solver: {self.solver!r} is not one of {', '.join(SOLVERS)}")
+        if self.solver != "cp-sat" and not HIGHS_AVAILABLE:
+            raise ValueError(
+                f"solver: {self.solver} needs HiGHS: pip install 'gezinsrooster[highs]'"
+            )
 
 
 @dataclass

@@ -23,6 +23,7 @@ from exports.workbook import write_xlsx
 from scheduler.domain import Problem, ProblemError, Roster, load_problem, load_roster
 from scheduler.objective import Tiers, tier_ranges
 from solver.baseline import first_come_first_served
+from solver.highs import HIGHS_AVAILABLE
 from solver.portfolio import SOLVERS
 from solver.solve import Progress, SolveOptions, solve
 from solver.tiers import group_values
@@ -97,6 +98,10 @@ def check_limits(args: argparse.Namespace) -> None:
         raise ProblemError([f"--time-limit: {args.time_limit} is not a positive number of seconds"])
     if args.workers < 1:
         raise ProblemError([f"--workers: {args.workers} is not a positive number"])
+    if getattr(args, "solver", "cp-sat") != "cp-sat" and not HIGHS_AVAILABLE:
+        raise ProblemError(
+            [f"--solver: {args.solver} needs HiGHS: pip install 'gezinsrooster[highs]'"]
+        )
 
 
 def _solve(args: argparse.Namespace) -> int:

@@ -141,3 +141,11 @@ def test_portfolio_takes_highs_s_better_solution_only_when_checked_and_not_deter
     assert _better(model, nothing, better, nothing.solver, deterministic=True) is nothing
     broken = MipResult(3, 3, True, [1, 1], 0.1)
     assert _better(model, nothing, broken, nothing.solver, deterministic=False) is nothing
+
+
+def test_highs_without_the_extra_is_refused_naming_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Without highspy installed, asking for HiGHS names the extra; CP-SAT still solves."""
+    monkeypatch.setattr("solver.search.HIGHS_AVAILABLE", False)
+    with pytest.raises(ValueError, match=r"gezinsrooster\[highs\]"):
+        SolveOptions(solver="portfolio")
+    assert SolveOptions().solver == "cp-sat"
