@@ -43,8 +43,11 @@ RELAXATION_MOST_VARIABLES = 30_000
 # The share of a group's time its relaxation may take; it needs under a second for an
 # institution, and often proves the group on its own.
 RELAXATION_SHARE = 0.5
-# Completing a hint with every decision fixed is immediate; this is only a safety net.
-HINT_SECONDS = 10.0
+# Completing a hint with every decision fixed takes about a CPU second at 400 fathers; this
+# is only a safety net, wide enough for a machine shared many times over: at 10 s a 400-father
+# week's completion (1.4 CPU seconds, 11 s of wall time at a load of 12) failed, and the search
+# then started without the warm start and ended below it.
+HINT_SECONDS = 60.0
 
 
 @dataclass
