@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from api.web.labels_week import WEEK_TEXT
 from exports.words import (
     DAY_NAMES,
     DEFAULT_LANGUAGE,
@@ -444,6 +445,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "minutes": ("min", "min"),
     "yes": ("ja", "yes"),
     "no": ("nee", "no"),
+    **WEEK_TEXT,
 }
 
 
