@@ -61,4 +61,12 @@ WEEK_TEXT: dict[str, tuple[str, str]] = {
     "resource_no_officer": ("PIW'ers in dienst", "officers on shift"),
     "resource_room_closed": ("gesloten ruimtes", "closed rooms"),
     "resource_capacity": ("ruimte: {kind}", "room: {kind}"),
+    "buy_title": ("Wat nu kopen?", "What to buy next?"),
+    "buy_intro": (
+        "Geschat uit de duale prijzen van de lineaire relaxatie, per eenheid, de hoogste eerst; "
+        "de beste drie zijn nagerekend door de week met die aankoop op te lossen.",
+        "Estimated from the duals of the linear relaxation, per unit, highest first; "
+        "the best three are confirmed by solving the week with that purchase.",
+    ),
+    "buy_confirmed": ("nagerekend", "confirmed"),
 }
