@@ -1,4 +1,4 @@
-"""The grid tells the whole week in a real browser: idle sessions, free capacity, the bottleneck."""
+"""In a real browser: the grid tells the whole week, and the what-if tab says what to buy next."""
 
 from __future__ import annotations
 
@@ -85,3 +85,24 @@ def test_while_a_solve_runs_the_grid_shows_the_best_roster_so_far(page: Any, sit
     assert axe_violations(page) == []
     expect(page.locator(".roster-state .state-done")).to_have_text("klaar", timeout=60_000)
     expect(page.locator("[data-best-so-far]")).to_have_count(0)
+
+
+def test_the_whatif_tab_ranks_what_to_buy_and_confirms_the_best_by_solving(
+    page: Any, site: Site
+) -> None:
+    """A what-if of the seeded week at 1 s a solve lists the purchases; the top ones are solved."""
+    from playwright.sync_api import expect
+
+    sign_in(page, site, "planner")
+    page.goto(f"/weeks/{SEEDED_WEEK}/whatif")
+    page.locator("form[action$='/whatif'] input[name=time_limit]").fill("1")
+    page.get_by_role("button", name="Wat-als-analyse starten").click()
+    bought = page.locator("[data-buy]")
+    expect(bought).to_be_visible(timeout=180_000)
+    expect(bought.locator("h3")).to_have_text("Wat nu kopen?")
+    items = bought.locator("li")
+    expect(items.first).to_contain_text(re.compile(r"^1 .+: \+[\d,]+ waarde"))
+    expect(bought.locator("li", has_text="1 extra uur partnertijd")).to_have_count(1)
+    expect(bought.locator("li.confirmed").first).to_contain_text("nagerekend: ")
+    assert bought.locator("li.confirmed").count() <= 3
+    assert axe_violations(page) == []
