@@ -159,7 +159,9 @@ def what_to_buy(
             estimate = price.value * hours / per_occurrence
         purchase = Purchase(price, changes, estimate)
         if rank < confirm and price.value > 0:
-            roster = solve(purchased(problem, changes), options)
+            # The base roster still fits the week with more capacity: started from it, a
+            # short solve measures what the purchase adds, not a different search's luck.
+            roster = solve(purchased(problem, changes), options, warm_start=base)
             purchase.gain = _value(roster) - _value(base)
             purchase.occurrences = roster.kpis.granted - base.kpis.granted
         purchase.text = purchase_text(problem, purchase)
