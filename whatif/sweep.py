@@ -36,6 +36,8 @@ if TYPE_CHECKING:
     from solver.solve import SolveOptions
 
 MIN_SOLVER_WORKERS = 2
+CONFIRM_SECONDS = 20.0
+"""The least time limit of a solve that confirms a purchase (``buying_options``)."""
 
 
 @dataclass(frozen=True)
@@ -211,12 +213,18 @@ def run_sweep(
 
 
 def buying_options(options: SweepOptions) -> SolveOptions:
-    """Give the options of the solves that confirm what to buy: the sweep's, one at a time."""
+    """Give the options of the solves that confirm what to buy: the sweep's, one at a time.
+
+    Each has at least ``CONFIRM_SECONDS``: the model's build counts against the
+    limit, and a purchase's gain is found by searching on from the base roster.
+    """
     from solver.solve import SolveOptions
 
     workers = options.solver_workers or max(MIN_SOLVER_WORKERS, cpu_count())
     return SolveOptions(
-        time_limit=options.time_limit, workers=workers, deterministic=options.deterministic
+        time_limit=max(options.time_limit, CONFIRM_SECONDS),
+        workers=workers,
+        deterministic=options.deterministic,
     )
 
 

@@ -63,7 +63,6 @@ def _seconds(text: str) -> float:
 
 def _whatif(args: argparse.Namespace) -> int:
     from whatif.executors import make_executor
-    from whatif.purchases import purchase_records, what_to_buy
     from whatif.report import format_table, write_report
     from whatif.scenarios import default_scenarios
     from whatif.sweep import SweepOptions, buying_options, run_sweep
@@ -98,6 +97,8 @@ def _whatif(args: argparse.Namespace) -> int:
     with executor:
         report = run_sweep(base, spec, executor, options, progress)
     if not args.no_buy:
+        from whatif.purchases import purchase_records, what_to_buy
+
         report.purchases = purchase_records(what_to_buy(base, buying_options(options)))
     print(format_table(report.table))
     for sweep, value in report.levels_off.items():
