@@ -215,12 +215,13 @@ def run_sweep(
 def buying_options(options: SweepOptions) -> SolveOptions:
     """Give the options of the solves that confirm what to buy: the sweep's, one at a time.
 
-    Each has at least ``CONFIRM_SECONDS``: the model's build counts against the
-    limit, and a purchase's gain is found by searching on from the base roster.
+    Each has at least ``CONFIRM_SECONDS`` and ``MIN_SOLVER_WORKERS``: the
+    model's build counts against the limit, and a purchase's gain is found by
+    searching on from the base roster, which one worker alone hardly does.
     """
     from solver.solve import SolveOptions
 
-    workers = options.solver_workers or max(MIN_SOLVER_WORKERS, cpu_count())
+    workers = max(MIN_SOLVER_WORKERS, options.solver_workers or cpu_count())
     return SolveOptions(
         time_limit=max(options.time_limit, CONFIRM_SECONDS),
         workers=workers,
