@@ -29,6 +29,8 @@ from scheduler.references import reference_errors
 from scheduler.week import DAYS, TZ, DayName, WeekClock, clock_minutes, parse_week, week_minute
 
 Placement = Literal["session", "individual"]
+# A template's session is named after it and its date: ``S-BZ1-tue1830-20270202``.
+TEMPLATE_ID_MAX = 64 - 9
 Status = Literal["optimal", "feasible", "infeasible", "unknown"]
 
 
@@ -120,6 +122,8 @@ class Policy(Contract):
     timeout_weeks: int = Field(default=6, ge=0)
     legal_min_visit_minutes: int = Field(default=60, ge=0)
     school_hours: list[Window] = Field(default_factory=_default_school_hours)
+    # Which rooms a Dutch public holiday closes all day: "all", "none", or a list of room kinds.
+    holiday_rooms_closed: Literal["all", "none"] | list[Id] = "all"
 
 
 class Entitlement(Contract):
@@ -178,6 +182,69 @@ class Session(Contract):
     room: Id
     start: LocalDateTime
     capacity: int = Field(ge=1)
+    # The template this session was made from; made again from it each time the week loads.
+    template: Id | None = None
+
+
+class SessionException(Contract):
+    """A date on which a template's session does not run, or runs at another time."""
+
+    date: date
+    start: str | None = None
+
+    @field_validator("start")
+    @classmethod
+    def _clock(cls, value: str | None) -> str | None:
+        if value is not None:
+            clock_minutes(value)
+        return value
+
+
+class SessionTemplate(Contract):
+    """A session that repeats: weekly, or every other week counted from ``anchor_week``."""
+
+    id: Id
+    activity: Id
+    room: Id
+    day: DayName
+    start: str
+    capacity: int = Field(ge=1)
+    every_weeks: Literal[1, 2] = 1
+    anchor_week: WeekName | None = None
+    valid_from: date | None = None
+    valid_until: date | None = None
+    exceptions: list[SessionException] = Field(default_factory=list)
+
+    @field_validator("start")
+    @classmethod
+    def _clock(cls, value: str) -> str:
+        clock_minutes(value)
+        return value
+
+    @field_validator("anchor_week")
+    @classmethod
+    def _week(cls, value: str | None) -> str | None:
+        if value is not None:
+            parse_week(value)
+        return value
+
+    @model_validator(mode="after")
+    def _dates(self) -> SessionTemplate:
+        if len(self.id) > TEMPLATE_ID_MAX:
+            raise ValueError(f"id '{self.id}' is longer than {TEMPLATE_ID_MAX} characters")
+        if self.valid_from and self.valid_until and self.valid_until < self.valid_from:
+            raise ValueError(
+                f"valid_until {self.valid_until} is before valid_from {self.valid_from}"
+            )
+        if self.every_weeks == 2 and self.anchor_week is None and self.valid_from is None:
+            raise ValueError("anchor_week is required for a template every other week")
+        for index, item in enumerate(self.exceptions):
+            if DAYS[item.date.weekday()] != self.day:
+                raise ValueError(
+                    f"exceptions[{index}].date: {item.date} is a {DAYS[item.date.weekday()]}, "
+                    f"the template runs on {self.day}"
+                )
+        return self
 
 
 class Volunteer(Contract):
@@ -325,6 +392,7 @@ class Problem(Contract):
     entitlements: dict[int, dict[Id, Entitlement]]
     rooms: list[Room] = Field(default_factory=list)
     sessions: list[Session] = Field(default_factory=list)
+    session_templates: list[SessionTemplate] = Field(default_factory=list)
     volunteers: list[Volunteer] = Field(default_factory=list)
     officers: list[Officer] = Field(default_factory=list)
     fathers: list[Father] = Field(default_factory=list)
@@ -348,7 +416,11 @@ class Problem(Contract):
 
     @model_validator(mode="after")
     def _references(self) -> Problem:
-        messages = reference_errors(self)
+        # The templates build on the models of this module, so they are imported here.
+        from scheduler.templates import apply_templates
+
+        messages = apply_templates(self)
+        messages += reference_errors(self)
         if messages:
             raise ValueError("\n".join(messages))
         return self
