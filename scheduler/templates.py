@@ -25,6 +25,14 @@ from scheduler.spans import inside, overlaps, range_spans, week_spans
 from scheduler.week import DAYS, WeekClock, parse_week, week_minute
 
 
+def anchor_monday(template: SessionTemplate) -> date:
+    """Give the Monday of a week the template runs in: its anchor week, else its first week."""
+    if template.anchor_week is not None:
+        return parse_week(template.anchor_week)
+    first = template.valid_from or date.min
+    return first - timedelta(days=first.weekday())
+
+
 def runs_on(template: SessionTemplate, week: str) -> tuple[date, str] | None:
     """Give the date and start time of the template's session in the week, or None if none runs."""
     monday = parse_week(week)
@@ -33,14 +41,8 @@ def runs_on(template: SessionTemplate, week: str) -> tuple[date, str] | None:
         return None
     if template.valid_until is not None and day > template.valid_until:
         return None
-    if template.every_weeks == 2:
-        anchor = (
-            parse_week(template.anchor_week)
-            if template.anchor_week is not None
-            else template.valid_from - timedelta(days=template.valid_from.weekday())  # type: ignore[operator]
-        )
-        if ((monday - anchor).days // 7) % 2:
-            return None
+    if template.every_weeks == 2 and ((monday - anchor_monday(template)).days // 7) % 2:
+        return None
     start = template.start
     for exception in template.exceptions:
         if exception.date == day:
@@ -90,8 +92,7 @@ def _outside_hours(where: str, room: Room, day: str, start: str, minutes: int) -
     if inside(week_spans(room.open), begin, begin + minutes):
         return []
     return [
-        f"{where}: {day} {start} to +{minutes} min is outside the opening hours "
-        f"of room '{room.id}'"
+        f"{where}: {day} {start} to +{minutes} min is outside the opening hours of room '{room.id}'"
     ]
 
 
