@@ -116,10 +116,23 @@ class Policy(Contract):
 
 
 class Entitlement(Contract):
-    """How often a shell may have an activity: per week, and at most per day."""
+    """How often a shell may have an activity: per week, at most per day, and in any four weeks.
+
+    ``per_4_weeks`` counts this week and the three before it (docs/design.md
+    section 10); None: no such rule.
+    """
 
     per_week: int = Field(ge=0)
     max_per_day: int | None = Field(default=None, ge=0)
+    per_4_weeks: int | None = Field(default=None, ge=0)
+
+    @model_validator(mode="after")
+    def _four_weeks(self) -> Entitlement:
+        if self.per_4_weeks is not None and self.per_4_weeks < self.per_week:
+            raise ValueError(
+                f"per_4_weeks {self.per_4_weeks} is below the week's own per_week {self.per_week}"
+            )
+        return self
 
 
 class Activity(Contract):
