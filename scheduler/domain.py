@@ -8,15 +8,12 @@ the field and the culprit (``fathers[12].linked_volunteer: unknown volunteer 'V9
 
 from __future__ import annotations
 
-import json
-from datetime import date, datetime
+from datetime import date
 from functools import cached_property
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
 from pydantic import (
-    AfterValidator,
-    BaseModel,
     ConfigDict,
     Field,
     ValidationError,
@@ -24,37 +21,33 @@ from pydantic import (
     model_validator,
 )
 
+from scheduler.contract import (
+    Contract as Contract,
+)
+from scheduler.contract import (
+    LocalDateTime as LocalDateTime,
+)
+from scheduler.contract import (
+    ProblemError as ProblemError,
+)
+from scheduler.contract import (
+    field_name as field_name,
+)
+from scheduler.contract import (
+    read_json as read_json,
+)
+from scheduler.contract import (
+    validation_messages as validation_messages,
+)
+from scheduler.history import Earlier, History, history_errors
 from scheduler.ids import ESCORTED_VISIT, AssignmentId, Id, Pseudonym, Text, WeekName
 from scheduler.references import reference_errors
-from scheduler.week import DAYS, TZ, DayName, WeekClock, clock_minutes, parse_week, week_minute
+from scheduler.week import DAYS, DayName, WeekClock, clock_minutes, parse_week, week_minute
 
 Placement = Literal["session", "individual"]
 # A template's session is named after it and its date: ``S-BZ1-tue1830-20270202``.
 TEMPLATE_ID_MAX = 64 - 9
 Status = Literal["optimal", "feasible", "infeasible", "unknown"]
-
-
-def _local(moment: datetime) -> datetime:
-    """Give the moment with an offset: a time written without one is Amsterdam wall-clock time."""
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=TZ)
-
-
-LocalDateTime = Annotated[datetime, AfterValidator(_local)]
-"""A moment of the contract; always aware, so any two compare without error."""
-
-
-class ProblemError(ValueError):
-    """Input that cannot be a week's facts; ``messages`` name each field and culprit."""
-
-    def __init__(self, messages: list[str]) -> None:
-        super().__init__("\n".join(messages))
-        self.messages = messages
-
-
-class Contract(BaseModel):
-    """Base of every contract model: unknown fields are refused, not ignored."""
-
-    model_config = ConfigDict(extra="forbid")
 
 
 class Window(Contract):
@@ -127,10 +120,23 @@ class Policy(Contract):
 
 
 class Entitlement(Contract):
-    """How often a shell may have an activity: per week, and at most per day."""
+    """How often a shell may have an activity: per week, at most per day, and in any four weeks.
+
+    ``per_4_weeks`` counts this week and the three before it (docs/design.md
+    section 10); None: no such rule.
+    """
 
     per_week: int = Field(ge=0)
     max_per_day: int | None = Field(default=None, ge=0)
+    per_4_weeks: int | None = Field(default=None, ge=0)
+
+    @model_validator(mode="after")
+    def _four_weeks(self) -> Entitlement:
+        if self.per_4_weeks is not None and self.per_4_weeks < self.per_week:
+            raise ValueError(
+                f"per_4_weeks {self.per_4_weeks} is below the week's own per_week {self.per_week}"
+            )
+        return self
 
 
 class Activity(Contract):
@@ -397,6 +403,8 @@ class Problem(Contract):
     officers: list[Officer] = Field(default_factory=list)
     fathers: list[Father] = Field(default_factory=list)
     pinned: list[Assignment] = Field(default_factory=list)
+    # The published weeks before this one (docs/design.md section 10); None: none known.
+    history: History | None = None
 
     @field_validator("week")
     @classmethod
@@ -424,6 +432,18 @@ class Problem(Contract):
         if messages:
             raise ValueError("\n".join(messages))
         return self
+
+    @model_validator(mode="after")
+    def _history(self) -> Problem:
+        messages = history_errors(self)
+        if messages:
+            raise ValueError("\n".join(messages))
+        return self
+
+    @cached_property
+    def earlier(self) -> Earlier:
+        """Give what the three weeks before this one granted (``scheduler.history``)."""
+        return Earlier.of(self)
 
     @cached_property
     def clock(self) -> WeekClock:
@@ -506,35 +526,6 @@ class Problem(Contract):
         return [*self.activities, extra] if extra is not None else list(self.activities)
 
 
-def field_name(loc: tuple[int | str, ...]) -> str:
-    """Give a pydantic error location as the contract names a field: ``fathers[12].id``."""
-    text = ""
-    for part in loc:
-        if isinstance(part, int):
-            text += f"[{part}]"
-        else:
-            text += f".{part}" if text else str(part)
-    return text
-
-
-def validation_messages(error: ValidationError) -> list[str]:
-    """Give one ``field: what is wrong`` line per pydantic error."""
-    messages: list[str] = []
-    for item in error.errors():
-        location = field_name(tuple(item["loc"]))
-        text = str(item["msg"]).removeprefix("Value error, ")
-        if item["type"] == "missing":
-            text = "is required"
-        elif item["type"] == "extra_forbidden":
-            text = "is not a field of the contract"
-        for line in text.split("\n"):
-            if location and not line.startswith(location):
-                messages.append(f"{location}: {line}")
-            else:
-                messages.append(line)
-    return messages
-
-
 def parse_problem(data: Any) -> Problem:
     """Give a Problem from decoded JSON, or raise ProblemError naming each bad field."""
     try:
@@ -549,20 +540,6 @@ def parse_roster(data: Any) -> Roster:
         return Roster.model_validate(data)
     except ValidationError as error:
         raise ProblemError(validation_messages(error)) from None
-
-
-def read_json(path: str | Path) -> Any:
-    """Give the decoded JSON of a file, or raise ProblemError saying where it breaks."""
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-    except OSError as error:
-        raise ProblemError([f"{path}: cannot be read ({error.strerror})"]) from None
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as error:
-        raise ProblemError(
-            [f"{path}: not valid JSON at line {error.lineno}, column {error.colno}: {error.msg}"]
-        ) from None
 
 
 def load_problem(path: str | Path) -> Problem:
