@@ -26,6 +26,7 @@ from api.routers import (
     audit,
     events,
     health,
+    outcomes,
     problems,
     publications,
     repairs,
@@ -56,6 +57,7 @@ TAGS = [
     {"name": "publications", "description": "Published rosters per institution and week."},
     {"name": "allocations", "description": "Single slots for other systems (docs/design.md s. 6)."},
     {"name": "events", "description": "Events of a running week (docs/design.md s. 9)."},
+    {"name": "outcomes", "description": "What became of published occurrences (design.md s. 10)."},
     {"name": "repairs", "description": "Repairs of a published week, read as a difference."},
     {"name": "webhooks", "description": "Notices to other systems: subscriptions, deliveries."},
     {"name": "audit", "description": "Who read or changed father data, and when."},
@@ -115,7 +117,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(AccessLog)
     app.add_middleware(SecurityHeaders, exempt=[p for p in (app.docs_url, app.redoc_url) if p])
     routers = (health, problems, rosters, publications, allocations, events, repairs, webhooks)
-    for module in (*routers, audit, whatif):
+    for module in (*routers, outcomes, audit, whatif):
         app.include_router(module.router, prefix=f"/{API_VERSION}")
     app.include_router(web_router)
     return app

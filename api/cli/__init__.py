@@ -55,6 +55,11 @@ COMMANDS: dict[str, Command] = {
         "record events of a running week (time-out, closure, absence, ...) or list them",
         extra="service",
     ),
+    "outcome": Command(
+        "api.cli.outcome",
+        "record what became of published occurrences (took place, no show, cancelled) or list",
+        extra="service",
+    ),
     "purge": Command(
         "api.cli.service",
         "delete weeks past the retention period, with rosters and allocations",

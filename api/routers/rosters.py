@@ -16,6 +16,7 @@ from api.deps import Caller, Services, ServicesDep, allow, allowed_job
 from api.explain import explain as explain_shortfall
 from api.jobs import LIVE_STATES
 from api.keys import PLAN, READ, Principal
+from api.outcomes import with_history
 from api.repairs import publish_and_tell
 from api.rosters import (
     ROSTER_JOB,
@@ -218,6 +219,8 @@ def start(caller: Caller, services: ServicesDep, request: RosterRequest) -> dict
             f"problem {problem_row.id} revision {problem_row.revision}",
         )
         data = _with_pins(services, session, problem_row)
+        problem = services.parsed.problem(problem_row)
+        data = with_history(session, services.parsed, data, problem, utcnow())
         payload = {**params, "problem": data, "previous": previous}
     services.runner.start(job_id, payload)
     with services.database.read() as session:

@@ -190,6 +190,12 @@ def _repair(target: Target) -> dict[str, Any]:
     return {"json": {"institution": target.institution, "week": WEEK, "since": since}}
 
 
+def _no_such_occurrence(target: Target) -> dict[str, Any]:
+    """Give an outcome that stops, once allowed, at its unknown assignment (422)."""
+    item = {"assignment": "A-none", "father": target.father, "outcome": "no_show"}
+    return {"json": {"institution": target.institution, "week": WEEK, "outcomes": [item]}}
+
+
 def _subscribe(target: Target) -> dict[str, Any]:
     return {"json": _subscription(target.institution)}
 
@@ -285,6 +291,8 @@ ROWS: list[Row] = [
     Row("POST", "/v1/events", "plan", "week", 201, _event, expect=_foreign_father),
     Row("GET", "/v1/events", "read", "none", 200),
     Row("GET", "/v1/events", "read", "institution", 200, _query(institution=_at)),
+    Row("POST", "/v1/outcomes", "allocate", "institution", 422, _no_such_occurrence),
+    Row("GET", "/v1/outcomes", "read", "institution", 200, _query(institution=_at, week=WEEK)),
     Row("POST", "/v1/repairs", "plan", "week", 422, _repair),
     Row("GET", "/v1/repairs/{repair_id}", "read", "week", 200),
     Row("GET", f"{PUBLISHED}/compare", "read", "institution", 200, _query(**VERSIONS)),
