@@ -179,11 +179,17 @@ class Earlier:
 
     ``granted`` counts per (father, activity) over the three weeks before this
     one what counts as granted (no-shows too, not cancellations by the
-    institution); ``weeks`` are the records of those three weeks.
+    institution); ``weeks`` are the records of those three weeks. ``owed``
+    and ``had`` sum per father, over the records that give his entitlements,
+    what he was entitled to and what of it was granted (capped per activity):
+    a cancellation by the institution is a shortfall of the roster, a
+    family's no-show is not.
     """
 
     weeks: tuple[WeekRecord, ...]
     granted: Counter[tuple[str, str]]
+    owed: Counter[str]
+    had: Counter[str]
 
     @classmethod
     def of(cls, problem: Problem) -> Earlier:
@@ -195,17 +201,36 @@ class Earlier:
             if 0 < weeks_between(record.week, problem.week) < WINDOW_WEEKS
         )
         granted: Counter[tuple[str, str]] = Counter()
-        fathers = problem.father_by_id
+        owed: Counter[str] = Counter()
+        had: Counter[str] = Counter()
         for record in weeks:
-            for item in record.occurrences:
-                father = fathers.get(item.father)
-                if father is None or not record.covers(father.institution):
-                    continue
-                if counts_as_granted(item.outcome):
-                    granted[item.father, item.activity] += 1
-                    if item.escorted:
-                        granted[item.father, ESCORTED_VISIT] += 1
-        return cls(weeks, granted)
+            counts = record_granted(problem, record)
+            granted.update(counts)
+            for father_id, table in record.entitled.items():
+                owed[father_id] += sum(table.values())
+                had[father_id] += sum(
+                    min(counts[father_id, activity], count) for activity, count in table.items()
+                )
+        return cls(weeks, granted, owed, had)
+
+
+def record_granted(problem: Problem, record: WeekRecord) -> Counter[tuple[str, str]]:
+    """Give per (father, activity) what a week record counts as granted.
+
+    Only the record's own institution's fathers count; an occurrence with all
+    its escorts also counts as an ``escorted_visit``.
+    """
+    granted: Counter[tuple[str, str]] = Counter()
+    fathers = problem.father_by_id
+    for item in record.occurrences:
+        father = fathers.get(item.father)
+        if father is None or not record.covers(father.institution):
+            continue
+        if counts_as_granted(item.outcome):
+            granted[item.father, item.activity] += 1
+            if item.escorted:
+                granted[item.father, ESCORTED_VISIT] += 1
+    return granted
 
 
 def parse_history(data: Any) -> History:

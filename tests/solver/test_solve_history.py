@@ -8,10 +8,12 @@ import pytest
 
 from scheduler.domain import Problem, ProblemError, parse_problem
 from scheduler.eligibility import effective_shell
+from scheduler.objective import RAISE_STEPS, Tiers, combine, raise_steps, tier_ranges
 from scheduler.reasons import ENTITLEMENT_USED
 from scheduler.validate import violations
 from tests.kit.rosters import roster as roster_of
-from tests.kit.weeks import checked, every_day, father, granted, room, week
+from tests.kit.weeks import checked, every_day, father, granted, room, week, window
+from tests.solver.test_solve_objective import officer_hour
 
 
 def calls_before(count: int, *, cancelled: int = 0, week_name: str = "2027-W04") -> dict[str, Any]:
@@ -93,3 +95,80 @@ def test_a_timeout_begun_weeks_before_holds_this_week() -> None:
     assert [effective_shell(problem, problem.fathers[0], day) for day in range(7)] == [2] * 7
     roster = checked(problem)
     assert len(granted(roster, "video_call")) == 1  # shell 2's one call a week
+
+
+def short_before(problem: Problem, short: str, served: str, outcome: str) -> Problem:
+    """Give the problem with a week before in which ``short``'s call had ``outcome``.
+
+    Both fathers were owed one video call; ``served``'s took place.
+    """
+    call = "2027-01-26T16:00:00+01:00"
+    record = {
+        "week": "2027-W04",
+        "entitled": {short: {"video_call": 1}, served: {"video_call": 1}},
+        "occurrences": [
+            {"father": served, "activity": "video_call", "start": call, "outcome": "took_place"},
+            {"father": short, "activity": "video_call", "start": call, "outcome": outcome},
+        ],
+    }
+    return parse_problem({**problem.model_dump(mode="json"), "history": {"weeks": [record]}})
+
+
+def one_call_slot() -> Problem:
+    """Give a week with one video call slot and two shell-2 fathers who each want it."""
+    return week(
+        rooms=[room("BB", "video_station", [window("mon", "16:00", "16:30")])],
+        fathers=[father("F-001", shell=2), father("F-002", shell=2)],
+        policy={"legal_min_visit_minutes": 0},
+    )
+
+
+@pytest.mark.parametrize("short", ["F-001", "F-002"])
+def test_the_father_short_before_is_served_first(short: str) -> None:
+    """One call slot: it goes to the father whose call the institution cancelled the week before."""
+    served = "F-002" if short == "F-001" else "F-001"
+    problem = short_before(one_call_slot(), short, served, "cancelled_by_institution")
+    assert raise_steps(problem, problem.father_by_id[short]) == RAISE_STEPS
+    assert raise_steps(problem, problem.father_by_id[served]) == 0
+    roster = checked(problem)
+    assert [f for f, _, _ in granted(roster, "video_call")] == [short]
+    assert roster.tiers["entitlements"] == 2 * (420 + 1260)  # his values doubled
+
+
+def test_a_no_show_of_the_family_raises_nothing() -> None:
+    """A family's no-show is no shortfall of the roster: no raise follows it."""
+    problem = short_before(one_call_slot(), "F-001", "F-002", "no_show")
+    assert [raise_steps(problem, f) for f in problem.fathers] == [0, 0]
+
+
+def test_the_raise_is_capped_and_forgets_after_four_weeks() -> None:
+    """The raise never passes RAISE_STEPS, and a shortfall four weeks back raises nothing."""
+    base = one_call_slot()
+    record = {"week": "2027-W04", "entitled": {"F-001": {"video_call": 1, "family_room_visit": 9}}}
+    raised_problem = parse_problem({**base.model_dump(mode="json"), "history": {"weeks": [record]}})
+    assert raise_steps(raised_problem, raised_problem.father_by_id["F-001"]) == RAISE_STEPS
+    old = {**record, "week": "2027-W01"}
+    forgotten = parse_problem({**base.model_dump(mode="json"), "history": {"weeks": [old]}})
+    assert raise_steps(forgotten, forgotten.father_by_id["F-001"]) == 0
+
+
+def test_the_raise_never_buys_a_legal_hour() -> None:
+    """The raise lies inside the entitlement tier: A1-A3 doubled still lose the officer to B's hour.
+
+    The raised range bounds every roster's raised value, so one legal hour
+    outweighs the whole entitlement tier and everything below it.
+    """
+    problem = officer_hour(legal_minutes=60)
+    records = [
+        {"week": "2027-W04", "entitled": {f"A{n}": {"video_call": 7} for n in (1, 2, 3)}},
+    ]
+    problem = parse_problem({**problem.model_dump(mode="json"), "history": {"weeks": records}})
+    assert all(raise_steps(problem, problem.father_by_id[f"A{n}"]) == 10 for n in (1, 2, 3))
+    ranges = tier_ranges(problem)
+    assert ranges.entitlements >= 3 * 2 * (420 + 1260)
+    one_legal_hour = combine(Tiers(1, 0, 0, 0, 0), ranges)
+    everything_below = combine(Tiers(0, ranges.entitlements, ranges.continuity, 0, 0), ranges)
+    assert one_legal_hour > everything_below
+    roster = checked(problem)
+    assert granted(roster, "family_room_visit") == [("B0", "mon", "16:00")]
+    assert granted(roster, "video_call") == []
