@@ -333,6 +333,7 @@ ROWS: list[Row] = [
     _page("GET", "/whatif/{job_id}/progress"),
     _page("GET", "/whatif/{job_id}/charts/{name}"),
     _page("GET", "/weeks/{problem_id}/events"),
+    _page("GET", "/weeks/{problem_id}/horizon"),
     _page("GET", "/weeks/{problem_id}/compare", ask=_query(**VERSIONS)),
     _page("GET", "/repairs/{repair_id}"),
     # Actions answer 303 back to the page whatever the key; a refusal is a message on it.

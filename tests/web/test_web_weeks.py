@@ -1,0 +1,90 @@
+"""The weeks side by side and a father's last four weeks, served in-process."""
+
+from __future__ import annotations
+
+import html as markup
+import re
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select
+
+from api.tables import AuditEntry
+from tests.kit.web import Web, baseline_roster, seed_roster, tiny_data
+
+WEEK = "/weeks/tiny-2027-W05"
+# F-001 in tiny's first-come-first-served roster: one family-room visit, three video calls.
+GRANTED_IN_W05 = {"family_room_visit": 1, "video_call": 3}
+
+
+def next_week(data: dict[str, Any]) -> dict[str, Any]:
+    """Give tiny.json one week on (2027-W06), its sessions a week later."""
+    moved = {**data, "id": "tiny-2027-W06", "week": "2027-W06"}
+    moved["sessions"] = [
+        {**s, "id": f"{s['id']}-W06",
+         "start": (datetime.fromisoformat(s["start"]) + timedelta(days=7)).isoformat()}
+        for s in data["sessions"]
+    ]  # fmt: skip
+    return moved
+
+
+def two_weeks(web: Web) -> None:
+    """Publish tiny's week with a no-show and a cancellation; store the next with a draft."""
+    planner = web.api.headers("planner")
+    client = web.api.client
+    assert client.post(f"/v1/rosters/{web.roster_id}/publish", headers=planner).status_code == 200
+    outcomes = [
+        {"assignment": "S-BZ-WED", "father": "F-002", "outcome": "no_show"},
+        {"assignment": "F-001-family_room_visit-tue1500", "father": "F-001",
+         "outcome": "cancelled_by_institution"},
+    ]  # fmt: skip
+    body = {"institution": "PI-VH", "week": "2027-W05", "outcomes": outcomes}
+    assert client.post("/v1/outcomes", json=body, headers=planner).status_code == 201
+    following = next_week(tiny_data())
+    seed_roster(web.api.services, following, baseline_roster(following))
+
+
+def cells(html: str, heading: str) -> list[str]:
+    """Give the text of each cell in the table row headed ``heading``."""
+    row = re.search(r'<th scope="row">' + re.escape(heading) + r"</th>(.*?)</tr>", html, re.S)
+    assert row is not None, heading
+    found = re.findall(r"<td[^>]*>(.*?)</td>", row[1], re.S)
+    return [" ".join(markup.unescape(re.sub(r"<[^>]+>", " ", c)).split()) for c in found]
+
+
+def test_the_horizon_shows_the_weeks_side_by_side(web: Web) -> None:
+    """Week 5 published, week 6 a draft, weeks 7 and 8 not stored; each with its figures."""
+    two_weeks(web)
+    web.sign_in("viewer")
+    answer = web.api.client.get(f"{WEEK}/horizon")
+    assert answer.status_code == 200
+    page = answer.text
+    assert cells(page, "Rooster") == [
+        "gepubliceerd, versie 1", "concept, niet gepubliceerd",
+        "geen week opgeslagen", "geen week opgeslagen",
+    ]  # fmt: skip
+    assert "Naar het rooster van week 6" in page
+    assert 'href="/weeks/tiny-2027-W06?institution=PI-VH&amp;roster=' in page
+    below = cells(page, "Onder wettelijk minimum")
+    assert below[2:] == ["–", "–"] and all(item[0].isdigit() for item in below[:2])
+
+
+def test_a_fathers_page_shows_his_last_four_weeks(web: Web) -> None:
+    """F-001's page of week 6 shows week 5's visits, its cancellation, and the read is audited."""
+    two_weeks(web)
+    web.sign_in("planner")
+    page = web.api.client.get("/weeks/tiny-2027-W06/fathers/F-001?institution=PI-VH").text
+    assert "Zijn laatste vier weken" in page
+    draft = baseline_roster(next_week(tiny_data()))["assignments"]
+    for activity, name in (("family_room_visit", "bezoek in de familiekamer"),
+                           ("video_call", "skypen (beeldbellen)")):  # fmt: skip
+        now = sum(1 for a in draft if a["activity"] == activity and "F-001" in a["fathers"])
+        assert cells(page, name) == ["–", "–", str(GRANTED_IN_W05[activity]), str(now)]
+    outcomes = cells(page, "Uitkomsten")
+    assert outcomes[:2] == ["niet gepubliceerd", "niet gepubliceerd"]
+    assert "geannuleerd door de inrichting: 1" in outcomes[2]
+    assert "heeft plaatsgevonden" not in outcomes[2] and outcomes[3] == "–"
+    with web.api.services.database.read() as session:
+        entries = session.scalars(select(AuditEntry).where(AuditEntry.action == "web.father_weeks"))
+        details = [e.detail for e in entries]
+    assert details == ["weeks 2027-W05; fathers F-001"]
