@@ -200,6 +200,11 @@ class Earlier:
             for record in (history.weeks if history is not None else [])
             if 0 < weeks_between(record.week, problem.week) < WINDOW_WEEKS
         )
+        return cls.of_records(problem, weeks)
+
+    @classmethod
+    def of_records(cls, problem: Problem, weeks: tuple[WeekRecord, ...]) -> Earlier:
+        """Give the counts of these records, whatever their weeks (a horizon's other weeks)."""
         granted: Counter[tuple[str, str]] = Counter()
         owed: Counter[str] = Counter()
         had: Counter[str] = Counter()
@@ -244,3 +249,16 @@ def parse_history(data: Any) -> History:
 def load_history(path: str | Path) -> History:
     """Give the History in a JSON file (``{"weeks": [...]}``), checked field by field."""
     return parse_history(read_json(path))
+
+
+def held_around(problem: Problem, records: tuple[WeekRecord, ...]) -> Problem:
+    """Give a copy of the problem that reads these records as its weeks before.
+
+    A horizon solved together re-plans one week with the others held
+    (``solver.horizon``): the weeks after it count for its monthly rules and
+    its fairness as the weeks before do. Counting more weeks only lowers the
+    ceilings, so a roster of the copy also keeps the rules of the week itself.
+    """
+    copy = problem.model_copy()
+    copy.__dict__["earlier"] = Earlier.of_records(problem, records)
+    return copy
