@@ -190,6 +190,8 @@ class Earlier:
     granted: Counter[tuple[str, str]]
     owed: Counter[str]
     had: Counter[str]
+    # The mean share granted of what was owed, over the fathers owed anything (1.0: none was).
+    typical: float = 1.0
 
     @classmethod
     def of(cls, problem: Problem) -> Earlier:
@@ -216,7 +218,9 @@ class Earlier:
                 had[father_id] += sum(
                     min(counts[father_id, activity], count) for activity, count in table.items()
                 )
-        return cls(weeks, granted, owed, had)
+        shares = [had[f] / owed[f] for f in owed if owed[f]]
+        typical = sum(shares) / len(shares) if shares else 1.0
+        return cls(weeks, granted, owed, had, typical)
 
 
 def record_granted(problem: Problem, record: WeekRecord) -> Counter[tuple[str, str]]:
