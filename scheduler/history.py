@@ -190,6 +190,8 @@ class Earlier:
     granted: Counter[tuple[str, str]]
     owed: Counter[str]
     had: Counter[str]
+    # The mean share granted of what was owed, over the fathers owed anything (1.0: none was).
+    typical: float = 1.0
 
     @classmethod
     def of(cls, problem: Problem) -> Earlier:
@@ -200,6 +202,11 @@ class Earlier:
             for record in (history.weeks if history is not None else [])
             if 0 < weeks_between(record.week, problem.week) < WINDOW_WEEKS
         )
+        return cls.of_records(problem, weeks)
+
+    @classmethod
+    def of_records(cls, problem: Problem, weeks: tuple[WeekRecord, ...]) -> Earlier:
+        """Give the counts of these records, whatever their weeks (a horizon's other weeks)."""
         granted: Counter[tuple[str, str]] = Counter()
         owed: Counter[str] = Counter()
         had: Counter[str] = Counter()
@@ -211,7 +218,9 @@ class Earlier:
                 had[father_id] += sum(
                     min(counts[father_id, activity], count) for activity, count in table.items()
                 )
-        return cls(weeks, granted, owed, had)
+        shares = [had[f] / owed[f] for f in owed if owed[f]]
+        typical = sum(shares) / len(shares) if shares else 1.0
+        return cls(weeks, granted, owed, had, typical)
 
 
 def record_granted(problem: Problem, record: WeekRecord) -> Counter[tuple[str, str]]:
@@ -244,3 +253,16 @@ def parse_history(data: Any) -> History:
 def load_history(path: str | Path) -> History:
     """Give the History in a JSON file (``{"weeks": [...]}``), checked field by field."""
     return parse_history(read_json(path))
+
+
+def held_around(problem: Problem, records: tuple[WeekRecord, ...]) -> Problem:
+    """Give a copy of the problem that reads these records as its weeks before.
+
+    A horizon solved together re-plans one week with the others held
+    (``solver.horizon``): the weeks after it count for its monthly rules and
+    its fairness as the weeks before do. Counting more weeks only lowers the
+    ceilings, so a roster of the copy also keeps the rules of the week itself.
+    """
+    copy = problem.model_copy()
+    copy.__dict__["earlier"] = Earlier.of_records(problem, records)
+    return copy

@@ -23,25 +23,29 @@ OCCURRENCE_VALUE_BASE = 420
 WEEK_VALUE_BASE = 1260
 
 
-# Fairness across weeks: a father's shortfall over the weeks before raises the worth of his
-# occurrences by up to RAISE_STEPS tenths, so at most doubles it (docs/design.md section 10).
+# Fairness across weeks: a father who fared worse than is typical in the weeks before has
+# his occurrences raised by up to RAISE_CAP tenths, so at most tripled (docs/design.md
+# section 10).
 RAISE_STEPS = 10
+RAISE_CAP = 20
 
 
 def raise_steps(problem: Problem, father: Father) -> int:
-    """Give the tenths by which the father's occurrences are worth more this week (0..10).
+    """Give the tenths by which the father's occurrences are worth more this week (0..20).
 
-    His share of what he was owed in the three weeks before and not granted,
-    in tenths, rounded: a cancellation by the institution counts as not
-    granted, a family's no-show as granted. Weeks further back no longer count,
-    so no one is favoured forever.
+    His share granted of what he was owed in the three weeks before, against
+    the typical share of all fathers: a father at the typical share or above
+    gets none, one at half of it ten tenths, one granted nothing the cap. A
+    cancellation by the institution counts as not granted, a family's no-show
+    as granted. Weeks further back no longer count, so no one is favoured forever.
     """
     earlier = problem.earlier
     owed = earlier.owed[father.id]
-    if not owed:
+    if not owed or earlier.typical <= 0:
         return 0
-    short = max(0, owed - earlier.had[father.id])
-    return min(RAISE_STEPS, (2 * RAISE_STEPS * short + owed) // (2 * owed))
+    share = earlier.had[father.id] / owed
+    behind = max(0.0, earlier.typical - share) / earlier.typical
+    return min(RAISE_CAP, round(2 * RAISE_STEPS * behind))
 
 
 def raised(value: int, steps: int) -> int:

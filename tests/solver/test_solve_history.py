@@ -8,7 +8,7 @@ import pytest
 
 from scheduler.domain import Problem, ProblemError, parse_problem
 from scheduler.eligibility import effective_shell
-from scheduler.objective import RAISE_STEPS, Tiers, combine, raise_steps, tier_ranges
+from scheduler.objective import RAISE_CAP, Tiers, combine, raise_steps, raised, tier_ranges
 from scheduler.reasons import ENTITLEMENT_USED
 from scheduler.validate import violations
 from tests.kit.rosters import roster as roster_of
@@ -128,11 +128,11 @@ def test_the_father_short_before_is_served_first(short: str) -> None:
     """One call slot: it goes to the father whose call the institution cancelled the week before."""
     served = "F-002" if short == "F-001" else "F-001"
     problem = short_before(one_call_slot(), short, served, "cancelled_by_institution")
-    assert raise_steps(problem, problem.father_by_id[short]) == RAISE_STEPS
+    assert raise_steps(problem, problem.father_by_id[short]) == RAISE_CAP
     assert raise_steps(problem, problem.father_by_id[served]) == 0
     roster = checked(problem)
     assert [f for f, _, _ in granted(roster, "video_call")] == [short]
-    assert roster.tiers["entitlements"] == 2 * (420 + 1260)  # his values doubled
+    assert roster.tiers["entitlements"] == raised(420, RAISE_CAP) + raised(1260, RAISE_CAP)
 
 
 def test_a_no_show_of_the_family_raises_nothing() -> None:
@@ -142,30 +142,34 @@ def test_a_no_show_of_the_family_raises_nothing() -> None:
 
 
 def test_the_raise_is_capped_and_forgets_after_four_weeks() -> None:
-    """The raise never passes RAISE_STEPS, and a shortfall four weeks back raises nothing."""
-    base = one_call_slot()
-    record = {"week": "2027-W04", "entitled": {"F-001": {"video_call": 1, "family_room_visit": 9}}}
-    raised_problem = parse_problem({**base.model_dump(mode="json"), "history": {"weeks": [record]}})
-    assert raise_steps(raised_problem, raised_problem.father_by_id["F-001"]) == RAISE_STEPS
-    old = {**record, "week": "2027-W01"}
-    forgotten = parse_problem({**base.model_dump(mode="json"), "history": {"weeks": [old]}})
+    """Granted nothing while the other had all: the cap; the same four weeks back: nothing."""
+    problem = short_before(one_call_slot(), "F-001", "F-002", "cancelled_by_institution")
+    assert raise_steps(problem, problem.father_by_id["F-001"]) == RAISE_CAP
+    assert raised(420, RAISE_CAP) == 3 * 420
+    data = problem.model_dump(mode="json")
+    record = data["history"]["weeks"][0]
+    record["week"] = "2027-W01"
+    for item in record["occurrences"]:
+        item["start"] = "2027-01-05T16:00:00+01:00"
+    record["occurrences"] = record["occurrences"][:1]
+    forgotten = parse_problem(data)
     assert raise_steps(forgotten, forgotten.father_by_id["F-001"]) == 0
 
 
 def test_the_raise_never_buys_a_legal_hour() -> None:
-    """The raise lies inside the entitlement tier: A1-A3 doubled still lose the officer to B's hour.
+    """The raise lies inside the entitlement tier: A1-A3 tripled still lose the officer to B's hour.
 
     The raised range bounds every roster's raised value, so one legal hour
     outweighs the whole entitlement tier and everything below it.
     """
     problem = officer_hour(legal_minutes=60)
-    records = [
-        {"week": "2027-W04", "entitled": {f"A{n}": {"video_call": 7} for n in (1, 2, 3)}},
-    ]
+    owed = {f"A{n}": {"video_call": 7} for n in (1, 2, 3)} | {"B0": {"family_room_visit": 1}}
+    visit = {"father": "B0", "activity": "family_room_visit", "start": "2027-01-25T16:00:00+01:00"}
+    records = [{"week": "2027-W04", "entitled": owed, "occurrences": [visit]}]
     problem = parse_problem({**problem.model_dump(mode="json"), "history": {"weeks": records}})
-    assert all(raise_steps(problem, problem.father_by_id[f"A{n}"]) == 10 for n in (1, 2, 3))
+    assert all(raise_steps(problem, problem.father_by_id[f"A{n}"]) == 20 for n in (1, 2, 3))
     ranges = tier_ranges(problem)
-    assert ranges.entitlements >= 3 * 2 * (420 + 1260)
+    assert ranges.entitlements >= 3 * 3 * (420 + 1260)
     one_legal_hour = combine(Tiers(1, 0, 0, 0, 0), ranges)
     everything_below = combine(Tiers(0, ranges.entitlements, ranges.continuity, 0, 0), ranges)
     assert one_legal_hour > everything_below
