@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
@@ -30,10 +30,9 @@ from api.keys import Principal
 from api.published import Parsed, PublishedWeek, institution_of, load_week
 from api.tables import OutcomeRow
 from scheduler.domain import Assignment, Problem, ProblemError
-from scheduler.entitlements import entitled
-from scheduler.history import WINDOW_WEEKS, History, Occurrence, Outcome, WeekRecord, week_after
+from scheduler.four_weeks import week_record
+from scheduler.history import WINDOW_WEEKS, History, Outcome, WeekRecord, week_after
 from scheduler.ids import AssignmentId, Id, Pseudonym, WeekName
-from scheduler.objective import has_its_escorts
 
 EXAMPLE: dict[str, Any] = {
     "institution": "PI-VH",
@@ -190,38 +189,37 @@ def record(
 
 
 def _record_of(
-    problem: Problem, week: PublishedWeek, institution: str, outcomes: dict[tuple[str, str], str]
+    problem: Problem, week: PublishedWeek, institution: str, rows: list[OutcomeRow]
 ) -> WeekRecord:
-    """Give one published week of an institution as a record of the fathers of ``problem``."""
+    """Give one published week of an institution as a record of the fathers of ``problem``.
+
+    The record is the week's own (``scheduler.four_weeks.week_record``) with
+    its outcomes, less the fathers and activities the problem no longer knows.
+    """
+    clock = week.problem.clock
+    outcomes = {
+        (r.father, r.activity, clock.moment(clock.minute(r.start)).isoformat()): cast(
+            Outcome, r.outcome
+        )
+        for r in rows
+    }
+    taken = list(occurrences_at(week, institution).values())
+    whole = week_record(week.problem, taken, outcomes)
     fathers = problem.father_by_id
     activities = {a.id for a in problem.entitlement_activities}
-    occurrences = [
-        Occurrence(
-            father=father,
-            activity=assignment.activity,
-            start=assignment.start,
-            assignment=assignment.id,
-            outcome=outcomes.get((assignment.id, father)),  # type: ignore[arg-type]
-            escorted=has_its_escorts(week.problem, assignment),
-        )
-        for assignment in occurrences_at(week, institution).values()
-        for father in assignment.fathers
-        if father in fathers and assignment.activity in activities
-    ]
-    then = week.problem
-    table: dict[str, dict[str, int]] = {}
-    for father_id in fathers:
-        father = then.father_by_id.get(father_id)
-        if father is None or father.institution != institution:
-            continue
-        counts = {
-            a.id: entitled(then, father, a)
-            for a in then.entitlement_activities
-            if a.id in activities
+    then = week.problem.father_by_id
+    return whole.model_copy(
+        update={
+            "institution": institution,
+            "occurrences": [
+                o for o in whole.occurrences if o.father in fathers and o.activity in activities
+            ],
+            "entitled": {
+                father: {a: n for a, n in table.items() if a in activities}
+                for father, table in whole.entitled.items()
+                if father in fathers and then[father].institution == institution
+            },
         }
-        table[father_id] = {key: count for key, count in counts.items() if count}
-    return WeekRecord(
-        week=week.problem.week, institution=institution, occurrences=occurrences, entitled=table
     )
 
 
@@ -239,10 +237,8 @@ def history_of(session: Session, parsed: Parsed, problem: Problem, now: datetime
             week = load_week(session, parsed, institution, name, now)
             if week is None:
                 continue
-            outcomes = {
-                (r.assignment, r.father): r.outcome for r in stored(session, institution, name)
-            }
-            records.append(_record_of(problem, week, institution, outcomes))
+            rows = stored(session, institution, name)
+            records.append(_record_of(problem, week, institution, rows))
     return History(weeks=records) if records else None
 
 

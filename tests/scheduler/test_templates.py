@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from scheduler.domain import Problem, ProblemError, SessionTemplate, TimeRange, parse_problem
+from scheduler.horizon import next_week
 from scheduler.public_holidays import holidays_in_week
 from scheduler.templates import sessions_for
 from scheduler.week import TZ
@@ -171,3 +172,18 @@ def test_duplicate_template_id_is_refused() -> None:
     with pytest.raises(ProblemError) as refused:
         week_of("2027-W05", [visit(), visit(day="sat")])
     assert refused.value.messages == ["session_templates[1].id: duplicate id 'T-WED'"]
+
+
+def test_the_next_week_of_a_horizon_takes_its_sessions_from_the_templates(
+    tiny_templates: Problem,
+) -> None:
+    """next_week of tiny-templates.json (2027-W17) makes 2027-W18's sessions from its templates."""
+    following = next_week(tiny_templates)
+    assert following.week == "2027-W18"
+    made = [(s.template, s.start.isoformat()) for s in following.sessions]
+    assert made == [
+        ("T-BZ-TUE", "2027-05-04T14:00:00+02:00"),
+        ("T-BZ-WED", "2027-05-05T14:00:00+02:00"),
+    ]  # Saturday 8 May is an exception; the cooking runs every other week
+    again = next_week(following)
+    assert {s.template for s in again.sessions} == {"T-BZ-TUE", "T-BZ-WED", "T-BZ-SAT", "T-KK-THU"}
