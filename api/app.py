@@ -16,6 +16,7 @@ from fastapi import FastAPI
 from api import errors, limits
 from api.database import Database
 from api.deps import Services
+from api.horizon import HORIZON_JOB, HORIZON_TARGET, store_weeks
 from api.http_guard import AccessLog, SecurityHeaders
 from api.jobs import JobRunner
 from api.outbox import DeliveryWorker
@@ -26,6 +27,7 @@ from api.routers import (
     audit,
     events,
     health,
+    horizons,
     outcomes,
     problems,
     publications,
@@ -83,6 +85,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     runner.register(ROSTER_JOB, ROSTER_TARGET, after_roster)
     runner.register(whatif.WHATIF_JOB, whatif.WHATIF_TARGET)
+    runner.register(HORIZON_JOB, HORIZON_TARGET, lambda job_id: store_weeks(database, job_id))
     services = Services.of(settings, database, runner)
     worker = DeliveryWorker(
         database,
@@ -117,7 +120,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(AccessLog)
     app.add_middleware(SecurityHeaders, exempt=[p for p in (app.docs_url, app.redoc_url) if p])
     routers = (health, problems, rosters, publications, allocations, events, repairs, webhooks)
-    for module in (*routers, outcomes, audit, whatif):
+    for module in (*routers, outcomes, horizons, audit, whatif):
         app.include_router(module.router, prefix=f"/{API_VERSION}")
     app.include_router(web_router)
     return app

@@ -21,6 +21,7 @@ from datetime import date, timedelta
 
 from scheduler.domain import Activity, Problem, Room, Session, SessionTemplate
 from scheduler.public_holidays import add_holiday_closures
+from scheduler.references import session_fit_errors
 from scheduler.spans import inside, overlaps, range_spans, week_spans
 from scheduler.week import DAYS, WeekClock, parse_week, week_minute
 
@@ -116,15 +117,7 @@ def template_errors(
             messages.append(f"{where}.room: unknown room '{template.room}'")
         if activity is None or room is None:
             continue
-        if activity.placement != "session":
-            messages.append(
-                f"{where}.activity: '{activity.id}' is placed individually, not in sessions"
-            )
-        if activity.room_kind is not None and room.kind != activity.room_kind:
-            messages.append(
-                f"{where}.room: '{room.id}' is a {room.kind}, "
-                f"'{activity.id}' needs a {activity.room_kind}"
-            )
+        messages += session_fit_errors(where, activity, room)
         messages += _outside_hours(
             f"{where}.start", room, template.day, template.start, activity.minutes
         )

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from api import audit, ical
-from api.deps import Caller, Services, ServicesDep, allow, allowed_job
+from api.deps import Caller, Services, ServicesDep, allow, allowed_job, allowed_problem
 from api.explain import explain as explain_shortfall
 from api.jobs import LIVE_STATES
 from api.keys import PLAN, READ, Principal
@@ -184,12 +184,7 @@ def start(caller: Caller, services: ServicesDep, request: RosterRequest) -> dict
     allow(caller, PLAN, [], "solving a week")
     settings = services.settings
     with services.database.write() as session:
-        problem_row = session.get(ProblemRow, request.problem_id)
-        if problem_row is None:
-            raise HTTPException(
-                status.HTTP_404_NOT_FOUND, f"problem '{request.problem_id}' does not exist"
-            )
-        allow(caller, PLAN, problem_row.institutions, f"problem '{request.problem_id}'")
+        problem_row = allowed_problem(session, caller, request.problem_id, PLAN)
         previous = None
         if request.previous is not None:
             previous_row = _job(session, caller, request.previous, READ)

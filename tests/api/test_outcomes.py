@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
@@ -13,7 +12,13 @@ from api.tables import AuditEntry, utcnow
 from scheduler.domain import parse_problem
 from scheduler.history import CANCELLED, NO_SHOW
 from scheduler.validate import violations
-from tests.kit.service import Api, baseline_roster, roomy_tiny_data, tiny_data
+from tests.kit.service import (
+    Api,
+    baseline_roster,
+    following_week_data,
+    roomy_tiny_data,
+    tiny_data,
+)
 
 WEEK = "2027-W05"
 VISIT = "S-BZ-WED"
@@ -116,24 +121,13 @@ def test_who_may_record_outcomes(api: Api) -> None:
         )
 
 
-def next_week(data: dict[str, Any]) -> dict[str, Any]:
-    """Give tiny.json's week moved one week on: its sessions a week later, its id and week new."""
-    moved = {**data, "id": "tiny-2027-W06", "week": "2027-W06"}
-    moved["sessions"] = [
-        {**s, "id": f"{s['id']}-W06",
-         "start": (datetime.fromisoformat(s["start"]) + timedelta(days=7)).isoformat()}
-        for s in data["sessions"]
-    ]  # fmt: skip
-    return moved
-
-
 def test_history_is_read_from_the_published_weeks_before(any_api: Api) -> None:
     """The week after a published one gets its occurrences and their outcomes as history."""
     data = published(any_api)
     headers = any_api.headers("planner")
     body = batch((VISIT, "F-001", NO_SHOW), (VISIT, "F-002", CANCELLED))
     assert any_api.client.post("/v1/outcomes", json=body, headers=headers).status_code == 201
-    problem = parse_problem(next_week(data))
+    problem = parse_problem(following_week_data(data))
     with any_api.services.database.read() as session:
         history = history_of(session, any_api.services.parsed, problem, utcnow())
     assert history is not None
@@ -142,7 +136,9 @@ def test_history_is_read_from_the_published_weeks_before(any_api: Api) -> None:
     visits = {(o.father, o.outcome) for o in record.occurrences if o.assignment == VISIT}
     assert visits == {("F-001", NO_SHOW), ("F-002", CANCELLED)}
     assert record.entitled["F-001"]["regular_visit"] >= 1
-    with_history = parse_problem({**next_week(data), "history": history.model_dump(mode="json")})
+    with_history = parse_problem(
+        {**following_week_data(data), "history": history.model_dump(mode="json")}
+    )
     assert with_history.earlier.granted["F-001", "regular_visit"] == 1
     assert with_history.earlier.granted["F-002", "regular_visit"] == 0
 
@@ -153,7 +149,7 @@ def test_a_solve_of_the_next_week_carries_the_history(
     """POST /v1/rosters hands the solve the published week before, and the roster validates."""
     data = roomy_tiny_data()
     api.publish(data, baseline_roster(data))
-    following = next_week(data)
+    following = following_week_data(data)
     headers = api.headers("planner")
     assert api.client.post("/v1/problems", json=following, headers=headers).status_code == 201
     started: list[dict[str, Any]] = []

@@ -18,12 +18,22 @@ from tests.kit.server import free_port, serving
 from tests.kit.service import (
     Api,
     baseline_roster,
+    following_week_data,
     make_api,
     seed_roster,
     tiny_data,
 )
 
-__all__ = ["Api", "baseline_roster", "free_port", "make_api", "seed_roster", "serving", "tiny_data"]
+__all__ = [
+    "Api",
+    "baseline_roster",
+    "following_week_data",
+    "free_port",
+    "make_api",
+    "seed_roster",
+    "serving",
+    "tiny_data",
+]
 
 CHROMIUM = os.environ.get("GEZINSROOSTER_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [

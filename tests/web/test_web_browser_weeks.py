@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from datetime import datetime, timedelta
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -20,20 +19,17 @@ import pytest
 
 from api.database import Database
 from api.keys import create_key
-from tests.kit.web import Site, baseline_roster, free_port, seed_roster, serving, tiny_data
+from tests.kit.web import (
+    Site,
+    baseline_roster,
+    following_week_data,
+    free_port,
+    seed_roster,
+    serving,
+    tiny_data,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
-
-
-def next_week(data: dict[str, Any]) -> dict[str, Any]:
-    """Give tiny.json one week on (2027-W06), its sessions a week later."""
-    moved = {**data, "id": "tiny-2027-W06", "week": "2027-W06"}
-    moved["sessions"] = [
-        {**s, "id": f"{s['id']}-W06",
-         "start": (datetime.fromisoformat(s["start"]) + timedelta(days=7)).isoformat()}
-        for s in data["sessions"]
-    ]  # fmt: skip
-    return moved
 
 
 @pytest.fixture(scope="module")
@@ -44,7 +40,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     database.upgrade()
     with database.write() as session:
         keys = {"planner": create_key(session, "planner", ["PI-VH"], "planner")[1]}
-    first, second = tiny_data(), next_week(tiny_data())
+    first, second = tiny_data(), following_week_data(tiny_data())
     stored = SimpleNamespace(database=database)
     roster_id = seed_roster(stored, first, baseline_roster(first))  # type: ignore[arg-type]
     seed_roster(stored, second, baseline_roster(second))  # type: ignore[arg-type]

@@ -4,28 +4,15 @@ from __future__ import annotations
 
 import html as markup
 import re
-from datetime import datetime, timedelta
-from typing import Any
 
 from sqlalchemy import select
 
 from api.tables import AuditEntry
-from tests.kit.web import Web, baseline_roster, seed_roster, tiny_data
+from tests.kit.web import Web, baseline_roster, following_week_data, seed_roster, tiny_data
 
 WEEK = "/weeks/tiny-2027-W05"
 # F-001 in tiny's first-come-first-served roster: one family-room visit, three video calls.
 GRANTED_IN_W05 = {"family_room_visit": 1, "video_call": 3}
-
-
-def next_week(data: dict[str, Any]) -> dict[str, Any]:
-    """Give tiny.json one week on (2027-W06), its sessions a week later."""
-    moved = {**data, "id": "tiny-2027-W06", "week": "2027-W06"}
-    moved["sessions"] = [
-        {**s, "id": f"{s['id']}-W06",
-         "start": (datetime.fromisoformat(s["start"]) + timedelta(days=7)).isoformat()}
-        for s in data["sessions"]
-    ]  # fmt: skip
-    return moved
 
 
 def two_weeks(web: Web) -> None:
@@ -40,7 +27,7 @@ def two_weeks(web: Web) -> None:
     ]  # fmt: skip
     body = {"institution": "PI-VH", "week": "2027-W05", "outcomes": outcomes}
     assert client.post("/v1/outcomes", json=body, headers=planner).status_code == 201
-    following = next_week(tiny_data())
+    following = following_week_data(tiny_data())
     seed_roster(web.api.services, following, baseline_roster(following))
 
 
@@ -75,7 +62,7 @@ def test_a_fathers_page_shows_his_last_four_weeks(web: Web) -> None:
     web.sign_in("planner")
     page = web.api.client.get("/weeks/tiny-2027-W06/fathers/F-001?institution=PI-VH").text
     assert "Zijn laatste vier weken" in page
-    draft = baseline_roster(next_week(tiny_data()))["assignments"]
+    draft = baseline_roster(following_week_data(tiny_data()))["assignments"]
     for activity, name in (("family_room_visit", "bezoek in de familiekamer"),
                            ("video_call", "skypen (beeldbellen)")):  # fmt: skip
         now = sum(1 for a in draft if a["activity"] == activity and "F-001" in a["fathers"])
