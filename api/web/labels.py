@@ -445,6 +445,13 @@ TEXT: dict[str, tuple[str, str]] = {
     "tab_horizon": ("Weken", "Weeks"),
     "horizon_title": ("Deze week en de weken erna", "This week and the weeks after it"),
     "horizon_none": ("geen week opgeslagen", "no week stored"),
+    "horizon_plan": ("Weken vooruit plannen", "Plan weeks ahead"),
+    "horizon_weeks": ("Aantal weken", "Number of weeks"),
+    "horizon_started": (
+        "Planning van {weeks} weken gestart; elke week wordt een eigen concept.",
+        "Planning {weeks} weeks started; each week becomes a draft of its own.",
+    ),
+    "horizon_job": ("Laatste planning vooruit", "Latest plan ahead"),
     "horizon_to_grid": ("Naar het rooster van week {week}", "To the roster of week {week}"),
     "horizon_below": ("Onder wettelijk minimum", "Below the legal minimum"),
     "father_weeks": ("Zijn laatste vier weken", "His last four weeks"),

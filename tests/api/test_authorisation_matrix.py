@@ -354,6 +354,7 @@ ROWS: list[Row] = [
     _page("POST", "/rosters/{roster_id}/cancel", 303, "none"),
     _page("POST", "/weeks/{problem_id}/events", 303, "none", _form(kind="time_out", who="F-9999")),
     _page("POST", "/weeks/{problem_id}/repairs", 303, "none", _form(time_limit="0")),
+    _page("POST", "/weeks/{problem_id}/horizon", 303, "none", _form(time_limit="0")),
     # Without the confirmation the publication is only previewed again.
     _page("POST", "/repairs/{repair_id}/publish", 303, "none"),
     Row("POST", "/signin", None, "open", 303, page=True, expect=_signin),

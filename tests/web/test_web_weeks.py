@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import html as markup
 import re
+from typing import Any
 
+import pytest
 from sqlalchemy import select
 
-from api.tables import AuditEntry
+from api.tables import AuditEntry, JobRow
 from tests.kit.web import Web, baseline_roster, following_week_data, seed_roster, tiny_data
 
 WEEK = "/weeks/tiny-2027-W05"
@@ -75,3 +77,24 @@ def test_a_fathers_page_shows_his_last_four_weeks(web: Web) -> None:
         entries = session.scalars(select(AuditEntry).where(AuditEntry.action == "web.father_weeks"))
         details = [e.detail for e in entries]
     assert details == ["weeks 2027-W05; fathers F-001"]
+
+
+def test_the_weeks_tab_starts_a_horizon_for_a_planner_only(
+    web: Web, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The planner's form starts a horizon job of the week; a viewer's is refused, none made."""
+    started: list[dict[str, Any]] = []
+    monkeypatch.setattr(web.api.services.runner, "start", lambda _id, load: started.append(load))
+    client = web.api.client
+    for who in ("viewer", "planner"):
+        web.sign_in(who)
+        form = {"csrf": web.csrf(), "weeks": "2", "time_limit": "3", "institution": "PI-VH"}
+        answer = client.post(f"{WEEK}/horizon", data=form, follow_redirects=False)
+        assert answer.status_code == 303
+        assert answer.headers["location"] == f"{WEEK}/horizon?institution=PI-VH"
+    assert [(load["weeks"], load["given"]) for load in started] == [(2, ["tiny-2027-W05"])]
+    page = client.get(f"{WEEK}/horizon").text
+    assert "Planning van 2 weken gestart" in page and 'data-horizon-state="queued"' in page
+    with web.api.services.database.read() as session:
+        kinds = [row.kind for row in session.scalars(select(JobRow))]
+    assert kinds.count("horizon") == 1
