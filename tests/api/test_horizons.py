@@ -1,4 +1,4 @@
-"""``/v1/horizons``: a stored week and the next planned as one job, each week a draft of its own."""
+"""``/v1/horizons``: a week and the next planned as one job, each a draft (SQLite, PostgreSQL)."""
 
 from __future__ import annotations
 
@@ -26,8 +26,9 @@ def planned(api: Api, body: dict[str, Any]) -> dict[str, Any]:
     raise AssertionError(f"horizon {job_id} did not end")
 
 
-def test_two_weeks_are_planned_stored_and_published_one_by_one(api: Api) -> None:
+def test_two_weeks_are_planned_stored_and_published_one_by_one(any_api: Api) -> None:
     """Week 5 and a made week 6 each get a draft; each passes the checker and publishes alone."""
+    api = any_api
     data = roomy_tiny_data()
     headers = api.headers("planner")
     assert api.client.post("/v1/problems", json=data, headers=headers).status_code == 201
