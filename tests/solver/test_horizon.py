@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
+import openpyxl
 import pytest
 
 from api.cli import main
+from exports.roster import FRAMES, roster_frames, roster_table
+from exports.workbook import workbook_bytes
 from scheduler.domain import Problem
+from scheduler.four_weeks import four_week_kpis
 from scheduler.validate import violations
 from solver.horizon import plan_weeks
 from solver.solve import SolveOptions
 from tests.kit.weeks import at, every_day, father, granted, officer, room, session, volunteer, week
+from whatif.sweep import four_week_row
 
 OPTIONS = SolveOptions(time_limit=10, workers=2)
 
@@ -90,3 +96,26 @@ def test_plan_refuses_bad_weeks_and_a_bad_history_naming_them(
     )
     assert main(["solve", tiny, "--history", str(history)]) == 2
     assert "unknown father 'F-999'" in capsys.readouterr().err
+
+
+def test_a_what_if_of_a_week_with_history_reports_the_four_weeks(tiny: Problem) -> None:
+    """A what-if run of a week with a history gains the four-week KPIs; one without has none."""
+    first, second = plan_weeks([tiny], 2, "held", OPTIONS)
+    row = four_week_row(second.problem, second.roster)
+    kpis = four_week_kpis(second.problem, list(second.roster.assignments))
+    assert row["four_weeks_fulfilment_floor"] == kpis.fulfilment_floor
+    assert row["four_weeks_below_legal_minimum_twice"] == len(
+        kpis.fathers_below_legal_minimum_twice
+    )
+    assert four_week_row(first.problem, first.roster) == {}
+
+
+def test_the_exports_of_a_week_with_history_show_its_four_weeks(tiny: Problem) -> None:
+    """The table, the frames and the workbook of a week with a history carry the four weeks."""
+    _, second = plan_weeks([tiny], 2, "held", OPTIONS)
+    frames = roster_frames(second.problem, second.roster)
+    assert list(frames) == [*FRAMES, "four_weeks"]
+    assert set(frames["four_weeks"]["father"]) == {f.id for f in tiny.fathers}
+    assert "Four weeks 2027-W05, 2027-W06" in roster_table(second.problem, second.roster)
+    book = openpyxl.load_workbook(io.BytesIO(workbook_bytes(second.problem, second.roster)))
+    assert "Vier weken" in book.sheetnames
