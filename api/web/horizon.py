@@ -18,13 +18,15 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session, defer
 
-from api.outcomes import occurrences_at, stored
+from api.outcomes import history_of, occurrences_at, stored
 from api.published import Parsed, load_week, publication
 from api.rosters import ROSTER_JOB
 from api.tables import JobRow, ProblemRow
 from api.web import views
 from scheduler.domain import Assignment, Problem, Roster
+from scheduler.four_weeks import four_week_kpis
 from scheduler.history import WINDOW_WEEKS, week_after
+from scheduler.horizon import with_history
 from scheduler.objective import visit_minutes
 
 HORIZON_WEEKS = 4
@@ -159,3 +161,40 @@ def father_weeks(
     weeks.append(shown)
     activities = sorted({a for w in weeks for a in w.granted})
     return FatherWeeks(weeks, activities)
+
+
+@dataclass
+class FourWeeks:
+    """The four-week figures of the week shown at one institution (docs/design.md section 10)."""
+
+    weeks: list[str]
+    floor: float
+    below_twice: list[str]
+    nothing_every_week: list[str]
+    least_contact_minutes: int | None
+
+
+def four_weeks_at(
+    db: Session,
+    parsed: Parsed,
+    problem: Problem,
+    roster: Roster | None,
+    institution: str,
+    now: datetime,
+) -> FourWeeks | None:
+    """Give the week's four-week figures with the store's history, or None without a roster."""
+    if roster is None:
+        return None
+    read = with_history(problem, history_of(db, parsed, problem, now))
+    found = four_week_kpis(read, views.at_institution(read, roster, institution))
+    own = {f.id for f in problem.fathers if f.institution == institution}
+    children = {c.id for f in problem.fathers if f.id in own for c in f.children}
+    shares = [share for father, share in found.fulfilment_by_father.items() if father in own]
+    minutes = [m for child, m in found.contact_minutes_by_child.items() if child in children]
+    return FourWeeks(
+        weeks=found.weeks,
+        floor=min(shares, default=1.0),
+        below_twice=[f for f in found.fathers_below_legal_minimum_twice if f in own],
+        nothing_every_week=[f for f in found.fathers_nothing_beyond_legal_every_week if f in own],
+        least_contact_minutes=min(minutes, default=None),
+    )

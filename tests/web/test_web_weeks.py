@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import html as markup
 import re
+from collections.abc import Callable
 from typing import Any
 
 import pytest
 from sqlalchemy import select
 
 from api.tables import AuditEntry, JobRow
+from tests.kit.service import empty_roster
 from tests.kit.web import Web, baseline_roster, following_week_data, seed_roster, tiny_data
 
 WEEK = "/weeks/tiny-2027-W05"
@@ -17,7 +19,7 @@ WEEK = "/weeks/tiny-2027-W05"
 GRANTED_IN_W05 = {"family_room_visit": 1, "video_call": 3}
 
 
-def two_weeks(web: Web) -> None:
+def two_weeks(web: Web, make: Callable[[dict[str, Any]], dict[str, Any]] = baseline_roster) -> None:
     """Publish tiny's week with a no-show and a cancellation; store the next with a draft."""
     planner = web.api.headers("planner")
     client = web.api.client
@@ -30,7 +32,7 @@ def two_weeks(web: Web) -> None:
     body = {"institution": "PI-VH", "week": "2027-W05", "outcomes": outcomes}
     assert client.post("/v1/outcomes", json=body, headers=planner).status_code == 201
     following = following_week_data(tiny_data())
-    seed_roster(web.api.services, following, baseline_roster(following))
+    seed_roster(web.api.services, following, make(following))
 
 
 def cells(html: str, heading: str) -> list[str]:
@@ -98,3 +100,21 @@ def test_the_weeks_tab_starts_a_horizon_for_a_planner_only(
     with web.api.services.database.read() as session:
         kinds = [row.kind for row in session.scalars(select(JobRow))]
     assert kinds.count("horizon") == 1
+
+
+def test_the_weeks_tab_shows_the_four_week_figures(web: Web) -> None:
+    """Week 6's tab reads week 5 from the store: the fathers below the minimum in both are loud."""
+    two_weeks(web, empty_roster)  # week 6's draft places nothing: every father is below in it
+    web.sign_in("planner")
+    client = web.api.client
+    side_by_side = client.get(f"{WEEK}/horizon?institution=PI-VH").text
+    row = re.search(r'<th scope="row">Onder wettelijk minimum</th>(.*?)</tr>', side_by_side, re.S)
+    assert row is not None
+    cells_of = re.findall(r"<td>(.*?)</td>", row[1], re.S)
+    week5, week6 = (set(re.findall(r">(F-\d+)</a>", cell)) for cell in cells_of[:2])
+    assert week5 and week6
+    page = client.get("/weeks/tiny-2027-W06/horizon?institution=PI-VH").text
+    assert "Over vier weken (2027-W05, 2027-W06)" in page
+    loud = re.search(r'<p class="flash flash-error" data-loud>(.*?)</p>', page, re.S)
+    shown = sorted(re.findall(r">(F-\d+)</a>", loud[1])) if loud else []
+    assert shown and shown == sorted(week5 & week6)

@@ -12,8 +12,8 @@ from api import audit
 from api.deps import ServicesDep
 from api.horizon import HORIZON_JOB
 from api.routers import horizons as horizon_routes
-from api.tables import JobRow
-from api.web.horizon import horizon
+from api.tables import JobRow, utcnow
+from api.web.horizon import four_weeks_at, horizon
 from api.web.routes.pages import (
     Csrf,
     PageRoute,
@@ -39,19 +39,27 @@ def weeks_ahead(
     page = open_week(services, user, problem_id, params, "horizon", no_father)
     with services.database.read() as db:
         columns = horizon(db, services.parsed, page.institution, page.problem.week)
+        four = four_weeks_at(
+            db, services.parsed, page.problem, page.roster, page.institution, utcnow()
+        )
         latest = db.scalars(
             select(JobRow)
             .where(JobRow.kind == HORIZON_JOB, JobRow.problem_id == problem_id)
             .order_by(JobRow.created_at.desc())
         ).first()
     with services.database.write() as db:
+        if four is not None and four.below_twice:
+            audit.record_read(
+                db, user.principal, "web.four_weeks", "problem", problem_id,
+                {page.institution: four.below_twice}, f"weeks {', '.join(four.weeks)}",
+            )  # fmt: skip
         for column in columns:
             if column.problem_id and column.below_legal:
                 audit.record_read(
                     db, user.principal, "web.horizon", "problem", column.problem_id,
                     {page.institution: column.below_legal},
                 )  # fmt: skip
-    return show(request, user, page, "horizon", columns=columns, latest=latest)
+    return show(request, user, page, "horizon", columns=columns, latest=latest, four=four)
 
 
 @router.post("/weeks/{problem_id}/horizon")
