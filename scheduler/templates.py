@@ -6,8 +6,8 @@ every other week counted from its ``anchor_week``; it is valid from and until
 two dates (both included); and its exceptions are dates on which it does not
 run or runs at another time. ``sessions_for`` makes one week's sessions from
 them. When a week loads, ``apply_templates`` closes the rooms on public
-holidays (``scheduler/public_holidays.py``) and then makes the sessions, so a
-template's session on a closed day does not run.
+holidays (``scheduler/public_holidays.py``) and then makes the sessions; a
+template's session on a holiday that closes its room is not made.
 
 A session made from a template carries the template's id and is made again
 each time the week loads: a written-out week loads back to the same sessions,
@@ -19,10 +19,10 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from datetime import date, timedelta
 
-from scheduler.domain import Activity, Problem, Room, Session, SessionTemplate
-from scheduler.public_holidays import add_holiday_closures
+from scheduler.domain import Activity, Policy, Problem, Room, Session, SessionTemplate
+from scheduler.public_holidays import add_holiday_closures, closes, holidays_in_week
 from scheduler.references import session_fit_errors
-from scheduler.spans import inside, overlaps, range_spans, week_spans
+from scheduler.spans import inside, week_spans
 from scheduler.week import DAYS, WeekClock, parse_week, week_minute
 
 
@@ -58,13 +58,16 @@ def sessions_for(
     templates: Sequence[SessionTemplate],
     rooms: Mapping[str, Room],
     activities: Mapping[str, Activity],
+    policy: Policy | None = None,
 ) -> list[Session]:
     """Give the week's sessions made from the templates, in template order.
 
-    A session whose room is closed at any time of it (a public holiday, a
-    repair) is not made.
+    With a ``policy``, a session on a public holiday that closes its room is
+    not made. Any other closure (an event, a repair) leaves it made: like a
+    written session, it then cannot run, and a check or repair says so.
     """
     clock = WeekClock(week)
+    holidays = holidays_in_week(week) if policy is not None else {}
     sessions: list[Session] = []
     for template in templates:
         when = runs_on(template, week)
@@ -72,15 +75,14 @@ def sessions_for(
         if when is None or room is None or activity is None:
             continue
         day, start_clock = when
-        start = week_minute(template.day, start_clock)
-        if overlaps(range_spans(clock, room.closed), start, start + activity.minutes):
+        if day in holidays and policy is not None and closes(policy, room):
             continue
         sessions.append(
             Session(
                 id=f"{template.id}-{day:%Y%m%d}",
                 activity=template.activity,
                 room=template.room,
-                start=clock.moment(start),
+                start=clock.moment(week_minute(template.day, start_clock)),
                 capacity=template.capacity,
                 template=template.id,
             )
@@ -149,6 +151,6 @@ def apply_templates(problem: Problem) -> list[str]:
         return []
     ids = {template.id for template in problem.session_templates}
     written = [s for s in problem.sessions if s.template not in ids]
-    made = sessions_for(problem.week, problem.session_templates, rooms, activities)
+    made = sessions_for(problem.week, problem.session_templates, rooms, activities, problem.policy)
     problem.sessions = written + made
     return []

@@ -125,16 +125,18 @@ def test_a_template_session_beside_written_sessions() -> None:
                                                 "T-SAT2-20270206"]  # fmt: skip
 
 
-def test_sessions_for_skips_a_closed_room() -> None:
-    """sessions_for makes no session in a room closed at its time, and the others."""
-    problem = week_of("2027-W05", [])
+def test_sessions_for_skips_a_holiday_only() -> None:
+    """sessions_for leaves out a session on a holiday that closes its room, not one in a closure."""
+    problem = week_of("2027-W17", [])
     rooms = {room.id: room.model_copy(deep=True) for room in problem.rooms}
-    start = datetime(2027, 2, 3, 14, 30, tzinfo=TZ)
+    start = datetime(2027, 4, 28, 14, 30, tzinfo=TZ)
     rooms["VH-BZ"].closed = [TimeRange(start=start, end=start + timedelta(hours=1))]
-    templates = [SessionTemplate.model_validate(visit()),
-                 SessionTemplate.model_validate(visit(id="T-SAT", day="sat"))]  # fmt: skip
-    made = sessions_for("2027-W05", templates, rooms, problem.activity_by_id)
-    assert [s.id for s in made] == ["T-SAT-20270206"]
+    templates = [SessionTemplate.model_validate(visit(id="T-TUE", day="tue")),
+                 SessionTemplate.model_validate(visit())]  # fmt: skip
+    made = sessions_for("2027-W17", templates, rooms, problem.activity_by_id, problem.policy)
+    assert [s.id for s in made] == ["T-WED-20270428"]
+    without_policy = sessions_for("2027-W17", templates, rooms, problem.activity_by_id)
+    assert [s.id for s in without_policy] == ["T-TUE-20270427", "T-WED-20270428"]
 
 
 @pytest.mark.parametrize(
