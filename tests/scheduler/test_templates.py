@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from scheduler.domain import Problem, ProblemError, SessionTemplate, TimeRange, parse_problem
+from scheduler.events import Event, apply_event
 from scheduler.horizon import next_week
 from scheduler.public_holidays import holidays_in_week
 from scheduler.templates import sessions_for
@@ -189,3 +190,17 @@ def test_the_next_week_of_a_horizon_takes_its_sessions_from_the_templates(
     ]  # Saturday 8 May is an exception; the cooking runs every other week
     again = next_week(following)
     assert {s.template for s in again.sessions} == {"T-BZ-TUE", "T-BZ-WED", "T-BZ-SAT", "T-KK-THU"}
+
+
+def test_a_cancelled_template_session_stays_cancelled(tiny_templates: Problem) -> None:
+    """Cancelling a session made from a template adds the date to its exceptions: not made again."""
+    data = tiny_templates.model_dump(mode="json")
+    event = Event.model_validate(
+        {"type": "session_cancelled", "at": "2027-04-28T09:00:00+02:00",
+         "session": "T-BZ-WED-20270428"}
+    )  # fmt: skip
+    changed = parse_problem(apply_event(tiny_templates, data, event))
+    assert "T-BZ-WED-20270428" not in {s.id for s in changed.sessions}
+    template = next(t for t in changed.session_templates if t.id == "T-BZ-WED")
+    assert [(e.date, e.start) for e in template.exceptions] == [(date(2027, 4, 28), None)]
+    assert len(changed.sessions) == len(tiny_templates.sessions) - 1
