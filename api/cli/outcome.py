@@ -11,23 +11,17 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
-from pathlib import Path
 from typing import Any
 
 from api.cli import add_command
-from api.cli.service import _database, _database_option, _guarded
+from api.cli.service import _database, _database_option, _guarded, read_json_file
 
 
 def _body(args: argparse.Namespace) -> Any:
     from scheduler.domain import ProblemError
 
     if args.file is not None:
-        text = sys.stdin.read() if args.file == "-" else Path(args.file).read_text("utf-8")
-        try:
-            return json.loads(text)
-        except json.JSONDecodeError as error:
-            raise ProblemError([f"file: not JSON ({error})"]) from None
+        return read_json_file(args.file)
     missing = [
         f"--{name}" for name in ("institution", "week", "assignment", "father", "outcome")
         if getattr(args, name) is None

@@ -47,6 +47,19 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 SEEDED_WEEK = "seeded-2027-W05"
+TINY_OUTCOMES = {
+    "institution": "PI-VH",
+    "week": "2027-W05",
+    "outcomes": [
+        {"assignment": "S-BZ-WED", "father": "F-002", "outcome": "no_show"},
+        {
+            "assignment": "F-001-family_room_visit-tue1500",
+            "father": "F-001",
+            "outcome": "cancelled_by_institution",
+        },
+    ],
+}
+"""Outcomes of tiny.json's first-come-first-served week: a no-show and a cancellation."""
 
 
 @dataclass

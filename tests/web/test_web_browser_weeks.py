@@ -20,6 +20,7 @@ import pytest
 from api.database import Database
 from api.keys import create_key
 from tests.kit.web import (
+    TINY_OUTCOMES,
     Site,
     baseline_roster,
     following_week_data,
@@ -49,13 +50,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
         headers = {"Authorization": f"Bearer {keys['planner']}"}
         published = httpx.post(f"{server.base}/v1/rosters/{roster_id}/publish", headers=headers)
         assert published.status_code == 200, published.text
-        outcomes = [
-            {"assignment": "S-BZ-WED", "father": "F-002", "outcome": "no_show"},
-            {"assignment": "F-001-family_room_visit-tue1500", "father": "F-001",
-             "outcome": "cancelled_by_institution"},
-        ]  # fmt: skip
-        body = {"institution": "PI-VH", "week": "2027-W05", "outcomes": outcomes}
-        recorded = httpx.post(f"{server.base}/v1/outcomes", json=body, headers=headers)
+        recorded = httpx.post(f"{server.base}/v1/outcomes", json=TINY_OUTCOMES, headers=headers)
         assert recorded.status_code == 201, recorded.text
         yield Site(server.base, keys)
 

@@ -12,7 +12,14 @@ from sqlalchemy import select
 
 from api.tables import AuditEntry, JobRow
 from tests.kit.service import empty_roster
-from tests.kit.web import Web, baseline_roster, following_week_data, seed_roster, tiny_data
+from tests.kit.web import (
+    TINY_OUTCOMES,
+    Web,
+    baseline_roster,
+    following_week_data,
+    seed_roster,
+    tiny_data,
+)
 
 WEEK = "/weeks/tiny-2027-W05"
 # F-001 in tiny's first-come-first-served roster: one family-room visit, three video calls.
@@ -24,13 +31,7 @@ def two_weeks(web: Web, make: Callable[[dict[str, Any]], dict[str, Any]] = basel
     planner = web.api.headers("planner")
     client = web.api.client
     assert client.post(f"/v1/rosters/{web.roster_id}/publish", headers=planner).status_code == 200
-    outcomes = [
-        {"assignment": "S-BZ-WED", "father": "F-002", "outcome": "no_show"},
-        {"assignment": "F-001-family_room_visit-tue1500", "father": "F-001",
-         "outcome": "cancelled_by_institution"},
-    ]  # fmt: skip
-    body = {"institution": "PI-VH", "week": "2027-W05", "outcomes": outcomes}
-    assert client.post("/v1/outcomes", json=body, headers=planner).status_code == 201
+    assert client.post("/v1/outcomes", json=TINY_OUTCOMES, headers=planner).status_code == 201
     following = following_week_data(tiny_data())
     seed_roster(web.api.services, following, make(following))
 
