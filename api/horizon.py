@@ -26,7 +26,7 @@ from api.problems import new_row
 from api.rosters import ROSTER_JOB
 from api.rosters import view as roster_view
 from api.tables import JobRow, ProblemRow, utcnow
-from scheduler.domain import Problem, parse_problem
+from scheduler.domain import Problem, ProblemError, parse_problem
 from scheduler.history import week_after
 
 HORIZON_JOB = "horizon"
@@ -93,28 +93,43 @@ def _week_id(session: Session, base: str, week: str, first_week: str) -> str:
 
 
 def store_weeks(database: Database, job_id: str) -> None:
-    """Store each week of a finished horizon job: made weeks as new uploads, rosters as drafts."""
-    with database.write() as session:
-        row = session.get(JobRow, job_id)
-        if row is None or row.result is None or row.result.get("stored"):
-            return
-        first = session.get(ProblemRow, row.problem_id) if row.problem_id else None
-        if first is None:
-            return
-        ids: list[str] = list(row.params.get("given", []))
-        stored: list[dict[str, Any]] = []
-        for index, item in enumerate(row.result["weeks"]):
-            if index < len(ids):
-                problem_id = ids[index]
-            else:
-                problem_id = _week_id(session, first.id, item["week"], first.week)
-                data = {**item["problem"], "id": problem_id}
-                problem: Problem = parse_problem(data)
-                session.add(new_row(problem, data))
-                session.flush()
-            roster_id = _draft(session, row, problem_id, index, item["roster"])
-            stored.append({"week": item["week"], "problem_id": problem_id, "roster_id": roster_id})
-        row.result = {**row.result, "stored": stored}
+    """Store each week of a finished horizon job: made weeks as new uploads, rosters as drafts.
+
+    All or nothing: when a week cannot be stored, nothing is, and the job's
+    ``error`` says why.
+    """
+    try:
+        with database.write() as session:
+            _store(session, job_id)
+    except (ProblemError, LookupError) as error:
+        reason = "; ".join(error.messages) if isinstance(error, ProblemError) else str(error)
+        with database.write() as session:
+            row = session.get(JobRow, job_id)
+            if row is not None:
+                row.error = f"the planned weeks could not be stored: {reason}"
+
+
+def _store(session: Session, job_id: str) -> None:
+    row = session.get(JobRow, job_id)
+    if row is None or row.result is None or row.result.get("stored"):
+        return
+    first = session.get(ProblemRow, row.problem_id) if row.problem_id else None
+    if first is None:
+        raise LookupError(f"problem '{row.problem_id}' no longer exists")
+    ids: list[str] = list(row.params.get("given", []))
+    stored: list[dict[str, Any]] = []
+    for index, item in enumerate(row.result["weeks"]):
+        if index < len(ids):
+            problem_id = ids[index]
+        else:
+            problem_id = _week_id(session, first.id, item["week"], first.week)
+            data = {**item["problem"], "id": problem_id}
+            problem: Problem = parse_problem(data)
+            session.add(new_row(problem, data))
+            session.flush()
+        roster_id = _draft(session, row, problem_id, index, item["roster"])
+        stored.append({"week": item["week"], "problem_id": problem_id, "roster_id": roster_id})
+    row.result = {**row.result, "stored": stored}
 
 
 def _draft(

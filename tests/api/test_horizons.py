@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import time
+import uuid
 from typing import Any
 
-from api.tables import JobRow, ProblemRow
+from sqlalchemy import select
+
+from api.horizon import store_weeks
+from api.tables import JobRow, ProblemRow, utcnow
 from scheduler.domain import parse_problem, parse_roster
 from scheduler.validate import violations
 from tests.kit.service import Api, following_week_data, roomy_tiny_data
@@ -86,3 +90,33 @@ def test_bad_horizons_are_refused(api: Api) -> None:
         "/v1/horizons", json={"problem_id": "nope-1", "weeks": 2}, headers=headers
     )
     assert missing.status_code == 404
+
+
+def test_a_week_that_cannot_be_stored_stores_nothing_and_says_why(api: Api) -> None:
+    """A planned week that no longer loads leaves no week nor draft; the job's error names it."""
+    data = roomy_tiny_data()
+    headers = api.headers("planner")
+    assert api.client.post("/v1/problems", json=data, headers=headers).status_code == 201
+    broken = {**following_week_data(data), "fathers": [{"id": "F-9"}]}
+    roster = {"problem_id": data["id"], "week": "2027-W05", "status": "feasible"}
+    job_id = str(uuid.uuid4())
+    with api.services.database.write() as session:
+        session.add(
+            JobRow(
+                id=job_id, kind="horizon", problem_id=data["id"], institutions=["PI-VH"],
+                state="done", params={"given": [data["id"]]}, progress={},
+                result={"weeks": [
+                    {"week": "2027-W05", "problem": data, "roster": roster},
+                    {"week": "2027-W06", "problem": broken, "roster": roster},
+                ]},
+                created_at=utcnow(), finished_at=utcnow(),
+            )
+        )  # fmt: skip
+    store_weeks(api.services.database, job_id)
+    found = api.client.get(f"/v1/horizons/{job_id}", headers=headers).json()
+    assert found["weeks"] == []
+    assert found["error"].startswith("the planned weeks could not be stored: fathers[0].")
+    with api.services.database.read() as session:
+        assert session.get(ProblemRow, "tiny-2027-W06") is None
+        drafts = session.scalars(select(JobRow).where(JobRow.kind == "roster")).all()
+    assert drafts == []
