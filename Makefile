@@ -10,7 +10,7 @@ PACKAGES := $(wildcard scheduler solver whatif exports api)
 $(STAMP): pyproject.toml
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[service,postgres,ray,plot,dev]'
+	$(BIN)/pip install --quiet -e '.[service,postgres,ray,plot,highs,dev]'
 	touch $(STAMP)
 
 run: $(STAMP)

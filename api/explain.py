@@ -19,7 +19,7 @@ from scheduler.entitlements import entitled
 from scheduler.objective import granted_counts
 from scheduler.occupancy import Occupancy
 from scheduler.placement import blockers, candidate_times
-from scheduler.unblock import decisive_reason, tried_times, unblocking
+from scheduler.unblock import decisive_reason, staffed_by, tried_times, unblocking
 from scheduler.week import MINUTES_PER_DAY
 
 CANDIDATES_SHOWN = 10
@@ -35,7 +35,8 @@ def _blocking(
 ) -> list[dict[str, Any]]:
     """Give the assignments that take the father, a room or staff the occurrence needed."""
     father = problem.father_by_id[father_id]
-    activity = problem.activity_by_id[activity_id]
+    activity = problem.kind(activity_id)
+    serving = staffed_by(problem, activity_id)
     clock = problem.clock
     end = start + activity.minutes
     kinds = {reason.split(":", 1)[1] for reason in why if reason.startswith(f"{reasons.CAPACITY}:")}
@@ -56,7 +57,7 @@ def _blocking(
                 takes += [
                     f"volunteer {v}"
                     for v in assignment.volunteers
-                    if activity_id in problem.volunteer_by_id[v].activities
+                    if not serving.isdisjoint(problem.volunteer_by_id[v].activities)
                     and father.institution in problem.volunteer_by_id[v].institutions
                 ]
             if reasons.NO_OFFICER in why:
@@ -83,7 +84,7 @@ def explain(problem: Problem, roster: Roster, father_id: str, activity_id: str) 
     # The candidates come first: asking for them names an unknown father or activity (422).
     candidates = list(candidate_times(problem, father_id, activity_id))
     father = problem.father_by_id[father_id]
-    activity = problem.activity_by_id[activity_id]
+    activity = problem.kind(activity_id)
     wanted = entitled(problem, father, activity)
     granted = granted_counts(problem, roster.assignments)[father_id, activity_id]
     shortfall = next(

@@ -8,19 +8,48 @@ is entitled to; they block granting it, and a shortfall says so.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from scheduler.domain import Activity, Father, Problem
-from scheduler.eligibility import effective_shell, eligible, has_baby
+from scheduler.eligibility import base_shell, effective_shell, eligible, has_baby
 from scheduler.room_kinds import VISIT_HALL
 
 
 @dataclass(frozen=True)
 class Ceiling:
-    """At most ``limit`` occurrences on the days in ``days`` (day indexes, 0 is Monday)."""
+    """At most ``limit`` occurrences on ``days``, less those on ``before`` (0 is Monday).
+
+    The days of a time-out hold at most what is left of the lower shell's
+    figure after the occurrences on the days before the time-out:
+    ``max(0, limit - occurrences on before)``. The days before are never held
+    back by it; they only use up the figure.
+    """
 
     days: frozenset[int]
     limit: int
+    before: frozenset[int] = frozenset()
+    time_out: bool = False
+
+    def remainder(self, counts: Sequence[int]) -> int:
+        """Give how many occurrences ``days`` may hold, with ``counts[d]`` on each day d."""
+        return max(0, self.limit - sum(counts[day] for day in self.before))
+
+    def excess(self, counts: Sequence[int]) -> int:
+        """Give how many occurrences on ``days`` are over the remainder (0 when it holds)."""
+        return max(0, sum(counts[day] for day in self.days) - self.remainder(counts))
+
+    def fits_one_more(self, counts: Sequence[int], day: int) -> bool:
+        """Tell whether one more occurrence on ``day`` adds nothing to this ceiling's excess.
+
+        One more on a day before the time-out lowers the remainder, so it can
+        fail too once the days of the time-out hold what was left.
+        """
+        if day not in self.days and day not in self.before:
+            return True
+        more = list(counts)
+        more[day] += 1
+        return self.excess(more) <= self.excess(counts)
 
 
 def shell_per_week(problem: Problem, father: Father, activity: Activity, shell: int) -> int:
@@ -79,18 +108,21 @@ def ceilings(problem: Problem, father: Father, activity: Activity) -> list[Ceili
 
     The whole week is capped by his entitlement. Where his effective shell
     drops during the week (a time-out), the days at or below a shell are
-    capped by that shell's figure, so a time-out from Wednesday leaves Monday
-    and Tuesday at shell 3 and holds Wednesday to Sunday to shell 2.
+    capped by what is left of that shell's figure after the days before them:
+    a time-out from Wednesday leaves Monday and Tuesday as they are, and holds
+    Wednesday to Sunday to shell 2's figure less Monday's and Tuesday's.
     """
     week = frozenset(range(7))
     found = [Ceiling(week, entitled(problem, father, activity))]
     shells = {day: effective_shell(problem, father, day) for day in range(7)}
     for shell in sorted(set(shells.values())):
         days = frozenset(day for day, value in shells.items() if value <= shell)
+        before = frozenset(range(min(days)))
         # No part of the week may hold more than the whole week's entitlement.
         limit = min(shell_per_week(problem, father, activity, shell), found[0].limit)
-        if days != week or limit < found[0].limit:
-            found.append(Ceiling(days, limit))
+        # A part held to the whole figure adds nothing to the week's own ceiling.
+        if limit < found[0].limit:
+            found.append(Ceiling(days, limit, before, shell < base_shell(father)))
     four_weeks = four_week_ceiling(problem, father, activity)
     if four_weeks is not None and four_weeks.limit < found[0].limit:
         found.append(four_weeks)

@@ -194,19 +194,25 @@ class Occupancy:
 
         A ceiling of zero on a day the father may not have the activity at all
         is that ineligibility, already named; it is not also ``entitlement_used``.
+        A time-out's ceiling reached (shell 2's figure used up, the days before
+        the time-out included) is ``time_out``.
         """
         key = (father.id, activity.id, day)
         found = self._day_memo.get(key)
         if found is not None:
             return found
-        blocked = self.index.eligibility(father, activity, day)
+        index = self.index
+        blocked = index.eligibility(father, activity, day)
         counts = self._days.get((father.id, activity.id), _NO_DAYS)
-        used = any(
-            sum(counts[d] for d in days) >= limit
-            for days, limit in self.index.limits(father, activity, day)
-            if limit > 0 or not blocked
-        )
-        found = tuple(blocked) + ((reasons.ENTITLEMENT_USED,) if used else ())
+        why = set(blocked)
+        if counts[day] >= index.per_day(father, activity, day) and (
+            index.per_day(father, activity, day) > 0 or not blocked
+        ):
+            why.add(reasons.ENTITLEMENT_USED)
+        for ceiling in index.ceilings(father, activity):
+            if (ceiling.limit > 0 or not blocked) and not ceiling.fits_one_more(counts, day):
+                why.add(reasons.TIME_OUT if ceiling.time_out else reasons.ENTITLEMENT_USED)
+        found = tuple(blocked) + tuple(sorted(why - set(blocked)))
         self._day_memo[key] = found
         return found
 

@@ -27,6 +27,7 @@ from scheduler.domain import (
     Window,
 )
 from scheduler.eligibility import school_hours_conflict
+from scheduler.ids import ESCORTED_VISIT
 from scheduler.occupancy import Occupancy, Staff
 from scheduler.room_kinds import VISIT_HALL
 from scheduler.spans import inside, overlaps
@@ -49,10 +50,77 @@ def candidate_times(
     allow it (the whole week on the grid for an activity without a room).
     Only candidates lying wholly within [earliest, latest) are given.
     """
+    if activity_id == ESCORTED_VISIT:
+        yield from _escorted_times(problem, _escorted_father(problem, father_id), earliest, latest)
+        return
     father, activity = _resolve(problem, father_id, activity_id)
     for start, session in week_candidates(problem, father.institution, activity):
         if earliest <= start and start + activity.minutes <= latest:
             yield start, session.id if session is not None else None
+
+
+def _escorted_times(
+    problem: Problem, father: Father, earliest: int, latest: int
+) -> list[tuple[int, str]]:
+    """Give the sessions of the activities with escorts at his institution, in time order."""
+    found: list[tuple[int, str]] = []
+    for activity in problem.activities:
+        if activity.escorts:
+            found += [
+                (start, session.id)
+                for start, session in week_candidates(problem, father.institution, activity)
+                if session is not None and earliest <= start <= latest - activity.minutes
+            ]
+    return sorted(found)
+
+
+def _escorted_father(problem: Problem, father_id: str) -> Father:
+    """Give the father asking for an escorted visit, or raise naming him or the activity unknown."""
+    father = problem.father_by_id.get(father_id)
+    messages = [] if father is not None else [f"father: unknown father '{father_id}'"]
+    if problem.escorted_activity is None:
+        messages.append(f"activity: unknown activity '{ESCORTED_VISIT}'")
+    if messages or father is None:
+        raise ProblemError(messages)
+    return father
+
+
+def _escorted_seat(
+    problem: Problem, occupancy: Occupancy, father: Father, start: int, session_id: str | None
+) -> tuple[Assignment | None, list[str]]:
+    """Give his seat in a session there with all its escorts, or None and every reason none is.
+
+    An escorted visit is granted with a seat in a session of an activity with
+    escorts that has all of them: a seat he holds, or one he could take; what
+    keeps the escorts away is ``no_volunteer``, ``volunteer_max_hours`` or
+    ``partner_cap`` (``scheduler.occupancy``).
+    """
+    sessions = [
+        problem.session_by_id[session]
+        for at, session in _escorted_times(problem, father, start, MINUTES_PER_WEEK)
+        if at == start and session_id in (None, session)
+    ]
+    found: set[str] = set()
+    for session in sessions:
+        running = occupancy.session_assignment(session.id)
+        if running is not None and father.id in running.fathers:
+            seat: Assignment | None = running
+        else:
+            seat, why = blockers(problem, occupancy, father.id, session.activity, start, session.id)
+            found.update(why)
+        if seat is None:
+            continue
+        if running is not None:
+            why = occupancy.escort_reasons(running)
+        else:
+            # A session not yet running is held for the question, then let go.
+            occupancy.add(seat)
+            why = occupancy.escort_reasons(seat)
+            occupancy.remove(seat)
+        if not why:
+            return seat, []
+        found.update(why)
+    return None, sorted(found or {reasons.NO_SESSION})
 
 
 @dataclass
@@ -279,8 +347,12 @@ def blockers(
     running session gives its assignment with the father added; a session not
     yet running gives a new assignment with its staff. An individual activity
     gives a new assignment in a free room of its kind (``room_id`` picks one).
-    Reasons come from ``scheduler.reasons``, sorted.
+    The escorted visit is a seat in a session with all its escorts
+    (``_escorted_seat``). Reasons come from ``scheduler.reasons``, sorted.
     """
+    if activity_id == ESCORTED_VISIT:
+        father = _escorted_father(problem, father_id)
+        return _escorted_seat(problem, occupancy, father, start, session_id)
     father, activity = _resolve(problem, father_id, activity_id)
     if room_id is not None and room_id not in problem.room_by_id:
         raise ProblemError([f"room: unknown room '{room_id}'"])

@@ -3,7 +3,8 @@
 A reason names what actually blocks one more occurrence with the rest of the
 roster held: every candidate time of the week is tried with
 ``scheduler.placement`` and the reasons of all of them together are given
-(``entitlement_used`` where a ceiling for the remaining days is reached,
+(``entitlement_used`` where a ceiling is reached, ``time_out`` where a
+time-out's days hold what the days before left of shell 2's figure,
 ``no_session`` where no session is left). A shortfall whose one more
 occurrence would fit has no reasons: nothing blocks it, and none is guessed.
 """

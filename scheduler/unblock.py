@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 
 from scheduler import reasons
 from scheduler.domain import Assignment, Problem, Window
+from scheduler.ids import ESCORTED_VISIT
 from scheduler.objective import granted_counts, minutes, visit_minutes
 from scheduler.occupancy import Occupancy
 from scheduler.placement import blockers, candidate_times
@@ -90,10 +91,14 @@ class Unblock:
 def tried_times(
     problem: Problem, occupancy: Occupancy, father_id: str, activity_id: str
 ) -> list[Tried]:
-    """Give every candidate time of one more occurrence with the reasons it does not fit."""
+    """Give every candidate time of one more occurrence with the reasons it does not fit.
+
+    A session he already sits in is no time for one more, except for the
+    escorted visit: there the question is whether his seat has its escorts.
+    """
     found = []
     for start, session in candidate_times(problem, father_id, activity_id):
-        if session is not None:
+        if session is not None and activity_id != ESCORTED_VISIT:
             running = occupancy.session_assignment(session)
             if running is not None and father_id in running.fathers:
                 continue
@@ -120,14 +125,27 @@ def decisive_reason(
         return Decisive(shortfall[0], 0, 0)
     reason = min(counts, key=lambda r: (-counts[r], -alone[r], r))
     figures: dict[str, float | str] = {}
-    activity = problem.activity_by_id[activity_id]
     if reason == reasons.PARTNER_CAP:
         figures = {
             "used_hours": occupancy.volunteer_minutes() / 60,
             "cap_hours": problem.policy.partner_cap_hours,
-            "needed_hours": activity.minutes * activity.volunteers / 60,
+            "needed_hours": volunteer_hours(problem, activity_id),
         }
     return Decisive(reason, counts[reason], len(tried), figures)
+
+
+def volunteer_hours(problem: Problem, activity_id: str) -> float:
+    """Give the volunteer hours one more occurrence needs: its escorts', for the escorted visit."""
+    activity = problem.kind(activity_id)
+    count = activity.escorts if activity_id == ESCORTED_VISIT else activity.volunteers
+    return activity.minutes * count / 60
+
+
+def staffed_by(problem: Problem, activity_id: str) -> frozenset[str]:
+    """Give the activities whose volunteers staff one more (escorted visit: those with escorts)."""
+    if activity_id == ESCORTED_VISIT:
+        return frozenset(a.id for a in problem.activities if a.escorts)
+    return frozenset((activity_id,))
 
 
 def _fits(
@@ -160,7 +178,7 @@ def _give_way(
     lifted = [t for t in tried if t.reasons and FIXED.isdisjoint(t.reasons)][:SEARCH_TIMES]
     options: list[tuple[int, str, Assignment, Tried]] = []
     for t in lifted:
-        end = t.start + problem.activity_by_id[activity_id].minutes
+        end = t.start + problem.kind(activity_id).minutes
         for assignment in assignments:
             if assignment.pinned or father_id in assignment.fathers:
                 continue
@@ -219,11 +237,12 @@ def _capacity(
     tried: list[Tried],
 ) -> list[Unblock]:
     """Give each capacity that, added alone to the week, lets one more occurrence fit."""
-    activity = problem.activity_by_id[activity_id]
+    activity = problem.kind(activity_id)
     father = problem.father_by_id[father_id]
     staffed = [t for t in tried if t.reasons and FIXED.isdisjoint(t.reasons)][:SEARCH_TIMES]
     found: list[Unblock] = []
-    needed = activity.minutes * activity.volunteers / 60
+    needed = volunteer_hours(problem, activity_id)
+    serving = staffed_by(problem, activity_id)
     seen = {r for t in staffed for r in t.reasons}
     if reasons.PARTNER_CAP in seen and needed:
         policy = problem.policy.model_dump()
@@ -238,7 +257,7 @@ def _capacity(
             problem.volunteers, key=lambda v: (v.id != father.linked_volunteer, v.id)
         ):
             if (
-                activity_id not in volunteer.activities
+                serving.isdisjoint(volunteer.activities)
                 or father.institution not in volunteer.institutions
             ):
                 continue

@@ -350,7 +350,10 @@ class _Check(Findings):
         """Check each father's occurrences against his weekly ceilings and the limit per day.
 
         Occurrences already refused for the institution or eligibility do not
-        count again here: a time-out day is reported once, as a time-out.
+        count again here: a time-out day is reported once, as a time-out. On
+        the days of a time-out the latest occurrences past what the days before
+        left of shell 2's figure are flagged (reason ``time_out``); the days
+        before never are.
         """
         problem = self.problem
         occurrences: dict[tuple[str, str], list[Placed]] = defaultdict(list)
@@ -360,14 +363,19 @@ class _Check(Findings):
         for (father_id, activity_id), items in sorted(occurrences.items()):
             father = problem.father_by_id[father_id]
             activity = problem.activity_by_id[activity_id]
+            counts = [0] * 7
+            for item in items:
+                counts[self.clock.day_of(item.start)] += 1
             for ceiling in ceilings(problem, father, activity):
                 inside = [p for p in items if self.clock.day_of(p.start) in ceiling.days]
-                for extra in inside[ceiling.limit :]:
+                remainder = ceiling.remainder(counts)
+                for extra in inside[remainder:]:
                     self.add(
                         "entitlement",
                         extra.id,
                         f"father {father_id} has {len(inside)} {activity_id} {self.days(ceiling)} "
-                        f"(at most {ceiling.limit})",
+                        f"(at most {self.allowed(ceiling, counts)})",
+                        reasons.TIME_OUT if ceiling.time_out else "",
                     )
             by_day: dict[int, list[Placed]] = defaultdict(list)
             for item in items:
@@ -381,6 +389,15 @@ class _Check(Findings):
                         f"father {father_id} has {len(on_day)} {activity_id} on "
                         f"{self.day(day * MINUTES_PER_DAY)} (at most {limit} a day)",
                     )
+
+    @staticmethod
+    def allowed(ceiling: Ceiling, counts: list[int]) -> str:
+        """Give what a ceiling allows in words: ``1`` or ``0: 1 less 1 on mon, tue``."""
+        used = sum(counts[day] for day in ceiling.before)
+        if not used:
+            return str(ceiling.limit)
+        before = ", ".join(DAYS[day] for day in sorted(ceiling.before))
+        return f"{ceiling.remainder(counts)}: {ceiling.limit} less {used} on {before}"
 
     @staticmethod
     def days(ceiling: Ceiling) -> str:

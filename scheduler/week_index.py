@@ -149,14 +149,6 @@ class WeekIndex:
             found = self._per_day[key] = max_per_day(self.problem, father, activity, day)
         return found
 
-    def limits(
-        self, father: Father, activity: Activity, day: int
-    ) -> list[tuple[frozenset[int], int]]:
-        """Give each (days, limit) capping one more occurrence on ``day``: ceilings, per day."""
-        found = self.ceilings(father, activity)
-        per_day = self.per_day(father, activity, day)
-        return [(c.days, c.limit) for c in found if day in c.days] + [(frozenset((day,)), per_day)]
-
     def eligibility(self, father: Father, activity: Activity, day: int) -> list[str]:
         """Give ``blocking_reasons`` for the father, activity and day (computed once)."""
         key = (father.id, activity.id, day)

@@ -247,12 +247,8 @@ class _Builder:
         pinned_days = self.busy.days.get((father.id, activity.id), [])
         if index.per_day(father, activity, day) - pinned_days.count(day) < 1:
             return False
-        for ceiling in index.ceilings(father, activity):
-            if day in ceiling.days:
-                used = sum(1 for d in pinned_days if d in ceiling.days)
-                if ceiling.limit - used < 1:
-                    return False
-        return True
+        counts = [pinned_days.count(d) for d in range(7)]
+        return all(c.fits_one_more(counts, day) for c in index.ceilings(father, activity))
 
     def father_free(self, father: Father, activity: Activity, start: int, end: int) -> bool:
         """Tell whether the father is out of school hours, available and not pinned elsewhere."""

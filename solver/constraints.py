@@ -24,7 +24,7 @@ from fractions import Fraction
 from ortools.sat.python import cp_model
 
 from scheduler.domain import Problem
-from scheduler.entitlements import ceilings, max_per_day
+from scheduler.entitlements import Ceiling, ceilings, max_per_day
 from scheduler.objective import partner_cap_minutes
 from scheduler.room_kinds import VISIT_HALL
 from scheduler.week import MINUTES_PER_DAY
@@ -252,7 +252,8 @@ def entitlements_are_ceilings(
 ) -> None:
     """A father has an activity at most as often as his shell and plan allow, and per day.
 
-    Days on time-out are held to shell 2's figure; pinned occurrences count.
+    Days on time-out are held to what the days before left of shell 2's
+    figure (``_ceiling``); pinned occurrences count.
     """
     pinned_days: dict[tuple[str, str], list[int]] = defaultdict(list)
     for pin in candidates.pinned:
@@ -265,15 +266,52 @@ def entitlements_are_ceilings(
         possible = occurrences.get(key, [])
         fixed = pinned_days.get(key, [])
         for ceiling in ceilings(problem, father, activity):
-            literals = [lit for day, lit in possible if day in ceiling.days]
-            used = sum(1 for day in fixed if day in ceiling.days)
-            if len(literals) + used > ceiling.limit:
-                model.add(sum(literals) <= ceiling.limit - used)
+            _ceiling(model, ceiling, possible, fixed)
         for day in sorted({d for d, _ in possible} | set(fixed)):
             literals = [lit for d, lit in possible if d == day]
             limit = max_per_day(problem, father, activity, day) - fixed.count(day)
             if len(literals) > limit:
                 model.add(sum(literals) <= limit)
+
+
+def _ceiling(
+    model: cp_model.CpModel,
+    ceiling: Ceiling,
+    possible: list[tuple[int, cp_model.IntVar]],
+    fixed: list[int],
+) -> None:
+    """Occurrences on a ceiling's days stay within ``max(0, limit - those before them)``.
+
+    That holds exactly when the days hold none, or the days and the days
+    before together hold at most the limit. Where nothing before them can
+    change (a repair freezes the past) the remainder is a constant; else a
+    boolean chooses the half that holds, as one linear row the relaxation
+    reads too.
+    """
+    on_days = [lit for day, lit in possible if day in ceiling.days]
+    before = [lit for day, lit in possible if day in ceiling.before]
+    used_on_days = sum(1 for day in fixed if day in ceiling.days)
+    left = ceiling.limit - sum(1 for day in fixed if day in ceiling.before)
+    if not on_days:
+        return
+    if not before or left <= 0:
+        # A pinned excess stands as it happened; nothing more joins it.
+        room = max(0, max(0, left) - used_on_days)
+        if len(on_days) > room:
+            model.add(sum(on_days) <= room)
+        return
+    if used_on_days:
+        room = max(0, left - used_on_days)
+        if len(on_days) + len(before) > room:
+            model.add(sum(on_days) + sum(before) <= room)
+        return
+    if len(on_days) + len(before) <= left:
+        return
+    some = model.new_bool_var("")
+    for literal in on_days:
+        model.add_implication(literal, some)
+    slack = len(before) - left
+    model.add(sum(on_days) + sum(before) + slack * some <= left + slack)
 
 
 def volunteer_minutes_terms(

@@ -17,12 +17,13 @@ any duals whatever, so the bound is proven even when the duals are inexact.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
 from numpy.typing import NDArray
 from ortools.linear_solver.python import model_builder_helper as mb
-from ortools.sat.python import cp_model
+from ortools.sat.python import cp_model, cp_model_helper
 from scipy import sparse
 
 # Relative slack for the floating-point sums of the bound: far above their rounding error,
@@ -31,7 +32,7 @@ ROUNDING = 1e-9
 
 
 @dataclass
-class _Rows:
+class Rows:
     """Linear rows ``low <= sum(coefficient * variable) <= high``, gathered as a sparse matrix."""
 
     rows: list[int] = field(default_factory=list)
@@ -53,16 +54,16 @@ class _Rows:
 
     def add_clause(self, literals: list[int]) -> None:
         """Add that at least one of the literals holds (a literal ``-i - 1`` is ``not i``)."""
-        terms, constant = _literal_terms(literals)
+        terms, constant = literal_terms(literals)
         self.add(terms, 1.0 - constant, math.inf)
 
     def add_count(self, literals: list[int], low: float, high: float) -> None:
         """Add that between ``low`` and ``high`` of the literals hold."""
-        terms, constant = _literal_terms(literals)
+        terms, constant = literal_terms(literals)
         self.add(terms, low - constant, high - constant)
 
 
-def _literal_terms(literals: list[int]) -> tuple[dict[int, float], float]:
+def literal_terms(literals: list[int]) -> tuple[dict[int, float], float]:
     """Give the sum of literals as coefficients per variable and a constant (``not x = 1 - x``)."""
     terms: dict[int, float] = {}
     constant = 0.0
@@ -80,12 +81,23 @@ def _negated(literals: list[int]) -> list[int]:
     return [-literal - 1 for literal in literals]
 
 
-def _rows(model: cp_model.CpModel) -> _Rows:
-    """Give the rows of every constraint of the model the relaxation understands."""
-    rows = _Rows()
+# What a caller does with a constraint the rows leave out: add rows of its own, or refuse it.
+OtherConstraint = Callable[[Rows, cp_model_helper.ConstraintProto], None]
+
+
+def model_rows(model: cp_model.CpModel, other: OtherConstraint | None = None) -> Rows:
+    """Give the rows of every constraint of the model the relaxation understands.
+
+    Each other constraint (a linear one enforced or with holes in its domain,
+    or a kind without rows here) goes to ``other`` when given; otherwise it is
+    left out, and a linear domain with holes is taken as its hull.
+    """
+    rows = Rows()
     for constraint in model.proto.constraints:
         enforcement = list(constraint.enforcement_literal)
-        if constraint.has_linear():
+        if constraint.has_linear() and other is not None and _other_linear(constraint):
+            other(rows, constraint)
+        elif constraint.has_linear():
             if enforcement:
                 continue
             linear = constraint.linear
@@ -108,7 +120,14 @@ def _rows(model: cp_model.CpModel) -> _Rows:
             rows.add_count(list(constraint.at_most_one.literals), -math.inf, 1.0)
         elif constraint.has_exactly_one() and not enforcement:
             rows.add_count(list(constraint.exactly_one.literals), 1.0, 1.0)
+        elif other is not None:
+            other(rows, constraint)
     return rows
+
+
+def _other_linear(constraint: cp_model_helper.ConstraintProto) -> bool:
+    """Tell whether a linear constraint is more than one row: enforced, or with holes."""
+    return bool(constraint.enforcement_literal) or len(constraint.linear.domain) > 2
 
 
 def _proven_bound(
@@ -158,7 +177,7 @@ def relaxation_bound(model: cp_model.CpModel, seconds: float) -> int | None:
     offset = -goal.offset
     lower = np.array([float(v.domain[0]) for v in proto.variables])
     upper = np.array([float(v.domain[len(v.domain) - 1]) for v in proto.variables])
-    rows = _rows(model)
+    rows = model_rows(model)
     shape = (len(rows.low), count)
     matrix = sparse.csr_matrix((rows.values, (rows.rows, rows.columns)), shape=shape)
     low, high = np.array(rows.low), np.array(rows.high)

@@ -20,8 +20,10 @@ from dataclasses import dataclass
 from ortools.sat.python import cp_model
 
 from scheduler.objective import Tiers
+from solver.highs import HIGHS_AVAILABLE
 from solver.model import RosterModel
 from solver.objectives import Expression
+from solver.portfolio import SOLVERS, run_search, tier_levels
 from solver.relaxation import relaxation_bound
 from solver.tiers import (
     LEGAL,
@@ -41,8 +43,11 @@ RELAXATION_MOST_VARIABLES = 30_000
 # The share of a group's time its relaxation may take; it needs under a second for an
 # institution, and often proves the group on its own.
 RELAXATION_SHARE = 0.5
-# Completing a hint with every decision fixed is immediate; this is only a safety net.
-HINT_SECONDS = 10.0
+# Completing a hint with every decision fixed takes about a CPU second at 400 fathers; this
+# is only a safety net, wide enough for a machine shared many times over: at 10 s a 400-father
+# week's completion (1.4 CPU seconds, 11 s of wall time at a load of 12) failed, and the search
+# then started without the warm start and ended below it.
+HINT_SECONDS = 60.0
 
 
 @dataclass
@@ -56,6 +61,16 @@ class SolveOptions:
     log: bool = False
     # Solve each group's linear relaxation first (``relaxed_bound``).
     relaxation: bool = True
+    # Who searches each group: "cp-sat", "highs" or "portfolio" (``solver.portfolio``).
+    solver: str = "cp-sat"
+
+    def __post_init__(self) -> None:
+        if self.solver not in SOLVERS:
+            raise ValueError(f"solver: {self.solver!r} is not one of {', '.join(SOLVERS)}")
+        if self.solver != "cp-sat" and not HIGHS_AVAILABLE:
+            raise ValueError(
+                f"solver: {self.solver} needs HiGHS: pip install 'gezinsrooster[highs]'"
+            )
 
 
 @dataclass
@@ -243,9 +258,12 @@ def relaxed_bound(
     group's time; the reporter then holds CP-SAT's bounds to it and stops the
     search once a solution reaches it. Models larger than
     ``RELAXATION_MOST_VARIABLES`` are searched without it, and so is every
-    model when ``options.relaxation`` is off.
+    model when ``options.relaxation`` is off. HiGHS solves the same relaxation
+    at its root, so neither ``highs`` nor the ``portfolio`` needs it first.
     """
-    if not options.relaxation or len(searched.proto.variables) > RELAXATION_MOST_VARIABLES:
+    if not options.relaxation or options.solver != "cp-sat":
+        return None
+    if len(searched.proto.variables) > RELAXATION_MOST_VARIABLES:
         return None
     seconds = RELAXATION_SHARE * budget
     if options.deterministic:
@@ -351,9 +369,13 @@ def search_group(built: RosterModel, task: GroupTask, options: SolveOptions) -> 
         # The completed hint reaches the relaxation's bound: proven without a search.
         proved = reporter.ceiling
     elif budget > 0 or anchor is None:
-        solver.best_bound_callback = reporter.on_bound
-        status = solver.solve(searched, reporter)
-        proved = reporter.bound
+        levels = []
+        if options.solver != "cp-sat":
+            levels = tier_levels(searched, task.group, built.terms.expressions, task.ranges)
+        found = run_search(
+            searched, solver, reporter, options.solver, levels, options.deterministic
+        )
+        status, solver, proved = found.status, found.solver, found.bound
     if status == cp_model.INFEASIBLE:
         return GroupSearch(None, None, infeasible=True)
     return _outcome(task, anchor_value, status, solver, reporter.ceiling, proved)
@@ -369,14 +391,15 @@ def _outcome(
 ) -> GroupSearch:
     """Give how a group's search ended that was not infeasible: its result and solution.
 
-    ``ceiling`` is the relaxation's bound and ``proved`` the bound the search
-    proved, if any; ``anchor_value`` is the value of the hint it started from.
+    ``ceiling`` is the relaxation's (or the portfolio's prover's) bound and
+    ``proved`` the bound the search proved, if any; ``anchor_value`` is the
+    value of the hint it started from.
     """
     anchor = task.anchor
     top = group_top(task.group, task.ranges)
     if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         value = round(solver.objective_value)
-        bound = round(solver.best_objective_bound)
+        bound = round(solver.best_objective_bound) if proved is None else proved
         result = searched_result(value, bound, top, ceiling, status == cp_model.OPTIMAL)
         if anchor is None or anchor_value is None:
             return GroupSearch(result, solver)

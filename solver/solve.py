@@ -180,6 +180,7 @@ def solve(
         return fallback
     roster = _final_roster(built, ranges, best, groups, results, previous, began)
     roster.build_seconds = built_seconds
+    roster.solver = options.solver
     return roster
 
 

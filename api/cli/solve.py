@@ -25,6 +25,8 @@ from scheduler.history import load_history
 from scheduler.horizon import with_history
 from scheduler.objective import Tiers, tier_ranges
 from solver.baseline import first_come_first_served
+from solver.highs import HIGHS_AVAILABLE
+from solver.portfolio import SOLVERS
 from solver.solve import Progress, SolveOptions, solve
 from solver.tiers import group_values
 
@@ -109,6 +111,10 @@ def check_limits(args: argparse.Namespace) -> None:
         raise ProblemError([f"--time-limit: {args.time_limit} is not a positive number of seconds"])
     if args.workers < 1:
         raise ProblemError([f"--workers: {args.workers} is not a positive number"])
+    if getattr(args, "solver", "cp-sat") != "cp-sat" and not HIGHS_AVAILABLE:
+        raise ProblemError(
+            [f"--solver: {args.solver} needs HiGHS: pip install 'gezinsrooster[highs]'"]
+        )
 
 
 def _solve(args: argparse.Namespace) -> int:
@@ -127,6 +133,7 @@ def _solve(args: argparse.Namespace) -> int:
             deterministic=args.deterministic,
             seed=args.seed,
             log=args.log,
+            solver=args.solver,
         )
         ranges = tier_ranges(problem, previous)
         roster = solve(problem, options, previous, on_progress=progress_printer(ranges))
@@ -161,6 +168,12 @@ def register(subparsers: Any) -> None:
         help="the same roster on every run (deterministic time instead of wall time)",
     )
     command.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    command.add_argument(
+        "--solver",
+        choices=SOLVERS,
+        default="cp-sat",
+        help="who searches: cp-sat, highs, or portfolio (both; HiGHS proving bounds)",
+    )
     command.add_argument(
         "--previous", metavar="ROSTER", help="a previous roster to keep where possible (JSON)"
     )

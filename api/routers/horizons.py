@@ -72,7 +72,7 @@ def start(caller: Caller, services: ServicesDep, request: HorizonRequest) -> dic
             raise ProblemError(["mode: 'together' plans two weeks or more; one week is 'held'"])
         rows = [first, *following_rows(session, first, request.weeks)]
         problem = services.parsed.problem(first)
-        pinned = pinned_week(services, session, first)
+        pinned = pinned_week(services, session, first, [])
         problems = [with_history(session, services.parsed, pinned, problem, utcnow())]
         problems += [row.data for row in rows[1:]]
         params = {

@@ -7,12 +7,15 @@ from collections.abc import Iterable
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, HTTPException, Query, Response, status
+from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from api import audit, ical
 from api.deps import Caller, Services, ServicesDep, allow, allowed_job, allowed_problem
+from api.edits import EDIT_EXAMPLE, EditRequest, NotADraft, draft_view, edit_draft
+from api.errors import Refusal
 from api.explain import explain as explain_shortfall
 from api.jobs import LIVE_STATES
 from api.keys import PLAN, READ, Principal
@@ -27,7 +30,8 @@ from api.rosters import (
 )
 from api.scope import fathers_of, fathers_read
 from api.tables import JobRow, ProblemRow, utcnow
-from scheduler.domain import Problem, ProblemError, Roster, parse_problem
+from scheduler.domain import Assignment, Problem, ProblemError, Roster, parse_problem
+from scheduler.edits import EditRefused
 from scheduler.ids import Id, Pseudonym
 
 router = APIRouter(prefix="/rosters", tags=["rosters"])
@@ -63,6 +67,11 @@ class RosterRequest(BaseModel):
     deterministic: bool = Field(default=False, description="same answer on every run")
     previous: Id | None = Field(
         default=None, description="roster id to stay close to (fewest changes)"
+    )
+    keep_pins: bool = Field(
+        default=False,
+        description="keep the previous roster's pinned appointments exactly "
+        "(a re-solve around appointments edited and pinned by hand)",
     )
 
 
@@ -133,15 +142,20 @@ def _fathers_in(roster: dict[str, Any] | None) -> set[str]:
     return placed | {s["father"] for s in roster.get("shortfalls", [])}
 
 
-def _with_pins(services: Services, session: Any, row: ProblemRow) -> dict[str, Any]:
+def _with_pins(
+    services: Services, session: Any, row: ProblemRow, kept_pins: list[Assignment]
+) -> dict[str, Any]:
     """Give the week to solve: the stored one, its confirmed allocations pinned (409 if one broke).
 
     A confirmed allocation is a promise to a family; the solve keeps it
     exactly, and one that no longer fits the week's facts is refused here,
-    naming it, instead of failing the solve.
+    naming it, instead of failing the solve. ``kept_pins`` (the previous
+    roster's pinned appointments, on a re-solve around them) are pinned too.
     """
     problem = services.parsed.problem(row)
-    pins = allocation_pins(session, services.parsed, problem, utcnow())
+    promised = allocation_pins(session, services.parsed, problem, utcnow())
+    promised_ids = {pin.id for pin in promised}
+    pins = [pin for pin in kept_pins if pin.id not in promised_ids] + promised
     if not pins:
         return row.data
     ids = {pin.id for pin in pins}
@@ -150,19 +164,20 @@ def _with_pins(services: Services, session: Any, row: ProblemRow) -> dict[str, A
     try:
         parse_problem(data)
     except ProblemError as error:
-        names = {f"pinned[{len(kept) + n}]": pin.id for n, pin in enumerate(pins)}
+        names = {
+            f"pinned[{len(kept) + n}]": f"confirmed allocation of '{pin.id}'"
+            if pin.id in promised_ids
+            else f"pinned appointment '{pin.id}'"
+            for n, pin in enumerate(pins)
+        }
         messages = [
-            re.sub(
-                r"^pinned\[\d+\]",
-                lambda m: f"confirmed allocation of '{names.get(m.group(0), m.group(0))}'",
-                message,
-            )
+            re.sub(r"^pinned\[\d+\]", lambda m: names.get(m.group(0), m.group(0)), message)
             for message in error.messages
         ]
+        what = "a confirmed allocation" if len(pins) == len(promised) else "a pin"
         raise HTTPException(
             status.HTTP_409_CONFLICT,
-            "a confirmed allocation no longer fits the week; cancel it or change the week: "
-            + "; ".join(messages),
+            f"{what} no longer fits the week; cancel it or change the week: " + "; ".join(messages),
         ) from None
     return data
 
@@ -186,16 +201,26 @@ def start(caller: Caller, services: ServicesDep, request: RosterRequest) -> dict
     with services.database.write() as session:
         problem_row = allowed_problem(session, caller, request.problem_id, PLAN)
         previous = None
+        previous_row: JobRow | None = None
+        kept_pins: list[Assignment] = []
         if request.previous is not None:
             previous_row = _job(session, caller, request.previous, READ)
             previous = previous_row.result
-        params = {
+            if request.keep_pins and previous_row.result is not None:
+                held = services.parsed.roster(previous_row).assignments
+                kept_pins = [a for a in held if a.pinned]
+        params: dict[str, Any] = {
             "time_limit": request.time_limit or settings.solve_time_limit,
             "workers": request.workers or settings.solve_workers,
             "deterministic": request.deterministic,
             "previous": request.previous,
             "problem_revision": problem_row.revision,
         }
+        if kept_pins:
+            params["kept_pins"] = [pin.id for pin in kept_pins]
+        if previous_row is not None and previous_row.params.get("draft"):
+            # The drafts of a roster edited by hand are counted on through its re-solves.
+            params["draft"] = int(previous_row.params["draft"]) + 1
         job_id = services.runner.create(
             session,
             ROSTER_JOB,
@@ -213,7 +238,7 @@ def start(caller: Caller, services: ServicesDep, request: RosterRequest) -> dict
             problem_row.institutions,
             f"problem {problem_row.id} revision {problem_row.revision}",
         )
-        data = _with_pins(services, session, problem_row)
+        data = _with_pins(services, session, problem_row, kept_pins)
         problem = services.parsed.problem(problem_row)
         data = with_history(session, services.parsed, data, problem, utcnow())
         payload = {**params, "problem": data, "previous": previous}
@@ -336,6 +361,63 @@ def publish_roster(caller: Caller, services: ServicesDep, roster_id: Id) -> dict
         }
 
     return services.database.transact(make, services.settings.database_retries)
+
+
+@router.post(
+    "/{roster_id}/edits",
+    status_code=status.HTTP_201_CREATED,
+    summary="Edit a draft roster by hand: move, swap, delete, add, pin, unpin (a new draft)",
+    responses={
+        **ERRORS,
+        201: {"description": "the new draft's id and version, and the validator's findings"},
+        409: {
+            "model": Refusal,
+            "description": "not a finished, unpublished draft; or an edit breaks a hard rule: "
+            "every reason, and up to three places that fit instead",
+        },
+        422: {"description": "bad input: the edit's field is named (unknown appointment, ...)"},
+    },
+    openapi_extra={"requestBody": {"content": {"application/json": {"example": EDIT_EXAMPLE}}}},
+)
+def edit(
+    caller: Caller, services: ServicesDep, roster_id: Id, request: EditRequest
+) -> JSONResponse:
+    """Give the new draft: the edits applied in order and checked by the validator (audited)."""
+
+    def make(session: Session) -> dict[str, Any]:
+        row = _job(session, caller, roster_id, PLAN)
+        draft = edit_draft(session, services.parsed, row, request.edits, caller.key_id, utcnow())
+        what = ", ".join(f"{e.op} {e.assignment or e.father or ''}".strip() for e in request.edits)
+        audit.record(
+            session,
+            caller,
+            "roster.edit",
+            "roster",
+            draft.row.id,
+            row.institutions,
+            f"draft {draft.version} from roster {row.id}: {what}",
+        )
+        return draft_view(draft)
+
+    try:
+        made = services.database.transact(make, services.settings.database_retries)
+    except NotADraft as error:
+        detail = str(error)
+        return JSONResponse(
+            status_code=status.HTTP_409_CONFLICT,
+            content={"detail": detail, "errors": [detail], "reasons": [], "alternatives": []},
+        )
+    except EditRefused as refused:
+        return JSONResponse(
+            status_code=status.HTTP_409_CONFLICT,
+            content={
+                "detail": str(refused),
+                "errors": [f"edits[{refused.index}]: {m}" for m in refused.messages],
+                "reasons": refused.reasons,
+                "alternatives": [a.model_dump(mode="json") for a in refused.alternatives],
+            },
+        )
+    return JSONResponse(status_code=status.HTTP_201_CREATED, content=made)
 
 
 def _finished_roster(

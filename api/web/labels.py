@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from api.web.edit_words import EDIT_TEXT
 from exports.words import (
     DAY_NAMES,
     DEFAULT_LANGUAGE,
@@ -476,6 +477,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "yes": ("ja", "yes"),
     "no": ("nee", "no"),
 }
+TEXT.update(EDIT_TEXT)
 
 
 @dataclass(frozen=True)

@@ -259,6 +259,7 @@ EXPORT = "/v1/rosters/{roster_id}/export"
 PUBLISHED = "/v1/publications/{institution}/{week}"
 VERSIONS = {"from": 1, "to": 2}
 DELIVERY = "/v1/webhooks/deliveries/{delivery_id}/retry"
+PIN = {"edits": [{"op": "pin", "assignment": "no-such-1"}]}
 NO_SUCH_OP = {"scenarios": [{"name": "x", "changes": [{"op": "no_such_op"}]}]}
 ROWS: list[Row] = [
     Row("GET", "/v1/health", None, "open", 200),
@@ -274,6 +275,8 @@ ROWS: list[Row] = [
     Row("DELETE", "/v1/rosters/{roster_id}", "plan", "week", 409),
     # The week was re-uploaded with one assignment per institution broken: 409 once allowed.
     Row("POST", "/v1/rosters/{roster_id}/publish", "plan", "week", 409),
+    # Editing by hand: the matrix's rosters are published, so a planner's edit is 409 once allowed.
+    Row("POST", "/v1/rosters/{roster_id}/edits", "plan", "week", 409, lambda t: {"json": PIN}),
     Row("GET", EXPORT, "read", "week", 200),
     Row("GET", EXPORT, "read", "week", 200, _query(format="csv", table="fathers")),
     Row("GET", EXPORT, "read", "week", 200, _query(format="ics", kind="father", subject=_own)),
@@ -346,12 +349,15 @@ ROWS: list[Row] = [
     _page("GET", "/weeks/{problem_id}/horizon"),
     _page("GET", "/weeks/{problem_id}/compare", ask=_query(**VERSIONS)),
     _page("GET", "/repairs/{repair_id}"),
+    _page("GET", "/weeks/{problem_id}/edit"),
+    _page("GET", "/weeks/{problem_id}/difference"),
     # Actions answer 303 back to the page whatever the key; a refusal is a message on it.
     _page("POST", "/weeks", 303, "none", _upload),
     _page("POST", "/weeks/{problem_id}/generate", 303, "none", _form(previous="no-such-roster")),
     _page("POST", "/weeks/{problem_id}/whatif", 303, "none", _form(time_limit="0")),
     _page("POST", "/rosters/{roster_id}/publish", 303, "none"),
     _page("POST", "/rosters/{roster_id}/cancel", 303, "none"),
+    _page("POST", "/rosters/{roster_id}/edits", 303, "none", _form(op="pin", assignment="x-1")),
     _page("POST", "/weeks/{problem_id}/events", 303, "none", _form(kind="time_out", who="F-9999")),
     _page("POST", "/weeks/{problem_id}/repairs", 303, "none", _form(time_limit="0")),
     _page("POST", "/weeks/{problem_id}/horizon", 303, "none", _form(time_limit="0")),

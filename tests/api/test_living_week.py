@@ -33,19 +33,15 @@ BROKEN = {
 
 
 def _week() -> dict[str, Any]:
-    """Give the tiny week where shell 2 has no family room visit or video call in its table.
+    """Give the tiny week with partner hours to spare (F-001 has a Saturday family-room visit).
 
-    So a shell-3 father's time-out from Wednesday takes those from him for the
-    rest of the week (the entitlement table is data of the institution), and
-    F-002 is on no time-out of his own, so he is entitled to a freed slot.
+    Its own entitlement table: shell 3 has 7 video calls and 2 family-room
+    visits, shell 2 one of each. F-001's Monday call and Tuesday visit use
+    those up, so his time-out from Wednesday takes his later calls and his
+    Saturday visit. F-002, on time-out from Wednesday too, has had no
+    family-room visit: shell 2's one is still his for the freed Saturday slot.
     """
-    data = roomy_tiny_data()
-    for activity in ("family_room_visit", "video_call"):
-        data["entitlements"]["2"][activity]["per_week"] = 0
-    for father in data["fathers"]:
-        if father["id"] == "F-002":
-            father["timeouts"] = []
-    return data
+    return roomy_tiny_data()
 
 
 def _open_roster(data: dict[str, Any]) -> dict[str, Any]:
@@ -112,8 +108,11 @@ def test_a_time_out_is_flagged_repaired_published_and_told(any_api: Api) -> None
     data = _week()
     with receiving() as receiver:
         _subscribe(api, receiver)
-        api.publish(data, _open_roster(data))
+        roster = _open_roster(data)
+        api.publish(data, roster)
         seat = _confirmed_seat(api)
+        # The published week's occurrences and the allocation's seat.
+        occurrences = sum(len(a["fathers"]) for a in roster["assignments"]) + 1
 
         recorded = api.client.post("/v1/events", json=TIME_OUT, headers=api.headers("planner"))
         assert recorded.status_code == 201, recorded.text
@@ -138,7 +137,7 @@ def test_a_time_out_is_flagged_repaired_published_and_told(any_api: Api) -> None
         assert ("F-001", "F-001-family_room_visit-tue1500") in kept
         assert ("F-004", "S-BZ-WED") in kept  # the confirmed allocation
         assert difference["moved"] == []
-        assert difference["summary"]["kept"] == 11 - len(BROKEN)  # every other occurrence
+        assert difference["summary"]["kept"] == occurrences - len(BROKEN)  # all the others
         new = {(n["father"], n["activity"], n["room"], n["start"]) for n in difference["new"]}
         assert ("F-002", "family_room_visit", "VH-FK", "2027-02-06T10:00:00+01:00") in new
         assert repair["drops_nothing"] is False

@@ -211,7 +211,8 @@ CASES: dict[str, tuple[str, Case, str]] = {
                 slot("A6", "video_call", "fri", "16:00", 30, "VH-BB1", ["F-002"]),
             ),
         ),
-        "father F-002 has 2 video_call on wed, thu, fri, sat, sun (at most 1)",
+        "father F-002 has 2 video_call on wed, thu, fri, sat, sun "
+        "(at most 0: 1 less 1 on mon, tue)",
     ),  # fmt: skip
     "plan lowers the week": (
         "entitlement",

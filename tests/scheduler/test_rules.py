@@ -16,6 +16,7 @@ from scheduler.entitlements import Ceiling, ceilings, entitled, max_per_day, she
 
 MONDAY = date(2027, 2, 1)
 WEEK = frozenset(range(7))
+MON_TUE = frozenset({0, 1})
 CATALOGUE = default_catalogue()
 ACTIVITY_IDS = [activity.id for activity in CATALOGUE.activities]
 
@@ -394,10 +395,13 @@ def test_ceilings_under_a_mid_week_time_out(tiny: Problem) -> None:
     """F-002 of tiny.json: 7 video calls a week, at most 1 from Wednesday; no cooking from then."""
     f002 = tiny.father_by_id["F-002"]
     from_wednesday = frozenset(range(2, 7))
-    assert ceilings_of(tiny, f002, "video_call") == [Ceiling(WEEK, 7), Ceiling(from_wednesday, 1)]
+    assert ceilings_of(tiny, f002, "video_call") == [
+        Ceiling(WEEK, 7),
+        Ceiling(from_wednesday, 1, MON_TUE, time_out=True),
+    ]
     assert ceilings_of(tiny, f002, "cooking_together") == [
         Ceiling(WEEK, 1),
-        Ceiling(from_wednesday, 0),
+        Ceiling(from_wednesday, 0, MON_TUE, time_out=True),
     ]
     assert ceilings_of(tiny, tiny.father_by_id["F-001"], "video_call") == [Ceiling(WEEK, 7)]
 
@@ -408,21 +412,23 @@ def test_ceilings_under_a_time_out_all_week(edge_timeout_all_week: Problem) -> N
     assert shells(edge_timeout_all_week, f3) == [2] * 7
     assert ceilings_of(edge_timeout_all_week, f3, "video_call") == [
         Ceiling(WEEK, 7),
-        Ceiling(WEEK, 1),
+        Ceiling(WEEK, 1, time_out=True),
     ]
     assert ceilings_of(edge_timeout_all_week, f3, "cooking_together") == [
         Ceiling(WEEK, 1),
-        Ceiling(WEEK, 0),
+        Ceiling(WEEK, 0, time_out=True),
     ]
 
 
 def test_no_part_of_the_week_holds_more_than_the_entitlement() -> None:
-    """A workshop he is not enrolled in: 0 for the week, and 0 for the days of his time-out."""
-    problem = week(("workshop",))
+    """A workshop he is not enrolled in: 0 for the week; his time-out adds nothing above that.
+
+    Nor does a time-out whose shell has the week's own figure (a regular visit).
+    """
+    problem = week(("workshop", "regular_visit"))
     on_timeout = father(timeouts=[{"start": "2027-02-03"}])
-    assert ceilings_of(problem, on_timeout, "workshop") == [
-        Ceiling(WEEK, 0), Ceiling(frozenset(range(2, 7)), 0),
-    ]  # fmt: skip
+    assert ceilings_of(problem, on_timeout, "workshop") == [Ceiling(WEEK, 0)]
+    assert ceilings_of(problem, on_timeout, "regular_visit") == [Ceiling(WEEK, 1)]
 
 
 # The rules the validator shares with the placement and the solver, day by day.
@@ -440,7 +446,7 @@ def test_a_mid_week_time_out_day_by_day() -> None:
     ]  # fmt: skip
     assert [max_per_day(problem, on_timeout, visit, d) for d in range(7)] == [1] * 7
     assert ceilings(problem, on_timeout, visit) == [
-        Ceiling(WEEK, 2), Ceiling(frozenset(range(2, 7)), 1),
+        Ceiling(WEEK, 2), Ceiling(frozenset(range(2, 7)), 1, MON_TUE, time_out=True),
     ]  # fmt: skip
     assert blocking_reasons(problem, on_timeout, visit, 4) == []
 

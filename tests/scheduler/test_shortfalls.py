@@ -48,6 +48,9 @@ def test_hand_made_roster_reasons(tiny: Problem) -> None:
     session; F-003's Wednesday visit is full, holds F-004 whom he must be kept
     apart from, and falls in his court hearing, but the Saturday one has room
     (a regular visit needs no consent of the other parent), so nothing blocks.
+    F-002's Monday call uses up shell 2's one call, so his time-out from
+    Wednesday leaves him none on Wednesday or Friday, and Monday's station is
+    taken by his own call and F-001's.
     """
     assert rows(explain_shortfalls(tiny, base())) == [
         ("F-001", "cooking_together", 1, 0, ["volunteer_max_hours"]),
@@ -57,7 +60,8 @@ def test_hand_made_roster_reasons(tiny: Problem) -> None:
         ("F-002", "escorted_visit", 1, 0, []),
         ("F-002", "family_room_visit", 2, 0, []),
         ("F-002", "regular_visit", 1, 0, []),
-        ("F-002", "video_call", 7, 1, []),
+        ("F-002", "video_call", 7, 1,
+         ["capacity:video_station", "entitlement_used", "father_busy", "time_out"]),
         ("F-003", "escorted_visit", 1, 0, []),
         ("F-003", "family_room_visit", 1, 0,
          ["capacity:family_room", "no_consent", "no_officer", "no_volunteer"]),
@@ -83,19 +87,31 @@ def test_no_session_left(tiny: Problem) -> None:
 def test_time_out_ceiling_reached_for_the_remaining_days(tiny: Problem) -> None:
     """F-002's time-out from Wednesday allows one video call Wednesday to Sunday; he has it.
 
-    Monday has his call already (one a day), Wednesday and Friday are over
-    the shell-2 ceiling: entitlement_used; the station is taken at some
-    Monday and Wednesday times, by him among others.
+    Wednesday has his call already (one a day); Friday is over shell 2's
+    figure, and so is Monday: a call before the time-out would use up the one
+    his Wednesday call already takes. Both are ``time_out``. His own call
+    takes the station at the times that overlap it.
     """
-    calls = [
-        slot("C1", "video_call", "mon", "16:00", 30, "VH-BB1", ["F-002"]),
-        slot("C2", "video_call", "wed", "16:00", 30, "VH-BB1", ["F-002"]),
-    ]
+    calls = [slot("C2", "video_call", "wed", "16:00", 30, "VH-BB1", ["F-002"])]
     assert check_assignments(tiny, calls) == []
     found = {(s.father, s.activity): s for s in explain_shortfalls(tiny, calls)}
     assert rows([found["F-002", "video_call"]]) == [
-        ("F-002", "video_call", 7, 2,
-         ["capacity:video_station", "entitlement_used", "father_busy"]),
+        ("F-002", "video_call", 7, 1,
+         ["capacity:video_station", "entitlement_used", "father_busy", "time_out"]),
+    ]  # fmt: skip
+
+
+def test_time_out_ceiling_used_up_before_the_time_out(tiny: Problem) -> None:
+    """A Monday call uses up shell 2's one call: none is left from F-002's Wednesday time-out on.
+
+    Monday has his call (one a day, the station taken at the times that overlap it).
+    """
+    calls = [slot("C1", "video_call", "mon", "16:00", 30, "VH-BB1", ["F-002"])]
+    assert check_assignments(tiny, calls) == []
+    found = {(s.father, s.activity): s for s in explain_shortfalls(tiny, calls)}
+    assert rows([found["F-002", "video_call"]]) == [
+        ("F-002", "video_call", 7, 1,
+         ["capacity:video_station", "entitlement_used", "father_busy", "time_out"]),
     ]  # fmt: skip
 
 

@@ -229,7 +229,7 @@ CASE_REASONS: dict[str, set[str]] = {
     "not enrolled": {"not_enrolled"},
     "no consent of the other parent": {"no_consent"},
     "two video calls on one day": {"entitlement_used"},
-    "two video calls during the time-out": {"entitlement_used"},
+    "two video calls during the time-out": {"time_out"},
     "plan lowers the week": {"entitlement_used"},
     "school hours": {"school_hours"},
     "father unavailable": {"father_unavailable"},

@@ -56,13 +56,17 @@ def test_who_may_serve_and_who_is_on_shift(tiny: Problem) -> None:
     assert index.on_shift("PI-VH", MON + 780, MON + 840) == ()
 
 
-def test_limits_under_a_mid_week_time_out(tiny: Problem) -> None:
-    """F-002 (time-out from Wednesday): 7 calls a week, 1 from Wednesday on, 1 a day."""
+def test_ceilings_under_a_mid_week_time_out_are_computed_once(tiny: Problem) -> None:
+    """F-002 (time-out from Wednesday): 7 calls a week, 1 from Wednesday less those before."""
     index = WeekIndex(tiny)
     f002, call = tiny.father_by_id["F-002"], tiny.activity_by_id["video_call"]
-    from_wednesday = frozenset(range(2, 7))
-    assert index.limits(f002, call, 2) == [(WEEK, 7), (from_wednesday, 1), (frozenset({2}), 1)]
-    assert index.limits(f002, call, 0) == [(WEEK, 7), (frozenset({0}), 1)]
+    found = index.ceilings(f002, call)
+    assert [(c.days, c.limit, c.before) for c in found] == [
+        (WEEK, 7, frozenset()),
+        (frozenset(range(2, 7)), 1, frozenset({0, 1})),
+    ]
+    assert index.ceilings(f002, call) is found
+    assert [index.per_day(f002, call, day) for day in (0, 2)] == [1, 1]
 
 
 def test_eligibility_day_by_day(tiny: Problem) -> None:

@@ -13,6 +13,7 @@ from typing import Any
 from ortools.sat.python import cp_model
 
 from scheduler.domain import Problem
+from scheduler.week import DAYS, MINUTES_PER_DAY
 from solver.candidates import Candidates, find_candidates
 from solver.constraints import (
     Use,
@@ -150,6 +151,65 @@ def test_entitlements_are_ceilings_per_week_and_per_day() -> None:
     assert most(problem, rules, lambda c, v: _slots(c, v, "video_call", "F3")) == 7
     assert most(problem, rules, lambda c, v: _slots(c, v, "video_call", "F2")) == 1
     assert most(problem, [], lambda c, v: _slots(c, v, "video_call", "F2")) == 7 * 7
+
+
+def _calls_on(days: set[str], weight: int = 1) -> Pick:
+    """Pick the video calls starting on these days, each counted ``weight`` times."""
+    numbers = {DAYS.index(day) for day in days}
+
+    def pick(candidates: Candidates, variables: Variables) -> Any:
+        return weight * sum(
+            literal
+            for slot, literal in zip(candidates.slots, variables.slot, strict=True)
+            if slot.activity == "video_call" and slot.start // MINUTES_PER_DAY in numbers
+        )
+
+    return pick
+
+
+BEFORE = {"mon", "tue"}
+FROM_WEDNESDAY = {"wed", "thu", "fri", "sat", "sun"}
+
+
+def test_a_time_out_holds_its_days_to_what_the_days_before_left() -> None:
+    """Time-out from Wednesday, shell 2 one call: Monday and Tuesday, or one call from Wednesday.
+
+    Calls before the time-out are never held back (two of them), but any of
+    them leaves no call from Wednesday on: at most ``max(0, 1 - before)``.
+    """
+    problem = week(
+        rooms=[room("VB", "video_station", every_day("10:00", "11:00"))],
+        fathers=[father("F1", timeouts=[{"start": "2027-02-03"}])],
+    )
+    rules: list[Rule] = [entitlements_are_ceilings]
+    assert most(problem, rules, _calls_on(BEFORE)) == 2
+    assert most(problem, rules, _calls_on(FROM_WEDNESDAY)) == 1
+    assert most(problem, rules, calls) == 2
+    # One call from Wednesday on is worth ten: it takes the whole figure, none before it.
+    after, before = _calls_on(FROM_WEDNESDAY, 10), _calls_on(BEFORE)
+    assert most(problem, rules, lambda c, v: after(c, v) + before(c, v)) == 10
+    assert most(problem, [], _calls_on(FROM_WEDNESDAY)) > 1
+
+
+def test_a_pinned_call_before_the_time_out_leaves_none_after_it() -> None:
+    """A pinned Monday call (a repair's frozen past) uses up shell 2's one call from Wednesday."""
+    pin = {
+        "id": "PIN-1",
+        "activity": "video_call",
+        "start": at("mon", "10:00"),
+        "end": at("mon", "10:30"),
+        "room": "VB",
+        "fathers": ["F1"],
+        "pinned": True,
+    }
+    problem = week(
+        rooms=[room("VB", "video_station", every_day("10:00", "11:00"))],
+        fathers=[father("F1", timeouts=[{"start": "2027-02-03"}])],
+        pinned=[pin],
+    )
+    rules: list[Rule] = [entitlements_are_ceilings]
+    assert most(problem, rules, _calls_on(FROM_WEDNESDAY)) == 0
+    assert most(problem, rules, _calls_on({"tue"})) == 1
 
 
 def test_the_partner_cap_bounds_the_volunteers_minutes() -> None:

@@ -37,7 +37,7 @@ FILTERS = st.builds(
 
 
 @settings(max_examples=40, deadline=None)
-@given(keep=st.lists(st.booleans(), min_size=8, max_size=8), filters=FILTERS)
+@given(keep=st.lists(st.booleans(), min_size=7, max_size=7), filters=FILTERS)
 def test_the_grid_shows_each_assignment_with_a_passing_father_once_in_its_room_and_day(
     week: tuple[Problem, Roster], keep: list[bool], filters: views.Filters
 ) -> None:
@@ -64,7 +64,7 @@ def test_the_grid_shows_each_assignment_with_a_passing_father_once_in_its_room_a
 
 
 @settings(max_examples=40, deadline=None)
-@given(keep=st.lists(st.booleans(), min_size=8, max_size=8), filters=FILTERS)
+@given(keep=st.lists(st.booleans(), min_size=7, max_size=7), filters=FILTERS)
 def test_father_rows_pass_the_filter_lead_with_the_legal_minimum_and_count_what_is_granted(
     week: tuple[Problem, Roster], keep: list[bool], filters: views.Filters
 ) -> None:
@@ -117,9 +117,9 @@ def test_changes_count_father_occurrences_kept_added_and_dropped(
     """Against itself nothing changes; dropping the Wednesday visit drops its two fathers."""
     _, roster = week
     same = views.changes(roster, roster)
-    assert (same.kept, same.added, same.removed, same.new_assignments) == (9, 0, 0, set())
+    assert (same.kept, same.added, same.removed, same.new_assignments) == (8, 0, 0, set())
     fewer = roster.model_copy(
         update={"assignments": [a for a in roster.assignments if a.id != "S-BZ-WED"]}
     )
     back = views.changes(fewer, roster)
-    assert (back.kept, back.added, back.removed, back.new_assignments) == (7, 2, 0, {"S-BZ-WED"})
+    assert (back.kept, back.added, back.removed, back.new_assignments) == (6, 2, 0, {"S-BZ-WED"})

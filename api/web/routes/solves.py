@@ -39,8 +39,12 @@ def generate(
     time_limit: Annotated[str, Form()] = "",
     previous: Annotated[str, Form()] = "",
     institution: Annotated[str, Form()] = "",
+    keep_pins: Annotated[str, Form(max_length=1)] = "",
 ) -> Response:
-    """Give the week's page following the new solve job (re-planned against ``previous``)."""
+    """Give the week's page following the new solve job (re-planned against ``previous``).
+
+    With ``keep_pins`` the previous roster's pinned appointments stay exactly.
+    """
     check_csrf(user.session, csrf)
     back = week_url(problem_id, institution=institution or None)
     solve = form_request(
@@ -49,6 +53,7 @@ def generate(
         time_limit,
         problem_id=problem_id,
         previous=previous or None,
+        keep_pins=keep_pins == "1" and bool(previous),
     )
     if solve is None:
         return see_other(back)

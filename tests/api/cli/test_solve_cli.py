@@ -11,7 +11,7 @@ import pytest
 
 from api.cli import main
 from api.cli.demo import demo_weeks
-from scheduler.domain import Problem, load_roster
+from scheduler.domain import Problem, load_roster, parse_roster
 from scheduler.validate import violations
 from tests.kit.weeks import at, father, officer, room, volunteer, week, window
 
@@ -229,3 +229,25 @@ def test_demo_writes_exports(
     assert sorted(p.name for p in tmp_path.iterdir()) == [
         "tiny-2027-W05-csv", "tiny-2027-W05.json", "tiny-2027-W05.xlsx",
     ]  # fmt: skip
+
+
+def test_solver_highs_writes_a_valid_optimal_roster(
+    tiny: Problem, fixtures_dir: Path, capfd: pytest.CaptureFixture[str]
+) -> None:
+    """``solve --solver highs`` proves tiny optimal; stdout holds the roster alone, valid."""
+    argv = ["solve", str(fixtures_dir / "tiny.json"), "--solver", "highs", "--format", "json"]
+    code = main([*argv, "--time-limit", "10"])
+    out, err = capfd.readouterr()
+    roster = parse_roster(json.loads(out))
+    assert (code, roster.status, roster.solver) == (0, "optimal", "highs")
+    assert violations(tiny, roster) == []
+    assert err.splitlines()[-1].startswith("optimal")
+
+
+def test_an_unknown_solver_exits_2(fixtures_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """``--solver glpk`` is refused with exit 2, naming the option and the choices."""
+    with pytest.raises(SystemExit) as exited:
+        main(["solve", str(fixtures_dir / "tiny.json"), "--solver", "glpk"])
+    _, err = capsys.readouterr()
+    assert exited.value.code == 2
+    assert "--solver: invalid choice: 'glpk'" in err
