@@ -16,6 +16,7 @@ from fastapi import FastAPI
 from api import errors, limits
 from api.database import Database
 from api.deps import Services
+from api.horizon import HORIZON_JOB, HORIZON_TARGET, store_weeks
 from api.http_guard import AccessLog, SecurityHeaders
 from api.jobs import JobRunner
 from api.outbox import DeliveryWorker
@@ -26,6 +27,8 @@ from api.routers import (
     audit,
     events,
     health,
+    horizons,
+    outcomes,
     problems,
     publications,
     repairs,
@@ -56,6 +59,7 @@ TAGS = [
     {"name": "publications", "description": "Published rosters per institution and week."},
     {"name": "allocations", "description": "Single slots for other systems (docs/design.md s. 6)."},
     {"name": "events", "description": "Events of a running week (docs/design.md s. 9)."},
+    {"name": "outcomes", "description": "What became of published occurrences (design.md s. 10)."},
     {"name": "repairs", "description": "Repairs of a published week, read as a difference."},
     {"name": "webhooks", "description": "Notices to other systems: subscriptions, deliveries."},
     {"name": "audit", "description": "Who read or changed father data, and when."},
@@ -81,6 +85,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     runner.register(ROSTER_JOB, ROSTER_TARGET, after_roster)
     runner.register(whatif.WHATIF_JOB, whatif.WHATIF_TARGET)
+    runner.register(HORIZON_JOB, HORIZON_TARGET, lambda job_id: store_weeks(database, job_id))
     services = Services.of(settings, database, runner)
     worker = DeliveryWorker(
         database,
@@ -115,7 +120,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(AccessLog)
     app.add_middleware(SecurityHeaders, exempt=[p for p in (app.docs_url, app.redoc_url) if p])
     routers = (health, problems, rosters, publications, allocations, events, repairs, webhooks)
-    for module in (*routers, audit, whatif):
+    for module in (*routers, outcomes, horizons, audit, whatif):
         app.include_router(module.router, prefix=f"/{API_VERSION}")
     app.include_router(web_router)
     return app

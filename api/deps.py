@@ -23,7 +23,7 @@ from api.jobs import JobRunner
 from api.keys import Principal, find_principal
 from api.published import Parsed, new_parsed
 from api.settings import Settings
-from api.tables import JobRow
+from api.tables import JobRow, ProblemRow
 
 
 @dataclass
@@ -125,6 +125,17 @@ def allow(caller: Principal, action: str, institutions: Iterable[str], what: str
             status.HTTP_403_FORBIDDEN,
             f"{what} belongs to {', '.join(outside)}, outside this key's institutions",
         )
+
+
+def allowed_problem(
+    session: Session, caller: Principal, problem_id: str, action: str
+) -> ProblemRow:
+    """Give the stored week the caller may ``action``: 404 if there is none, else 403 outside."""
+    row: ProblemRow | None = session.get(ProblemRow, problem_id)
+    if row is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"problem '{problem_id}' does not exist")
+    allow(caller, action, row.institutions, f"problem '{problem_id}'")
+    return row
 
 
 def allowed_job(

@@ -28,6 +28,7 @@ from api import audit, outbox
 from api.events import causes, stored_events
 from api.flags import flags
 from api.jobs import DONE, JobRunner
+from api.outcomes import with_history
 from api.published import Parsed, PublishedWeek, institution_of, load_week
 from api.rosters import ROSTER_JOB, PublishRefused, allocation_pins, publish
 from api.scope import fathers_read
@@ -121,7 +122,8 @@ def start(
     if since is not None and not contains(week.problem, since):
         raise ProblemError([f"since: {since.isoformat()} lies outside {week_name}"])
     moment = since or default_moment(session, week, now)
-    data = repair_week(session, parsed, week, moment, now)
+    data = with_history(session, parsed, repair_week(session, parsed, week, moment, now),
+                        week.problem, now)  # fmt: skip
     current = next(p for p in week.publications if p.institution == institution)
     repair = {
         "institution": institution,

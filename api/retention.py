@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from api import audit
-from api.tables import Allocation, JobRow, ProblemRow, Publication, utcnow
+from api.tables import Allocation, JobRow, OutcomeRow, ProblemRow, Publication, utcnow
 
 
 @dataclass(frozen=True)
@@ -34,7 +34,8 @@ def purge(session: Session, days: int, now: datetime | None = None) -> Purged:
 
     Rosters, publications, allocations, claims and idempotent answers of those
     weeks go with them (the foreign keys cascade); audit entries older than
-    the period go too. The purge itself is written to the audit log.
+    the period go too, and so do the outcomes recorded of occurrences in those
+    weeks. The purge itself is written to the audit log.
     """
     if days < 0:
         raise ValueError(f"older-than: {days} is negative")
@@ -55,6 +56,8 @@ def purge(session: Session, days: int, now: datetime | None = None) -> Purged:
         audit_entries=audit.purge_before(session, now - timedelta(days=days)),
     )
     session.execute(delete(ProblemRow).where(ProblemRow.id.in_(ids)))
+    first_kept = datetime.combine(cutoff, time(0, 0), tzinfo=UTC)
+    session.execute(delete(OutcomeRow).where(OutcomeRow.start < first_kept))
     audit.record(
         session,
         None,

@@ -273,3 +273,30 @@ class OutboxEntry(Base):
     last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
     delivered_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+
+
+class OutcomeRow(Base):
+    """What became of one father's occurrence in a published week (docs/design.md section 10).
+
+    One outcome per father and assignment of an institution's week: took
+    place, no show (the family did not come) or cancelled by the institution.
+    """
+
+    __tablename__ = "outcomes"
+    __table_args__ = (
+        UniqueConstraint("institution", "week", "assignment", "father", name="uq_outcome"),
+        Index("ix_outcomes_week", "institution", "week"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    institution: Mapped[str] = mapped_column(String(100))
+    week: Mapped[str] = mapped_column(String(10))
+    assignment: Mapped[str] = mapped_column(String(200))
+    father: Mapped[str] = mapped_column(String(200))
+    activity: Mapped[str] = mapped_column(String(100))
+    start: Mapped[datetime] = mapped_column(UtcDateTime)
+    outcome: Mapped[str] = mapped_column(String(32))
+    version: Mapped[int] = mapped_column(Integer)
+    key_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    recorded_by: Mapped[str] = mapped_column(String(200))
+    recorded_at: Mapped[datetime] = mapped_column(UtcDateTime)

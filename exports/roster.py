@@ -18,6 +18,7 @@ import pandas as pd
 
 from scheduler.domain import Assignment, Problem, Roster
 from scheduler.entitlements import entitled
+from scheduler.four_weeks import FourWeekKPIs, four_week_kpis
 from scheduler.objective import granted_counts, minutes, visit_minutes
 from scheduler.week import DAYS, MINUTES_PER_DAY, clock_text
 
@@ -175,14 +176,42 @@ def staff_frame(problem: Problem, roster: Roster) -> pd.DataFrame:
     return frame.sort_values(["role", "person"], kind="stable").reset_index(drop=True)
 
 
+def four_weeks_frame(kpis: FourWeekKPIs) -> pd.DataFrame:
+    """Give one row per father over four weeks: fulfilment, weeks below the legal minimum."""
+    rows = [
+        {
+            "father": father,
+            "fulfilment_4_weeks": round(ratio, 3),
+            "weeks_below_legal_minimum": ", ".join(kpis.below_legal_minimum.get(father, [])),
+            "below_legal_minimum_twice": father in kpis.fathers_below_legal_minimum_twice,
+        }
+        for father, ratio in kpis.fulfilment_by_father.items()
+    ]
+    columns = [
+        "father", "fulfilment_4_weeks", "weeks_below_legal_minimum", "below_legal_minimum_twice",
+    ]  # fmt: skip
+    frame = pd.DataFrame(rows, columns=columns)
+    return frame.sort_values(
+        ["below_legal_minimum_twice", "fulfilment_4_weeks", "father"],
+        ascending=[False, True, True],
+        kind="stable",
+    ).reset_index(drop=True)
+
+
 def roster_frames(problem: Problem, roster: Roster) -> dict[str, pd.DataFrame]:
-    """Give the roster as frames by day, room, father and staff, named as in ``FRAMES``."""
-    return {
+    """Give the roster as frames by day, room, father and staff, named as in ``FRAMES``.
+
+    A week with a history (docs/design.md section 10) adds ``four_weeks``.
+    """
+    frames = {
         "days": days_frame(problem, roster),
         "rooms": rooms_frame(problem, roster),
         "fathers": fathers_frame(problem, roster),
         "staff": staff_frame(problem, roster),
     }
+    if problem.history is not None:
+        frames["four_weeks"] = four_weeks_frame(four_week_kpis(problem, roster.assignments))
+    return frames
 
 
 def write_csv(folder: str | Path, frames: dict[str, pd.DataFrame]) -> list[Path]:
@@ -271,9 +300,41 @@ def father_lines(problem: Problem, roster: Roster) -> list[str]:
     return lines
 
 
+def four_week_lines(kpis: FourWeekKPIs) -> list[str]:
+    """Give the four-week KPIs: fulfilment floor, child contact, fathers short twice (loudly)."""
+    contact = kpis.contact_minutes_by_child
+    lines = [
+        f"Four weeks {', '.join(kpis.weeks)}",
+        f"  fulfilment floor {kpis.fulfilment_floor:.1%} over {len(kpis.fulfilment_by_father)} "
+        f"fathers; least contact of a child {min(contact.values(), default=0)} min, "
+        f"most {max(contact.values(), default=0)} min",
+        "  fathers with nothing beyond the legal visit in every week: "
+        f"{len(kpis.fathers_nothing_beyond_legal_every_week)}",
+    ]
+    twice = kpis.fathers_below_legal_minimum_twice
+    if twice:
+        lines.append(
+            f"  !!! BELOW THE LEGAL MINIMUM IN TWO OR MORE OF FOUR WEEKS: {len(twice)} fathers: "
+            + ", ".join(f"{f} ({', '.join(kpis.below_legal_minimum[f])})" for f in twice)
+        )
+    else:
+        lines.append("  no father below the legal minimum in two of the weeks")
+    return lines
+
+
+def four_week_table(kpis: FourWeekKPIs) -> str:
+    """Give the four-week KPIs as plain text."""
+    return "\n".join(four_week_lines(kpis)) + "\n"
+
+
 def roster_table(problem: Problem, roster: Roster) -> str:
-    """Give the plain-text roster a planner reads: headline, the week, then every father."""
+    """Give the plain-text roster a planner reads: headline, the week, then every father.
+
+    A week with a history adds its four-week KPIs after the headline.
+    """
     parts = summary_lines(problem, roster)
+    if problem.history is not None:
+        parts += [""] + four_week_lines(four_week_kpis(problem, roster.assignments))
     parts += ["", "The week"] + week_lines(problem, roster)
     parts += ["", "Fathers: granted of entitled, with what blocks more"] + father_lines(
         problem, roster

@@ -48,8 +48,8 @@ REASONS: dict[str, tuple[str, str]] = {
     reasons.NO_BABY: ("geen kind jonger dan 1 jaar", "no child under one year old"),
     reasons.NOT_IN_SHELL: ("hoort niet bij zijn schil", "not part of his shell"),
     reasons.ENTITLEMENT_USED: (
-        "dag- of weekmaximum al benut",
-        "daily or weekly limit already used",
+        "dag-, week- of vierwekenmaximum al benut",
+        "daily, weekly or four-week limit already used",
     ),
     reasons.ROOM_CLOSED: ("ruimte gesloten", "room closed"),
     reasons.NO_ROOM: ("geen geschikte ruimte", "no suitable room"),

@@ -45,6 +45,7 @@ SHEETS: dict[str, tuple[str, str]] = {
     "rooms": ("Ruimten", "Rooms"),
     "fathers": ("Vaders", "Fathers"),
     "staff": ("Personeel", "Staff"),
+    "four_weeks": ("Vier weken", "Four weeks"),
 }
 
 HEADERS: dict[str, tuple[str, str]] = {
@@ -75,6 +76,9 @@ HEADERS: dict[str, tuple[str, str]] = {
     "role": ("Functie", "Role"),
     "person": ("Naam (code)", "Person (code)"),
     "minutes": ("Minuten", "Minutes"),
+    "fulfilment_4_weeks": ("Vervulling 4 weken", "Fulfilment 4 weeks"),
+    "weeks_below_legal_minimum": ("Weken onder wettelijk minimum", "Weeks below legal minimum"),
+    "below_legal_minimum_twice": ("Twee keer onder minimum", "Below minimum twice"),
 }
 
 NUMBER_FORMATS: dict[str, str] = {
@@ -82,6 +86,7 @@ NUMBER_FORMATS: dict[str, str] = {
     "start": "hh:mm",
     "end": "hh:mm",
     "utilisation": "0%",
+    "fulfilment_4_weeks": "0%",
 }
 WIDEST = 60
 GRID_WIDEST = 30
@@ -115,6 +120,7 @@ def planner_frames(
         "activity": lambda code: activity_words(activity.get(code), code, language),
         "pinned": lambda flag: yes_no[bool(flag)],
         "below_legal_minimum": lambda flag: yes_no[bool(flag)],
+        "below_legal_minimum_twice": lambda flag: yes_no[bool(flag)],
         "reasons": lambda text: "; ".join(
             reason_words(code, language) for code in text.split(", ") if code
         ),

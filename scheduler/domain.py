@@ -8,15 +8,12 @@ the field and the culprit (``fathers[12].linked_volunteer: unknown volunteer 'V9
 
 from __future__ import annotations
 
-import json
-from datetime import date, datetime
+from datetime import date
 from functools import cached_property
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
 from pydantic import (
-    AfterValidator,
-    BaseModel,
     ConfigDict,
     Field,
     ValidationError,
@@ -24,35 +21,33 @@ from pydantic import (
     model_validator,
 )
 
+from scheduler.contract import (
+    Contract as Contract,
+)
+from scheduler.contract import (
+    LocalDateTime as LocalDateTime,
+)
+from scheduler.contract import (
+    ProblemError as ProblemError,
+)
+from scheduler.contract import (
+    field_name as field_name,
+)
+from scheduler.contract import (
+    read_json as read_json,
+)
+from scheduler.contract import (
+    validation_messages as validation_messages,
+)
+from scheduler.history import Earlier, History, history_errors
 from scheduler.ids import ESCORTED_VISIT, AssignmentId, Id, Pseudonym, Text, WeekName
 from scheduler.references import reference_errors
-from scheduler.week import DAYS, TZ, DayName, WeekClock, clock_minutes, parse_week, week_minute
+from scheduler.week import DAYS, DayName, WeekClock, clock_minutes, parse_week, week_minute
 
 Placement = Literal["session", "individual"]
+# A template's session is named after it and its date: ``S-BZ1-tue1830-20270202``.
+TEMPLATE_ID_MAX = 64 - 9
 Status = Literal["optimal", "feasible", "infeasible", "unknown"]
-
-
-def _local(moment: datetime) -> datetime:
-    """Give the moment with an offset: a time written without one is Amsterdam wall-clock time."""
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=TZ)
-
-
-LocalDateTime = Annotated[datetime, AfterValidator(_local)]
-"""A moment of the contract; always aware, so any two compare without error."""
-
-
-class ProblemError(ValueError):
-    """Input that cannot be a week's facts; ``messages`` name each field and culprit."""
-
-    def __init__(self, messages: list[str]) -> None:
-        super().__init__("\n".join(messages))
-        self.messages = messages
-
-
-class Contract(BaseModel):
-    """Base of every contract model: unknown fields are refused, not ignored."""
-
-    model_config = ConfigDict(extra="forbid")
 
 
 class Window(Contract):
@@ -120,13 +115,28 @@ class Policy(Contract):
     timeout_weeks: int = Field(default=6, ge=0)
     legal_min_visit_minutes: int = Field(default=60, ge=0)
     school_hours: list[Window] = Field(default_factory=_default_school_hours)
+    # Which rooms a Dutch public holiday closes all day: "all", "none", or a list of room kinds.
+    holiday_rooms_closed: Literal["all", "none"] | list[Id] = "all"
 
 
 class Entitlement(Contract):
-    """How often a shell may have an activity: per week, and at most per day."""
+    """How often a shell may have an activity: per week, at most per day, and in any four weeks.
+
+    ``per_4_weeks`` counts this week and the three before it (docs/design.md
+    section 10); None: no such rule.
+    """
 
     per_week: int = Field(ge=0)
     max_per_day: int | None = Field(default=None, ge=0)
+    per_4_weeks: int | None = Field(default=None, ge=0)
+
+    @model_validator(mode="after")
+    def _four_weeks(self) -> Entitlement:
+        if self.per_4_weeks is not None and self.per_4_weeks < self.per_week:
+            raise ValueError(
+                f"per_4_weeks {self.per_4_weeks} is below the week's own per_week {self.per_week}"
+            )
+        return self
 
 
 class Activity(Contract):
@@ -178,6 +188,69 @@ class Session(Contract):
     room: Id
     start: LocalDateTime
     capacity: int = Field(ge=1)
+    # The template this session was made from; made again from it each time the week loads.
+    template: Id | None = None
+
+
+class SessionException(Contract):
+    """A date on which a template's session does not run, or runs at another time."""
+
+    date: date
+    start: str | None = None
+
+    @field_validator("start")
+    @classmethod
+    def _clock(cls, value: str | None) -> str | None:
+        if value is not None:
+            clock_minutes(value)
+        return value
+
+
+class SessionTemplate(Contract):
+    """A session that repeats: weekly, or every other week counted from ``anchor_week``."""
+
+    id: Id
+    activity: Id
+    room: Id
+    day: DayName
+    start: str
+    capacity: int = Field(ge=1)
+    every_weeks: Literal[1, 2] = 1
+    anchor_week: WeekName | None = None
+    valid_from: date | None = None
+    valid_until: date | None = None
+    exceptions: list[SessionException] = Field(default_factory=list)
+
+    @field_validator("start")
+    @classmethod
+    def _clock(cls, value: str) -> str:
+        clock_minutes(value)
+        return value
+
+    @field_validator("anchor_week")
+    @classmethod
+    def _week(cls, value: str | None) -> str | None:
+        if value is not None:
+            parse_week(value)
+        return value
+
+    @model_validator(mode="after")
+    def _dates(self) -> SessionTemplate:
+        if len(self.id) > TEMPLATE_ID_MAX:
+            raise ValueError(f"id '{self.id}' is longer than {TEMPLATE_ID_MAX} characters")
+        if self.valid_from and self.valid_until and self.valid_until < self.valid_from:
+            raise ValueError(
+                f"valid_until {self.valid_until} is before valid_from {self.valid_from}"
+            )
+        if self.every_weeks == 2 and self.anchor_week is None and self.valid_from is None:
+            raise ValueError("anchor_week is required for a template every other week")
+        for index, item in enumerate(self.exceptions):
+            if DAYS[item.date.weekday()] != self.day:
+                raise ValueError(
+                    f"exceptions[{index}].date: {item.date} is a {DAYS[item.date.weekday()]}, "
+                    f"the template runs on {self.day}"
+                )
+        return self
 
 
 class Volunteer(Contract):
@@ -325,10 +398,13 @@ class Problem(Contract):
     entitlements: dict[int, dict[Id, Entitlement]]
     rooms: list[Room] = Field(default_factory=list)
     sessions: list[Session] = Field(default_factory=list)
+    session_templates: list[SessionTemplate] = Field(default_factory=list)
     volunteers: list[Volunteer] = Field(default_factory=list)
     officers: list[Officer] = Field(default_factory=list)
     fathers: list[Father] = Field(default_factory=list)
     pinned: list[Assignment] = Field(default_factory=list)
+    # The published weeks before this one (docs/design.md section 10); None: none known.
+    history: History | None = None
 
     @field_validator("week")
     @classmethod
@@ -348,10 +424,26 @@ class Problem(Contract):
 
     @model_validator(mode="after")
     def _references(self) -> Problem:
-        messages = reference_errors(self)
+        # The templates build on the models of this module, so they are imported here.
+        from scheduler.templates import apply_templates
+
+        messages = apply_templates(self)
+        messages += reference_errors(self)
         if messages:
             raise ValueError("\n".join(messages))
         return self
+
+    @model_validator(mode="after")
+    def _history(self) -> Problem:
+        messages = history_errors(self)
+        if messages:
+            raise ValueError("\n".join(messages))
+        return self
+
+    @cached_property
+    def earlier(self) -> Earlier:
+        """Give what the three weeks before this one granted (``scheduler.history``)."""
+        return Earlier.of(self)
 
     @cached_property
     def clock(self) -> WeekClock:
@@ -434,35 +526,6 @@ class Problem(Contract):
         return [*self.activities, extra] if extra is not None else list(self.activities)
 
 
-def field_name(loc: tuple[int | str, ...]) -> str:
-    """Give a pydantic error location as the contract names a field: ``fathers[12].id``."""
-    text = ""
-    for part in loc:
-        if isinstance(part, int):
-            text += f"[{part}]"
-        else:
-            text += f".{part}" if text else str(part)
-    return text
-
-
-def validation_messages(error: ValidationError) -> list[str]:
-    """Give one ``field: what is wrong`` line per pydantic error."""
-    messages: list[str] = []
-    for item in error.errors():
-        location = field_name(tuple(item["loc"]))
-        text = str(item["msg"]).removeprefix("Value error, ")
-        if item["type"] == "missing":
-            text = "is required"
-        elif item["type"] == "extra_forbidden":
-            text = "is not a field of the contract"
-        for line in text.split("\n"):
-            if location and not line.startswith(location):
-                messages.append(f"{location}: {line}")
-            else:
-                messages.append(line)
-    return messages
-
-
 def parse_problem(data: Any) -> Problem:
     """Give a Problem from decoded JSON, or raise ProblemError naming each bad field."""
     try:
@@ -477,20 +540,6 @@ def parse_roster(data: Any) -> Roster:
         return Roster.model_validate(data)
     except ValidationError as error:
         raise ProblemError(validation_messages(error)) from None
-
-
-def read_json(path: str | Path) -> Any:
-    """Give the decoded JSON of a file, or raise ProblemError saying where it breaks."""
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-    except OSError as error:
-        raise ProblemError([f"{path}: cannot be read ({error.strerror})"]) from None
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as error:
-        raise ProblemError(
-            [f"{path}: not valid JSON at line {error.lineno}, column {error.colno}: {error.msg}"]
-        ) from None
 
 
 def load_problem(path: str | Path) -> Problem:

@@ -123,18 +123,37 @@ def ceilings(problem: Problem, father: Father, activity: Activity) -> list[Ceili
         # A part held to the whole figure adds nothing to the week's own ceiling.
         if limit < found[0].limit:
             found.append(Ceiling(days, limit, before, shell < base_shell(father)))
+    four_weeks = four_week_ceiling(problem, father, activity)
+    if four_weeks is not None and four_weeks.limit < found[0].limit:
+        found.append(four_weeks)
     return found
+
+
+def four_week_ceiling(problem: Problem, father: Father, activity: Activity) -> Ceiling | None:
+    """Give the monthly rule's ceiling on this week, or None where the shell has no such rule.
+
+    ``per_4_weeks`` counts this week and the three before it: this week may
+    hold what the three weeks before left of it (docs/design.md section 10).
+    Granted counts there, a no-show too; a cancellation by the institution does not.
+    """
+    entry = problem.entitlements.get(father.shell, {}).get(activity.id)
+    if entry is None or entry.per_4_weeks is None:
+        return None
+    left = entry.per_4_weeks - problem.earlier.granted[father.id, activity.id]
+    return Ceiling(frozenset(range(7)), max(0, left))
 
 
 def grantable(problem: Problem, father: Father, activity: Activity) -> int:
     """Give his entitlement to an activity where his eligibility allows it on some day, else 0.
 
     The fairness floor is read over these (docs/design.md section 4): a
-    father on time-out all week is not owed his shell-3 activities by the roster.
+    father on time-out all week is not owed his shell-3 activities by the roster,
+    nor a monthly activity the three weeks before used up.
     """
     owed = entitled(problem, father, activity)
     if owed and any(eligible(problem, father, activity, day) for day in range(7)):
-        return owed
+        four_weeks = four_week_ceiling(problem, father, activity)
+        return owed if four_weeks is None else min(owed, four_weeks.limit)
     return 0
 
 

@@ -241,7 +241,13 @@ def apply_event(problem: Problem, data: dict[str, Any], event: Event) -> dict[st
         low, high = problem.clock.minute(begins), problem.clock.minute(ends)
         person[field] = _without(person.get(field, []), low, high)
     elif event.type == "session_cancelled":
+        cancelled = problem.session_by_id[event.subject]
         changed["sessions"] = [s for s in changed["sessions"] if s["id"] != event.subject]
+        for template in changed.get("session_templates", []):
+            if template["id"] == cancelled.template:
+                # A session made from a template would be made again: the template skips the date.
+                when = cancelled.start.astimezone(TZ).date().isoformat()
+                template.setdefault("exceptions", []).append({"date": when})
         changed["pinned"] = [
             a for a in changed.get("pinned", []) if a.get("session") != event.subject
         ]

@@ -14,7 +14,14 @@ from dataclasses import dataclass
 
 from scheduler.domain import Assignment, Father, KPIs, Problem, Roster
 from scheduler.entitlements import grantable, is_legal_visit
-from scheduler.objective import father_granted, father_value, granted_counts, minutes, visit_minutes
+from scheduler.objective import (
+    father_granted,
+    father_value,
+    granted_counts,
+    minutes,
+    raise_steps,
+    visit_minutes,
+)
 from scheduler.validate import violations
 from scheduler.violations import Violation
 
@@ -32,7 +39,7 @@ def compute_kpis(problem: Problem, assignments: list[Assignment]) -> KPIs:
     nothing_beyond: list[str] = []
     for father in problem.fathers:
         own = father_granted(problem, father, counts)
-        value += father_value([granted for _, granted in own.values()])
+        value += father_value([g for _, g in own.values()], raise_steps(problem, father))
         standing = father_standing(problem, father, own)
         if standing.ratio is not None:
             floor = min(floor, standing.ratio)

@@ -23,29 +23,60 @@ OCCURRENCE_VALUE_BASE = 420
 WEEK_VALUE_BASE = 1260
 
 
-def occurrence_value(k: int) -> int:
+# Fairness across weeks: a father who fared worse than is typical in the weeks before has
+# his occurrences raised by up to RAISE_CAP tenths, so at most tripled (docs/design.md
+# section 10).
+RAISE_STEPS = 10
+RAISE_CAP = 20
+
+
+def raise_steps(problem: Problem, father: Father) -> int:
+    """Give the tenths by which the father's occurrences are worth more this week (0..20).
+
+    His share granted of what he was owed in the three weeks before, against
+    the typical share of all fathers: a father at the typical share or above
+    gets none, one at half of it ten tenths, one granted nothing the cap. A
+    cancellation by the institution counts as not granted, a family's no-show
+    as granted. Weeks further back no longer count, so no one is favoured forever.
+    """
+    earlier = problem.earlier
+    owed = earlier.owed[father.id]
+    if not owed or earlier.typical <= 0:
+        return 0
+    share = earlier.had[father.id] / owed
+    behind = max(0.0, earlier.typical - share) / earlier.typical
+    return min(RAISE_CAP, round(2 * RAISE_STEPS * behind))
+
+
+def raised(value: int, steps: int) -> int:
+    """Give a value raised by ``steps`` tenths (whole units, rounded down)."""
+    return value * (RAISE_STEPS + steps) // RAISE_STEPS
+
+
+def occurrence_value(k: int, steps: int = 0) -> int:
     """Give the value of a father's k-th occurrence of an activity in a week (420, 210, ...)."""
-    return OCCURRENCE_VALUE_BASE // k
+    return raised(OCCURRENCE_VALUE_BASE // k, steps)
 
 
-def entitlement_value(granted: int) -> int:
+def entitlement_value(granted: int, steps: int = 0) -> int:
     """Give the value of ``granted`` occurrences of one activity for one father."""
-    return sum(occurrence_value(k) for k in range(1, granted + 1))
+    return sum(occurrence_value(k, steps) for k in range(1, granted + 1))
 
 
-def week_level_value(level: int) -> int:
+def week_level_value(level: int, steps: int = 0) -> int:
     """Give the value of the level-th occurrence of a father's week, any activity (1260, 630...)."""
-    return WEEK_VALUE_BASE // level
+    return raised(WEEK_VALUE_BASE // level, steps)
 
 
-def father_value(granted: list[int]) -> int:
+def father_value(granted: list[int], steps: int = 0) -> int:
     """Give one father's entitlement value from his granted count per activity (capped).
 
     Returns diminish per activity and over his whole week, so a father with
-    little is served before another gets more (docs/design.md section 4).
+    little is served before another gets more (docs/design.md section 4);
+    ``steps`` raises it for his shortfalls of the weeks before (``raise_steps``).
     """
-    week = sum(week_level_value(j) for j in range(1, sum(granted) + 1))
-    return week + sum(entitlement_value(count) for count in granted)
+    week = sum(week_level_value(j, steps) for j in range(1, sum(granted) + 1))
+    return week + sum(entitlement_value(count, steps) for count in granted)
 
 
 def father_granted(
@@ -147,7 +178,10 @@ def tiers(problem: Problem, assignments: list[Assignment], previous: Roster | No
     )
     counts = granted_counts(problem, assignments)
     value = sum(
-        father_value([g for _, g in father_granted(problem, father, counts).values()])
+        father_value(
+            [g for _, g in father_granted(problem, father, counts).values()],
+            raise_steps(problem, father),
+        )
         for father in problem.fathers
     )
     continuity = 0
@@ -174,7 +208,7 @@ def tier_ranges(problem: Problem, previous: Roster | None = None) -> Tiers:
     for father in problem.fathers:
         owed = [entitled(problem, father, a) for a in problem.entitlement_activities]
         occurrences += sum(owed)
-        value += father_value(owed)
+        value += father_value(owed, raise_steps(problem, father))
     stability = 0
     if previous is not None:
         stability = sum(len(a.fathers) for a in previous.assignments)

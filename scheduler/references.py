@@ -12,7 +12,7 @@ from scheduler.ids import ESCORTED_VISIT
 from scheduler.spans import inside, week_spans
 
 if TYPE_CHECKING:
-    from scheduler.domain import Assignment, Problem
+    from scheduler.domain import Activity, Assignment, Problem, Room
 
 
 def _duplicates(field: str, ids: list[str]) -> list[str]:
@@ -89,15 +89,7 @@ def reference_errors(problem: Problem) -> list[str]:
         room = rooms.get(session.room)
         if activity is None or room is None:
             continue
-        if activity.placement != "session":
-            messages.append(
-                f"{where}.activity: '{activity.id}' is placed individually, not in sessions"
-            )
-        if activity.room_kind is not None and room.kind != activity.room_kind:
-            messages.append(
-                f"{where}.room: '{room.id}' is a {room.kind}, "
-                f"'{activity.id}' needs a {activity.room_kind}"
-            )
+        messages += session_fit_errors(where, activity, room)
         start = clock.minute(session.start)
         end = start + activity.minutes
         if start < 0 or end > 7 * 1440:
@@ -143,6 +135,21 @@ def reference_errors(problem: Problem) -> list[str]:
                 )
     for index, assignment in enumerate(problem.pinned):
         messages += assignment_reference_errors(problem, assignment, f"pinned[{index}]")
+    return messages
+
+
+def session_fit_errors(where: str, activity: Activity, room: Room) -> list[str]:
+    """Give why a session (or a template) of the activity cannot be held in the room."""
+    messages: list[str] = []
+    if activity.placement != "session":
+        messages.append(
+            f"{where}.activity: '{activity.id}' is placed individually, not in sessions"
+        )
+    if activity.room_kind is not None and room.kind != activity.room_kind:
+        messages.append(
+            f"{where}.room: '{room.id}' is a {room.kind}, "
+            f"'{activity.id}' needs a {activity.room_kind}"
+        )
     return messages
 
 

@@ -24,6 +24,7 @@ from scheduler.objective import (
     occurrence_key,
     occurrence_value,
     partner_cap_minutes,
+    raise_steps,
     week_level_value,
 )
 from scheduler.spans import inside, week_spans
@@ -184,28 +185,31 @@ def entitlements(
     for father in problem.fathers:
         own: list[cp_model.IntVar] = []
         fixed_total = 0
+        steps = raise_steps(problem, father)
         for activity in problem.entitlement_activities:
             key = (father.id, activity.id)
             limit = entitled(problem, father, activity)
             fixed = min(pinned.get(key, 0), limit)
             fixed_total += fixed
-            constant += entitlement_value(fixed)
+            constant += entitlement_value(fixed, steps)
             literals = possible.get(key, [])
             if activity.id != ESCORTED_VISIT and min(limit, fixed + len(literals)) == fixed + 1:
                 # The ceilings hold these literals to one: each is the next occurrence itself.
                 own += literals
                 earning += literals
-                values += [occurrence_value(fixed + 1)] * len(literals)
+                values += [occurrence_value(fixed + 1, steps)] * len(literals)
                 continue
-            steps = _levels(model, f"granted[{father.id},{activity.id}]", fixed, limit, literals)
-            own += steps
-            earning += steps
-            values += [occurrence_value(k) for k in range(fixed + 1, fixed + len(steps) + 1)]
-        constant += sum(week_level_value(j) for j in range(1, fixed_total + 1))
-        levels = _levels(model, f"week[{father.id}]", fixed_total, fixed_total + len(own), own)
-        earning += levels
+            levels = _levels(model, f"granted[{father.id},{activity.id}]", fixed, limit, literals)
+            own += levels
+            earning += levels
+            values += [
+                occurrence_value(k, steps) for k in range(fixed + 1, fixed + len(levels) + 1)
+            ]
+        constant += sum(week_level_value(j, steps) for j in range(1, fixed_total + 1))
+        week = _levels(model, f"week[{father.id}]", fixed_total, fixed_total + len(own), own)
+        earning += week
         values += [
-            week_level_value(j) for j in range(fixed_total + 1, fixed_total + len(levels) + 1)
+            week_level_value(j, steps) for j in range(fixed_total + 1, fixed_total + len(week) + 1)
         ]
     if not earning:
         return constant

@@ -3,12 +3,12 @@
 Two fathers are interchangeable when everything the rules and the objective
 read of them is the same (all their fields but the pseudonym and the ward,
 and of the children only whether one is a baby or of school age each day),
-nobody must be
-kept apart from them, no pin names them and a previous roster gave them the
-same occurrences. Swapping them in any roster gives a roster just as valid and
-just as good, so the model may ask that within each such class the fathers
-come in order of how many occurrences they get: it removes the swapped copies
-of each solution and none of its value.
+nobody must be kept apart from them, no pin names them, a previous roster
+gave them the same occurrences and the weeks before left them the same.
+Swapping them in any roster gives a roster just as valid and just as good, so
+the model may ask that within each such class the fathers come in order of how
+many occurrences they get: it removes the swapped copies of each solution and
+none of its value.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from ortools.sat.python import cp_model
 
 from scheduler.domain import Problem, Roster
 from scheduler.eligibility import has_baby, has_school_child
+from scheduler.objective import raise_steps
 from solver.candidates import Candidates
 from solver.variables import Variables
 
@@ -34,6 +35,7 @@ def interchangeable_fathers(problem: Problem, previous: Roster | None = None) ->
         for father_id in assignment.fathers:
             before[father_id].append((assignment.activity, assignment.start.isoformat()))
     classes: dict[str, list[str]] = defaultdict(list)
+    earlier = problem.earlier.granted
     for father in problem.fathers:
         if father.id in apart or father.id in pinned:
             continue
@@ -42,6 +44,9 @@ def interchangeable_fathers(problem: Problem, previous: Roster | None = None) ->
         days = [problem.clock.day_date(day) for day in range(7)]
         facts["children"] = [(has_baby(father, d), has_school_child(father, d)) for d in days]
         facts["previous"] = sorted(before.get(father.id, []))
+        # The weeks before set his monthly ceilings and his raise (docs/design.md section 10).
+        facts["earlier"] = sorted((a, n) for (f, a), n in earlier.items() if f == father.id)
+        facts["raise"] = raise_steps(problem, father)
         classes[json.dumps(facts, sort_keys=True)].append(father.id)
     return [members for members in classes.values() if len(members) > 1]
 

@@ -17,6 +17,7 @@ from collections.abc import Iterable
 from scheduler.domain import Activity, Assignment, Problem
 from scheduler.eligibility import eligible
 from scheduler.entitlements import entitled
+from scheduler.objective import raise_steps
 from scheduler.occupancy import Occupancy
 from scheduler.placement import first_fit
 
@@ -103,7 +104,9 @@ def priority_order(problem: Problem, earliest: int = 0) -> list[Assignment]:
         )
         for f in problem.fathers
     }
-    waiting = sorted(problem.fathers, key=lambda f: choices[f.id])
+    # Among equals, the fathers the weeks before served worst choose first (their raise).
+    raised = {f.id: raise_steps(problem, f) for f in problem.fathers}
+    waiting = sorted(problem.fathers, key=lambda f: (choices[f.id], -raised[f.id]))
     for activity in visits:
         for father in waiting:
             seen = sum(occupancy.occurrences(father.id, a.id) * a.minutes for a in visits)
@@ -132,12 +135,17 @@ def filled_around(
 
 
 def _rounds(placer: _Placer, activities: list[Activity], owed: dict[tuple[str, str], int]) -> None:
-    """Place occurrences round by round: everyone's first of each activity before any second."""
+    """Place occurrences round by round: everyone's first of each activity before any second.
+
+    Within a round the fathers with the highest raise (the weeks before) go first.
+    """
     occupancy = placer.occupancy
     rounds = max(owed.values(), default=0)
+    problem = placer.problem
+    fathers = sorted(problem.fathers, key=lambda f: -raise_steps(problem, f))
     for round_ in range(1, rounds + 1):
         for activity in activities:
-            for father in placer.problem.fathers:
+            for father in fathers:
                 wanted = min(round_, owed[father.id, activity.id])
                 if occupancy.occurrences(father.id, activity.id) < wanted:
                     placer.place(father.id, activity)

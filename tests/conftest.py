@@ -58,6 +58,12 @@ def region_noord() -> Problem:
 
 
 @pytest.fixture
+def tiny_templates() -> Problem:
+    """Give fixtures/tiny-templates.json: tiny's fathers in 2027-W17, sessions from templates."""
+    return load_fixture("tiny-templates.json")
+
+
+@pytest.fixture
 def edge_holiday() -> Problem:
     """Give fixtures/edge-holiday.json: week 2027-W17, every room closed on King's Day (Tuesday)."""
     return load_fixture("edge-holiday.json")

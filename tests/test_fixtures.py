@@ -40,7 +40,8 @@ def test_fixture_files_are_the_documented_ones(fixtures_dir: Path) -> None:
     readme = (fixtures_dir / "README.md").read_text(encoding="utf-8")
     assert FIXTURE_FILES == [
         "edge-cap-zero.json", "edge-holiday.json", "edge-timeout-all-week.json",
-        "leeuwarden.json", "region-noord.json", "tiny.json", "veenhuizen.json",
+        "leeuwarden.json", "region-noord.json", "tiny-templates.json", "tiny.json",
+        "veenhuizen.json",
     ]  # fmt: skip
     assert all(f"`{name}`" in readme for name in FIXTURE_FILES)
 
@@ -154,6 +155,21 @@ def test_holiday_closes_every_room_on_kings_day(edge_holiday: Problem) -> None:
         s.activity for s in edge_holiday.sessions if clock.day_of(clock.minute(s.start)) == 1
     ]
     assert on_tuesday == ["training_my_child_and_i", "regular_visit", "theme_meeting"]
+
+
+def test_templates_make_the_weeks_sessions(tiny_templates: Problem) -> None:
+    """tiny-templates.json's templates make three sessions; King's Day closes every room."""
+    made = {(s.template, s.start.isoformat()) for s in tiny_templates.sessions}
+    assert made == {
+        ("T-BZ-WED", "2027-04-28T14:00:00+02:00"),
+        ("T-BZ-SAT", "2027-05-01T15:00:00+02:00"),
+        ("T-KK-THU", "2027-04-29T16:30:00+02:00"),
+    }
+    kings_day = datetime(2027, 4, 27, tzinfo=TZ)
+    for room in tiny_templates.rooms:
+        assert any(
+            c.start == kings_day and c.end - c.start == timedelta(days=1) for c in room.closed
+        )
 
 
 def test_cap_zero(edge_cap_zero: Problem) -> None:

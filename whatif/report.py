@@ -37,6 +37,9 @@ GAIN_KPIS: tuple[str, ...] = (
     "escorts_short_of_partner_cap",
     "granted",
     "volunteer_hours",
+    "four_weeks_fulfilment_floor",
+    "four_weeks_below_legal_minimum_twice",
+    "four_weeks_least_child_minutes",
 )
 TIMING_COLUMNS: tuple[str, ...] = ("solve_seconds", "gap")
 LEVELS_OFF_GAIN = 0.005

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from scheduler import reasons
 from scheduler.domain import KPIs, Problem, ProblemError, Roster, parse_problem
+from scheduler.four_weeks import four_week_kpis
 from scheduler.ids import ESCORTED_VISIT
 from whatif.edits import with_demand
 from whatif.executors import Executor, Progress, SerialExecutor, cpu_count, make_executor
@@ -119,8 +120,24 @@ def solve_task(task: SweepTask) -> Outcome:
         status=roster.status,
         solve_seconds=roster.solve_seconds,
         gap=roster.gap,
-        kpis=kpi_row(task.problem, roster.kpis) | escort_row(roster),
+        kpis=kpi_row(task.problem, roster.kpis)
+        | escort_row(roster)
+        | four_week_row(task.problem, roster),
     )
+
+
+def four_week_row(problem: Problem, roster: Roster) -> dict[str, float]:
+    """Give the four-week KPIs of a week with a history (docs/design.md section 10), else none."""
+    if problem.history is None:
+        return {}
+    kpis = four_week_kpis(problem, roster.assignments)
+    return {
+        "four_weeks_fulfilment_floor": kpis.fulfilment_floor,
+        "four_weeks_below_legal_minimum_twice": float(len(kpis.fathers_below_legal_minimum_twice)),
+        "four_weeks_least_child_minutes": float(
+            min(kpis.contact_minutes_by_child.values(), default=0)
+        ),
+    }
 
 
 def escort_row(roster: Roster) -> dict[str, float]:

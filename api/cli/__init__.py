@@ -40,6 +40,9 @@ COMMANDS: dict[str, Command] = {
     "solve": Command(
         "api.cli.solve", "make the best weekly roster of a problem (CP-SAT, tier by tier)"
     ),
+    "plan": Command(
+        "api.cli.plan", "plan up to four weeks ahead, each week's roster on its own, with history"
+    ),
     "demo": Command(
         "api.cli.demo", "solve the demo weeks, compare with FCFS and write the exports"
     ),
@@ -53,6 +56,11 @@ COMMANDS: dict[str, Command] = {
     "event": Command(
         "api.cli.event",
         "record events of a running week (time-out, closure, absence, ...) or list them",
+        extra="service",
+    ),
+    "outcome": Command(
+        "api.cli.outcome",
+        "record what became of published occurrences (took place, no show, cancelled) or list",
         extra="service",
     ),
     "purge": Command(

@@ -11,11 +11,10 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from pathlib import Path
 from typing import Any
 
 from api.cli import add_command
-from api.cli.service import _database, _database_option, _guarded
+from api.cli.service import _database, _database_option, _guarded, read_json_file
 
 OPTIONS = ("father", "room", "volunteer", "officer", "session", "start", "end", "kind")
 MORE = ("consent", "shell", "to", "reason", "id")
@@ -23,13 +22,7 @@ MORE = ("consent", "shell", "to", "reason", "id")
 
 def _body(args: argparse.Namespace) -> Any:
     if args.file is not None:
-        text = sys.stdin.read() if args.file == "-" else Path(args.file).read_text("utf-8")
-        try:
-            return json.loads(text)
-        except json.JSONDecodeError as error:
-            from scheduler.domain import ProblemError
-
-            raise ProblemError([f"file: not JSON ({error})"]) from None
+        return read_json_file(args.file)
     event: dict[str, Any] = {"type": args.type, "at": args.at}
     for name in (*OPTIONS, *MORE):
         value = getattr(args, name)

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import json
 import sys
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy.exc import SQLAlchemyError
@@ -130,6 +132,17 @@ def _guarded(handler: Any) -> Any:
             return 2
 
     return run
+
+
+def read_json_file(file: str) -> Any:
+    """Give the decoded JSON of a file named on the command line (``-``: standard input)."""
+    from scheduler.domain import ProblemError
+
+    text = sys.stdin.read() if file == "-" else Path(file).read_text("utf-8")
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as error:
+        raise ProblemError([f"file: not JSON ({error})"]) from None
 
 
 def _database_option(parser: argparse.ArgumentParser) -> None:

@@ -21,6 +21,8 @@ from api.cli import add_command
 from exports.roster import roster_frames, roster_table, write_csv
 from exports.workbook import write_xlsx
 from scheduler.domain import Problem, ProblemError, Roster, load_problem, load_roster
+from scheduler.history import load_history
+from scheduler.horizon import with_history
 from scheduler.objective import Tiers, tier_ranges
 from solver.baseline import first_come_first_served
 from solver.highs import HIGHS_AVAILABLE
@@ -68,6 +70,17 @@ def load_previous(path: str, problem: Problem) -> Roster:
     return roster
 
 
+def given_problems(paths: list[str], history: str | None) -> list[Problem]:
+    """Give the problems named, the first with the history file's weeks; ProblemError naming it."""
+    problems = [load_problem(path) for path in paths]
+    if history is not None:
+        try:
+            problems[0] = with_history(problems[0], load_history(history))
+        except ProblemError as error:
+            raise ProblemError([f"--history {history}: {m}" for m in error.messages]) from None
+    return problems
+
+
 def write_roster(problem: Problem, roster: Roster, form: str, out: str | None) -> list[str]:
     """Give the files written for the roster in a format (none: it went to stdout)."""
     if form == "csv":
@@ -108,7 +121,7 @@ def _solve(args: argparse.Namespace) -> int:
     check_limits(args)
     if args.format == "xlsx" and args.out is None:
         raise ProblemError(["--out: a file name is needed for --format xlsx"])
-    problem = load_problem(args.problem)
+    (problem,) = given_problems([args.problem], args.history)
     previous = load_previous(args.previous, problem) if args.previous else None
     if args.baseline == "fcfs":
         roster = first_come_first_served(problem, args.seed)
@@ -163,6 +176,9 @@ def register(subparsers: Any) -> None:
     )
     command.add_argument(
         "--previous", metavar="ROSTER", help="a previous roster to keep where possible (JSON)"
+    )
+    command.add_argument(
+        "--history", metavar="FILE", help="the published weeks before this one (JSON)"
     )
     command.add_argument(
         "--baseline",

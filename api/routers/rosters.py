@@ -13,12 +13,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from api import audit, ical
-from api.deps import Caller, Services, ServicesDep, allow, allowed_job
+from api.deps import Caller, Services, ServicesDep, allow, allowed_job, allowed_problem
 from api.edits import EDIT_EXAMPLE, EditRequest, NotADraft, draft_view, edit_draft
 from api.errors import Refusal
 from api.explain import explain as explain_shortfall
 from api.jobs import LIVE_STATES
 from api.keys import PLAN, READ, Principal
+from api.outcomes import with_history
 from api.repairs import publish_and_tell
 from api.rosters import (
     ROSTER_JOB,
@@ -198,12 +199,7 @@ def start(caller: Caller, services: ServicesDep, request: RosterRequest) -> dict
     allow(caller, PLAN, [], "solving a week")
     settings = services.settings
     with services.database.write() as session:
-        problem_row = session.get(ProblemRow, request.problem_id)
-        if problem_row is None:
-            raise HTTPException(
-                status.HTTP_404_NOT_FOUND, f"problem '{request.problem_id}' does not exist"
-            )
-        allow(caller, PLAN, problem_row.institutions, f"problem '{request.problem_id}'")
+        problem_row = allowed_problem(session, caller, request.problem_id, PLAN)
         previous = None
         previous_row: JobRow | None = None
         kept_pins: list[Assignment] = []
@@ -243,6 +239,8 @@ def start(caller: Caller, services: ServicesDep, request: RosterRequest) -> dict
             f"problem {problem_row.id} revision {problem_row.revision}",
         )
         data = _with_pins(services, session, problem_row, kept_pins)
+        problem = services.parsed.problem(problem_row)
+        data = with_history(session, services.parsed, data, problem, utcnow())
         payload = {**params, "problem": data, "previous": previous}
     services.runner.start(job_id, payload)
     with services.database.read() as session:

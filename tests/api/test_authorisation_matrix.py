@@ -81,6 +81,7 @@ class Target:
     stranger: str
     week_data: dict[str, Any]
     repair_id: str = ""
+    horizon_id: str = ""
     subscription_id: str = ""
     delivery_id: str = ""
 
@@ -123,6 +124,7 @@ def _path(template: str, target: Target, extra: dict[str, str]) -> str:
         "week": WEEK,
         "father_id": target.father,
         "repair_id": target.repair_id,
+        "horizon_id": target.horizon_id,
         "subscription_id": target.subscription_id,
         "delivery_id": target.delivery_id,
         "name": "gap",
@@ -188,6 +190,16 @@ def _repair(target: Target) -> dict[str, Any]:
     """Give a repair request that stops, once allowed, at its moment outside the week (422)."""
     since = "2027-03-01T10:00:00+01:00"
     return {"json": {"institution": target.institution, "week": WEEK, "since": since}}
+
+
+def _together_one_week(target: Target) -> dict[str, Any]:
+    return {"json": {"problem_id": target.problem_id, "weeks": 1, "mode": "together"}}
+
+
+def _no_such_occurrence(target: Target) -> dict[str, Any]:
+    """Give an outcome that stops, once allowed, at its unknown assignment (422)."""
+    item = {"assignment": "A-none", "father": target.father, "outcome": "no_show"}
+    return {"json": {"institution": target.institution, "week": WEEK, "outcomes": [item]}}
 
 
 def _subscribe(target: Target) -> dict[str, Any]:
@@ -288,6 +300,12 @@ ROWS: list[Row] = [
     Row("POST", "/v1/events", "plan", "week", 201, _event, expect=_foreign_father),
     Row("GET", "/v1/events", "read", "none", 200),
     Row("GET", "/v1/events", "read", "institution", 200, _query(institution=_at)),
+    # A horizon planned 'together' needs two weeks or more: 422 once allowed.
+    Row("POST", "/v1/horizons", "plan", "week", 422, _together_one_week),
+    Row("GET", "/v1/horizons/{horizon_id}", "read", "week", 200),
+    Row("DELETE", "/v1/horizons/{horizon_id}", "plan", "week", 409),
+    Row("POST", "/v1/outcomes", "allocate", "institution", 422, _no_such_occurrence),
+    Row("GET", "/v1/outcomes", "read", "institution", 200, _query(institution=_at, week=WEEK)),
     Row("POST", "/v1/repairs", "plan", "week", 422, _repair),
     Row("GET", "/v1/repairs/{repair_id}", "read", "week", 200),
     Row("GET", f"{PUBLISHED}/compare", "read", "institution", 200, _query(**VERSIONS)),
@@ -328,6 +346,7 @@ ROWS: list[Row] = [
     _page("GET", "/whatif/{job_id}/progress"),
     _page("GET", "/whatif/{job_id}/charts/{name}"),
     _page("GET", "/weeks/{problem_id}/events"),
+    _page("GET", "/weeks/{problem_id}/horizon"),
     _page("GET", "/weeks/{problem_id}/compare", ask=_query(**VERSIONS)),
     _page("GET", "/repairs/{repair_id}"),
     _page("GET", "/weeks/{problem_id}/edit"),
@@ -341,6 +360,7 @@ ROWS: list[Row] = [
     _page("POST", "/rosters/{roster_id}/edits", 303, "none", _form(op="pin", assignment="x-1")),
     _page("POST", "/weeks/{problem_id}/events", 303, "none", _form(kind="time_out", who="F-9999")),
     _page("POST", "/weeks/{problem_id}/repairs", 303, "none", _form(time_limit="0")),
+    _page("POST", "/weeks/{problem_id}/horizon", 303, "none", _form(time_limit="0")),
     # Without the confirmation the publication is only previewed again.
     _page("POST", "/repairs/{repair_id}/publish", 303, "none"),
     Row("POST", "/signin", None, "open", 303, page=True, expect=_signin),
@@ -493,19 +513,23 @@ def _publish(api: Api, weeks: list[dict[str, Any]]) -> dict[str, dict[str, Any]]
     return found
 
 
-def _whatif_job(api: Api, data: dict[str, Any]) -> str:
+def _whatif_job(api: Api, data: dict[str, Any], kind: str = "whatif") -> str:
     job_id = str(uuid.uuid4())
+    results = {
+        "whatif": {"columns": [], "table": [], "levels_off": {}, "charts": {"gap": PNG}},
+        "horizon": {"weeks": [], "stored": []},
+    }
     with api.services.database.write() as session:
         session.add(
             JobRow(
                 id=job_id,
-                kind="whatif",
+                kind=kind,
                 problem_id=data["id"],
                 institutions=sorted(i["id"] for i in data["institutions"]),
                 state="done",
                 params={},
                 progress={},
-                result={"columns": [], "table": [], "levels_off": {}, "charts": {"gap": PNG}},
+                result=results[kind],
                 created_at=utcnow(),
                 finished_at=utcnow(),
             )
@@ -660,6 +684,7 @@ def _world(name: str, url: str, weeks: list[dict[str, Any]]) -> Iterator[World]:
             subscriptions[institution] = made.json()["id"]
         published = _publish(api, weeks)
         whatif = {data["id"]: _whatif_job(api, data) for data in weeks}
+        horizons = {data["id"]: _whatif_job(api, data, "horizon") for data in weeks}
         targets = []
         for institution, other in ((A, B), (B, A)):
             item = published[institution]
@@ -674,6 +699,7 @@ def _world(name: str, url: str, weeks: list[dict[str, Any]]) -> Iterator[World]:
                     problem_id=data["id"],
                     roster_id=item["roster_id"],
                     whatif_id=whatif[data["id"]],
+                    horizon_id=horizons[data["id"]],
                     allocation_id=item["allocation_id"],
                     father=next(
                         f["id"] for f in data["fathers"] if f["institution"] == institution

@@ -40,6 +40,7 @@ TABLES = {
     "events",
     "webhook_subscriptions",
     "outbox",
+    "outcomes",
 }
 
 

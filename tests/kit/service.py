@@ -7,6 +7,7 @@ import json
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +36,17 @@ def roomy_tiny_data() -> dict[str, Any]:
     data = tiny_data()
     data["policy"]["partner_cap_hours"] = 36
     return data
+
+
+def following_week_data(data: dict[str, Any]) -> dict[str, Any]:
+    """Give tiny.json's week one week on (2027-W06): new id and week, sessions a week later."""
+    moved = {**data, "id": "tiny-2027-W06", "week": "2027-W06"}
+    moved["sessions"] = [
+        {**s, "id": f"{s['id']}-W06",
+         "start": (datetime.fromisoformat(s["start"]) + timedelta(days=7)).isoformat()}
+        for s in data["sessions"]
+    ]  # fmt: skip
+    return moved
 
 
 def one_slot_data(fathers: int = 12) -> dict[str, Any]:

@@ -18,12 +18,22 @@ from tests.kit.server import free_port, serving
 from tests.kit.service import (
     Api,
     baseline_roster,
+    following_week_data,
     make_api,
     seed_roster,
     tiny_data,
 )
 
-__all__ = ["Api", "baseline_roster", "free_port", "make_api", "seed_roster", "serving", "tiny_data"]
+__all__ = [
+    "Api",
+    "baseline_roster",
+    "following_week_data",
+    "free_port",
+    "make_api",
+    "seed_roster",
+    "serving",
+    "tiny_data",
+]
 
 CHROMIUM = os.environ.get("GEZINSROOSTER_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -37,6 +47,19 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 SEEDED_WEEK = "seeded-2027-W05"
+TINY_OUTCOMES = {
+    "institution": "PI-VH",
+    "week": "2027-W05",
+    "outcomes": [
+        {"assignment": "S-BZ-WED", "father": "F-002", "outcome": "no_show"},
+        {
+            "assignment": "F-001-family_room_visit-tue1500",
+            "father": "F-001",
+            "outcome": "cancelled_by_institution",
+        },
+    ],
+}
+"""Outcomes of tiny.json's first-come-first-served week: a no-show and a cancellation."""
 
 
 @dataclass

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from api.web.routes import edits, events, printouts, signin, solves, weeks, whatif
+from api.web.routes import edits, events, horizon, printouts, signin, solves, weeks, whatif
 
 router = APIRouter(include_in_schema=False)
 router.include_router(signin.router)
@@ -24,3 +24,4 @@ router.include_router(solves.router)
 router.include_router(whatif.router)
 router.include_router(events.router)
 router.include_router(edits.router)
+router.include_router(horizon.router)

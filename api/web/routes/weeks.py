@@ -9,13 +9,15 @@ from fastapi import APIRouter, File, Form, HTTPException, Query, Request, Upload
 from fastapi.responses import Response
 from sqlalchemy import select
 
+from api import audit
 from api.deps import ServicesDep
 from api.rosters import ROSTER_JOB
 from api.routers import problems as problem_routes
 from api.routers import publications as publication_routes
 from api.routers import rosters as roster_routes
-from api.tables import JobRow
+from api.tables import JobRow, utcnow
 from api.web import views
+from api.web.horizon import father_weeks
 from api.web.routes.pages import Csrf, PageRoute, User, labels_of, render, see_other, week_url
 from api.web.routes.week import Params, WeekPage, flags_of, no_father, one_father, open_week, show
 from api.web.session import check_csrf
@@ -217,6 +219,17 @@ def father(
                 father=father_id,
                 activity=line.activity.id,
             )
+    with services.database.read() as db:
+        weeks = father_weeks(
+            db, services.parsed, page.institution, page.problem, page.roster, father_id, utcnow()
+        )
+    earlier = [w.week for w in weeks.weeks if w.problem_id and not w.shown]
+    if earlier:
+        with services.database.write() as db:
+            audit.record_read(
+                db, user.principal, "web.father_weeks", "father", father_id,
+                {page.institution: [father_id]}, f"weeks {', '.join(earlier)}",
+            )  # fmt: skip
     flagged = flags_of(request, user, page)
     mine = [
         item
@@ -233,6 +246,7 @@ def father(
         row=row,
         assignments=views.father_assignments(page.problem, page.roster, father_id),
         explained=explained,
+        weeks=weeks,
     )
 
 

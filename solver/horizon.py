@@ -1,0 +1,132 @@
+"""A horizon of up to four weeks: week by week with the earlier ones held, or together.
+
+``held``: each week is solved in turn; the weeks planned before it are its
+history (their monthly rules and their shortfalls count, docs/design.md
+section 10). ``together``: after that first pass, each week is solved once
+more with every other week of the horizon held (block-coordinate ascent):
+the weeks after it count for its monthly rules and its fairness raise as
+the weeks before do, so a father short in week 3 is served in week 1 too.
+Each week keeps its own roster, restated against its own problem (with the
+weeks before it only) and published on its own.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, replace
+from typing import Literal
+
+from scheduler.domain import Problem, Roster
+from scheduler.four_weeks import week_record
+from scheduler.history import WINDOW_WEEKS, WeekRecord, held_around, weeks_between
+from scheduler.horizon import next_week, with_history
+from scheduler.kpis import compute_kpis
+from scheduler.objective import objective, tiers
+from scheduler.shortfalls import explain_shortfalls
+from solver.solve import SolveOptions, solve
+
+Mode = Literal["held", "together"]
+MODES: tuple[Mode, ...] = ("held", "together")
+MAX_WEEKS = 4
+
+
+@dataclass(frozen=True)
+class PlannedWeek:
+    """One week of a horizon: its problem (history of the weeks before) and its roster."""
+
+    problem: Problem
+    roster: Roster
+
+
+def plan_weeks(
+    given: list[Problem],
+    weeks: int,
+    mode: Mode = "held",
+    options: SolveOptions | None = None,
+) -> list[PlannedWeek]:
+    """Give ``weeks`` consecutive planned weeks (1..4), each with its roster.
+
+    ``given`` are the problems of the first weeks, one a week in order; each
+    week past them is the one before made again (``scheduler.horizon.next_week``).
+    ``options.time_limit`` holds for each solve: a horizon of N weeks takes
+    about N (held) or 2N (together) of them.
+    """
+    if not 1 <= weeks <= MAX_WEEKS:
+        raise ValueError(f"weeks: {weeks} is not 1 to {MAX_WEEKS}")
+    options = options or SolveOptions()
+    planned: list[PlannedWeek] = []
+    for index in range(weeks):
+        problem = following(planned[-1], given[index:]) if planned else given[0]
+        planned.append(PlannedWeek(problem, solve(problem, options)))
+    if mode == "together" and weeks > 1:
+        planned = _together(planned, given, options)
+    return planned
+
+
+def following(before: PlannedWeek, given: list[Problem]) -> Problem:
+    """Give the week after a planned one: the next given problem, or the week made again.
+
+    Either way its history is the one before's, grown by the planned week.
+    """
+    record = week_record(before.problem, list(before.roster.assignments))
+    made = next_week(before.problem, record)
+    if not given:
+        return made
+    if given[0].week != made.week:
+        raise ValueError(f"problems: week {given[0].week} does not follow {before.problem.week}")
+    return with_history(given[0], made.history)
+
+
+def _together(
+    planned: list[PlannedWeek], given: list[Problem], options: SolveOptions
+) -> list[PlannedWeek]:
+    """Give the horizon after one more pass: each week re-solved with all the others held."""
+    weeks = list(planned)
+    for index, week in enumerate(weeks):
+        others = _other_records(weeks, index)
+        held = held_around(week.problem, others)
+        roster = solve(held, replace(options, seed=options.seed + 1))
+        if roster.status not in ("optimal", "feasible"):
+            continue
+        weeks[index] = PlannedWeek(week.problem, roster)
+        weeks = _rechained(weeks, index, given)
+    return [PlannedWeek(w.problem, restated(w.problem, w.roster)) for w in weeks]
+
+
+def _other_records(weeks: list[PlannedWeek], index: int) -> tuple[WeekRecord, ...]:
+    """Give the records the week reads with the horizon held: before it, and the other weeks."""
+    week = weeks[index].problem
+    own = weeks[0].problem.history.weeks if weeks[0].problem.history is not None else []
+    before = [r for r in own if 0 < weeks_between(r.week, week.week) < WINDOW_WEEKS]
+    around = [
+        week_record(other.problem, list(other.roster.assignments))
+        for number, other in enumerate(weeks)
+        if number != index
+    ]
+    return tuple(before + around)
+
+
+def _rechained(weeks: list[PlannedWeek], changed: int, given: list[Problem]) -> list[PlannedWeek]:
+    """Give the weeks after ``changed`` with their history read from the weeks as they now are."""
+    found = list(weeks[: changed + 1])
+    for index in range(changed + 1, len(weeks)):
+        problem = following(found[-1], given[index:])
+        found.append(PlannedWeek(problem, weeks[index].roster))
+    return found
+
+
+def restated(problem: Problem, roster: Roster) -> Roster:
+    """Give the roster's objective, tiers, shortfalls and KPIs as its own week reads them."""
+    began = time.monotonic()
+    assignments = list(roster.assignments)
+    return roster.model_copy(
+        update={
+            "objective": objective(problem, assignments),
+            "tiers": tiers(problem, assignments).as_dict(),
+            "shortfalls": explain_shortfalls(problem, assignments),
+            "kpis": compute_kpis(problem, assignments),
+            "bound": None,
+            "gap": None,
+            "solve_seconds": roster.solve_seconds + round(time.monotonic() - began, 3),
+        }
+    )

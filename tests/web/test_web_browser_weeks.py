@@ -1,0 +1,99 @@
+"""The weeks side by side and a father's last four weeks in a real browser, checked by axe-core.
+
+Week 5 of tiny.json is published, with a no-show and a cancellation by the
+institution recorded; week 6 is stored with a draft roster. The planner opens
+the weeks tab and the father's page of week 6; axe-core finds no violation
+on either.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+import httpx
+import pytest
+
+from api.database import Database
+from api.keys import create_key
+from tests.kit.web import (
+    TINY_OUTCOMES,
+    Site,
+    baseline_roster,
+    following_week_data,
+    free_port,
+    seed_roster,
+    serving,
+    tiny_data,
+)
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
+    """Give a real server with week 5 published (two outcomes recorded) and week 6 drafted."""
+    url = f"sqlite:///{tmp_path_factory.mktemp('weeks') / 'site.db'}"
+    database = Database(url)
+    database.upgrade()
+    with database.write() as session:
+        keys = {"planner": create_key(session, "planner", ["PI-VH"], "planner")[1]}
+    first, second = tiny_data(), following_week_data(tiny_data())
+    stored = SimpleNamespace(database=database)
+    roster_id = seed_roster(stored, first, baseline_roster(first))  # type: ignore[arg-type]
+    seed_roster(stored, second, baseline_roster(second))  # type: ignore[arg-type]
+    database.dispose()
+    with serving(url, free_port()) as server:
+        headers = {"Authorization": f"Bearer {keys['planner']}"}
+        published = httpx.post(f"{server.base}/v1/rosters/{roster_id}/publish", headers=headers)
+        assert published.status_code == 200, published.text
+        recorded = httpx.post(f"{server.base}/v1/outcomes", json=TINY_OUTCOMES, headers=headers)
+        assert recorded.status_code == 201, recorded.text
+        yield Site(server.base, keys)
+
+
+@pytest.fixture
+def page(browser: Any, site: Site) -> Iterator[Any]:
+    """Give a fresh browser tab at the site's address."""
+    context = browser.new_context(base_url=site.base, viewport={"width": 1400, "height": 1000})
+    context.set_default_timeout(20_000)
+    tab = context.new_page()
+    try:
+        yield tab
+    finally:
+        context.close()
+
+
+def no_violations(page: Any) -> None:
+    """Check the page with axe-core: no violation, else the report says which."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page)
+    assert results.violations_count == 0, results.generate_report()
+
+
+def test_weeks_side_by_side_and_a_fathers_four_weeks(page: Any, site: Site, tmp_path: Path) -> None:
+    """The weeks tab shows weeks 5 to 8 and leads to week 6; F-001's page shows his weeks."""
+    from playwright.sync_api import expect
+
+    page.goto("/")
+    page.get_by_label("Sleutel").fill(site.keys["planner"])
+    page.get_by_role("button", name="Aanmelden").click()
+    page.wait_for_url(re.compile(r"/$"))
+    page.goto("/weeks/tiny-2027-W05")
+    page.get_by_role("link", name="Weken", exact=True).click()
+    page.wait_for_url(re.compile(r"/horizon"))
+    expect(page.locator(".horizon-table thead th")).to_have_count(5)
+    expect(page.locator(".horizon-table")).to_contain_text("gepubliceerd, versie 1")
+    no_violations(page)
+    page.get_by_role("link", name="Naar het rooster van week 6").click()
+    page.wait_for_url(re.compile(r"/weeks/tiny-2027-W06\?"))
+    page.goto("/weeks/tiny-2027-W06/fathers/F-001?institution=PI-VH")
+    section = page.locator(".father-weeks")
+    expect(section).to_contain_text("Zijn laatste vier weken")
+    expect(section).to_contain_text("geannuleerd door de inrichting: 1")
+    no_violations(page)
+    page.screenshot(path=str(tmp_path / "father-weeks.png"), full_page=True)
