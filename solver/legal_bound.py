@@ -20,7 +20,7 @@ from collections.abc import Iterable
 from ortools.graph.python import max_flow
 
 from scheduler.domain import Activity, Problem
-from solver.candidates import Candidates
+from solver.candidates import Candidates, SlotCandidate
 
 Interval = tuple[int, int]
 
@@ -48,16 +48,16 @@ def _people_bound(starts: Iterable[tuple[str, int, int]], each: int) -> int:
 
 
 def individual_capacity(
-    candidates: Candidates, activity: Activity, institution: str, cap_left: int
+    candidates: Candidates, activity: Activity, slots: list[SlotCandidate], cap_left: int
 ) -> int:
-    """Give at most how many occurrences of an individual visit an institution can hold.
+    """Give at most how many occurrences of an individual visit its ``slots`` can hold.
 
-    The least of what its rooms (pool by pool, changeover included), its
-    officers, its volunteers and the partner cap left could each hold alone.
+    ``slots`` are the activity's candidates at one institution. The least of
+    what their fathers and starts, its rooms (pool by pool, changeover
+    included), its officers, its volunteers and the partner cap left could
+    each hold alone.
     """
-    slots = [
-        s for s in candidates.slots if s.activity == activity.id and s.institution == institution
-    ]
+    institution = slots[0].institution if slots else ""
     bounds: list[int] = [len({(s.father, s.start) for s in slots})]
     if activity.room_kind is not None:
         by_pool: dict[str, list[Interval]] = defaultdict(list)
@@ -85,43 +85,41 @@ def individual_capacity(
 def legal_flow_bound(
     problem: Problem, candidates: Candidates, fathers: set[str], cap_left: int
 ) -> int:
-    """Give the most of ``fathers`` that one visit each could bring to the legal minimum.
+    """Give the maximum flow of ``fathers`` through the visits that could bring them there.
 
-    ``fathers`` are those whom any one of their visits brings there; the
-    maximum flow from them through the visit sessions (their seats) and the
-    individual visits of their institution (``individual_capacity``).
+    ``fathers`` are those whom any one of their visits brings to the legal
+    minimum; each goes through one visit session he could sit in (at most its
+    seats) or one individual visit of his institution (``individual_capacity``).
     """
     visits = {a.id: a for a in problem.activities if a.counts_as_visit}
     graph = max_flow.SimpleMaxFlow()
-    nodes: dict[object, int] = {}
+    nodes: dict[tuple[str, ...], int] = {}
 
-    def node(key: object) -> int:
+    def node(*key: str) -> int:
         return nodes.setdefault(key, len(nodes) + 2)
 
     source, sink = 0, 1
     edges: set[tuple[int, int]] = set()
     for session in candidates.sessions:
-        if session.activity not in visits:
-            continue
         seated = [f for f in session.fathers if f in fathers]
-        if not seated:
-            continue
-        place = node(("session", session.session))
-        graph.add_arc_with_capacity(place, sink, session.capacity)
-        edges.update((node(("father", f)), place) for f in seated)
-    kinds: set[tuple[str, str]] = set()
+        if session.activity in visits and seated:
+            place = node("session", session.session)
+            graph.add_arc_with_capacity(place, sink, session.capacity)
+            edges.update((node("father", f), place) for f in seated)
+    by_kind: dict[tuple[str, str], list[SlotCandidate]] = defaultdict(list)
     for slot in candidates.slots:
         if slot.activity in visits and slot.father in fathers:
-            kind = (slot.institution, slot.activity)
-            kinds.add(kind)
-            edges.add((node(("father", slot.father)), node(("individual", *kind))))
-    for institution, activity in sorted(kinds):
-        capacity = individual_capacity(candidates, visits[activity], institution, cap_left)
-        graph.add_arc_with_capacity(node(("individual", institution, activity)), sink, capacity)
+            by_kind[slot.institution, slot.activity].append(slot)
+            edges.add(
+                (node("father", slot.father), node("individual", slot.institution, slot.activity))
+            )
+    for (institution, activity), slots in sorted(by_kind.items()):
+        capacity = individual_capacity(candidates, visits[activity], slots, cap_left)
+        graph.add_arc_with_capacity(node("individual", institution, activity), sink, capacity)
     for tail, head in sorted(edges):
         graph.add_arc_with_capacity(tail, head, 1)
-    for key, index in nodes.items():
-        if isinstance(key, tuple) and key[0] == "father":
+    for key, index in list(nodes.items()):
+        if key[0] == "father":
             graph.add_arc_with_capacity(source, index, 1)
     if not edges:
         return 0

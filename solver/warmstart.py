@@ -86,8 +86,6 @@ def priority_order(problem: Problem, earliest: int = 0) -> list[Assignment]:
     With ``earliest`` (a week minute: a repair's moment), nothing is placed
     before it: what began before it is pinned as it happened.
     """
-    placer = _Placer(problem, earliest)
-    occupancy = placer.occupancy
     activities = _cheapest_first(problem)
     owed = _owed(problem, activities)
     visits = [a for a in activities if a.counts_as_visit]
@@ -103,6 +101,20 @@ def priority_order(problem: Problem, earliest: int = 0) -> list[Assignment]:
         for f in problem.fathers
     }
     waiting = sorted(problem.fathers, key=lambda f: choices[f.id])
+    placer = _legal_visits(problem, earliest, visits, waiting, owed)
+    _rounds(placer, activities, owed)
+    return placer.occupancy.assignments()
+
+
+def _legal_visits(
+    problem: Problem,
+    earliest: int,
+    visits: list[Activity],
+    waiting: list[Father],
+    owed: dict[tuple[str, str], int],
+) -> _Placer:
+    """Give a placer holding a visit for every father it can bring to the legal minimum."""
+    placer = _Placer(problem, earliest)
     seated = _seat(placer, visits, waiting, owed)
     if seated < len(waiting):
         # The escorts of the visits placed so far may hold the partner cap or the volunteers
@@ -113,8 +125,7 @@ def priority_order(problem: Problem, earliest: int = 0) -> list[Assignment]:
             placer.failed.clear()
             _seat(placer, visits, waiting, owed)
             _escort_again(placer, stripped)
-    _rounds(placer, activities, owed)
-    return occupancy.assignments()
+    return placer
 
 
 def _seat(
