@@ -22,7 +22,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from fractions import Fraction
 
-from ortools.linear_solver import pywraplp
+from ortools.linear_solver import pywraplp  # type: ignore[attr-defined]
 from ortools.sat.python import cp_model
 
 from scheduler import reasons
@@ -160,24 +160,24 @@ def _kinds(built: RosterModel, wanted: dict[str, set[str]]) -> _Kinds:
     kinds = _Kinds()
     for session in candidates.sessions:
         seated = [f for f in session.fathers if session.activity in wanted.get(f, ())]
-        kind = ("session", session.institution, session.activity)
+        kind: tuple[str, ...] = ("session", session.institution, session.activity)
         if seated:
             kinds.add(kind, seated, seat_partner_minutes(problem, session))
             kinds.capacity[kind] += session.capacity
         escorted = [f for f in session.fathers if ESCORTED_VISIT in wanted.get(f, ())]
         if session.escorts and escorted:
-            kind = ("escorted", session.institution)
-            kinds.add(kind, escorted, seat_escort_minutes(session))
-            kinds.capacity[kind] += session.capacity
+            escorted_kind = ("escorted", session.institution)
+            kinds.add(escorted_kind, escorted, seat_escort_minutes(session))
+            kinds.capacity[escorted_kind] += session.capacity
     slots: dict[tuple[str, ...], list[SlotCandidate]] = defaultdict(list)
     for slot in candidates.slots:
         if slot.activity in wanted.get(slot.father, ()):
             slots["individual", slot.institution, slot.activity].append(slot)
     left = partner_cap_left(problem, candidates)
-    for kind, found in slots.items():
-        activity = problem.activity_by_id[kind[2]]
-        kinds.add(kind, {s.father for s in found}, slot_partner_minutes(problem, found[0]))
-        kinds.capacity[kind] = individual_capacity(candidates, activity, found, left)
+    for individual, found in slots.items():
+        activity = problem.activity_by_id[individual[2]]
+        kinds.add(individual, {s.father for s in found}, slot_partner_minutes(problem, found[0]))
+        kinds.capacity[individual] = individual_capacity(candidates, activity, found, left)
     return kinds
 
 
@@ -215,7 +215,8 @@ def fewest_by_relaxation(problem: Problem, built: RosterModel | None = None) -> 
     lp.Maximize(lp.Sum([variable for _, variable in priced]))
     if lp.Solve() != pywraplp.Solver.OPTIMAL:
         return 0
-    return max(0, len(wanted) - math.floor(lp.Objective().Value() + 1e-6))
+    served = math.floor(float(lp.Objective().Value()) + 1e-6)
+    return max(0, len(wanted) - served)
 
 
 def fewest_nothing_beyond_legal(
