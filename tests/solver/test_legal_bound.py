@@ -16,13 +16,14 @@ from ortools.sat.python import cp_model
 
 from scheduler.domain import Problem
 from scheduler.generate import generate_problem
-from scheduler.objective import TIERS, tier_ranges
+from scheduler.objective import TIERS, tier_ranges, tiers
 from scheduler.validate import check_assignments
 from solver.legal_bound import most_disjoint
 from solver.model import RosterModel
 from solver.search import Progress, visits_only
 from solver.solve import SolveOptions, solve
 from solver.tiers import LEGAL, group_values
+from solver.warmstart import priority_order
 
 WEEKS = [(20, 1, 0.0), (30, 2, 3.0), (40, 6, 9.0)]
 
@@ -50,6 +51,21 @@ def test_the_flow_ceiling_is_the_legal_tiers_optimum(fathers: int, seed: int, ho
     ceiling = built.terms.ceilings[LEGAL]
     assert ceiling == round(solver.objective_value)
     assert ceiling < len(problem.fathers)
+
+
+@pytest.mark.parametrize(("fathers", "seed", "hours"), WEEKS)
+def test_the_warm_start_seats_as_many_as_the_flow_ceiling(
+    fathers: int, seed: int, hours: float
+) -> None:
+    """The warm start, its visits placed again without escorts where needed, reaches the ceiling.
+
+    The escorts of the visit sessions would otherwise take the partner minutes
+    the family-room visits of the fathers left without a seat need.
+    """
+    problem = _short_week(fathers, seed, hours)
+    start = priority_order(problem)
+    assert check_assignments(problem, start) == []
+    assert tiers(problem, start).legal_minimum == RosterModel(problem).terms.ceilings[LEGAL]
 
 
 def test_a_legal_tier_proven_by_the_flow_gives_a_valid_roster() -> None:
