@@ -16,15 +16,27 @@ Both start from the roster itself as a hint, so they end no worse than it.
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from fractions import Fraction
 
+from ortools.linear_solver import pywraplp  # type: ignore[attr-defined]
 from ortools.sat.python import cp_model
 
 from scheduler import reasons
-from scheduler.domain import Problem, Roster
+from scheduler.domain import Activity, Father, Problem, Roster
 from scheduler.entitlements import grantable, is_legal_visit
 from scheduler.ids import ESCORTED_VISIT
+from solver.candidates import SlotCandidate
+from solver.constraints import (
+    partner_cap_left,
+    seat_escort_minutes,
+    seat_partner_minutes,
+    slot_partner_minutes,
+)
+from solver.legal_bound import individual_capacity
 from solver.model import RosterModel
 from solver.search import hint_solution, hinted_solution
 
@@ -114,29 +126,120 @@ def _most_served(
     )
 
 
+def _beyond(problem: Problem, father: Father) -> list[Activity]:
+    """Give the entitlements beyond the legal visit that the father could be granted."""
+    return [
+        a
+        for a in problem.entitlement_activities
+        if not is_legal_visit(a) and grantable(problem, father, a)
+    ]
+
+
+@dataclass
+class _Kinds:
+    """Kinds of occurrence beyond the legal visit: who could have one, how many, at what price.
+
+    A kind is a session activity or an individual activity of one institution,
+    or the escorted seats of one institution; its price is the least partner
+    minutes one father's occurrence of it takes.
+    """
+
+    fathers: dict[tuple[str, ...], set[str]] = field(default_factory=lambda: defaultdict(set))
+    capacity: dict[tuple[str, ...], int] = field(default_factory=lambda: defaultdict(int))
+    price: dict[tuple[str, ...], Fraction] = field(default_factory=dict)
+
+    def add(self, kind: tuple[str, ...], fathers: Iterable[str], price: Fraction) -> None:
+        """Add fathers who could have the kind, at a price; the least price holds."""
+        self.fathers[kind].update(fathers)
+        self.price[kind] = min(price, self.price.get(kind, price))
+
+
+def _kinds(built: RosterModel, wanted: dict[str, set[str]]) -> _Kinds:
+    """Give the kinds of occurrence beyond the legal visit open to the fathers of ``wanted``."""
+    problem, candidates = built.problem, built.candidates
+    kinds = _Kinds()
+    for session in candidates.sessions:
+        seated = [f for f in session.fathers if session.activity in wanted.get(f, ())]
+        kind: tuple[str, ...] = ("session", session.institution, session.activity)
+        if seated:
+            kinds.add(kind, seated, seat_partner_minutes(problem, session))
+            kinds.capacity[kind] += session.capacity
+        escorted = [f for f in session.fathers if ESCORTED_VISIT in wanted.get(f, ())]
+        if session.escorts and escorted:
+            escorted_kind = ("escorted", session.institution)
+            kinds.add(escorted_kind, escorted, seat_escort_minutes(session))
+            kinds.capacity[escorted_kind] += session.capacity
+    slots: dict[tuple[str, ...], list[SlotCandidate]] = defaultdict(list)
+    for slot in candidates.slots:
+        if slot.activity in wanted.get(slot.father, ()):
+            slots["individual", slot.institution, slot.activity].append(slot)
+    left = partner_cap_left(problem, candidates)
+    for individual, found in slots.items():
+        activity = problem.activity_by_id[individual[2]]
+        kinds.add(individual, {s.father for s in found}, slot_partner_minutes(problem, found[0]))
+        kinds.capacity[individual] = individual_capacity(candidates, activity, found, left)
+    return kinds
+
+
+def fewest_by_relaxation(problem: Problem, built: RosterModel | None = None) -> int:
+    """Give a bound of the fewest fathers with nothing beyond the legal visit, by an LP.
+
+    Each father who could have more is served by at most one occurrence of one
+    kind (``_Kinds``), no kind beyond its capacity (seats, or what an
+    individual activity's rooms, officers and volunteers could each hold), and
+    the occurrences' least partner minutes within the partner cap. Every
+    roster serves its fathers so, so the LP's optimum (rounded down, to GLOP's
+    tolerance) is at least the most fathers any roster serves: those left are
+    at least the fewest. It leaves out the legal tier, which only makes it lower.
+    """
+    built = built or RosterModel(problem)
+    wanted = {
+        f.id: {a.id for a in beyond} for f in problem.fathers if (beyond := _beyond(problem, f))
+    }
+    kinds = _kinds(built, wanted)
+    lp = pywraplp.Solver.CreateSolver("GLOP")
+    edges: dict[str, list[pywraplp.Variable]] = defaultdict(list)
+    priced: list[tuple[Fraction, pywraplp.Variable]] = []
+    for kind, fathers in kinds.fathers.items():
+        chosen = [lp.NumVar(0, 1, f"x{len(priced) + i}") for i in range(len(fathers))]
+        for father, variable in zip(sorted(fathers), chosen, strict=True):
+            edges[father].append(variable)
+        lp.Add(lp.Sum(chosen) <= kinds.capacity[kind])
+        priced += [(kinds.price[kind], variable) for variable in chosen]
+    for variables in edges.values():
+        lp.Add(lp.Sum(variables) <= 1)
+    costly = [(float(price), variable) for price, variable in priced if price > 0]
+    if costly:
+        left = partner_cap_left(problem, built.candidates)
+        lp.Add(lp.Sum([price * variable for price, variable in costly]) <= left)
+    lp.Maximize(lp.Sum([variable for _, variable in priced]))
+    if lp.Solve() != pywraplp.Solver.OPTIMAL:
+        return 0
+    served = math.floor(float(lp.Objective().Value()) + 1e-6)
+    return max(0, len(wanted) - served)
+
+
 def fewest_nothing_beyond_legal(
     problem: Problem, roster: Roster, time_limit: float = 20.0, workers: int = 2
 ) -> Best:
     """Give the fewest fathers with nothing beyond the legal visit, the legal tier held first.
 
-    ``value`` is the fewest found, ``bound`` the fewest any roster can have.
+    ``value`` is the fewest found, ``bound`` the fewest any roster can have:
+    the higher of the CP-SAT search's bound and the LP's (``fewest_by_relaxation``).
     """
     built = RosterModel(problem)
+    relaxed = fewest_by_relaxation(problem, built)
     legal = roster.tiers.get("legal_minimum")
     if legal is not None:
         built.model.add(built.terms.expressions["legal_minimum"] >= legal)
     literals = _occurrences(built)
     wanted: dict[str, list[cp_model.IntVar]] = {}
     for father in problem.fathers:
-        beyond = [
-            a
-            for a in problem.entitlement_activities
-            if not is_legal_visit(a) and grantable(problem, father, a)
-        ]
-        if beyond:
+        if beyond := _beyond(problem, father):
             wanted[father.id] = [lit for a in beyond for lit in literals.get((father.id, a.id), [])]
     best = _most_served(built, wanted, roster, time_limit, workers)
-    return Best(len(wanted) - best.value, len(wanted) - best.bound, best.proven)
+    value, bound = len(wanted) - best.value, max(relaxed, len(wanted) - best.bound)
+    return Best(value, bound, best.proven or value <= bound)
 
 
 def most_granted_something(

@@ -36,6 +36,7 @@ from solver.constraints import (
     slot_partner_minutes,
     volunteer_minutes_terms,
 )
+from solver.legal_bound import legal_flow_bound
 from solver.variables import Variables
 
 Expression = cp_model.LinearExprT
@@ -104,6 +105,8 @@ def legal_minimum(
     count: list[Expression] = []
     constant = 0
     shares: list[tuple[Fraction, cp_model.IntVar]] = []
+    # The fathers any one visit brings to the legal minimum, whose flow bounds the tier.
+    single: set[str] = set()
     for father in problem.fathers:
         own = possible.get(father.id, [])
         rest = needed - fixed.get(father.id, 0)
@@ -119,6 +122,7 @@ def legal_minimum(
             # Any one visit is enough: "at least one visit" is exact. One linear constraint
             # ties any visit to ``reached``, where an implication per visit took seconds
             # to build on a week of a thousand fathers.
+            single.add(father.id)
             literals = [t.literal for t in own]
             model.add_bool_or(literals).only_enforce_if(reached)
             model.add(cp_model.LinearExpr.sum(literals) <= len(literals) * reached)
@@ -135,9 +139,9 @@ def legal_minimum(
     visits = [(t.partner_minutes, t.literal) for own in possible.values() for t in own]
     add_priced_at_most(model, shares, paid=visits)
     left = partner_cap_left(problem, candidates)
-    terms.ceilings["legal_minimum"] = constant + fathers_the_cap_can_pay(
-        [share for share, _ in shares], left
-    )
+    paid = fathers_the_cap_can_pay([share for share, _ in shares], left)
+    flowed = len(count) - len(single) + legal_flow_bound(problem, candidates, single, left)
+    terms.ceilings["legal_minimum"] = constant + min(paid, flowed)
     return sum(count) + constant
 
 

@@ -134,16 +134,17 @@ class Reporter(cp_model.CpSolverSolutionCallback):
         tell(self.on_progress, self.began, self.tier, value, self._held(bound))
 
     def take_ceiling(self, ceiling: int) -> bool:
-        """Hold the bounds to the relaxation's ``ceiling``; tell whether the best reaches it.
+        """Hold the bounds to a proven ``ceiling``; tell whether the best reaches it.
 
+        The relaxation's and the legal tier's flow give one each; the lower holds.
         A ceiling below a solution already found cannot be and is left out.
         """
         if self.best is not None and ceiling < self.best:
             return False
-        self.ceiling = ceiling
-        self.bound = ceiling if self.bound is None else min(self.bound, ceiling)
+        self.ceiling = ceiling if self.ceiling is None else min(self.ceiling, ceiling)
+        self.bound = self.ceiling if self.bound is None else min(self.bound, self.ceiling)
         tell(self.on_progress, self.began, self.tier, self.best, self.bound)
-        return self.best is not None and self.best >= ceiling
+        return self.best is not None and self.best >= self.ceiling
 
     def _held(self, bound: int) -> int:
         """Give CP-SAT's bound held to the relaxation's, which may be the lower."""
@@ -354,10 +355,15 @@ def search_group(built: RosterModel, task: GroupTask, options: SolveOptions) -> 
     reporter = Reporter(name, task.began, task.on_progress, anchor_value)
     legal = task.group == [LEGAL]
     searched = visits_only(built) if legal else built.model
+    # The legal tier's ceiling by maximum flow (``solver.legal_bound``) comes first: where
+    # the hint reaches it, the relaxation is not needed.
+    ceiling = built.terms.ceilings.get(LEGAL) if legal else None
+    reached = ceiling is not None and reporter.take_ceiling(ceiling)
     share, left = task.seconds(), task.wall()
-    relaxed = relaxed_bound(searched, options, share, left) if share > 0 and left > 0 else None
-    # The reporter leaves out a bound below the completed hint, which cannot be.
-    reached = relaxed is not None and reporter.take_ceiling(relaxed)
+    if not reached and share > 0 and left > 0:
+        relaxed = relaxed_bound(searched, options, share, left)
+        # The reporter leaves out a bound below the completed hint, which cannot be.
+        reached = relaxed is not None and reporter.take_ceiling(relaxed)
     budget, left = task.seconds(), task.wall()
     if left <= 0:
         # The solve's time is up (the build and the searches before took it): the hint stands.

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from scheduler.domain import Activity, Assignment, Problem
+from scheduler.domain import Activity, Assignment, Father, Problem
 from scheduler.eligibility import eligible
 from scheduler.entitlements import entitled
 from scheduler.objective import raise_steps
@@ -87,11 +87,8 @@ def priority_order(problem: Problem, earliest: int = 0) -> list[Assignment]:
     With ``earliest`` (a week minute: a repair's moment), nothing is placed
     before it: what began before it is pinned as it happened.
     """
-    placer = _Placer(problem, earliest)
-    occupancy = placer.occupancy
     activities = _cheapest_first(problem)
     owed = _owed(problem, activities)
-    legal = problem.policy.legal_min_visit_minutes
     visits = [a for a in activities if a.counts_as_visit]
     # Visits cheapest in volunteer minutes go round first, and within each the fathers with
     # the fewest kinds of visit choose first: a father who can only sit in the visit hall
@@ -107,16 +104,103 @@ def priority_order(problem: Problem, earliest: int = 0) -> list[Assignment]:
     # Among equals, the fathers the weeks before served worst choose first (their raise).
     raised = {f.id: raise_steps(problem, f) for f in problem.fathers}
     waiting = sorted(problem.fathers, key=lambda f: (choices[f.id], -raised[f.id]))
+    placer = _legal_visits(problem, earliest, visits, waiting, owed)
+    _rounds(placer, activities, owed)
+    return placer.occupancy.assignments()
+
+
+def _legal_visits(
+    problem: Problem,
+    earliest: int,
+    visits: list[Activity],
+    waiting: list[Father],
+    owed: dict[tuple[str, str], int],
+) -> _Placer:
+    """Give a placer holding a visit for every father it can bring to the legal minimum."""
+    placer = _Placer(problem, earliest)
+    seated = _seat(placer, visits, waiting, owed)
+    if seated < len(waiting):
+        # The escorts of the visits placed so far may hold the partner cap or the volunteers
+        # a father's only visit needs (a family room's volunteer): the legal hour comes
+        # first, so the visits are placed again without escorts, which follow where they fit.
+        stripped = _strip_escorts(placer)
+        if stripped:
+            placer.failed.clear()
+            _seat(placer, visits, waiting, owed)
+            _escort_again(placer, stripped)
+    return placer
+
+
+def _seat(
+    placer: _Placer,
+    visits: list[Activity],
+    waiting: list[Father],
+    owed: dict[tuple[str, str], int],
+) -> int:
+    """Place visits for the fathers below the legal minimum, in order; give how many reach it."""
+    occupancy = placer.occupancy
+    legal = placer.problem.policy.legal_min_visit_minutes
+
+    def seen(father: Father) -> int:
+        return sum(occupancy.occurrences(father.id, a.id) * a.minutes for a in visits)
+
     for activity in visits:
         for father in waiting:
-            seen = sum(occupancy.occurrences(father.id, a.id) * a.minutes for a in visits)
             if (
-                seen < legal
+                seen(father) < legal
                 and occupancy.occurrences(father.id, activity.id) < owed[father.id, activity.id]
             ):
                 placer.place(father.id, activity)
-    _rounds(placer, activities, owed)
-    return occupancy.assignments()
+    return sum(1 for father in waiting if seen(father) >= legal)
+
+
+def _strip_escorts(placer: _Placer) -> list[str]:
+    """Take the escorts off every placed occurrence that has them; give those occurrences' ids.
+
+    Pinned assignments keep theirs: they stand exactly as given.
+    """
+    problem = placer.problem
+    occupancy = placer.occupancy
+    pinned = occupancy.index.pinned
+    stripped: list[str] = []
+    for assignment in occupancy.assignments():
+        activity = problem.activity_by_id[assignment.activity]
+        if not activity.escorts or assignment.pinned or assignment.id in pinned:
+            continue
+        own = assignment.volunteers[: activity.volunteers]
+        if len(own) < len(assignment.volunteers):
+            occupancy.add(assignment.model_copy(update={"volunteers": own}))
+            stripped.append(assignment.id)
+    return stripped
+
+
+def _escort_again(placer: _Placer, ids: list[str]) -> None:
+    """Give the occurrences of ``ids`` their escorts back where all of them still fit.
+
+    The fullest sessions first: their escorts make an escorted visit for the most
+    fathers. Linked volunteers of the fathers go first, least-worked volunteers next.
+    """
+    problem = placer.problem
+    occupancy = placer.occupancy
+    held = [a for a in (occupancy.get(i) for i in ids) if a is not None]
+    held.sort(key=lambda a: -len(a.fathers))
+    for assignment in held:
+        activity = problem.activity_by_id[assignment.activity]
+        start, end = occupancy.span(assignment.id)
+        room = problem.room_by_id.get(assignment.room or "")
+        if room is None:
+            continue
+        _, fit = occupancy.free_escorts(
+            activity, room.institution, start, end, assignment.volunteers
+        )
+        if len(fit) < activity.escorts:
+            continue
+        if occupancy.escorts_within_cap(activity.escorts, end - start) < activity.escorts:
+            continue
+        linked = {problem.father_by_id[f].linked_volunteer for f in assignment.fathers}
+        chosen = [v.id for v in fit if v.id in linked] + [v.id for v in fit if v.id not in linked]
+        volunteers = [*assignment.volunteers, *chosen[: activity.escorts]]
+        occupancy.add(assignment.model_copy(update={"volunteers": volunteers}))
 
 
 def filled_around(

@@ -9,6 +9,7 @@ import pytest
 
 from bench.__main__ import main
 from bench.fairness import (
+    fewest_by_relaxation,
     fewest_nothing_beyond_legal,
     legal_volunteer_shortfalls,
     most_granted_something,
@@ -16,6 +17,7 @@ from bench.fairness import (
 )
 from bench.suite import read_checkpoints
 from scheduler.generate import generate_problem
+from scheduler.validate import check_assignments
 from solver.baseline import first_come_first_served
 from solver.solve import Progress, SolveOptions, solve
 
@@ -98,6 +100,24 @@ def test_the_fewest_with_nothing_beyond_legal_is_proven_on_a_small_week() -> Non
     assert len(roster.kpis.fathers_nothing_beyond_legal) == 0
     assert len(baseline.kpis.fathers_nothing_beyond_legal) > 0
     assert legal_volunteer_shortfalls(problem, roster) == 0
+
+
+def test_the_relaxation_bounds_the_fewest_with_nothing_beyond_legal() -> None:
+    """Without partner hours the LP's bound is above 0, below a solved roster's count, and reached.
+
+    Whatever a roster reaches, the LP never claims fewer fathers could be left
+    with nothing beyond the legal visit than the roster leaves; here the
+    solver's roster reaches it, which proves the fewest.
+    """
+    problem = generate_problem(20, seed=3)
+    problem.policy.partner_cap_hours = 0.0
+    roster = solve(problem, SolveOptions(time_limit=5, workers=2))
+    assert check_assignments(problem, roster.assignments) == []
+    bound = fewest_by_relaxation(problem)
+    left = len(roster.kpis.fathers_nothing_beyond_legal)
+    assert 0 < bound <= left
+    best = fewest_nothing_beyond_legal(problem, roster, time_limit=10)
+    assert best.bound >= bound and best.proven
 
 
 def test_a_floor_above_0_is_proven_possible_or_impossible() -> None:
