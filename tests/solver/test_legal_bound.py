@@ -25,7 +25,7 @@ from solver.solve import SolveOptions, solve
 from solver.tiers import LEGAL, group_values
 from solver.warmstart import priority_order
 
-WEEKS = [(20, 1, 0.0), (30, 2, 3.0), (40, 6, 9.0)]
+WEEKS = [(20, 1, 0.0), (30, 2, 3.0), (30, 6, 9.0)]
 
 
 def _short_week(fathers: int, seed: int, hours: float) -> Problem:
@@ -39,18 +39,20 @@ def _short_week(fathers: int, seed: int, hours: float) -> Problem:
 
 @pytest.mark.parametrize(("fathers", "seed", "hours"), WEEKS)
 def test_the_flow_ceiling_is_the_legal_tiers_optimum(fathers: int, seed: int, hours: float) -> None:
-    """CP-SAT's proven optimum of the legal tier equals the flow's ceiling, below every father."""
+    """CP-SAT proves no roster seats more than the flow's ceiling, which is below every father.
+
+    The warm start reaches the ceiling (the test below), so it is the optimum.
+    """
     problem = _short_week(fathers, seed, hours)
     built = RosterModel(problem)
+    ceiling = built.terms.ceilings[LEGAL]
+    assert ceiling < len(problem.fathers)
     searched = visits_only(built)
-    searched.maximize(built.terms.expressions[LEGAL])
+    searched.add(built.terms.expressions[LEGAL] >= ceiling + 1)
     solver = cp_model.CpSolver()
     solver.parameters.num_workers = 2
     solver.parameters.max_time_in_seconds = 60
-    assert solver.solve(searched) == cp_model.OPTIMAL
-    ceiling = built.terms.ceilings[LEGAL]
-    assert ceiling == round(solver.objective_value)
-    assert ceiling < len(problem.fathers)
+    assert solver.solve(searched) == cp_model.INFEASIBLE
 
 
 @pytest.mark.parametrize(("fathers", "seed", "hours"), WEEKS)
