@@ -28,6 +28,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from api.bookings import BookedWeek, bump, release_expired, stamp
 from api.examples import ALLOCATION_REQUEST
 from api.keys import Principal
 from api.published import (
@@ -148,16 +149,6 @@ def _cells(low: int, high: int) -> range:
     return range(low // CELL_MINUTES, -(-high // CELL_MINUTES))
 
 
-def release_expired(session: Session, problem_id: str, now: datetime) -> None:
-    """Free the claims of holds that have expired, so they count for nothing."""
-    expired = select(Allocation.id).where(
-        Allocation.problem_id == problem_id,
-        Allocation.state == HELD,
-        Allocation.hold_expires_at <= now,
-    )
-    session.execute(delete(Claim).where(Claim.allocation_id.in_(expired)))
-
-
 def _taken_seats(session: Session, problem_id: str, resources: list[str], cells: range) -> set[str]:
     query = select(Claim.resource).where(
         Claim.problem_id == problem_id,
@@ -268,7 +259,7 @@ def _refusal(detail: str, why: list[str], offers: list[dict[str, Any]]) -> Outco
 def _lock_week(
     session: Session, parsed: Parsed, institution: str, week: str, now: datetime
 ) -> PublishedWeek:
-    found = load_week(session, parsed, institution, week, now, lock=True)
+    found = load_week(session, parsed, institution, week, now, lock=True, allocations=False)
     if found is None:
         raise AllocationNotFound(f"no published roster for {institution} {week}")
     release_expired(session, found.problem_row.id, now)
@@ -303,45 +294,27 @@ def allocate(
             return Outcome(200, earlier.body)
     _resolve_father(problem, request)
     low, high = _window(problem, request)
-    taken = week.taken()
-    with parsed.occupancy(week).lend(taken) as occupancy:
-        placement = find_placement(
-            problem,
-            occupancy,
-            request.father,
-            request.activity,
-            low,
-            high,
-            request.preferred or None,
+    with parsed.bookings.hold(session, week, now) as booked:
+        found = _place(booked, request, low, high)
+        if isinstance(found, Outcome):
+            return found
+        assignment, joined = found
+        allocation = Allocation(
+            id=str(uuid.uuid4()),
+            institution=request.institution,
+            week=request.week,
+            problem_id=week.problem_row.id,
+            father=request.father,
+            activity=request.activity,
+            state=HELD if request.hold else CONFIRMED,
+            assignment=assignment.model_dump(mode="json"),
+            hold_expires_at=now + timedelta(minutes=hold_minutes) if request.hold else None,
+            key_id=caller.key_id,
+            created_at=now,
+            confirmed_at=None if request.hold else now,
         )
-        why = list(placement.reasons)
-        if placement.assignment is not None:
-            why = final_violations(problem, taken, placement.assignment)
-        if placement.assignment is None or why:
-            return _refusal(
-                f"no slot for '{request.activity}' for father '{request.father}' "
-                f"between {request.earliest.isoformat()} and {request.latest.isoformat()}",
-                why,
-                _alternatives(problem, occupancy, request.father, request.activity, low),
-            )
-        assignment = placement.assignment
-        joined = occupancy.get(assignment.id) if assignment.session is not None else None
-    allocation = Allocation(
-        id=str(uuid.uuid4()),
-        institution=request.institution,
-        week=request.week,
-        problem_id=week.problem_row.id,
-        father=request.father,
-        activity=request.activity,
-        state=HELD if request.hold else CONFIRMED,
-        assignment=assignment.model_dump(mode="json"),
-        hold_expires_at=now + timedelta(minutes=hold_minutes) if request.hold else None,
-        key_id=caller.key_id,
-        created_at=now,
-        confirmed_at=None if request.hold else now,
-    )
-    session.add(allocation)
-    session.flush()
+        session.add(allocation)
+        stamp(session, booked, allocation, now)
     session.add_all(_claims(session, week, allocation, assignment, joined))
     body = view(allocation, now)
     if idempotency_key is not None:
@@ -357,6 +330,35 @@ def allocate(
         )
     session.flush()
     return Outcome(201, body)
+
+
+def _place(
+    booked: BookedWeek, request: AllocationRequest, low: int, high: int
+) -> tuple[Assignment, Assignment | None] | Outcome:
+    """Give where the occurrence goes (and the session it joins), or the refusal."""
+    problem, occupancy = booked.problem, booked.occupancy
+    placement = find_placement(
+        problem,
+        occupancy,
+        request.father,
+        request.activity,
+        low,
+        high,
+        request.preferred or None,
+    )
+    why = list(placement.reasons)
+    if placement.assignment is not None:
+        why = final_violations(problem, booked.taken(), placement.assignment)
+    if placement.assignment is None or why:
+        return _refusal(
+            f"no slot for '{request.activity}' for father '{request.father}' "
+            f"between {request.earliest.isoformat()} and {request.latest.isoformat()}",
+            why,
+            _alternatives(problem, occupancy, request.father, request.activity, low),
+        )
+    assignment = placement.assignment
+    joined = occupancy.get(assignment.id) if assignment.session is not None else None
+    return assignment, joined
 
 
 def get_allocation(session: Session, allocation_id: str) -> Allocation:
@@ -388,8 +390,11 @@ def confirm(
     expired = allocation.hold_expires_at is not None and allocation.hold_expires_at <= now
     problem = week.problem
     held = Assignment.model_validate(allocation.assignment)
-    taken = week.taken(without=allocation.id)
-    with parsed.occupancy(week).lend(taken) as occupancy:
+    with (
+        parsed.bookings.hold(session, week, now) as booked,
+        booked.without(allocation.id) as occupancy,
+    ):
+        taken = booked.taken()
         start = problem.clock.minute(held.start)
         fresh, why = blockers(
             problem,
@@ -426,7 +431,7 @@ def confirm(
     allocation.assignment = chosen.model_dump(mode="json")
     allocation.confirmed_at = now
     allocation.hold_expires_at = None
-    session.flush()
+    stamp(session, booked, allocation, now)
     session.add_all(_claims(session, week, allocation, chosen, joined))
     session.flush()
     return Outcome(200, view(allocation, now))
@@ -437,13 +442,21 @@ def cancel(
 ) -> Outcome:
     """Give 200 and the cancelled allocation; cancelling twice answers the same."""
     now = now or utcnow()
-    if allocation.state != CANCELLED:
-        load_week(session, parsed, allocation.institution, allocation.week, now, lock=True)
-        session.refresh(allocation)
+    if allocation.state == CANCELLED:
+        return Outcome(200, view(allocation, now))
+    week = load_week(
+        session, parsed, allocation.institution, allocation.week, now, lock=True, allocations=False
+    )
+    session.refresh(allocation)
     if allocation.state != CANCELLED:
         allocation.state = CANCELLED
         allocation.cancelled_at = now
         allocation.hold_expires_at = None
         session.execute(delete(Claim).where(Claim.allocation_id == allocation.id))
+        if week is None or week.problem_row.id != allocation.problem_id:
+            allocation.week_version = bump(session, allocation.problem_id)
+        else:
+            with parsed.bookings.hold(session, week, now) as booked:
+                stamp(session, booked, allocation, now)
         session.flush()
     return Outcome(200, view(allocation, now))
