@@ -28,7 +28,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from api.bookings import BookedWeek, bump, release_expired, stamp
+from api.bookings import BookedWeek, WeekKey, bump, release_expired, stamp, week_key
 from api.examples import ALLOCATION_REQUEST
 from api.keys import Principal
 from api.published import (
@@ -51,6 +51,7 @@ from scheduler.week import MINUTES_PER_WEEK, parse_week
 CELL_MINUTES = 5
 HOLD_EXPIRED = "hold_expired"
 ALTERNATIVES = 3
+ROOM_RULES_REACH = timedelta(days=1)
 
 
 class AllocationRequest(BaseModel):
@@ -202,6 +203,12 @@ def _claims(
     ]
 
 
+def _near(one: Assignment, other: Assignment) -> bool:
+    """Tell whether two assignments start within a day of each other (a room's rules are local
+    in time: its opening hours, its seats and the changeover between uses)."""
+    return abs(one.start - other.start) < ROOM_RULES_REACH
+
+
 def added_violations(
     problem: Problem,
     taken: list[Assignment],
@@ -210,8 +217,8 @@ def added_violations(
 ) -> list[Violation]:
     """Give the violations the validator finds against adding ``new`` to what is taken.
 
-    Only the assignments sharing a person or a room with the new one are
-    checked, before and after it is added; what was already broken before
+    Only the assignments sharing a person with the new one, or its room
+    within a day of it, are checked, before and after it is added; what was already broken before
     (and is flagged for the planner) does not count against the new one, nor
     what ``standing`` (the new one as it was made) breaks on its own.
     """
@@ -227,7 +234,7 @@ def added_violations(
         if a.id != new.id
         and (
             people & (set(a.fathers) | set(a.volunteers) | set(a.officers))
-            or (new.room is not None and a.room == new.room)
+            or (new.room is not None and a.room == new.room and _near(a, new))
         )
     ]
     replaced = [a for a in taken if a.id == new.id]
@@ -266,6 +273,66 @@ def _lock_week(
     return found
 
 
+@dataclass
+class Planned:
+    """Where an occurrence fits, found without the week's lock, and the version it was found at."""
+
+    key: WeekKey
+    version: tuple[int, int]
+    assignment: Assignment
+    joined: Assignment | None
+
+
+def _replay(
+    session: Session, caller: Principal, request: AllocationRequest, idempotency_key: str | None
+) -> Outcome | None:
+    if idempotency_key is None:
+        return None
+    earlier = session.scalars(
+        select(IdempotentAnswer).where(
+            IdempotentAnswer.key_id == caller.key_id,
+            IdempotentAnswer.idempotency_key == idempotency_key,
+        )
+    ).first()
+    if earlier is None:
+        return None
+    if earlier.fingerprint != fingerprint(request):
+        raise ProblemError(
+            [f"Idempotency-Key: '{idempotency_key}' was used for a different request"]
+        )
+    return Outcome(200, earlier.body)
+
+
+def plan(
+    session: Session,
+    parsed: Parsed,
+    caller: Principal,
+    request: AllocationRequest,
+    idempotency_key: str | None,
+    now: datetime | None = None,
+) -> Outcome | Planned:
+    """Give where the occurrence fits now, or the answer (a refusal, a replay), in a read.
+
+    Nothing is locked and nothing written: a refusal holds at the moment of
+    the read, and a placement is booked by ``allocate`` only if the week is
+    still at the version it was found at (else it is found again there).
+    """
+    now = now or utcnow()
+    week = load_week(session, parsed, request.institution, request.week, now, allocations=False)
+    if week is None:
+        raise AllocationNotFound(f"no published roster for {request.institution} {request.week}")
+    replayed = _replay(session, caller, request, idempotency_key)
+    if replayed is not None:
+        return replayed
+    _resolve_father(week.problem, request)
+    low, high = _window(week.problem, request)
+    with parsed.bookings.hold(session, week, now) as booked:
+        found = _place(booked, request, low, high)
+        if isinstance(found, Outcome):
+            return found
+        return Planned(week_key(week), (booked.version, booked.epoch), *found)
+
+
 def allocate(
     session: Session,
     parsed: Parsed,
@@ -274,28 +341,30 @@ def allocate(
     idempotency_key: str | None,
     hold_minutes: float,
     now: datetime | None = None,
+    planned: Planned | None = None,
 ) -> Outcome:
-    """Give 201 and the new allocation, 200 and the first answer on a replay, or 409 and why not."""
+    """Give 201 and the new allocation, 200 and the first answer on a replay, or 409 and why not.
+
+    A placement ``planned`` at the version the week still has is booked as
+    found; otherwise the placement is found again under the week's lock.
+    """
     now = now or utcnow()
     week = _lock_week(session, parsed, request.institution, request.week, now)
     problem = week.problem
-    if idempotency_key is not None:
-        earlier = session.scalars(
-            select(IdempotentAnswer).where(
-                IdempotentAnswer.key_id == caller.key_id,
-                IdempotentAnswer.idempotency_key == idempotency_key,
-            )
-        ).first()
-        if earlier is not None:
-            if earlier.fingerprint != fingerprint(request):
-                raise ProblemError(
-                    [f"Idempotency-Key: '{idempotency_key}' was used for a different request"]
-                )
-            return Outcome(200, earlier.body)
+    replayed = _replay(session, caller, request, idempotency_key)
+    if replayed is not None:
+        return replayed
     _resolve_father(problem, request)
     low, high = _window(problem, request)
     with parsed.bookings.hold(session, week, now) as booked:
-        found = _place(booked, request, low, high)
+        current = (week_key(week), (booked.version, booked.epoch))
+        if planned is not None and (planned.key, planned.version) == current:
+            found: tuple[Assignment, Assignment | None] | Outcome = (
+                planned.assignment,
+                planned.joined,
+            )
+        else:
+            found = _place(booked, request, low, high)
         if isinstance(found, Outcome):
             return found
         assignment, joined = found
