@@ -37,7 +37,6 @@ from api.published import (
     HELD,
     Parsed,
     PublishedWeek,
-    load_week,
 )
 from api.tables import Allocation, Claim, IdempotentAnswer, utcnow
 from scheduler.domain import Assignment, Problem, ProblemError, Window
@@ -266,7 +265,7 @@ def _refusal(detail: str, why: list[str], offers: list[dict[str, Any]]) -> Outco
 def _lock_week(
     session: Session, parsed: Parsed, institution: str, week: str, now: datetime
 ) -> PublishedWeek:
-    found = load_week(session, parsed, institution, week, now, lock=True, allocations=False)
+    found = parsed.bookings.locate(session, parsed, institution, week, now, lock=True)
     if found is None:
         raise AllocationNotFound(f"no published roster for {institution} {week}")
     release_expired(session, found.problem_row.id, now)
@@ -318,7 +317,7 @@ def plan(
     still at the version it was found at (else it is found again there).
     """
     now = now or utcnow()
-    week = load_week(session, parsed, request.institution, request.week, now, allocations=False)
+    week = parsed.bookings.locate(session, parsed, request.institution, request.week, now)
     if week is None:
         raise AllocationNotFound(f"no published roster for {request.institution} {request.week}")
     replayed = _replay(session, caller, request, idempotency_key)
@@ -513,8 +512,8 @@ def cancel(
     now = now or utcnow()
     if allocation.state == CANCELLED:
         return Outcome(200, view(allocation, now))
-    week = load_week(
-        session, parsed, allocation.institution, allocation.week, now, lock=True, allocations=False
+    week = parsed.bookings.locate(
+        session, parsed, allocation.institution, allocation.week, now, lock=True
     )
     session.refresh(allocation)
     if allocation.state != CANCELLED:

@@ -30,14 +30,24 @@ from datetime import UTC, datetime
 from sqlalchemy import delete, event, select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
-from api.published import CONFIRMED, HELD, PublishedWeek, live_allocations, with_allocations
-from api.tables import Allocation, Claim, WeekVersion
+from api.published import (
+    CONFIRMED,
+    HELD,
+    Parsed,
+    PublishedWeek,
+    live_allocations,
+    load_week,
+    with_allocations,
+)
+from api.tables import Allocation, Claim, JobRow, ProblemRow, Publication, WeekVersion
 from scheduler.domain import Assignment, Problem
 from scheduler.occupancy import Occupancy
 
 WeekKey = tuple[str, int, str, str, tuple[str, ...]]
+# Where a session keeps the booking version ``Bookings.locate`` read with the week.
+_VERSION = "gezinsrooster.week_version"
 
 
 def week_key(week: PublishedWeek) -> WeekKey:
@@ -213,13 +223,128 @@ def release_expired(session: Session, problem_id: str, now: datetime) -> None:
     session.execute(delete(Claim).where(Claim.allocation_id.in_(expired)))
 
 
+Located = tuple[str, str, tuple[tuple[str, int], ...], int, int]
+
+
+def _located(session: Session, institution: str, week: str, lock: bool) -> Located | None:
+    """Give what the institution's published week rests on now, in one statement (or None):
+    the stored week, the roster, each covered institution's publication version, and the
+    week's booking version and epoch.
+
+    With ``lock`` the publication rows of every institution the roster covers
+    are locked, as ``load_week`` locks them. The stored week's and roster's
+    own rows are not read: every change to them raises the week's epoch.
+    """
+    mine = aliased(Publication)
+    query = (
+        select(
+            Publication.institution,
+            Publication.version,
+            Publication.problem_id,
+            Publication.roster_id,
+            WeekVersion.version,
+            WeekVersion.epoch,
+        )
+        .join(
+            mine,
+            (mine.problem_id == Publication.problem_id)
+            & (mine.roster_id == Publication.roster_id)
+            & (mine.week == Publication.week),
+        )
+        .outerjoin(WeekVersion, WeekVersion.problem_id == Publication.problem_id)
+        .where(mine.institution == institution, mine.week == week)
+        .order_by(Publication.institution)
+    )
+    if lock:
+        query = query.with_for_update(of=Publication)
+    rows = session.execute(query).all()
+    covered = tuple((row[0], int(row[1])) for row in rows)
+    if institution not in {name for name, _ in covered}:
+        return None
+    _, _, problem_id, roster_id, version, epoch = rows[0]
+    return (problem_id, roster_id, covered, int(version or 0), int(epoch or 0))
+
+
+def _snapshot(week: PublishedWeek) -> PublishedWeek:
+    """Give the week with copies of its rows that belong to no session (a rollback there
+    would expire them), holding what an allocation reads of them."""
+    problem_row, roster_row = week.problem_row, week.roster_row
+    return PublishedWeek(
+        publications=[
+            Publication(
+                id=p.id,
+                institution=p.institution,
+                week=p.week,
+                version=p.version,
+                roster_id=p.roster_id,
+                problem_id=p.problem_id,
+                published_at=p.published_at,
+            )
+            for p in week.publications
+        ],
+        problem_row=ProblemRow(
+            id=problem_row.id, week=problem_row.week, revision=problem_row.revision
+        ),
+        problem=week.problem,
+        roster_row=JobRow(
+            id=roster_row.id,
+            kind=roster_row.kind,
+            problem_id=roster_row.problem_id,
+            state=roster_row.state,
+            finished_at=roster_row.finished_at,
+        ),
+        roster=week.roster,
+        allocations=[],
+    )
+
+
 class Bookings:
     """The booked weeks of one service process, by what they rest on (the last few)."""
 
     def __init__(self, size: int = 64) -> None:
         self.size = size
         self._weeks: dict[WeekKey, BookedWeek] = {}
+        self._located: dict[tuple[object, ...], PublishedWeek] = {}
         self._lock = threading.Lock()
+
+    def locate(
+        self,
+        session: Session,
+        parsed: Parsed,
+        institution: str,
+        week: str,
+        now: datetime,
+        *,
+        lock: bool = False,
+    ) -> PublishedWeek | None:
+        """Give the published week without its allocations, as ``load_week`` gives it.
+
+        One statement says what the week rests on now (and locks it, with
+        ``lock``); the rows and the parsed week are reused while that stays
+        the same. The week's booking version read with it is kept for ``hold``.
+        """
+        located = _located(session, institution, week, lock)
+        if located is None:
+            return None
+        key = (*located[:3], located[4])
+        with self._lock:
+            found = self._located.get(key)
+        if found is None:
+            loaded = load_week(
+                session, parsed, institution, week, now, lock=lock, allocations=False
+            )
+            if loaded is None:
+                return None
+            found = _snapshot(loaded)
+            with self._lock:
+                self._located[key] = found
+                while len(self._located) > self.size:
+                    self._located.pop(next(iter(self._located)))
+        # Under PostgreSQL's row lock the joined version may be the one from before the wait,
+        # so ``hold`` reads it again there; SQLite's write transaction reads one snapshot.
+        if not lock or session.get_bind().dialect.name == "sqlite":
+            session.info[_VERSION] = (found.problem_row.id, located[3], located[4])
+        return found
 
     @contextmanager
     def hold(self, session: Session, week: PublishedWeek, now: datetime) -> Iterator[BookedWeek]:
@@ -230,7 +355,11 @@ class Bookings:
         """
         key = week_key(week)
         problem_id = key[0]
-        version, epoch = version_of(session, problem_id)
+        known = session.info.pop(_VERSION, None)
+        if known is not None and known[0] == problem_id:
+            version, epoch = known[1], known[2]
+        else:
+            version, epoch = version_of(session, problem_id)
         with self._lock:
             booked = self._weeks.get(key)
         if booked is None or booked.epoch != epoch or booked.version > version:
