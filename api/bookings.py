@@ -362,7 +362,9 @@ class Bookings:
             version, epoch = version_of(session, problem_id)
         with self._lock:
             booked = self._weeks.get(key)
-        if booked is None or booked.epoch != epoch or booked.version > version:
+        # A copy ahead of what this transaction reads (a read that began before another
+        # request's commit) is the newer one: it is kept, and not caught up.
+        if booked is None or booked.epoch != epoch:
             booked = _load(session, week, now)
             self._remember(key, booked)
         with booked.lock:
