@@ -28,6 +28,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from api.bookings import BookedWeek, WeekKey, bump, release_expired, stamp, week_key
 from api.examples import ALLOCATION_REQUEST
 from api.keys import Principal
 from api.published import (
@@ -36,7 +37,6 @@ from api.published import (
     HELD,
     Parsed,
     PublishedWeek,
-    load_week,
 )
 from api.tables import Allocation, Claim, IdempotentAnswer, utcnow
 from scheduler.domain import Assignment, Problem, ProblemError, Window
@@ -50,6 +50,7 @@ from scheduler.week import MINUTES_PER_WEEK, parse_week
 CELL_MINUTES = 5
 HOLD_EXPIRED = "hold_expired"
 ALTERNATIVES = 3
+ROOM_RULES_REACH = timedelta(days=1)
 
 
 class AllocationRequest(BaseModel):
@@ -148,16 +149,6 @@ def _cells(low: int, high: int) -> range:
     return range(low // CELL_MINUTES, -(-high // CELL_MINUTES))
 
 
-def release_expired(session: Session, problem_id: str, now: datetime) -> None:
-    """Free the claims of holds that have expired, so they count for nothing."""
-    expired = select(Allocation.id).where(
-        Allocation.problem_id == problem_id,
-        Allocation.state == HELD,
-        Allocation.hold_expires_at <= now,
-    )
-    session.execute(delete(Claim).where(Claim.allocation_id.in_(expired)))
-
-
 def _taken_seats(session: Session, problem_id: str, resources: list[str], cells: range) -> set[str]:
     query = select(Claim.resource).where(
         Claim.problem_id == problem_id,
@@ -211,6 +202,12 @@ def _claims(
     ]
 
 
+def _near(one: Assignment, other: Assignment) -> bool:
+    """Tell whether two assignments start within a day of each other (a room's rules are local
+    in time: its opening hours, its seats and the changeover between uses)."""
+    return abs(one.start - other.start) < ROOM_RULES_REACH
+
+
 def added_violations(
     problem: Problem,
     taken: list[Assignment],
@@ -219,8 +216,8 @@ def added_violations(
 ) -> list[Violation]:
     """Give the violations the validator finds against adding ``new`` to what is taken.
 
-    Only the assignments sharing a person or a room with the new one are
-    checked, before and after it is added; what was already broken before
+    Only the assignments sharing a person with the new one, or its room
+    within a day of it, are checked, before and after it is added; what was already broken before
     (and is flagged for the planner) does not count against the new one, nor
     what ``standing`` (the new one as it was made) breaks on its own.
     """
@@ -236,7 +233,7 @@ def added_violations(
         if a.id != new.id
         and (
             people & (set(a.fathers) | set(a.volunteers) | set(a.officers))
-            or (new.room is not None and a.room == new.room)
+            or (new.room is not None and a.room == new.room and _near(a, new))
         )
     ]
     replaced = [a for a in taken if a.id == new.id]
@@ -268,11 +265,71 @@ def _refusal(detail: str, why: list[str], offers: list[dict[str, Any]]) -> Outco
 def _lock_week(
     session: Session, parsed: Parsed, institution: str, week: str, now: datetime
 ) -> PublishedWeek:
-    found = load_week(session, parsed, institution, week, now, lock=True)
+    found = parsed.bookings.locate(session, parsed, institution, week, now, lock=True)
     if found is None:
         raise AllocationNotFound(f"no published roster for {institution} {week}")
     release_expired(session, found.problem_row.id, now)
     return found
+
+
+@dataclass
+class Planned:
+    """Where an occurrence fits, found without the week's lock, and the version it was found at."""
+
+    key: WeekKey
+    version: tuple[int, int]
+    assignment: Assignment
+    joined: Assignment | None
+
+
+def _replay(
+    session: Session, caller: Principal, request: AllocationRequest, idempotency_key: str | None
+) -> Outcome | None:
+    if idempotency_key is None:
+        return None
+    earlier = session.scalars(
+        select(IdempotentAnswer).where(
+            IdempotentAnswer.key_id == caller.key_id,
+            IdempotentAnswer.idempotency_key == idempotency_key,
+        )
+    ).first()
+    if earlier is None:
+        return None
+    if earlier.fingerprint != fingerprint(request):
+        raise ProblemError(
+            [f"Idempotency-Key: '{idempotency_key}' was used for a different request"]
+        )
+    return Outcome(200, earlier.body)
+
+
+def plan(
+    session: Session,
+    parsed: Parsed,
+    caller: Principal,
+    request: AllocationRequest,
+    idempotency_key: str | None,
+    now: datetime | None = None,
+) -> Outcome | Planned:
+    """Give where the occurrence fits now, or the answer (a refusal, a replay), in a read.
+
+    Nothing is locked and nothing written: a refusal holds at the moment of
+    the read, and a placement is booked by ``allocate`` only if the week is
+    still at the version it was found at (else it is found again there).
+    """
+    now = now or utcnow()
+    week = parsed.bookings.locate(session, parsed, request.institution, request.week, now)
+    if week is None:
+        raise AllocationNotFound(f"no published roster for {request.institution} {request.week}")
+    replayed = _replay(session, caller, request, idempotency_key)
+    if replayed is not None:
+        return replayed
+    _resolve_father(week.problem, request)
+    low, high = _window(week.problem, request)
+    with parsed.bookings.hold(session, week, now) as booked:
+        found = _place(booked, request, low, high)
+        if isinstance(found, Outcome):
+            return found
+        return Planned(week_key(week), (booked.version, booked.epoch), *found)
 
 
 def allocate(
@@ -283,65 +340,49 @@ def allocate(
     idempotency_key: str | None,
     hold_minutes: float,
     now: datetime | None = None,
+    planned: Planned | None = None,
 ) -> Outcome:
-    """Give 201 and the new allocation, 200 and the first answer on a replay, or 409 and why not."""
+    """Give 201 and the new allocation, 200 and the first answer on a replay, or 409 and why not.
+
+    A placement ``planned`` at the version the week still has is booked as
+    found; otherwise the placement is found again under the week's lock.
+    """
     now = now or utcnow()
     week = _lock_week(session, parsed, request.institution, request.week, now)
     problem = week.problem
-    if idempotency_key is not None:
-        earlier = session.scalars(
-            select(IdempotentAnswer).where(
-                IdempotentAnswer.key_id == caller.key_id,
-                IdempotentAnswer.idempotency_key == idempotency_key,
-            )
-        ).first()
-        if earlier is not None:
-            if earlier.fingerprint != fingerprint(request):
-                raise ProblemError(
-                    [f"Idempotency-Key: '{idempotency_key}' was used for a different request"]
-                )
-            return Outcome(200, earlier.body)
+    replayed = _replay(session, caller, request, idempotency_key)
+    if replayed is not None:
+        return replayed
     _resolve_father(problem, request)
     low, high = _window(problem, request)
-    taken = week.taken()
-    with parsed.occupancy(week).lend(taken) as occupancy:
-        placement = find_placement(
-            problem,
-            occupancy,
-            request.father,
-            request.activity,
-            low,
-            high,
-            request.preferred or None,
-        )
-        why = list(placement.reasons)
-        if placement.assignment is not None:
-            why = final_violations(problem, taken, placement.assignment)
-        if placement.assignment is None or why:
-            return _refusal(
-                f"no slot for '{request.activity}' for father '{request.father}' "
-                f"between {request.earliest.isoformat()} and {request.latest.isoformat()}",
-                why,
-                _alternatives(problem, occupancy, request.father, request.activity, low),
+    with parsed.bookings.hold(session, week, now) as booked:
+        current = (week_key(week), (booked.version, booked.epoch))
+        if planned is not None and (planned.key, planned.version) == current:
+            found: tuple[Assignment, Assignment | None] | Outcome = (
+                planned.assignment,
+                planned.joined,
             )
-        assignment = placement.assignment
-        joined = occupancy.get(assignment.id) if assignment.session is not None else None
-    allocation = Allocation(
-        id=str(uuid.uuid4()),
-        institution=request.institution,
-        week=request.week,
-        problem_id=week.problem_row.id,
-        father=request.father,
-        activity=request.activity,
-        state=HELD if request.hold else CONFIRMED,
-        assignment=assignment.model_dump(mode="json"),
-        hold_expires_at=now + timedelta(minutes=hold_minutes) if request.hold else None,
-        key_id=caller.key_id,
-        created_at=now,
-        confirmed_at=None if request.hold else now,
-    )
-    session.add(allocation)
-    session.flush()
+        else:
+            found = _place(booked, request, low, high)
+        if isinstance(found, Outcome):
+            return found
+        assignment, joined = found
+        allocation = Allocation(
+            id=str(uuid.uuid4()),
+            institution=request.institution,
+            week=request.week,
+            problem_id=week.problem_row.id,
+            father=request.father,
+            activity=request.activity,
+            state=HELD if request.hold else CONFIRMED,
+            assignment=assignment.model_dump(mode="json"),
+            hold_expires_at=now + timedelta(minutes=hold_minutes) if request.hold else None,
+            key_id=caller.key_id,
+            created_at=now,
+            confirmed_at=None if request.hold else now,
+        )
+        session.add(allocation)
+        stamp(session, booked, allocation, now)
     session.add_all(_claims(session, week, allocation, assignment, joined))
     body = view(allocation, now)
     if idempotency_key is not None:
@@ -357,6 +398,35 @@ def allocate(
         )
     session.flush()
     return Outcome(201, body)
+
+
+def _place(
+    booked: BookedWeek, request: AllocationRequest, low: int, high: int
+) -> tuple[Assignment, Assignment | None] | Outcome:
+    """Give where the occurrence goes (and the session it joins), or the refusal."""
+    problem, occupancy = booked.problem, booked.occupancy
+    placement = find_placement(
+        problem,
+        occupancy,
+        request.father,
+        request.activity,
+        low,
+        high,
+        request.preferred or None,
+    )
+    why = list(placement.reasons)
+    if placement.assignment is not None:
+        why = final_violations(problem, booked.taken(), placement.assignment)
+    if placement.assignment is None or why:
+        return _refusal(
+            f"no slot for '{request.activity}' for father '{request.father}' "
+            f"between {request.earliest.isoformat()} and {request.latest.isoformat()}",
+            why,
+            _alternatives(problem, occupancy, request.father, request.activity, low),
+        )
+    assignment = placement.assignment
+    joined = occupancy.get(assignment.id) if assignment.session is not None else None
+    return assignment, joined
 
 
 def get_allocation(session: Session, allocation_id: str) -> Allocation:
@@ -388,8 +458,11 @@ def confirm(
     expired = allocation.hold_expires_at is not None and allocation.hold_expires_at <= now
     problem = week.problem
     held = Assignment.model_validate(allocation.assignment)
-    taken = week.taken(without=allocation.id)
-    with parsed.occupancy(week).lend(taken) as occupancy:
+    with (
+        parsed.bookings.hold(session, week, now) as booked,
+        booked.without(allocation.id) as occupancy,
+    ):
+        taken = booked.taken()
         start = problem.clock.minute(held.start)
         fresh, why = blockers(
             problem,
@@ -426,7 +499,7 @@ def confirm(
     allocation.assignment = chosen.model_dump(mode="json")
     allocation.confirmed_at = now
     allocation.hold_expires_at = None
-    session.flush()
+    stamp(session, booked, allocation, now)
     session.add_all(_claims(session, week, allocation, chosen, joined))
     session.flush()
     return Outcome(200, view(allocation, now))
@@ -437,13 +510,21 @@ def cancel(
 ) -> Outcome:
     """Give 200 and the cancelled allocation; cancelling twice answers the same."""
     now = now or utcnow()
-    if allocation.state != CANCELLED:
-        load_week(session, parsed, allocation.institution, allocation.week, now, lock=True)
-        session.refresh(allocation)
+    if allocation.state == CANCELLED:
+        return Outcome(200, view(allocation, now))
+    week = parsed.bookings.locate(
+        session, parsed, allocation.institution, allocation.week, now, lock=True
+    )
+    session.refresh(allocation)
     if allocation.state != CANCELLED:
         allocation.state = CANCELLED
         allocation.cancelled_at = now
         allocation.hold_expires_at = None
         session.execute(delete(Claim).where(Claim.allocation_id == allocation.id))
+        if week is None or week.problem_row.id != allocation.problem_id:
+            allocation.week_version = bump(session, allocation.problem_id)
+        else:
+            with parsed.bookings.hold(session, week, now) as booked:
+                stamp(session, booked, allocation, now)
         session.flush()
     return Outcome(200, view(allocation, now))

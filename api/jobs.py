@@ -7,7 +7,9 @@ report) -> result`` registered for the job's kind; ``report(progress,
 result)`` sends progress and the best result so far. The parent writes what
 arrives to the database, so a job shows its progress while it runs and keeps
 its best result when it is cancelled. A job that was queued or running when
-the service stopped shows as ``interrupted`` after the next start.
+the service stopped shows as ``interrupted`` after the next start; with
+several service processes, only a job whose own process is gone
+(``api.job_owners``).
 
 Admission is decided in the database, so that it holds across threads and
 service processes: creating a job counts the live jobs (in total and of the
@@ -48,6 +50,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from api.database import Database
+from api.job_owners import HEARTBEAT_SECONDS, abandoned, new_owner
 from api.tables import JobRow, utcnow
 
 QUEUED = "queued"
@@ -181,6 +184,9 @@ class JobRunner:
         self._waiting: deque[_Waiting] = deque()
         self._dispatcher: threading.Thread | None = None
         self._closed = False
+        self.owner = new_owner()
+        self._heart: threading.Thread | None = None
+        self._stopping = threading.Event()
 
     def register(
         self, kind: str, target: str, on_done: Callable[[str], None] | None = None
@@ -195,11 +201,26 @@ class JobRunner:
             self._on_done[kind] = on_done
 
     def recover(self) -> int:
-        """Give how many jobs left queued or running by an earlier process are now interrupted."""
+        """Give how many jobs whose process is gone are now interrupted; start the heartbeat.
+
+        Jobs of other service processes that still live are left alone
+        (``api.job_owners``); jobs without an owner are of an earlier process.
+        """
+        found = self._interrupt_abandoned(unowned=True)
+        with self._lock:
+            if self._heart is None and not self._closed:
+                self._heart = threading.Thread(target=self._beat, name="job-heartbeat", daemon=True)
+                self._heart.start()
+        return found
+
+    def _interrupt_abandoned(self, *, unowned: bool) -> int:
         with self.database.write() as session:
+            gone = abandoned(session, LIVE_STATES, self.owner, utcnow(), unowned=unowned)
+            if not gone:
+                return 0
             result = session.execute(
                 update(JobRow)
-                .where(JobRow.state.in_(LIVE_STATES))
+                .where(JobRow.id.in_(gone), JobRow.state.in_(LIVE_STATES))
                 .values(
                     state=INTERRUPTED,
                     error="the service stopped while this job was queued or running",
@@ -207,6 +228,31 @@ class JobRunner:
                 )
             )
             return int(getattr(result, "rowcount", 0) or 0)
+
+    def _beat(self) -> None:
+        """Say this process lives on its jobs; end what another process cancelled; sweep."""
+        while not self._stopping.wait(HEARTBEAT_SECONDS):
+            try:
+                with self._lock:
+                    mine = list(self._running) + [w.job_id for w in self._waiting]
+                if mine:
+                    self._heartbeat(mine)
+                self._interrupt_abandoned(unowned=False)
+            except Exception:  # a database that is away now: the next beat tries again
+                LOG.exception("job heartbeat failed; trying again shortly")
+
+    def _heartbeat(self, mine: list[str]) -> None:
+        with self.database.write() as session:
+            session.execute(
+                update(JobRow)
+                .where(JobRow.id.in_(mine), JobRow.owner == self.owner)
+                .values(heartbeat_at=utcnow())
+            )
+            ended = session.scalars(
+                select(JobRow.id).where(JobRow.id.in_(mine), JobRow.state.not_in(LIVE_STATES))
+            ).all()
+        for job_id in ended:
+            self._stop_here(job_id)
 
     def create(
         self,
@@ -254,6 +300,8 @@ class JobRunner:
                 result=None,
                 key_id=key_id,
                 created_at=utcnow(),
+                owner=self.owner,
+                heartbeat_at=utcnow(),
             )
         )
         session.flush()
@@ -272,8 +320,8 @@ class JobRunner:
                 self._dispatcher.start()
         self._wake.set()
 
-    def cancel(self, job_id: str) -> bool:
-        """Give whether a queued or running job was cancelled (its process ended at once)."""
+    def _stop_here(self, job_id: str) -> None:
+        """End the job's process if this service process runs it, and drop it from the queue."""
         with self._lock:
             running = self._running.get(job_id)
             self._waiting = deque(w for w in self._waiting if w.job_id != job_id)
@@ -283,6 +331,13 @@ class JobRunner:
             _stop(running.process)
             with self._lock:
                 self._running.pop(job_id, None)
+
+    def cancel(self, job_id: str) -> bool:
+        """Give whether a queued or running job was cancelled (its process ended at once).
+
+        A job another service process runs ends there at its next heartbeat.
+        """
+        self._stop_here(job_id)
         changed = self._finish(job_id, CANCELLED, error=None, states=LIVE_STATES)
         self._wake.set()
         return changed
@@ -305,6 +360,7 @@ class JobRunner:
 
     def shutdown(self) -> None:
         """End every job process; their jobs show as interrupted."""
+        self._stopping.set()
         with self._lock:
             self._closed = True
             running = dict(self._running)

@@ -8,7 +8,9 @@ The row's id is the delivery id; a receiver that sees one twice drops the
 repeat. The worker posts each due row, signed with HMAC-SHA256 of the body
 under the subscription's secret, and retries a failed receiver with an
 exponential backoff; after ``webhook_max_attempts`` the row is failed, and
-the planner sees it under ``/v1/webhooks/deliveries``.
+the planner sees it under ``/v1/webhooks/deliveries``. With several service
+processes each worker first takes a row (``DeliveryWorker._claim``), so no
+notice is posted twice at once.
 """
 
 from __future__ import annotations
@@ -47,6 +49,9 @@ SIGNATURE_HEADER = "X-Gezinsrooster-Signature"
 DELIVERY_HEADER = "X-Gezinsrooster-Delivery"
 TYPE_HEADER = "X-Gezinsrooster-Event"
 MAX_BACKOFF_SECONDS = 600.0
+# A worker holds a row it is posting for this long (times its timeout, plus a margin).
+LEASE_FACTOR = 3
+LEASE_MARGIN_SECONDS = 5.0
 
 log = logging.getLogger(__name__)
 
@@ -179,11 +184,37 @@ class DeliveryWorker:
                 (entry.id, entry.type, entry.payload, entry.attempts, url, secret)
                 for entry, url, secret in rows
             ]
+        tried = 0
         for delivery, notice_type, payload, attempts, url, secret in due:
             if self._stop.is_set():
                 break
-            self._attempt(client, delivery, notice_type, payload, attempts, url, secret)
-        return len(due)
+            if self._claim(delivery):
+                self._attempt(client, delivery, notice_type, payload, attempts, url, secret)
+                tried += 1
+        return tried
+
+    def _claim(self, delivery: str) -> bool:
+        """Give whether this worker took the row: it is due, and no other worker took it first.
+
+        Taking a row moves its next attempt past the time an attempt can last,
+        in one conditional update, so a row is posted by one worker of one
+        service process at a time; should that worker die mid-attempt, the
+        row is due again after the lease (same delivery id: the receiver
+        drops the repeat).
+        """
+        now = utcnow()
+        lease = timedelta(seconds=LEASE_FACTOR * self.timeout_seconds + LEASE_MARGIN_SECONDS)
+        with self.database.write() as session:
+            result = session.execute(
+                update(OutboxEntry)
+                .where(
+                    OutboxEntry.id == delivery,
+                    OutboxEntry.state == PENDING,
+                    OutboxEntry.next_attempt_at <= now,
+                )
+                .values(next_attempt_at=now + lease)
+            )
+            return bool(getattr(result, "rowcount", 0))
 
     def _attempt(
         self,

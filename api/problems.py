@@ -5,8 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 
+from api.bookings import bump
 from api.tables import ProblemRow, Publication, utcnow
 from scheduler.domain import Problem
 from scheduler.week import parse_week
@@ -56,6 +57,10 @@ def replace(row: ProblemRow, problem: Problem, data: dict[str, Any]) -> None:
     row.data = data
     row.revision += 1
     row.updated_at = utcnow()
+    session = object_session(row)
+    if session is not None:
+        # Every service process's copy of the week's bookings is rebuilt on the new revision.
+        bump(session, row.id, epoch=True)
 
 
 def publications_of(session: Session, problem_id: str) -> list[Publication]:

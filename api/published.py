@@ -11,18 +11,19 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Hashable, Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass
+from collections.abc import Callable, Hashable
+from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Generic, TypeVar
+from typing import TYPE_CHECKING, Generic, TypeVar
 
 from sqlalchemy import ColumnElement, or_, select
 from sqlalchemy.orm import Session, defer
 
 from api.tables import Allocation, JobRow, ProblemRow, Publication
 from scheduler.domain import Assignment, Problem, Roster, parse_problem, parse_roster
-from scheduler.occupancy import Occupancy
+
+if TYPE_CHECKING:
+    from api.bookings import Bookings
 
 HELD = "held"
 CONFIRMED = "confirmed"
@@ -56,50 +57,13 @@ class Cache(Generic[Key, Value]):
         return value
 
 
-class SharedOccupancy:
-    """The occupancy of a published roster, kept between requests and lent out one at a time.
-
-    Building it for a 400-father week costs more than a whole allocation, so
-    it is built once per week revision and roster; a request adds the live
-    allocations, asks its questions and gives it back as it was.
-    """
-
-    def __init__(self, problem: Problem, published: list[Assignment]) -> None:
-        self.base = {a.id: a for a in published}
-        self.occupancy = Occupancy(problem, published)
-        self.lock = threading.Lock()
-
-    @contextmanager
-    def lend(self, taken: list[Assignment]) -> Iterator[Occupancy]:
-        """Give the occupancy holding exactly ``taken``; it is restored afterwards."""
-        with self.lock:
-            changed = [a for a in taken if self.base.get(a.id) != a]
-            kept = {a.id for a in taken}
-            dropped = [key for key in self.base if key not in kept]
-            try:
-                for key in dropped:
-                    self.occupancy.remove(key)
-                for assignment in changed:
-                    self.occupancy.add(assignment)
-                yield self.occupancy
-            finally:
-                for assignment in changed:
-                    original = self.base.get(assignment.id)
-                    if original is None:
-                        self.occupancy.remove(assignment.id)
-                    else:
-                        self.occupancy.add(original)
-                for key in dropped:
-                    self.occupancy.add(self.base[key])
-
-
 @dataclass
 class Parsed:
-    """Parsed weeks, rosters and occupancies shared by the requests of one service process."""
+    """Parsed weeks, rosters and booked weeks shared by the requests of one service process."""
 
     problems: Cache[tuple[str, int], Problem]
     rosters: Cache[tuple[str, str], Roster]
-    occupancies: Cache[tuple[str, int, str, str], SharedOccupancy]
+    bookings: Bookings = field(default_factory=lambda: _bookings())
 
     def problem(self, row: ProblemRow) -> Problem:
         """Give the parsed week of a stored row (one parse per revision)."""
@@ -110,19 +74,17 @@ class Parsed:
         stamp = row.finished_at.isoformat() if row.finished_at else "running"
         return self.rosters.get((row.id, stamp), lambda: parse_roster(row.result))
 
-    def occupancy(self, week: PublishedWeek) -> SharedOccupancy:
-        """Give the shared occupancy of a published week's roster."""
-        row = week.roster_row
-        stamp = row.finished_at.isoformat() if row.finished_at else "running"
-        key = (week.problem_row.id, week.problem_row.revision, row.id, stamp)
-        return self.occupancies.get(
-            key, lambda: SharedOccupancy(week.problem, week.published_assignments())
-        )
+
+def _bookings() -> Bookings:
+    # The booked weeks build on this module's weeks, so they are imported when first needed.
+    from api.bookings import Bookings
+
+    return Bookings()
 
 
 def new_parsed() -> Parsed:
-    """Give empty caches of parsed weeks, rosters and occupancies."""
-    return Parsed(Cache(8), Cache(8), Cache(4))
+    """Give empty caches of parsed weeks, rosters and booked weeks."""
+    return Parsed(Cache(8), Cache(8))
 
 
 @dataclass
@@ -266,6 +228,7 @@ def load_week(
     now: datetime,
     *,
     lock: bool = False,
+    allocations: bool = True,
 ) -> PublishedWeek | None:
     """Give the published week of an institution, or None when nothing is published.
 
@@ -275,7 +238,8 @@ def load_week(
     other; on SQLite the write transaction's ``BEGIN IMMEDIATE`` already does
     that. The institution's own row is first read without a lock: should a
     publish move it to another roster before the lock is taken, the read is
-    made again.
+    made again. Without ``allocations`` the live allocations are not read
+    (an allocation takes them from its booked week, ``api.bookings``).
     """
     for _attempt in range(PUBLISH_RACE_ATTEMPTS):
         first = publication(session, institution, week)
@@ -298,5 +262,5 @@ def load_week(
         problem=parsed.problem(problem_row),
         roster_row=roster_row,
         roster=parsed.roster(roster_row),
-        allocations=live_allocations(session, first.problem_id, now),
+        allocations=live_allocations(session, first.problem_id, now) if allocations else [],
     )

@@ -17,6 +17,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from api.allocations import added_violations
+from api.bookings import bump
 from api.jobs import Report
 from api.problems import institutions_of
 from api.published import (
@@ -161,6 +162,7 @@ def publish(
         else:
             if current.problem_id != problem_row.id:
                 _move_allocations(session, institution, problem.week, problem_row.id)
+                bump(session, current.problem_id, epoch=True)
             current.version += 1
             current.roster_id = row.id
             current.problem_id = problem_row.id
@@ -176,6 +178,8 @@ def publish(
         )
         session.add(version)
         found.append(version)
+    # Every process's booked copy of the week is rebuilt from the new publication.
+    bump(session, problem_row.id, epoch=True)
     session.flush()
     return found
 

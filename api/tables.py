@@ -105,6 +105,9 @@ class JobRow(Base):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
     started_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
     finished_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    # The service process that runs (or will run) the job, and when it last said it lives.
+    owner: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    heartbeat_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
 
 
 class Publication(Base):
@@ -148,7 +151,10 @@ class Allocation(Base):
     """One occurrence placed for another system: held, confirmed or cancelled."""
 
     __tablename__ = "allocations"
-    __table_args__ = (Index("ix_allocations_scope", "problem_id", "state"),)
+    __table_args__ = (
+        Index("ix_allocations_scope", "problem_id", "state"),
+        Index("ix_allocations_week_version", "problem_id", "week_version"),
+    )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     institution: Mapped[str] = mapped_column(String(100))
@@ -165,6 +171,26 @@ class Allocation(Base):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
     confirmed_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
     cancelled_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    # The version of the week (``WeekVersion``) at which this allocation last changed.
+    week_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+
+
+class WeekVersion(Base):
+    """How often the bookings of a stored week changed (``version``) and were replaced (``epoch``).
+
+    Every allocation, confirmation and cancellation raises ``version`` in its
+    own transaction and stamps the allocation with it; a publication or a new
+    revision of the week raises ``epoch``. A service process that keeps the
+    week's occupancy in memory compares both with its copy before it books.
+    """
+
+    __tablename__ = "week_versions"
+
+    problem_id: Mapped[str] = mapped_column(
+        String(200), ForeignKey("problems.id", ondelete="CASCADE"), primary_key=True
+    )
+    version: Mapped[int] = mapped_column(Integer)
+    epoch: Mapped[int] = mapped_column(Integer)
 
 
 class Claim(Base):

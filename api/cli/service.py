@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -32,20 +33,32 @@ def _serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     from api.app import create_app
-    from api.database import describe_url
+    from api.database import Database, describe_url
     from api.http_guard import log_config
 
+    if args.workers < 1:
+        print(f"error: workers: {args.workers} is not a positive number", file=sys.stderr)
+        return 2
     settings = _settings(args)
     print(f"database: {describe_url(settings.url())}", file=sys.stderr)
-    uvicorn.run(
-        create_app(settings),
-        host=args.host,
-        port=args.port,
-        log_level=args.log_level,
+    options: dict[str, Any] = {
+        "host": args.host,
+        "port": args.port,
+        "log_level": args.log_level,
         # The service's own access log names routes, never paths or queries (father ids).
-        access_log=False,
-        log_config=log_config(args.log_level),
-    )
+        "access_log": False,
+        "log_config": log_config(args.log_level),
+    }
+    if args.workers == 1:
+        uvicorn.run(create_app(settings), **options)
+        return 0
+    # The schema is brought up to date once, before the workers start on it side by side;
+    # each worker builds its own application from the environment.
+    database = Database(settings.url())
+    database.upgrade()
+    database.dispose()
+    os.environ["DATABASE_URL"] = os.environ["GEZINSROOSTER_DATABASE_URL"] = settings.url()
+    uvicorn.run("api.app:create_app", factory=True, workers=args.workers, **options)
     return 0
 
 
@@ -158,6 +171,12 @@ def register(subparsers: Any) -> None:
     serve = add_command(subparsers, "serve")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        help="service processes on the port (default 1); they share the database",
+    )
     serve.add_argument(
         "--log-level", default="info", choices=["critical", "error", "warning", "info", "debug"]
     )

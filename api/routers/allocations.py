@@ -25,10 +25,12 @@ from api.allocations import (
     AllocationNotFound,
     AllocationRequest,
     Outcome,
+    Planned,
     allocate,
     cancel,
     confirm,
     get_allocation,
+    plan,
     view,
 )
 from api.deps import Caller, ServicesDep, allow
@@ -129,6 +131,12 @@ def create(
     """Give 201 and the allocation, 200 on a replay, or 409 with reasons and alternatives."""
     allow(caller, ALLOCATE, [request.institution], f"{request.institution} {request.week}")
     database, retries = services.database, services.settings.database_retries
+    # Where it fits is found first in a read, so the week's lock is held only to book it.
+    try:
+        with database.read() as session:
+            planned = plan(session, services.parsed, caller, request, idempotency_key, utcnow())
+    except AllocationNotFound as error:
+        raise _missing(error) from None
 
     def place(session: Session) -> Outcome:
         outcome = allocate(
@@ -139,6 +147,7 @@ def create(
             idempotency_key,
             services.settings.hold_minutes,
             utcnow(),
+            planned if isinstance(planned, Planned) else None,
         )
         if outcome.status == status.HTTP_409_CONFLICT:
             raise _Refused(outcome)
@@ -168,6 +177,10 @@ def create(
         )
 
     try:
+        if isinstance(planned, Outcome):
+            if planned.status != status.HTTP_409_CONFLICT:
+                return _answer(planned)
+            raise _Refused(planned)
         outcome = database.transact(place, retries)
     except _Refused as refused:
         outcome = refused.outcome

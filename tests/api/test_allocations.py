@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+from api.bookings import bump
 from api.published import load_week
 from api.tables import Allocation, Claim, IdempotentAnswer, utcnow
 from scheduler.domain import Assignment, parse_problem
@@ -123,6 +124,8 @@ def _expire(api: Api, allocation_id: str) -> None:
         row = session.get(Allocation, allocation_id)
         assert row is not None
         row.hold_expires_at = utcnow() - timedelta(seconds=1)
+        # Every write to a week's allocations raises its version, as the service's own do.
+        row.week_version = bump(session, row.problem_id)
 
 
 def test_expired_hold_counts_for_nothing_and_confirms_only_while_free(api: Api) -> None:

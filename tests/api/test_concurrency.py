@@ -7,33 +7,16 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import httpx
 
 from api.database import Database
 from api.tables import JobRow
-from tests.kit.server import free_port, seed, serving, solver_processes, stored_week
+from tests.kit.server import burst, free_port, seed, serving, solver_processes, stored_week
 from tests.kit.service import FIXTURES, empty_roster, one_slot_data
 
-CLIENTS = 32
 RACERS = 1000
-
-
-def burst(
-    base: str, requests: list[tuple[str, str, dict[str, Any] | None, str]]
-) -> list[httpx.Response]:
-    """Give the answers to (method, path, body, key) requests sent by many client threads."""
-    limits = httpx.Limits(max_connections=CLIENTS, max_keepalive_connections=CLIENTS)
-    with httpx.Client(base_url=base, limits=limits, timeout=120) as client:
-
-        def send(request: tuple[str, str, dict[str, Any] | None, str]) -> httpx.Response:
-            method, path, body, secret = request
-            return client.request(method, path, json=body, headers={"X-API-Key": secret})
-
-        with ThreadPoolExecutor(CLIENTS) as pool:
-            return list(pool.map(send, requests))
 
 
 def _allocation(institution: str, father: str, activity: str, day: str) -> dict[str, Any]:

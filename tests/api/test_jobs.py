@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import socket
+import subprocess
+import sys
 import threading
 import time
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 
 from api.database import Database
+from api.job_owners import HEARTBEAT_SECONDS, STALE_SECONDS
 from api.jobs import JobRunner, QueueFull, job
-from api.tables import JobRow
+from api.tables import JobRow, utcnow
 
 
 @pytest.fixture
@@ -175,3 +180,59 @@ def test_shutdown_ends_running_and_queued_jobs_as_interrupted(tmp_path: Path) ->
         ]
     assert not any(runner.is_running(j) for j in job_ids)
     database.dispose()
+
+
+def _live_job(runner: JobRunner, owner: str | None, heartbeat_age: float) -> str:
+    with runner.database.write() as session:
+        job_id = runner.create(session, "sleep", {}, institutions=["PI-VH"])
+        row = session.get(JobRow, job_id)
+        assert row is not None
+        row.state = "running"
+        row.owner = owner
+        row.heartbeat_at = utcnow() - timedelta(seconds=heartbeat_age)
+    return job_id
+
+
+def test_recover_interrupts_only_jobs_whose_owner_is_gone(runner: JobRunner) -> None:
+    """A starting process leaves another live process's jobs alone; dead owners' jobs end."""
+    other = JobRunner(runner.database, max_jobs=2)
+    other.register("sleep", "tests.kit.job_targets:sleep")
+    gone = subprocess.Popen([sys.executable, "-c", "pass"])
+    gone.wait()
+    host = socket.gethostname()
+    kept = {
+        "another living runner": _live_job(runner, runner.owner, 0),
+        "a process elsewhere, beating": _live_job(runner, "elsewhere:1:abc", 1),
+    }
+    ended = {
+        "no owner": _live_job(runner, None, 0),
+        "a dead process here": _live_job(runner, f"{host}:{gone.pid}:abc", 0),
+        "a process elsewhere, silent": _live_job(runner, "elsewhere:1:abc", STALE_SECONDS + 1),
+    }
+    try:
+        assert other.recover() == len(ended)
+    finally:
+        other.shutdown()
+    with runner.database.read() as session:
+        states = {what: job(session, job_id).state for what, job_id in {**kept, **ended}.items()}  # type: ignore[union-attr]
+    assert states == {**dict.fromkeys(kept, "running"), **dict.fromkeys(ended, "interrupted")}
+
+
+def test_a_job_cancelled_through_another_process_ends_at_its_owners_next_beat(
+    runner: JobRunner,
+) -> None:
+    """Cancelled where it does not run, a job's process still ends, at its owner's heartbeat."""
+    runner.recover()
+    job_id = _run(runner, "sleep", {"seconds": 600})
+    deadline = time.monotonic() + 60
+    while not runner.is_running(job_id) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    other = JobRunner(runner.database, max_jobs=2)
+    try:
+        assert other.cancel(job_id)
+    finally:
+        other.shutdown()
+    assert runner.wait(job_id, HEARTBEAT_SECONDS * 5)
+    with runner.database.read() as session:
+        row = job(session, job_id)
+        assert row is not None and row.state == "cancelled"

@@ -35,6 +35,7 @@ TABLES = {
     "publications",
     "publication_versions",
     "allocations",
+    "week_versions",
     "claims",
     "idempotent_answers",
     "events",

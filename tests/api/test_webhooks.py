@@ -4,14 +4,19 @@ repairs that drop nothing published on their own. A real receiver listens on the
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
+from sqlalchemy import select
 
-from api.outbox import backoff, sign
+from api.database import Database
+from api.outbox import DeliveryWorker, backoff, notify, sign
+from api.tables import OutboxEntry, WebhookSubscription, utcnow
 from tests.kit.receiver import Receiver, receiving
 from tests.kit.service import Api, baseline_roster, make_api, roomy_tiny_data, tiny_data
 
@@ -293,3 +298,45 @@ def test_a_re_upload_that_breaks_published_assignments_tells_them_flagged(api: A
         assert again.status_code == 200
         time.sleep(0.5)
         assert len(receiver.unique()) == 1  # still flagged, not flagged anew
+
+
+def test_two_delivery_workers_on_one_database_post_each_notice_once(tmp_path: Path) -> None:
+    """Two service processes' workers share the outbox: every notice is posted exactly once."""
+    database = Database(f"sqlite:///{tmp_path / 'outbox.db'}")
+    database.upgrade()
+    notices = 40
+    with receiving() as receiver:
+        with database.write() as session:
+            session.add(
+                WebhookSubscription(
+                    id="sub-1",
+                    institution="PI-VH",
+                    url=receiver.url,
+                    secret=receiver.secret,
+                    events=[],
+                    created_at=utcnow(),
+                )
+            )
+            session.flush()
+            for number in range(notices):
+                notify(session, ["PI-VH"], "allocation.confirmed", {"number": number})
+        workers = [DeliveryWorker(database) for _ in range(2)]
+        start = threading.Barrier(len(workers))
+
+        def drain(worker: DeliveryWorker) -> None:
+            with httpx.Client(timeout=5) as client:
+                start.wait()
+                while worker.deliver_due(client, limit=5):
+                    pass
+
+        threads = [threading.Thread(target=drain, args=(w,)) for w in workers]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(60)
+        got = [d.delivery_id for d in receiver.got]
+    assert len(got) == notices and len(set(got)) == notices
+    with database.read() as session:
+        states = session.scalars(select(OutboxEntry.state)).all()
+    assert states == ["delivered"] * notices
+    database.dispose()

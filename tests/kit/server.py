@@ -15,6 +15,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,6 +33,7 @@ from api.tables import utcnow
 from scheduler.validate import check_assignments
 from tests.kit.service import seed_roster
 
+CLIENTS = 32
 EXECUTABLE = Path(sys.executable).with_name("gezinsrooster")
 PROC = Path("/proc")
 
@@ -65,10 +67,12 @@ def serving(
     port: int,
     log_level: str = "warning",
     stderr: Path | None = None,
+    workers: int = 1,
     **settings: str,
 ) -> Iterator[Server]:
     """Give a running server on the database; ``settings`` go in as ``GEZINSROOSTER_*``.
 
+    With ``workers`` above 1 the server runs that many service processes on the port.
     Its log goes to the file ``stderr`` if given (read it once the block is left).
     Tests that try many wrong keys on purpose are not about the guessers' limit,
     so the limit on failed keys is raised unless ``settings`` says otherwise.
@@ -90,6 +94,8 @@ def serving(
             url,
             "--log-level",
             log_level,
+            "--workers",
+            str(workers),
         ],
         stdout=subprocess.DEVNULL,
         stderr=log if log is not None else subprocess.PIPE,
@@ -97,7 +103,8 @@ def serving(
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 30
+        # Each worker process imports the whole service before it answers.
+        deadline = time.monotonic() + 30 * workers
         while True:
             try:
                 if httpx.get(f"{base}/v1/health", timeout=1).status_code == 200:
@@ -105,6 +112,9 @@ def serving(
             except httpx.TransportError:
                 pass
             if process.poll() is not None or time.monotonic() > deadline:
+                if process.poll() is None:
+                    process.kill()
+                    process.wait(10)
                 raise AssertionError(
                     process.stderr.read().decode() if process.stderr else "no start"
                 )
@@ -116,6 +126,21 @@ def serving(
             process.wait(20)
         if log is not None:
             log.close()
+
+
+def burst(
+    base: str, requests: list[tuple[str, str, dict[str, Any] | None, str]]
+) -> list[httpx.Response]:
+    """Give the answers to (method, path, body, key) requests sent by many client threads."""
+    limits = httpx.Limits(max_connections=CLIENTS, max_keepalive_connections=CLIENTS)
+    with httpx.Client(base_url=base, limits=limits, timeout=120) as client:
+
+        def send(request: tuple[str, str, dict[str, Any] | None, str]) -> httpx.Response:
+            method, path, body, secret = request
+            return client.request(method, path, json=body, headers={"X-API-Key": secret})
+
+        with ThreadPoolExecutor(CLIENTS) as pool:
+            return list(pool.map(send, requests))
 
 
 def seed(
