@@ -89,6 +89,9 @@ NUMBER_FORMATS: dict[str, str] = {
     "fulfilment_4_weeks": "0%",
 }
 WIDEST = 60
+GRID_WIDEST = 30
+"""The week sheet's day columns wrap at this width: seven days and the rooms fit across A4."""
+LINE_POINTS = 15
 
 
 def _clock(text: str) -> time:
@@ -161,9 +164,17 @@ def week_grid(problem: Problem, roster: Roster, language: str = "nl") -> pd.Data
 
 
 def _lay_out(
-    sheet: Worksheet, frame: pd.DataFrame, formats: dict[str, str], freeze: str = "A2"
+    sheet: Worksheet,
+    frame: pd.DataFrame,
+    formats: dict[str, str],
+    freeze: str = "A2",
+    widest: int = WIDEST,
 ) -> None:
-    """Write a frame with a bold frozen header, widths, number formats and A4 landscape set-up."""
+    """Write a frame with a bold frozen header, widths, number formats and A4 landscape set-up.
+
+    No column is wider than ``widest`` characters; a longer text wraps, and
+    each row is as tall as its most wrapped cell, so that it prints whole.
+    """
     sheet.append(list(frame.columns))
     for row in frame.itertuples(index=False):
         sheet.append([value.item() if hasattr(value, "item") else value for value in row])
@@ -176,14 +187,16 @@ def _lay_out(
         texts = [str(column)] + [
             line for value in frame.iloc[:, index - 1] for line in _shown(value).split("\n")
         ]
-        sheet.column_dimensions[letter].width = min(WIDEST, max(len(t) for t in texts) + 2)
+        sheet.column_dimensions[letter].width = min(widest, max(len(t) for t in texts) + 2)
         number_format = formats.get(str(column))
-        wrap = frame.iloc[:, index - 1].astype(str).str.contains("\n").any()
+        wrap = frame.iloc[:, index - 1].astype(str).str.contains("\n").any() or any(
+            len(t) + 2 > widest for t in texts
+        )
         for cell in sheet[letter][1:]:
             if number_format:
                 cell.number_format = number_format
-            if wrap:
-                cell.alignment = Alignment(vertical="top", wrap_text=True)
+            cell.alignment = Alignment(vertical="top", wrap_text=bool(wrap))
+    _heights(sheet)
     if frame.shape[1]:
         sheet.auto_filter.ref = f"A1:{get_column_letter(frame.shape[1])}{max(2, len(frame) + 1)}"
     sheet.page_setup.orientation = "landscape"
@@ -193,6 +206,20 @@ def _lay_out(
     sheet.sheet_properties.pageSetUpPr.fitToPage = True
     sheet.print_title_rows = "1:1"
     sheet.print_options.gridLines = True
+
+
+def _heights(sheet: Worksheet) -> None:
+    """Give each row with wrapped text the height of its most wrapped cell, in lines of 15 pt."""
+    for row in sheet.iter_rows(min_row=1):
+        lines = 1
+        for cell in row:
+            if cell.value is None or not (cell.alignment and cell.alignment.wrap_text):
+                continue
+            width = sheet.column_dimensions[cell.column_letter].width or WIDEST
+            room = max(1, int(width) - 2)
+            lines = max(lines, sum(-(-max(1, len(t)) // room) for t in str(cell.value).split("\n")))
+        if lines > 1:
+            sheet.row_dimensions[row[0].row].height = LINE_POINTS * lines
 
 
 def _shown(value: Any) -> str:
@@ -209,7 +236,7 @@ def workbook_bytes(problem: Problem, roster: Roster, language: str = "nl") -> by
     grid = book.active
     assert grid is not None
     grid.title = pick(SHEETS["week"], language)
-    _lay_out(grid, week_grid(problem, roster, language), {}, freeze="B2")
+    _lay_out(grid, week_grid(problem, roster, language), {}, freeze="B2", widest=GRID_WIDEST)
     grid.oddHeader.center.text = (
         f"{problem.week} · {', '.join(i.name for i in problem.institutions)}"
     )

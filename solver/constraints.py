@@ -31,6 +31,17 @@ from scheduler.week import MINUTES_PER_DAY
 from solver.candidates import Candidates, SessionCandidate, SlotCandidate
 from solver.variables import Variables
 
+# The names of the constraints whose duals price a purchase (``solver.prices``): the partner
+# cap in minutes, and again over the fathers' places (``partner_cap_places:<scale>``); a room
+# pool at one moment (``room:<pool>:<minute>``); a session's seats (``seats:<session>``); the
+# officers of a session or of the individual activities starting at one time
+# (``officers:<session>``, ``officers:<institution>:<activity>:<minute>``).
+PARTNER_CAP = "partner_cap"
+PARTNER_PLACES = "partner_cap_places"
+ROOM = "room"
+SEATS = "seats"
+OFFICERS = "officers"
+
 
 @dataclass(frozen=True)
 class Use:
@@ -61,8 +72,13 @@ def maximal_cliques(uses: Sequence[Use]) -> list[list[Use]]:
     return cliques
 
 
-def at_most(model: cp_model.CpModel, uses: Sequence[Use], capacity: int) -> None:
-    """Add that the uses of one resource never exceed its capacity at any moment."""
+def at_most(model: cp_model.CpModel, uses: Sequence[Use], capacity: int, name: str = "") -> None:
+    """Add that the uses of one resource never exceed its capacity at any moment.
+
+    With a ``name``, each moment's constraint is named ``<name>:<minute>``
+    (the week minute of the group's latest start), so that the relaxation's
+    duals price one more unit of capacity there (``solver.prices``).
+    """
     for clique in maximal_cliques(uses):
         if sum(u.weight for u in clique) <= capacity:
             continue
@@ -71,10 +87,16 @@ def at_most(model: cp_model.CpModel, uses: Sequence[Use], capacity: int) -> None
         room = capacity - fixed
         if not free:
             model.add_bool_or([])
-        elif room == 1 and all(u.weight == 1 for u in free):
-            model.add_at_most_one([u.literal for u in free if u.literal is not None])
+            continue
+        literals = [u.literal for u in free if u.literal is not None]
+        if room == 1 and all(u.weight == 1 for u in free) and not name:
+            model.add_at_most_one(literals)
         else:
-            model.add(sum(u.weight * u.literal for u in free if u.literal is not None) <= room)
+            added = model.add(
+                sum(u.weight * u.literal for u in free if u.literal is not None) <= room
+            )
+            if name:
+                added.with_name(f"{name}:{max(u.start for u in clique)}")
 
 
 def sessions_run_with_fathers(
@@ -89,7 +111,7 @@ def sessions_run_with_fathers(
         model.add(sum(seats) >= run)
         # Seats times run, not seats alone: in the LP relaxation a session running a
         # fraction would otherwise seat all its fathers for a fraction of its staff.
-        model.add(sum(seats) <= session.capacity * run)
+        model.add(sum(seats) <= session.capacity * run).with_name(f"{SEATS}:{session.session}")
 
 
 def sessions_have_their_staff(
@@ -110,7 +132,8 @@ def sessions_have_their_staff(
             model.add(sum(helpers) <= (activity.volunteers + session.escorts) * run)
         else:
             model.add(sum(helpers) == activity.volunteers * run)
-        model.add(sum(officers) == activity.officers * run)
+        staffed = model.add(sum(officers) == activity.officers * run)
+        staffed.with_name(f"{OFFICERS}:{session.session}")
 
 
 def escorted_sessions(
@@ -160,7 +183,9 @@ def slots_have_their_staff(
         for group, starting in slots.items():
             needed: int = getattr(problem.activity_by_id[group[1]], need)
             if needed:
-                model.add(sum(staff[group]) == needed * sum(starting))
+                added = model.add(sum(staff[group]) == needed * sum(starting))
+                if need == "officers":
+                    added.with_name(f"{OFFICERS}:{group[0]}:{group[1]}:{group[2]}")
 
 
 def fathers_do_one_thing_at_a_time(
@@ -203,7 +228,7 @@ def rooms_hold_their_capacity(
             weight = len(set(pin.assignment.fathers))
             uses[pin.pool].append(Use(pin.start, pin.end + pin.changeover, None, weight))
     for pool_id, pool_uses in uses.items():
-        at_most(model, pool_uses, candidates.pools[pool_id].capacity)
+        at_most(model, pool_uses, candidates.pools[pool_id].capacity, f"{ROOM}:{pool_id}")
 
 
 def staff_serve_one_activity_at_a_time(
@@ -359,7 +384,7 @@ Priced = Sequence[tuple[Fraction, cp_model.IntVar]]
 
 
 def add_priced_at_most(
-    model: cp_model.CpModel, priced: Priced, left: int = 0, paid: Priced = ()
+    model: cp_model.CpModel, priced: Priced, left: int = 0, paid: Priced = (), name: str = ""
 ) -> None:
     """Add that literals priced in partner minutes cost at most ``left`` plus the ``paid`` ones.
 
@@ -376,7 +401,9 @@ def add_priced_at_most(
         return
     refunds = [-share.numerator * (scale // share.denominator) for share, _ in paid]
     literals = [literal for _, literal in priced] + [literal for _, literal in paid]
-    model.add(cp_model.LinearExpr.weighted_sum(literals, costs + refunds) <= left * scale)
+    added = model.add(cp_model.LinearExpr.weighted_sum(literals, costs + refunds) <= left * scale)
+    if name:
+        added.with_name(f"{name}:{scale}")
 
 
 def partner_cap_left(problem: Problem, candidates: Candidates) -> int:
@@ -401,7 +428,8 @@ def partner_cap(
     everything = [term for volunteer_terms in terms.values() for term in volunteer_terms]
     cap = partner_cap_minutes(problem)
     if sum(m for m, _ in everything) + sum(fixed.values()) > cap:
-        model.add(sum(m * lit for m, lit in everything) <= cap - sum(fixed.values()))
+        capped = model.add(sum(m * lit for m, lit in everything) <= cap - sum(fixed.values()))
+        capped.with_name(PARTNER_CAP)
     places: list[tuple[Fraction, cp_model.IntVar]] = []
     for session in candidates.sessions:
         price = seat_partner_minutes(problem, session)
@@ -416,7 +444,9 @@ def partner_cap(
         (slot_partner_minutes(problem, slot), literal)
         for slot, literal in zip(candidates.slots, variables.slot, strict=True)
     ]
-    add_priced_at_most(model, places, left=partner_cap_left(problem, candidates))
+    add_priced_at_most(
+        model, places, left=partner_cap_left(problem, candidates), name=PARTNER_PLACES
+    )
     for volunteer in problem.volunteers:
         own = terms.get(volunteer.id, [])
         limit = math.floor(volunteer.max_hours_week * 60) - fixed.get(volunteer.id, 0)

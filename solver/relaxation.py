@@ -40,10 +40,14 @@ class Rows:
     values: list[float] = field(default_factory=list)
     low: list[float] = field(default_factory=list)
     high: list[float] = field(default_factory=list)
+    source: list[int] = field(default_factory=list)
+    """The index of the model's constraint each row comes from."""
+    constraint: int = -1
 
     def add(self, terms: dict[int, float], low: float, high: float) -> None:
         """Add one row over variables (by index) with their coefficients."""
         row = len(self.low)
+        self.source.append(self.constraint)
         for column, value in terms.items():
             if value:
                 self.rows.append(row)
@@ -93,7 +97,8 @@ def model_rows(model: cp_model.CpModel, other: OtherConstraint | None = None) ->
     left out, and a linear domain with holes is taken as its hull.
     """
     rows = Rows()
-    for constraint in model.proto.constraints:
+    for index, constraint in enumerate(model.proto.constraints):
+        rows.constraint = index
         enforcement = list(constraint.enforcement_literal)
         if constraint.has_linear() and other is not None and _other_linear(constraint):
             other(rows, constraint)
@@ -157,46 +162,60 @@ def _proven_bound(
     return total + slack
 
 
-def relaxation_bound(model: cp_model.CpModel, seconds: float) -> int | None:
-    """Give a proven upper bound on the model's objective (it must maximise), or None.
+@dataclass
+class _Program:
+    """The relaxation as a linear program over the model's free variables (fixed ones folded in)."""
 
-    None when the model has no objective to maximise, or GLOP gives no duals in
-    ``seconds``.
-    """
+    matrix: sparse.csr_matrix
+    objective: NDArray[np.float64]
+    lower: NDArray[np.float64]
+    upper: NDArray[np.float64]
+    low: NDArray[np.float64]
+    high: NDArray[np.float64]
+    offset: float
+    source: NDArray[np.int64]
+
+
+def _program(model: cp_model.CpModel, rows: Rows) -> _Program:
+    """Give the relaxation's program of a maximised model from its rows."""
     proto = model.proto
     goal = proto.objective
-    if not proto.has_objective() or goal.scaling_factor >= 0:
-        return None
-    if not goal.vars:
-        return math.floor(-goal.offset)
-    # A maximised objective is kept negated, with a negative scaling factor.
     count = len(proto.variables)
     objective = np.zeros(count)
+    # A maximised objective is kept negated, with a negative scaling factor.
     for variable, coefficient in zip(goal.vars, goal.coeffs, strict=True):
         objective[variable] -= coefficient
-    offset = -goal.offset
     lower = np.array([float(v.domain[0]) for v in proto.variables])
     upper = np.array([float(v.domain[len(v.domain) - 1]) for v in proto.variables])
-    rows = model_rows(model)
     shape = (len(rows.low), count)
     matrix = sparse.csr_matrix((rows.values, (rows.rows, rows.columns)), shape=shape)
-    low, high = np.array(rows.low), np.array(rows.high)
+    found = _Program(
+        matrix, objective, lower, upper, np.array(rows.low), np.array(rows.high),
+        -goal.offset, np.array(rows.source, dtype=np.int64),
+    )  # fmt: skip
     fixed = lower == upper
     if fixed.any():
         # Fixed variables are constants: moved into the rows' sides and the objective's
         # offset, they leave GLOP a smaller program with the same optimum.
         constants = np.where(fixed, lower, 0.0)
         taken = matrix @ constants
-        low, high = low - taken, high - taken
-        offset += float(objective @ constants)
+        found.offset += float(objective @ constants)
         free = ~fixed
-        matrix = matrix[:, free]
-        objective, lower, upper = objective[free], lower[free], upper[free]
-        used = np.diff(matrix.indptr) > 0
-        matrix, low, high = matrix[used], low[used], high[used]
+        kept = matrix[:, free]
+        used = np.diff(kept.indptr) > 0
+        found.matrix = kept[used]
+        found.low, found.high = (found.low - taken)[used], (found.high - taken)[used]
+        found.objective, found.lower, found.upper = objective[free], lower[free], upper[free]
+        found.source = found.source[used]
+    return found
+
+
+def _duals(program: _Program, seconds: float) -> NDArray[np.float64] | None:
+    """Give GLOP's duals of the program's rows (gain of the objective per unit of a side)."""
     builder = mb.ModelBuilderHelper()
     # The binding's stubs spell the array type in a way no array matches.
-    builder.fill_model_from_sparse_data(lower, upper, objective, low, high, matrix)  # type: ignore[arg-type]
+    p = program
+    builder.fill_model_from_sparse_data(p.lower, p.upper, p.objective, p.low, p.high, p.matrix)  # type: ignore[arg-type]
     builder.set_maximize(True)
     solver = mb.ModelSolverHelper("glop")
     solver.set_time_limit_in_seconds(max(0.01, seconds))
@@ -204,11 +223,56 @@ def relaxation_bound(model: cp_model.CpModel, seconds: float) -> int | None:
     if not solver.has_response() or solver.status() != mb.SolveStatus.OPTIMAL:
         return None
     duals = np.asarray(solver.dual_values(), dtype=np.float64)
-    if duals.shape != low.shape or not np.isfinite(duals).all():
+    if duals.shape != program.low.shape or not np.isfinite(duals).all():
+        return None
+    return duals
+
+
+def _maximised(model: cp_model.CpModel) -> bool:
+    return model.proto.has_objective() and model.proto.objective.scaling_factor < 0
+
+
+def relaxation_bound(model: cp_model.CpModel, seconds: float) -> int | None:
+    """Give a proven upper bound on the model's objective (it must maximise), or None.
+
+    None when the model has no objective to maximise, or GLOP gives no duals in
+    ``seconds``.
+    """
+    if not _maximised(model):
+        return None
+    if not model.proto.objective.vars:
+        return math.floor(-model.proto.objective.offset)
+    program = _program(model, model_rows(model))
+    duals = _duals(program, seconds)
+    if duals is None:
         return None
     # The solver's sign convention for duals is its own; both signs give a proven bound.
+    sides = (program.low, program.high)
+    bounds = (program.lower, program.upper)
     bound = min(
-        _proven_bound(sign * duals, matrix, objective, (low, high), (lower, upper))
+        _proven_bound(sign * duals, program.matrix, program.objective, sides, bounds)
         for sign in (1.0, -1.0)
     )
-    return math.floor(bound + offset)
+    return math.floor(bound + program.offset)
+
+
+def named_duals(model: cp_model.CpModel, seconds: float) -> dict[str, float] | None:
+    """Give the relaxation's dual of each named linear constraint that keeps a row, by its name.
+
+    A dual is the objective's gain per unit more on the constraint's bound
+    side (``<=``: its right-hand side; an equality: its constant). None when
+    the model has no objective to maximise or GLOP gives no duals.
+    """
+    if not _maximised(model):
+        return None
+    program = _program(model, model_rows(model))
+    duals = _duals(program, seconds)
+    if duals is None:
+        return None
+    constraints = model.proto.constraints
+    found: dict[str, float] = {}
+    for row, index in enumerate(program.source):
+        name = constraints[int(index)].name
+        if name:
+            found[name] = found.get(name, 0.0) + float(duals[row])
+    return found

@@ -70,6 +70,8 @@ class WhatIfReport:
     levels_off: dict[str, float | None] = field(default_factory=dict)
     # Per sweep over the partner cap: the least cap at which no escort waits for it.
     every_escort_from: dict[str, float | None] = field(default_factory=dict)
+    # What to buy next, best first (``whatif.purchases.purchase_records``); empty if not asked.
+    purchases: list[dict[str, Any]] = field(default_factory=list)
 
 
 def _runs_frame(outcomes: list[Outcome], deterministic: bool) -> pd.DataFrame:
@@ -231,7 +233,10 @@ def draw_charts(report: WhatIfReport) -> dict[str, bytes]:
 
 
 def write_report(report: WhatIfReport, out_dir: str | Path) -> list[Path]:
-    """Give the paths written: whatif.csv, whatif.xlsx (with every run) and the charts."""
+    """Give the paths written: whatif.csv, whatif.xlsx (with every run), the charts, purchases.
+
+    ``inkoop.csv`` ranks what to buy next, when the report has purchases.
+    """
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     written = [out / "whatif.csv", out / "whatif.xlsx"]
@@ -239,6 +244,10 @@ def write_report(report: WhatIfReport, out_dir: str | Path) -> list[Path]:
     with pd.ExcelWriter(written[1], engine="openpyxl") as excel:
         report.table.to_excel(excel, sheet_name="scenarios", index=False)
         report.runs.to_excel(excel, sheet_name="runs", index=False)
+    if report.purchases:
+        path = out / "inkoop.csv"
+        pd.DataFrame(report.purchases).to_csv(path, index=False)
+        written.append(path)
     for name, png in draw_charts(report).items():
         path = out / name
         path.write_bytes(png)

@@ -14,7 +14,7 @@ import base64
 from collections.abc import Callable
 from dataclasses import dataclass
 from statistics import mean
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from scheduler import reasons
 from scheduler.domain import KPIs, Problem, ProblemError, Roster, parse_problem
@@ -33,7 +33,12 @@ from whatif.scenarios import (
     parse_scenarios,
 )
 
+if TYPE_CHECKING:
+    from solver.solve import SolveOptions
+
 MIN_SOLVER_WORKERS = 2
+CONFIRM_SECONDS = 20.0
+"""The least time limit of a solve that confirms a purchase (``buying_options``)."""
 
 
 @dataclass(frozen=True)
@@ -224,6 +229,23 @@ def run_sweep(
     return assemble(scenarios, outcomes, spec.replications.count, options.deterministic)
 
 
+def buying_options(options: SweepOptions) -> SolveOptions:
+    """Give the options of the solves that confirm what to buy: the sweep's, one at a time.
+
+    Each has at least ``CONFIRM_SECONDS`` and ``MIN_SOLVER_WORKERS``: the
+    model's build counts against the limit, and a purchase's gain is found by
+    searching on from the base roster, which one worker alone hardly does.
+    """
+    from solver.solve import SolveOptions
+
+    workers = max(MIN_SOLVER_WORKERS, options.solver_workers or cpu_count())
+    return SolveOptions(
+        time_limit=max(options.time_limit, CONFIRM_SECONDS),
+        workers=workers,
+        deterministic=options.deterministic,
+    )
+
+
 def run_job(
     payload: dict[str, Any], report: Callable[[dict[str, Any], dict[str, Any] | None], None]
 ) -> dict[str, Any]:
@@ -232,7 +254,8 @@ def run_job(
     ``payload`` holds ``problem`` (the base week), ``scenarios`` (a scenario
     file, or None for the default sweep) and ``options`` (``time_limit``,
     ``workers``, ``solver_workers``, ``deterministic``, ``seed``,
-    ``executor``); ``report`` receives the progress as solves finish.
+    ``executor``, ``buy``: rank what to buy next, the default); ``report``
+    receives the progress as solves finish.
     """
     base = parse_problem(payload["problem"])
     raw = payload.get("scenarios")
@@ -254,6 +277,10 @@ def run_job(
     )
     with executor:
         result = run_sweep(base, spec, executor, options, progress)
+    if settings.get("buy", True):
+        from whatif.purchases import purchase_records, what_to_buy
+
+        result.purchases = purchase_records(what_to_buy(base, buying_options(options)))
     charts = draw_charts(result)
     return {
         "columns": [str(c) for c in result.table.columns],
@@ -265,4 +292,5 @@ def run_job(
             str(row["scenario"]): scenario_label(row) for row in table_records(result.table)
         },
         "charts": {name: base64.b64encode(png).decode("ascii") for name, png in charts.items()},
+        "purchases": result.purchases,
     }

@@ -65,7 +65,7 @@ def _whatif(args: argparse.Namespace) -> int:
     from whatif.executors import make_executor
     from whatif.report import format_table, write_report
     from whatif.scenarios import default_scenarios
-    from whatif.sweep import SweepOptions, run_sweep
+    from whatif.sweep import SweepOptions, buying_options, run_sweep
 
     missing_extras(args.executor)
     base = load_problem(args.base)
@@ -96,6 +96,10 @@ def _whatif(args: argparse.Namespace) -> int:
     progress = None if args.quiet else ProgressBar(sys.stderr)
     with executor:
         report = run_sweep(base, spec, executor, options, progress)
+    if not args.no_buy:
+        from whatif.purchases import purchase_records, what_to_buy
+
+        report.purchases = purchase_records(what_to_buy(base, buying_options(options)))
     print(format_table(report.table))
     for sweep, value in report.levels_off.items():
         if value is None:
@@ -107,6 +111,10 @@ def _whatif(args: argparse.Namespace) -> int:
             print(f"{sweep}: escorted visits still wait for partner hours at the end of the sweep")
         else:
             print(f"{sweep}: every father's escort is paid for from {cap:g} partner hours")
+    if report.purchases:
+        print("Wat nu kopen (duale prijzen van de relaxatie; de beste drie nagerekend):")
+        for rank, item in enumerate(report.purchases, start=1):
+            print(f"{rank}. {item['text']}")
     for path in write_report(report, args.out):
         print(f"wrote {path}", file=sys.stderr)
     return 0
@@ -169,4 +177,9 @@ def register(subparsers: Any) -> None:
     )
     whatif.add_argument("--out", default="out/whatif", help="folder for the table and charts")
     whatif.add_argument("--quiet", action="store_true", help="no progress bar")
+    whatif.add_argument(
+        "--no-buy",
+        action="store_true",
+        help="leave out what to buy next (priced by the relaxation, the best three solved)",
+    )
     whatif.set_defaults(handler=_whatif)

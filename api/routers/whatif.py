@@ -100,6 +100,7 @@ def _view(row: JobRow) -> dict[str, Any]:
         conclusions=result.get("conclusions"),
         labels=result.get("labels"),
         charts=sorted(charts) if charts is not None else None,
+        purchases=result.get("purchases"),
     )
     return found
 

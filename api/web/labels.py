@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from api.web.edit_words import EDIT_TEXT
+from api.web.labels_week import WEEK_TEXT
 from exports.words import (
     DAY_NAMES,
     DEFAULT_LANGUAGE,
@@ -445,6 +446,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "minutes": ("min", "min"),
     "yes": ("ja", "yes"),
     "no": ("nee", "no"),
+    **WEEK_TEXT,
 }
 TEXT.update(EDIT_TEXT)
 

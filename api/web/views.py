@@ -499,6 +499,7 @@ class WhatIfReport:
     levels_off: dict[str, float | None]
     charts: list[str]
     conclusions: dict[str, str] = field(default_factory=dict)
+    purchases: list[dict[str, Any]] = field(default_factory=list)
 
     def label(self, row: dict[str, Any]) -> str:
         """Give a scenario's name as a manager reads it (``partnertijd 27 uur``)."""
@@ -518,4 +519,5 @@ def whatif_report(job: dict[str, Any]) -> WhatIfReport | None:
         levels_off=dict(job.get("levels_off") or {}),
         charts=list(job.get("charts") or []),
         conclusions=dict(job.get("conclusions") or {}),
+        purchases=list(job.get("purchases") or []),
     )

@@ -104,3 +104,21 @@ def test_dutch_csv_opens_in_columns_in_dutch_excel(tiny: Problem) -> None:
         .splitlines()[1]
         .startswith("Mon,01-02-2027,16:00,16:30,video station VH-BB1,video call,F-001,")
     )
+
+
+def test_the_week_sheet_wraps_its_days_and_each_row_is_tall_enough_to_print_whole(
+    tiny: Problem,
+) -> None:
+    """Day columns are at most 30 wide; a row is 15 pt a line of its most wrapped cell."""
+    book = openpyxl.load_workbook(io.BytesIO(workbook_bytes(tiny, small_roster(tiny))))
+    sheet = book["Week"]
+    widths = [sheet.column_dimensions[c].width for c in "BCDEFGH"]
+    assert all(w <= 30 for w in widths)
+    for row in sheet.iter_rows(min_row=2):
+        lines = 1
+        for cell in row[1:]:
+            if cell.value:
+                room = int(sheet.column_dimensions[cell.column_letter].width) - 2
+                assert cell.alignment.wrap_text and cell.alignment.vertical == "top"
+                lines = max(lines, sum(-(-len(t) // room) for t in str(cell.value).split("\n")))
+        assert sheet.row_dimensions[row[0].row].height == (15 * lines if lines > 1 else None)

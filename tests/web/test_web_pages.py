@@ -464,6 +464,21 @@ def test_the_whatif_tab_shows_the_table_where_sweeps_level_off_and_the_charts(we
                         "partner-cap": "boven 18 uur partnertijd levert meer weinig op: +0 pp"
                     },
                     "charts": {"whatif-partner_cap_hours.png": PNG},
+                    "purchases": [
+                        {
+                            "purchase": "partner_hour",
+                            "gain": 630,
+                            "text": "1 extra uur partnertijd: +420 waarde, ≈ 0,4 extra toegekende "
+                            "activiteiten; nagerekend: +630 waarde (geschat 420), "
+                            "+1 activiteiten",
+                        },
+                        {
+                            "purchase": "visit_seat",
+                            "gain": None,
+                            "text": "1 plaats extra in regulier bezoek (wo 14:00–15:00): "
+                            "+0 waarde, ≈ 0 extra toegekende activiteiten",
+                        },
+                    ],  # fmt: skip
                 },
                 created_at=utcnow(),
                 finished_at=utcnow(),
@@ -482,6 +497,13 @@ def test_the_whatif_tab_shows_the_table_where_sweeps_level_off_and_the_charts(we
     chart = web.api.client.get(f"/whatif/{job_id}/charts/whatif-partner_cap_hours.png")
     assert chart.headers["content-type"] == "image/png" and chart.content[:4] == b"\x89PNG"
     assert f'src="/whatif/{job_id}/charts/whatif-partner_cap_hours.png"' in html
+    # What to buy next: ranked as the job gave it, the confirmed ones marked.
+    assert "Wat nu kopen?" in html
+    bought = re.findall(r'<li data-purchase="(\w+)"( class="confirmed")?>([^<]+)', html)
+    assert [(kind, bool(mark)) for kind, mark, _ in bought] == [
+        ("partner_hour", True), ("visit_seat", False),
+    ]  # fmt: skip
+    assert markup.unescape(bought[0][2]).startswith("1 extra uur partnertijd: +420 waarde")
 
 
 def test_a_volunteer_and_an_officer_each_get_a_printable_week(web: Web) -> None:

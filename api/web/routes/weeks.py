@@ -19,6 +19,7 @@ from api.web import views
 from api.web.routes.pages import Csrf, PageRoute, User, labels_of, render, see_other, week_url
 from api.web.routes.week import Params, WeekPage, flags_of, no_father, one_father, open_week, show
 from api.web.session import check_csrf
+from api.web.week_story import week_story
 from scheduler.domain import ProblemError
 from scheduler.ids import ID_MAX, ID_PATTERN, WEEK_PATTERN, Id, Pseudonym
 
@@ -143,10 +144,17 @@ def upload(
 def grid(
     request: Request, user: User, services: ServicesDep, problem_id: Id, params: Params
 ) -> Response:
-    """Give the week grid: every room by day, each assignment with its fathers and staff."""
+    """Give the week grid: every room by day, each assignment with its fathers and staff.
+
+    Beside the cards: the sessions that do not run (in grey, with why), each
+    room's free hours and seats per day, and the week's bottleneck.
+    """
     page = open_week(services, user, problem_id, params, "grid")
     rows = views.room_grid(page.problem, page.roster, page.institution, page.filters, page.changes)
-    return show(request, user, page, "grid", rows=rows)
+    story = None
+    if page.roster is not None:
+        story = week_story(page.problem, page.roster, page.institution, labels_of(request))
+    return show(request, user, page, "grid", rows=rows, story=story)
 
 
 @router.get("/weeks/{problem_id}/fathers")

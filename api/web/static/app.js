@@ -27,6 +27,25 @@
     button.addEventListener("click", function () { window.print(); });
   });
 
+  // While a solve runs, the grid shows the best roster so far: fetched again whenever the job
+  // has a roster it did not have, or another solution, at most every three seconds.
+  var liveGrid = document.querySelector("[data-live-grid]");
+  var shownKey = liveGrid && liveGrid.querySelector("table[data-grid] .card") ? "1:" : "";
+  var fetchedAt = 0;
+  var refreshGrid = function (job) {
+    if (!liveGrid || !job.has_roster) { return; }
+    var key = "1:" + ((job.progress || {}).solutions || "");
+    if (key === shownKey || Date.now() - fetchedAt < 3000) { return; }
+    fetchedAt = Date.now();
+    fetch(window.location.href, { credentials: "same-origin", cache: "no-store" })
+      .then(function (answer) { return answer.ok ? answer.text() : null; })
+      .then(function (html) {
+        if (!html) { return; }
+        var found = new DOMParser().parseFromString(html, "text/html").querySelector("[data-live-grid]");
+        if (found) { liveGrid.innerHTML = found.innerHTML; shownKey = key; }
+      });
+  };
+
   // A solve job in progress: follow it, and show the roster once it has ended.
   document.querySelectorAll("[data-progress]").forEach(function (panel) {
     var bar = panel.querySelector(".bar");
@@ -53,6 +72,7 @@
             parts.push(Math.round(seconds) + " / " + Math.round(job.time_limit || 0) + " " + label("seconds"));
             if (progress.solutions) { parts.push(progress.solutions + " " + label("solutions")); }
           }
+          refreshGrid(job);
           fill.style.width = Math.round(share * 100) + "%";
           bar.setAttribute("aria-valuenow", String(Math.round(share * 100)));
           text.textContent = parts.join(" · ");

@@ -1,0 +1,108 @@
+"""In a real browser: the grid tells the whole week, and the what-if tab says what to buy next."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.kit.web import SEEDED_WEEK, Site
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
+
+
+@pytest.fixture
+def page(browser: Any, site: Site) -> Iterator[Any]:
+    """Give a fresh browser tab (own cookies) at the site's address."""
+    context = browser.new_context(base_url=site.base, viewport={"width": 1600, "height": 1000})
+    context.set_default_timeout(20_000)
+    tab = context.new_page()
+    try:
+        yield tab
+    finally:
+        context.close()
+
+
+def sign_in(page: Any, site: Site, role: str) -> None:
+    """Sign in on the page with the site's key of a role."""
+    page.goto("/")
+    page.get_by_label("Sleutel").fill(site.keys[role])
+    page.get_by_role("button", name="Aanmelden").click()
+    page.wait_for_url(re.compile(r"/$"))
+
+
+def axe_violations(page: Any) -> list[str]:
+    """Give the ids of the axe-core rules the page breaks."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page)
+    return [v["id"] for v in results.response["violations"]]
+
+
+def test_the_grid_shows_idle_sessions_free_capacity_and_the_bottleneck(
+    page: Any, site: Site
+) -> None:
+    """Thursday's cooking does not run, in grey, for the partner cap; hours free; the bottleneck."""
+    from playwright.sync_api import expect
+
+    sign_in(page, site, "planner")
+    page.goto(f"/weeks/{SEEDED_WEEK}")
+    idle = page.locator("[data-idle=S-KK-THU]")
+    expect(idle).to_be_visible()
+    expect(idle).to_contain_text("samen koken")
+    expect(idle).to_contain_text("draait niet")
+    expect(idle.locator(".idle-reason")).to_contain_text("partnerplafond bereikt")
+    background = idle.evaluate("e => getComputedStyle(e).backgroundColor")
+    assert background == "rgb(238, 240, 243)"
+    expect(page.locator("[data-free]").first).to_contain_text(re.compile(r"u vrij van \d"))
+    expect(page.locator("[data-free]", has_text="plaatsen vrij").first).to_be_visible()
+    expect(page.locator("[data-bottleneck]")).to_contain_text(
+        re.compile(r"Knelpunt van de week: partnertijd .* van de \d+ tekorten; 5,5 van 6 uur")
+    )
+    assert axe_violations(page) == []
+
+
+def test_while_a_solve_runs_the_grid_shows_the_best_roster_so_far(page: Any, site: Site) -> None:
+    """Veenhuizen solving for 25 s: before the end the grid holds cards marked as best so far."""
+    from playwright.sync_api import expect
+
+    sign_in(page, site, "planner")
+    page.set_input_files("input[name=file]", str(FIXTURES / "veenhuizen.json"))
+    page.get_by_role("button", name="Inladen").click()
+    page.wait_for_url(re.compile(r"/weeks/veenhuizen-2027-W05$"))
+    page.get_by_label("Rekentijd").fill("25")
+    page.get_by_role("button", name="Rooster maken").click()
+    panel = page.locator(".progress-panel")
+    expect(panel).to_be_visible()
+    expect(page.locator("[data-best-so-far]")).to_be_visible(timeout=20_000)
+    expect(page.locator("table.grid .card").first).to_be_visible()
+    expect(panel).to_be_visible()
+    assert page.locator(".roster-state .state-running").count() == 1
+    assert axe_violations(page) == []
+    expect(page.locator(".roster-state .state-done")).to_have_text("klaar", timeout=60_000)
+    expect(page.locator("[data-best-so-far]")).to_have_count(0)
+
+
+def test_the_whatif_tab_ranks_what_to_buy_and_confirms_the_best_by_solving(
+    page: Any, site: Site
+) -> None:
+    """A what-if of the seeded week at 1 s a solve lists the purchases; the top ones are solved."""
+    from playwright.sync_api import expect
+
+    sign_in(page, site, "planner")
+    page.goto(f"/weeks/{SEEDED_WEEK}/whatif")
+    page.locator("form[action$='/whatif'] input[name=time_limit]").fill("1")
+    page.get_by_role("button", name="Wat-als-analyse starten").click()
+    bought = page.locator("[data-buy]")
+    expect(bought).to_be_visible(timeout=180_000)
+    expect(bought.locator("h3")).to_have_text("Wat nu kopen?")
+    items = bought.locator("li")
+    expect(items.first).to_contain_text(re.compile(r"^1 .+: \+[\d,]+ waarde"))
+    expect(bought.locator("li", has_text="1 extra uur partnertijd")).to_have_count(1)
+    expect(bought.locator("li.confirmed").first).to_contain_text("nagerekend: ")
+    assert bought.locator("li.confirmed").count() <= 3
+    assert axe_violations(page) == []
