@@ -144,17 +144,29 @@ def four_week_ceiling(problem: Problem, father: Father, activity: Activity) -> C
 
 
 def grantable(problem: Problem, father: Father, activity: Activity) -> int:
-    """Give his entitlement to an activity where his eligibility allows it on some day, else 0.
+    """Give how much of his entitlement his eligibility and his ceilings allow this week.
 
     The fairness floor is read over these (docs/design.md section 4): a
     father on time-out all week is not owed his shell-3 activities by the roster,
-    nor a monthly activity the three weeks before used up.
+    nor more than shell 2's figure of the others, nor a monthly activity the
+    three weeks before used up. It is his entitlement, held to what the days he
+    is eligible on can hold under the limit per day and under each ceiling.
     """
     owed = entitled(problem, father, activity)
-    if owed and any(eligible(problem, father, activity, day) for day in range(7)):
-        four_weeks = four_week_ceiling(problem, father, activity)
-        return owed if four_weeks is None else min(owed, four_weeks.limit)
-    return 0
+    per_day = {
+        day: max_per_day(problem, father, activity, day)
+        for day in range(7)
+        if eligible(problem, father, activity, day)
+    }
+    if not owed or not per_day:
+        return 0
+    most = min(owed, sum(per_day.values()))
+    for ceiling in ceilings(problem, father, activity):
+        held = ceiling.days | ceiling.before
+        before = sum(per_day.get(day, 0) for day in ceiling.before)
+        outside = sum(count for day, count in per_day.items() if day not in held)
+        most = min(most, max(ceiling.limit, before) + outside)
+    return most
 
 
 def is_legal_visit(activity: Activity) -> bool:

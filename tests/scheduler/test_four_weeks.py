@@ -111,3 +111,14 @@ def test_with_history_refuses_a_bad_history_naming_it() -> None:
     with pytest.raises(ProblemError) as caught:
         with_history(visit_week([]), bad)
     assert "history.weeks[0].entitled: unknown father 'F-099'" in caught.value.messages
+
+
+def test_a_father_on_time_out_all_week_is_owed_shell_2s_figure() -> None:
+    """On time-out all week he could have one video call (shell 2), not seven, and no cell visit."""
+    problem = week(fathers=[father("F-001", timeouts=[{"start": "2027-01-20"}])])
+    owed = could_have(problem)["F-001"]
+    assert owed["video_call"] == 1
+    assert "cell_visit" not in owed
+    mid_week = week(fathers=[father("F-001", timeouts=[{"start": "2027-02-03"}])])
+    # Monday and Tuesday at shell 3, then what shell 2's one call leaves: at most two.
+    assert could_have(mid_week)["F-001"]["video_call"] == 2
