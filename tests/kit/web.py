@@ -23,7 +23,16 @@ from tests.kit.service import (
     tiny_data,
 )
 
-__all__ = ["Api", "baseline_roster", "free_port", "make_api", "seed_roster", "serving", "tiny_data"]
+__all__ = [
+    "Api",
+    "baseline_roster",
+    "free_port",
+    "make_api",
+    "no_axe_violations",
+    "seed_roster",
+    "serving",
+    "tiny_data",
+]
 
 CHROMIUM = os.environ.get("GEZINSROOSTER_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -37,6 +46,14 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 SEEDED_WEEK = "seeded-2027-W05"
+
+
+def no_axe_violations(page: Any) -> None:
+    """Check the page as it stands breaks no rule axe-core checks; else name each rule and where."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page)
+    assert results.violations_count == 0, f"{page.url}\n{results.generate_report()}"
 
 
 @dataclass

@@ -25,6 +25,7 @@ from tests.kit.web import (
     Site,
     baseline_roster,
     free_port,
+    no_axe_violations,
     seed_roster,
     seeded_week,
     serving,
@@ -65,14 +66,6 @@ def page(browser: Any, edit_site: EditSite) -> Iterator[Any]:
         yield tab
     finally:
         context.close()
-
-
-def no_axe_violations(page: Any) -> None:
-    """Check the page as it stands has no accessibility violation that axe-core finds."""
-    from axe_playwright_python.sync_playwright import Axe
-
-    results = Axe().run(page)
-    assert results.violations_count == 0, results.generate_report()
 
 
 def sign_in(page: Any, site: EditSite) -> None:

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from tests.kit.web import SEEDED_WEEK, Site
+from tests.kit.web import SEEDED_WEEK, Site, no_axe_violations
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
@@ -35,14 +35,6 @@ def sign_in(page: Any, site: Site, role: str) -> None:
     page.wait_for_url(re.compile(r"/$"))
 
 
-def axe_violations(page: Any) -> list[str]:
-    """Give the ids of the axe-core rules the page breaks."""
-    from axe_playwright_python.sync_playwright import Axe
-
-    results = Axe().run(page)
-    return [v["id"] for v in results.response["violations"]]
-
-
 def test_the_grid_shows_idle_sessions_free_capacity_and_the_bottleneck(
     page: Any, site: Site
 ) -> None:
@@ -63,7 +55,7 @@ def test_the_grid_shows_idle_sessions_free_capacity_and_the_bottleneck(
     expect(page.locator("[data-bottleneck]")).to_contain_text(
         re.compile(r"Knelpunt van de week: partnertijd .* van de \d+ tekorten; 5,5 van 6 uur")
     )
-    assert axe_violations(page) == []
+    no_axe_violations(page)
 
 
 def test_while_a_solve_runs_the_grid_shows_the_best_roster_so_far(page: Any, site: Site) -> None:
@@ -82,7 +74,7 @@ def test_while_a_solve_runs_the_grid_shows_the_best_roster_so_far(page: Any, sit
     expect(page.locator("table.grid .card").first).to_be_visible()
     expect(panel).to_be_visible()
     assert page.locator(".roster-state .state-running").count() == 1
-    assert axe_violations(page) == []
+    no_axe_violations(page)
     expect(page.locator(".roster-state .state-done")).to_have_text("klaar", timeout=60_000)
     expect(page.locator("[data-best-so-far]")).to_have_count(0)
 
@@ -105,4 +97,4 @@ def test_the_whatif_tab_ranks_what_to_buy_and_confirms_the_best_by_solving(
     expect(bought.locator("li", has_text="1 extra uur partnertijd")).to_have_count(1)
     expect(bought.locator("li.confirmed").first).to_contain_text("nagerekend: ")
     assert bought.locator("li.confirmed").count() <= 3
-    assert axe_violations(page) == []
+    no_axe_violations(page)
