@@ -256,6 +256,9 @@ def test_a_planner_walks_every_page_and_axe_finds_nothing(
 
     for path in read_pages(site):
         visit(page, site, "planner", path, 404 if "no-such" in path else 200)
+    page.goto(f"{WEEK}/whatif")
+    expect(page.locator("[data-buy] h3")).to_have_text("Wat nu kopen?")
+    expect(page.locator("img[src*='/charts/']").first).to_be_visible()
 
 
 @pytest.mark.parametrize("who", ["viewer", "manager"])
@@ -288,5 +291,6 @@ def test_every_page_route_was_walked_by_the_planner(walk_site: WalkSite) -> None
         if "GET" in getattr(route, "methods", set()) and route.path not in NOT_PAGES
     }
     walked = walk_site.walked.get("planner", set())
+    assert walked, "the planner's walk (the first test of this module) did not run"
     missed = sorted(p for p, regex in pages.items() if not any(regex.match(w) for w in walked))
     assert missed == []
