@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 import os
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -29,6 +30,7 @@ __all__ = [
     "free_port",
     "make_api",
     "no_axe_violations",
+    "sign_in",
     "seed_roster",
     "serving",
     "tiny_data",
@@ -102,3 +104,11 @@ def seeded_week() -> dict[str, Any]:
     data: dict[str, Any] = copy.deepcopy(tiny_data())
     data["id"] = SEEDED_WEEK
     return data
+
+
+def sign_in(page: Any, site: Site, who: str = "planner") -> None:
+    """Sign in on the browser page with the site's key of who, landing on the overview."""
+    page.goto("/signin")
+    page.get_by_label("Sleutel").fill(site.keys[who])
+    page.get_by_role("button", name="Aanmelden").click()
+    page.wait_for_url(re.compile(r"/$"))

@@ -27,12 +27,14 @@ from api.keys import create_key
 from api.tables import JobRow
 from tests.kit.web import (
     SEEDED_WEEK,
+    Site,
     baseline_roster,
     free_port,
     no_axe_violations,
     seed_roster,
     seeded_week,
     serving,
+    sign_in,
 )
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -60,11 +62,9 @@ PARTNER_SWEEP = {
 
 
 @dataclass
-class WalkSite:
+class WalkSite(Site):
     """The real server, its keys by role, the seeded rosters, and the paths walked so far."""
 
-    base: str
-    keys: dict[str, str]
     first: str
     second: str
     walked: dict[str, set[str]] = field(default_factory=dict)
@@ -166,14 +166,6 @@ def visit(page: Any, site: WalkSite, who: str, path: str, status: int = 200) -> 
     answer = page.goto(path)
     assert answer is not None and answer.status == status, (path, answer and answer.status)
     checked(page, site, who)
-
-
-def sign_in(page: Any, site: WalkSite, who: str) -> None:
-    """Sign in on the page with who's key."""
-    page.goto("/signin")
-    page.get_by_label("Sleutel").fill(site.keys[who])
-    page.get_by_role("button", name="Aanmelden").click()
-    page.wait_for_url(re.compile(r"/$"))
 
 
 def read_pages(site: WalkSite) -> list[str]:

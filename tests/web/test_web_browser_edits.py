@@ -29,6 +29,7 @@ from tests.kit.web import (
     seed_roster,
     seeded_week,
     serving,
+    sign_in,
 )
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -66,14 +67,6 @@ def page(browser: Any, edit_site: EditSite) -> Iterator[Any]:
         yield tab
     finally:
         context.close()
-
-
-def sign_in(page: Any, site: EditSite) -> None:
-    """Sign in on the page with the planner's key."""
-    page.goto("/")
-    page.get_by_label("Sleutel").fill(site.keys["planner"])
-    page.get_by_role("button", name="Aanmelden").click()
-    page.wait_for_url(re.compile(r"/$"))
 
 
 def test_a_planner_moves_a_card_pins_it_replans_and_it_stays(

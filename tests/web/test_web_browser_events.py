@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from tests.kit.web import SEEDED_WEEK, Site, no_axe_violations
+from tests.kit.web import SEEDED_WEEK, Site, no_axe_violations, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -35,10 +35,7 @@ def test_an_event_flagged_repaired_and_published_after_confirmation(page: Any, s
     """Record a closure, see the flag with its cause, publish the repair as v2, compare versions."""
     from playwright.sync_api import expect
 
-    page.goto("/")
-    page.get_by_label("Sleutel").fill(site.keys["planner"])
-    page.get_by_role("button", name="Aanmelden").click()
-    page.wait_for_url(re.compile(r"/$"))
+    sign_in(page, site)
     page.goto(f"/weeks/{SEEDED_WEEK}")
     page.get_by_role("button", name="Publiceren").click()
     expect(page.locator(".flash-ok")).to_have_text("Gepubliceerd: PI-VH week 2027-W05, versie 1")

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from tests.kit.web import SEEDED_WEEK, Site, no_axe_violations
+from tests.kit.web import SEEDED_WEEK, Site, no_axe_violations, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
@@ -25,14 +25,6 @@ def page(browser: Any, site: Site) -> Iterator[Any]:
         yield tab
     finally:
         context.close()
-
-
-def sign_in(page: Any, site: Site, role: str) -> None:
-    """Sign in on the page with the site's key of a role."""
-    page.goto("/")
-    page.get_by_label("Sleutel").fill(site.keys[role])
-    page.get_by_role("button", name="Aanmelden").click()
-    page.wait_for_url(re.compile(r"/$"))
 
 
 def test_the_grid_shows_idle_sessions_free_capacity_and_the_bottleneck(
