@@ -9,7 +9,10 @@ who takes part (father, room, volunteer, officer).
 
 from __future__ import annotations
 
+from functools import cache
+
 from scheduler import reasons
+from scheduler.catalogue import default_catalogue
 from scheduler.domain import Activity, Problem
 
 LANGUAGES: tuple[str, ...] = ("nl", "en")
@@ -142,4 +145,12 @@ def activity_words(activity: Activity | None, activity_id: str, language: str) -
     key = activity.id if activity is not None else activity_id
     if language == "en":
         return ACTIVITIES_EN.get(key, key.replace("_", " "))
-    return activity.name if activity is not None else key.replace("_", " ")
+    if activity is not None:
+        return activity.name
+    return _catalogue_names().get(key, key.replace("_", " "))
+
+
+@cache
+def _catalogue_names() -> dict[str, str]:
+    """Give the default catalogue's (Dutch) name of each activity, by id."""
+    return {activity.id: activity.name for activity in default_catalogue().activities}

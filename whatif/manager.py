@@ -25,6 +25,7 @@ SCENARIO_NAMES: dict[str, str] = {
     BASE: "huidige week",
     "second-family-room": "tweede familiekamer",
 }
+SCENARIOS_QUESTION = "Wat leveren de scenario's op?"
 GAIN_WORTH_SAYING = 0.005
 """Less than half a percentage point more is *weinig*."""
 
@@ -112,9 +113,7 @@ def manager_charts(table: pd.DataFrame, levels_off: dict[str, float | None]) -> 
     for sweep, rows in _sweeps(table):
         by_parameter.setdefault(str(rows["parameter"].iloc[0]), []).append((sweep, rows))
     for parameter, sweeps in by_parameter.items():
-        what, unit, question = PARAMETERS.get(
-            parameter, (parameter.replace("_", " "), "", f"Wat levert meer {parameter} op?")
-        )
+        what, unit, question = _words(parameter)
         figure, axis = plt.subplots(figsize=(8, 4.5))
         for index, (sweep, rows) in enumerate(sweeps):
             color = f"C{index}"
@@ -146,7 +145,7 @@ def manager_charts(table: pd.DataFrame, levels_off: dict[str, float | None]) -> 
         axis.set_xticks(range(len(singles)), labels, rotation=20, ha="right")
         _percent_axis(axis)
         axis.set_ylabel("toegekend van recht")
-        axis.set_title("Wat leveren de scenario's op?", fontsize=12)
+        axis.set_title(SCENARIOS_QUESTION, fontsize=12)
         figure.tight_layout()
         charts["whatif-scenarios.png"] = _png(figure, plt)
     return charts
@@ -157,6 +156,21 @@ def _png(figure: Any, plt: Any) -> bytes:
     figure.savefig(buffer, format="png", dpi=100)
     plt.close(figure)
     return buffer.getvalue()
+
+
+def _words(parameter: str) -> tuple[str, str, str]:
+    """Give what a sweep of the parameter changes, its unit, and the question its chart answers."""
+    fallback = (parameter.replace("_", " "), "", f"Wat levert meer {parameter} op?")
+    return PARAMETERS.get(parameter, fallback)
+
+
+def chart_question(name: str) -> str:
+    """Give the question a chart answers, by its file name (for the page's text alternative)."""
+    if name == "whatif-scenarios.png":
+        return SCENARIOS_QUESTION
+    parameters = {f"whatif-{_slug(p)}.png": p for p in PARAMETERS}
+    parameter = parameters.get(name, name.removeprefix("whatif-").removesuffix(".png"))
+    return _words(parameter)[2]
 
 
 def _slug(text: str) -> str:

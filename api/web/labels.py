@@ -194,6 +194,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "diff_new": ("Nieuw", "New"),
     "diff_swaps": ("Ander personeel", "Staff swaps"),
     "diff_nothing": ("geen", "none"),
+    "diff_changes": ("Wijzigingen", "Changes"),
     "publish_preview": (
         "Controleer elke wijziging hierboven, ook het andere personeel.",
         "Check every change above, staff swaps included.",

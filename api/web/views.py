@@ -22,7 +22,7 @@ from scheduler.entitlements import entitled
 from scheduler.kpis import father_standings
 from scheduler.objective import granted_counts, occurrence_key, visit_minutes
 from scheduler.week import MINUTES_PER_DAY, clock_text
-from whatif.manager import scenario_label
+from whatif.manager import chart_question, scenario_label
 
 DAYS_IN_WEEK = 7
 
@@ -504,6 +504,11 @@ class WhatIfReport:
     def label(self, row: dict[str, Any]) -> str:
         """Give a scenario's name as a manager reads it (``partnertijd 27 uur``)."""
         return scenario_label(row)
+
+    def chart_text(self, name: str) -> str:
+        """Give a chart's text alternative: the question it answers, and what the sweeps say."""
+        said = " ".join(f"{text[:1].upper()}{text[1:]}." for text in self.conclusions.values())
+        return f"{chart_question(name)} {said}".strip()
 
 
 def whatif_report(job: dict[str, Any]) -> WhatIfReport | None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 import os
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -30,6 +31,8 @@ __all__ = [
     "following_week_data",
     "free_port",
     "make_api",
+    "no_axe_violations",
+    "sign_in",
     "seed_roster",
     "serving",
     "tiny_data",
@@ -60,6 +63,14 @@ TINY_OUTCOMES = {
     ],
 }
 """Outcomes of tiny.json's first-come-first-served week: a no-show and a cancellation."""
+
+
+def no_axe_violations(page: Any) -> None:
+    """Check the page as it stands breaks no rule axe-core checks; else name each rule and where."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page)
+    assert results.violations_count == 0, f"{page.url}\n{results.generate_report()}"
 
 
 @dataclass
@@ -108,3 +119,11 @@ def seeded_week() -> dict[str, Any]:
     data: dict[str, Any] = copy.deepcopy(tiny_data())
     data["id"] = SEEDED_WEEK
     return data
+
+
+def sign_in(page: Any, site: Site, who: str = "planner") -> None:
+    """Sign in on the browser page with the site's key of who, landing on the overview."""
+    page.goto("/signin")
+    page.get_by_label("Sleutel").fill(site.keys[who])
+    page.get_by_role("button", name="Aanmelden").click()
+    page.wait_for_url(re.compile(r"/$"))

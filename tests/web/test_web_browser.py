@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from tests.kit.web import SEEDED_WEEK, Site
+from tests.kit.web import SEEDED_WEEK, Site, no_axe_violations, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
@@ -28,14 +28,6 @@ def page(browser: Any, site: Site) -> Iterator[Any]:
         yield tab
     finally:
         context.close()
-
-
-def sign_in(page: Any, site: Site, role: str) -> None:
-    """Sign in on the page with the site's key of a role."""
-    page.goto("/")
-    page.get_by_label("Sleutel").fill(site.keys[role])
-    page.get_by_role("button", name="Aanmelden").click()
-    page.wait_for_url(re.compile(r"/$"))
 
 
 def shoot(page: Any, folder: Path, name: str) -> None:
@@ -87,6 +79,7 @@ def test_planner_generates_reads_publishes_and_exports_a_week(
     expect(grid.locator(".card").first).to_be_visible()
     expect(grid.locator(".card.act-regular_visit").first).to_contain_text("regulier bezoek")
     shoot(page, tmp_path, "grid.png")
+    no_axe_violations(page)
 
     grid.locator("td.cell").first.focus()
     page.keyboard.press("ArrowRight")
@@ -104,6 +97,7 @@ def test_planner_generates_reads_publishes_and_exports_a_week(
     shortfall.locator(".explain summary").click()
     expect(shortfall.locator(".explain li").first).to_be_visible()
     shoot(page, tmp_path, "father.png")
+    no_axe_violations(page)
     calendar = download(page, page.get_by_role("link", name="agenda (.ics)"), tmp_path)
     assert calendar.read_text(encoding="utf-8").startswith("BEGIN:VCALENDAR")
 
@@ -175,6 +169,7 @@ def test_the_fathers_list_is_searched_and_narrowed_in_the_browser(page: Any, sit
     page.get_by_label("Zoeken").press("Enter")
     page.wait_for_url(re.compile(r"q=F-003"))
     assert rows.all_inner_texts() == ["F-003"]
+    no_axe_violations(page)
     assert page.locator(".fathers-table .badge-warn").first.inner_text() == (
         "geen toestemming andere ouder"
     )
@@ -226,10 +221,12 @@ def test_viewer_sees_the_week_with_the_planner_buttons_disabled(page: Any, site:
     for name in ("Generate roster", "Re-plan with fewest changes", "Publish"):
         expect(page.get_by_role("button", name=name)).to_be_disabled()
     expect(page.get_by_role("link", name="Excel")).to_be_enabled()
+    no_axe_violations(page)
     page.get_by_role("link", name="Fathers", exact=True).click()
     expect(page.locator("table.fathers-table")).to_contain_text(
         "no consent (other parent or information sharing)"
     )
+    no_axe_violations(page)
 
 
 CONTRAST = """

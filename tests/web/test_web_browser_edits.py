@@ -25,9 +25,11 @@ from tests.kit.web import (
     Site,
     baseline_roster,
     free_port,
+    no_axe_violations,
     seed_roster,
     seeded_week,
     serving,
+    sign_in,
 )
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -65,22 +67,6 @@ def page(browser: Any, edit_site: EditSite) -> Iterator[Any]:
         yield tab
     finally:
         context.close()
-
-
-def no_axe_violations(page: Any) -> None:
-    """Check the page as it stands has no accessibility violation that axe-core finds."""
-    from axe_playwright_python.sync_playwright import Axe
-
-    results = Axe().run(page)
-    assert results.violations_count == 0, results.generate_report()
-
-
-def sign_in(page: Any, site: EditSite) -> None:
-    """Sign in on the page with the planner's key."""
-    page.goto("/")
-    page.get_by_label("Sleutel").fill(site.keys["planner"])
-    page.get_by_role("button", name="Aanmelden").click()
-    page.wait_for_url(re.compile(r"/$"))
 
 
 def test_a_planner_moves_a_card_pins_it_replans_and_it_stays(

@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from tests.kit.web import SEEDED_WEEK, Site
+from tests.kit.web import SEEDED_WEEK, Site, no_axe_violations, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -35,10 +35,7 @@ def test_an_event_flagged_repaired_and_published_after_confirmation(page: Any, s
     """Record a closure, see the flag with its cause, publish the repair as v2, compare versions."""
     from playwright.sync_api import expect
 
-    page.goto("/")
-    page.get_by_label("Sleutel").fill(site.keys["planner"])
-    page.get_by_role("button", name="Aanmelden").click()
-    page.wait_for_url(re.compile(r"/$"))
+    sign_in(page, site)
     page.goto(f"/weeks/{SEEDED_WEEK}")
     page.get_by_role("button", name="Publiceren").click()
     expect(page.locator(".flash-ok")).to_have_text("Gepubliceerd: PI-VH week 2027-W05, versie 1")
@@ -52,6 +49,7 @@ def test_an_event_flagged_repaired_and_published_after_confirmation(page: Any, s
     page.get_by_role("button", name="Gebeurtenis vastleggen").click()
     expect(page.locator(".flash-ok")).to_have_text("Vastgelegd; 1 afspraken zijn nu gemarkeerd")
     expect(page.locator("table.flagged tbody tr")).to_have_count(1)
+    no_axe_violations(page)
 
     page.get_by_role("link", name="Rooster", exact=True).click()
     flagged = page.locator(".card.is-flagged")
@@ -68,6 +66,7 @@ def test_an_event_flagged_repaired_and_published_after_confirmation(page: Any, s
     expect(changed).to_have_count(1)
     expect(changed).to_contain_text("F-001")
     repair_url = page.url
+    no_axe_violations(page)
     page.get_by_role("button", name="Publiceren").click()
     assert page.url == repair_url  # the browser will not send the form without the tick
     page.get_by_label("Ik heb alle wijzigingen gezien").check()
@@ -77,3 +76,4 @@ def test_an_event_flagged_repaired_and_published_after_confirmation(page: Any, s
     page.get_by_role("button", name="Vergelijken").click()
     page.wait_for_url(re.compile(r"/compare\?"))
     expect(page.locator(".diff-moved li, .diff-dropped li")).to_have_count(1)
+    no_axe_violations(page)

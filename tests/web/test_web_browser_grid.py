@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from tests.kit.web import SEEDED_WEEK, Site
+from tests.kit.web import SEEDED_WEEK, Site, no_axe_violations, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
@@ -25,22 +25,6 @@ def page(browser: Any, site: Site) -> Iterator[Any]:
         yield tab
     finally:
         context.close()
-
-
-def sign_in(page: Any, site: Site, role: str) -> None:
-    """Sign in on the page with the site's key of a role."""
-    page.goto("/")
-    page.get_by_label("Sleutel").fill(site.keys[role])
-    page.get_by_role("button", name="Aanmelden").click()
-    page.wait_for_url(re.compile(r"/$"))
-
-
-def axe_violations(page: Any) -> list[str]:
-    """Give the ids of the axe-core rules the page breaks."""
-    from axe_playwright_python.sync_playwright import Axe
-
-    results = Axe().run(page)
-    return [v["id"] for v in results.response["violations"]]
 
 
 def test_the_grid_shows_idle_sessions_free_capacity_and_the_bottleneck(
@@ -63,7 +47,7 @@ def test_the_grid_shows_idle_sessions_free_capacity_and_the_bottleneck(
     expect(page.locator("[data-bottleneck]")).to_contain_text(
         re.compile(r"Knelpunt van de week: partnertijd .* van de \d+ tekorten; 5,5 van 6 uur")
     )
-    assert axe_violations(page) == []
+    no_axe_violations(page)
 
 
 def test_while_a_solve_runs_the_grid_shows_the_best_roster_so_far(page: Any, site: Site) -> None:
@@ -82,7 +66,7 @@ def test_while_a_solve_runs_the_grid_shows_the_best_roster_so_far(page: Any, sit
     expect(page.locator("table.grid .card").first).to_be_visible()
     expect(panel).to_be_visible()
     assert page.locator(".roster-state .state-running").count() == 1
-    assert axe_violations(page) == []
+    no_axe_violations(page)
     expect(page.locator(".roster-state .state-done")).to_have_text("klaar", timeout=60_000)
     expect(page.locator("[data-best-so-far]")).to_have_count(0)
 
@@ -105,4 +89,4 @@ def test_the_whatif_tab_ranks_what_to_buy_and_confirms_the_best_by_solving(
     expect(bought.locator("li", has_text="1 extra uur partnertijd")).to_have_count(1)
     expect(bought.locator("li.confirmed").first).to_contain_text("nagerekend: ")
     assert bought.locator("li.confirmed").count() <= 3
-    assert axe_violations(page) == []
+    no_axe_violations(page)

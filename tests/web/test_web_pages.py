@@ -497,6 +497,7 @@ def test_the_whatif_tab_shows_the_table_where_sweeps_level_off_and_the_charts(we
     chart = web.api.client.get(f"/whatif/{job_id}/charts/whatif-partner_cap_hours.png")
     assert chart.headers["content-type"] == "image/png" and chart.content[:4] == b"\x89PNG"
     assert f'src="/whatif/{job_id}/charts/whatif-partner_cap_hours.png"' in html
+    assert 'alt="Wat levert meer partnertijd op? Boven 18 uur partnertijd levert meer' in html
     # What to buy next: ranked as the job gave it, the confirmed ones marked.
     assert "Wat nu kopen?" in html
     bought = re.findall(r'<li data-purchase="(\w+)"( class="confirmed")?>([^<]+)', html)

@@ -6,7 +6,7 @@ import math
 
 import pandas as pd
 
-from whatif.manager import conclusions, manager_charts, scenario_label
+from whatif.manager import chart_question, conclusions, manager_charts, scenario_label
 from whatif.report import levels_off
 
 
@@ -59,3 +59,10 @@ def test_one_chart_per_question_and_one_for_scenarios_without_a_sweep() -> None:
     assert charts["whatif-partner_cap_hours.png"][:4] == b"\x89PNG"
     singles = report[report["sweep"].isna()]
     assert list(manager_charts(singles, {})) == ["whatif-scenarios.png"]
+
+
+def test_each_chart_file_names_the_question_it_answers() -> None:
+    """A chart's file name gives its question, for the page's text alternative of the image."""
+    assert chart_question("whatif-partner_cap_hours.png") == "Wat levert meer partnertijd op?"
+    assert chart_question("whatif-scenarios.png") == "Wat leveren de scenario's op?"
+    assert chart_question("whatif-escort_hours.png") == "Wat levert meer escort_hours op?"
