@@ -25,6 +25,7 @@ from tests.kit.web import (
     baseline_roster,
     following_week_data,
     free_port,
+    no_axe_violations,
     seed_roster,
     serving,
     tiny_data,
@@ -67,14 +68,6 @@ def page(browser: Any, site: Site) -> Iterator[Any]:
         context.close()
 
 
-def no_violations(page: Any) -> None:
-    """Check the page with axe-core: no violation, else the report says which."""
-    from axe_playwright_python.sync_playwright import Axe
-
-    results = Axe().run(page)
-    assert results.violations_count == 0, results.generate_report()
-
-
 def test_weeks_side_by_side_and_a_fathers_four_weeks(page: Any, site: Site, tmp_path: Path) -> None:
     """The weeks tab shows weeks 5 to 8 and leads to week 6; F-001's page shows his weeks."""
     from playwright.sync_api import expect
@@ -88,12 +81,12 @@ def test_weeks_side_by_side_and_a_fathers_four_weeks(page: Any, site: Site, tmp_
     page.wait_for_url(re.compile(r"/horizon"))
     expect(page.locator(".horizon-table thead th")).to_have_count(5)
     expect(page.locator(".horizon-table")).to_contain_text("gepubliceerd, versie 1")
-    no_violations(page)
+    no_axe_violations(page)
     page.get_by_role("link", name="Naar het rooster van week 6").click()
     page.wait_for_url(re.compile(r"/weeks/tiny-2027-W06\?"))
     page.goto("/weeks/tiny-2027-W06/fathers/F-001?institution=PI-VH")
     section = page.locator(".father-weeks")
     expect(section).to_contain_text("Zijn laatste vier weken")
     expect(section).to_contain_text("geannuleerd door de inrichting: 1")
-    no_violations(page)
+    no_axe_violations(page)
     page.screenshot(path=str(tmp_path / "father-weeks.png"), full_page=True)
