@@ -115,10 +115,14 @@ def test_a_planner_moves_a_card_pins_it_replans_and_it_stays(
     no_axe_violations(page)
 
 
-def test_dragging_a_call_to_another_day_posts_the_move_and_says_why_it_is_refused(
+def test_dragging_a_call_to_another_day_posts_the_move_and_makes_the_next_draft(
     page: Any, edit_site: EditSite
 ) -> None:
-    """F-002's Monday call dragged to Friday is the form's move: refused, his entitlement used."""
+    """F-002's Monday call dragged to Friday is the form's move: his one shell-2 call on Friday.
+
+    His time-out from Wednesday holds Wednesday to Sunday to shell 2's one
+    call less those before it; with Monday's call moved, none is before it.
+    """
     from playwright.sync_api import expect
 
     sign_in(page, edit_site)
@@ -126,9 +130,7 @@ def test_dragging_a_call_to_another_day_posts_the_move_and_says_why_it_is_refuse
     call = page.locator(".card", has=page.get_by_role("link", name="Bewerk F-002 ma 1 feb 16:30"))
     stations = page.locator("tr", has=page.locator(".room-id", has_text="VH-BB1"))
     call.drag_to(stations.locator("td").nth(4))
-    page.wait_for_url(re.compile(r"/edit\?.*assignment=F-002-video_call-mon1630"))
-    expect(page.locator(".flash-error")).to_contain_text(
-        "Niet gewijzigd: dit breekt een harde regel"
-    )
-    expect(page.locator(".nearest")).to_be_visible()
+    page.wait_for_url(lambda url: "roster=" in url and edit_site.roster_id not in url)
+    expect(page.get_by_role("link", name="Bewerk F-002 vr 5 feb 16:30")).to_be_visible()
+    expect(page.get_by_role("link", name="Bewerk F-002 ma 1 feb 16:30")).to_have_count(0)
     no_axe_violations(page)
