@@ -1,0 +1,86 @@
+"""The best roster so far while a solve runs: each improving solution read out as a roster.
+
+The search's reporter (``solver.search.Reporter``) hands ``LiveRosters`` the
+solutions that beat its group's best, when one is due (at most one every
+``LIVE_ROSTER_SECONDS``); each is read out as the roster's assignments, with
+its tiers, shortfalls and KPIs, and given to the caller's handler only when it
+is better than the last one given (the warm start to begin with), tier by
+tier in their order of priority: more fathers at their legal minimum, or as
+many with a higher entitlement value, and so on. A solution of a later tier
+group is a whole roster, every earlier tier held; a solution of the legal
+tier alone holds only visits (``solver.search.visits_only``) and so passes
+only with more legal minimums. Reading takes the search's
+thread for a moment; the spacing keeps that small, and the search's result is
+the same with or without it.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+
+from scheduler.domain import Assignment, Problem, Roster
+from scheduler.objective import TIERS, tiers
+from solver.model import RosterModel
+
+# The least time between two rosters read out of a running search.
+LIVE_ROSTER_SECONDS = 2.0
+
+RosterHandler = Callable[[Roster], None]
+# Gives the roster of a solve's assignments (``solver.solve``'s own roster-making).
+RosterMaker = Callable[[list[Assignment]], Roster]
+
+
+class LiveRosters:
+    """Reads improving solutions out as rosters, spaced in time, and hands them on."""
+
+    def __init__(
+        self,
+        built: RosterModel,
+        make: RosterMaker,
+        on_roster: RosterHandler,
+        start: list[Assignment],
+        previous: Roster | None = None,
+    ) -> None:
+        self.built = built
+        self.previous = previous
+        self.make = make
+        self.on_roster = on_roster
+        self.every = LIVE_ROSTER_SECONDS
+        # The first better solution is read out at once, the next ones spaced in time.
+        self.last: float | None = None
+        self.best = self._key(start)
+        self.given = 0
+
+    @property
+    def problem(self) -> Problem:
+        """Give the week being solved."""
+        return self.built.problem
+
+    def due(self) -> bool:
+        """Tell whether enough time has gone since the last roster read out."""
+        return self.last is None or time.monotonic() - self.last >= self.every
+
+    def take(self, values: Sequence[int]) -> bool:
+        """Read a solution (every variable's value) out; give whether its roster was handed on."""
+        self.last = time.monotonic()
+        assignments = self.built.read(lambda literal: _chosen(values, literal.index))
+        key = self._key(assignments)
+        if key <= self.best:
+            return False
+        roster = self.make(assignments)
+        self.best = key
+        self.given += 1
+        self.on_roster(roster)
+        self.last = time.monotonic()
+        return True
+
+    def _key(self, assignments: list[Assignment]) -> tuple[int, ...]:
+        """Give what a roster so far must improve on: its tiers in their order of priority."""
+        found = tiers(self.problem, assignments, self.previous).as_dict()
+        return tuple(found[name] for name in TIERS)
+
+
+def _chosen(values: Sequence[int], index: int) -> bool:
+    """Tell whether a literal (a negated one has a negative index) is true in the solution."""
+    return bool(values[index]) if index >= 0 else not values[-index - 1]
