@@ -64,9 +64,9 @@ def test_a_solution_no_better_than_the_last_is_not_handed_on_and_the_next_waits(
 
 def test_deterministic_mode_gives_the_same_roster_with_or_without_rosters_so_far() -> None:
     """A deterministic solve's roster is the same whether or not it reads rosters out."""
-    problem = generate_problem(20, seed=2)
+    problem = generate_problem(12, seed=1)
     empty = Roster(problem_id=problem.id, week=problem.week, status="feasible")
-    options = SolveOptions(time_limit=2, workers=2, deterministic=True)
+    options = SolveOptions(time_limit=4, workers=2, deterministic=True)
     given: list[Roster] = []
     watched = solve(problem, options, warm_start=empty, on_roster=given.append)
     plain = solve(problem, options, warm_start=empty)
