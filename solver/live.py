@@ -20,7 +20,7 @@ import time
 from collections.abc import Callable, Sequence
 
 from scheduler.domain import Assignment, Problem, Roster
-from scheduler.objective import TIERS, tiers
+from scheduler.objective import tier_order, tiers
 from solver.model import RosterModel
 
 # The least time between two rosters read out of a running search.
@@ -77,8 +77,7 @@ class LiveRosters:
 
     def _key(self, assignments: list[Assignment]) -> tuple[int, ...]:
         """Give what a roster so far must improve on: its tiers in their order of priority."""
-        found = tiers(self.problem, assignments, self.previous).as_dict()
-        return tuple(found[name] for name in TIERS)
+        return tier_order(tiers(self.problem, assignments, self.previous).as_dict())
 
 
 def _chosen(values: Sequence[int], index: int) -> bool:

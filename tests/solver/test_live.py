@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from scheduler.domain import Assignment, Problem, Roster
 from scheduler.generate import generate_problem
-from scheduler.objective import TIERS, tiers
+from scheduler.objective import tier_order, tiers
 from scheduler.validate import check_assignments
 from solver.live import LIVE_ROSTER_SECONDS, LiveRosters
 from solver.model import RosterModel
@@ -14,8 +14,7 @@ from solver.warmstart import priority_order
 
 
 def _key(problem: Problem, roster: Roster) -> tuple[int, ...]:
-    found = tiers(problem, roster.assignments).as_dict()
-    return tuple(found[name] for name in TIERS)
+    return tier_order(tiers(problem, roster.assignments).as_dict())
 
 
 def test_the_callback_delivers_valid_rosters_each_better_than_the_last() -> None:
