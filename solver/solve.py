@@ -232,8 +232,23 @@ class _Search:
         """Give the best solution after searching the groups from ``first``, and infeasibility.
 
         Each group's result is appended to ``results``; a group that finds no
-        solution in time ends the search with the best one so far.
+        solution in time ends the search with the best one so far. Every
+        roster so far has been handed on by the time it returns.
         """
+        try:
+            return self._search_from(first, completed, best, results)
+        finally:
+            if self.live is not None:
+                self.live.close()
+
+    def _search_from(
+        self,
+        first: int,
+        completed: cp_model.CpSolver | None,
+        best: cp_model.CpSolver | None,
+        results: list[GroupResult],
+    ) -> tuple[cp_model.CpSolver | None, bool]:
+        """Search the groups from ``first`` on, as ``run`` tells."""
         built = self.built
         for index in range(first, len(self.groups)):
             # The first group starts from the hint completed while settling tiers: one solve less.

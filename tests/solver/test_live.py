@@ -54,9 +54,11 @@ def test_a_solution_no_better_than_the_last_is_not_handed_on_and_the_next_waits(
     live = LiveRosters(built, make, given.append, start)
     assert live.due()
     assert live.take(completed.response_proto.solution) is False
+    live.close()
     assert given == [] and not live.due()
     emptied = LiveRosters(built, make, given.append, [])
     assert emptied.take(completed.response_proto.solution) is True
+    emptied.close()
     assert len(given) == 1 and check_assignments(problem, given[0].assignments) == []
     assert LIVE_ROSTER_SECONDS >= 1.0 and not emptied.due()
 
