@@ -54,7 +54,6 @@ class LiveRosters:
         # The first better solution is read out at once, the next ones spaced in time.
         self.last: float | None = None
         self.best = self._key(start)
-        self.given = 0
         self._waiting: queue.Queue[list[Assignment] | None] = queue.Queue()
         self._worker: threading.Thread | None = None
 
@@ -80,7 +79,6 @@ class LiveRosters:
         if key <= self.best:
             return False
         self.best = key
-        self.given += 1
         if self._worker is None:
             self._worker = threading.Thread(target=self._hand_on, name="live-rosters", daemon=True)
             self._worker.start()
