@@ -473,23 +473,31 @@ class JobRunner:
         best: dict[str, Any] | None = None
         last_write = 0.0
         final: tuple[str, str | None] | None = None
+        # Whether a report arrived that is not written yet: held back by the spacing, it is
+        # written once the spacing allows, even should the job go quiet for a while.
+        unwritten = False
         while final is None and not running.cancelled:
             message = self._receive(running)
-            if message is None:
-                continue
-            kind, first, result = message
-            if result is not None:
-                best = result
-            if kind == "progress":
-                progress = first
-            elif kind == "done":
-                final = (DONE, None)
-            else:
-                final = (FAILED, str(first))
+            if message is not None:
+                unwritten = True
+                kind, first, result = message
+                if result is not None:
+                    best = result
+                if kind == "progress":
+                    progress = first
+                elif kind == "done":
+                    final = (DONE, None)
+                else:
+                    final = (FAILED, str(first))
             now = time.monotonic()
-            if final is None and progress and now - last_write >= PROGRESS_EVERY_SECONDS:
+            if (
+                final is None
+                and unwritten
+                and progress
+                and now - last_write >= PROGRESS_EVERY_SECONDS
+            ):
                 self._progress(job_id, progress, best)
-                last_write = now
+                last_write, unwritten = now, False
         if final is not None and not running.cancelled:
             if progress:
                 self._progress(job_id, progress, None)

@@ -70,8 +70,12 @@ class Parsed:
         return self.problems.get((row.id, row.revision), lambda: parse_problem(row.data))
 
     def roster(self, row: JobRow) -> Roster:
-        """Give the parsed roster of a finished job (one parse per job and finish time)."""
-        stamp = row.finished_at.isoformat() if row.finished_at else "running"
+        """Give the parsed roster of a job (one parse per job and finish time).
+
+        A running job's roster so far is parsed once per roster it stored
+        (its progress counts them).
+        """
+        stamp = row.finished_at.isoformat() if row.finished_at else _running_stamp(row)
         return self.rosters.get((row.id, stamp), lambda: parse_roster(row.result))
 
 
@@ -80,6 +84,11 @@ def _bookings() -> Bookings:
     from api.bookings import Bookings
 
     return Bookings()
+
+
+def _running_stamp(row: JobRow) -> str:
+    """Give what tells a running job's rosters so far apart: how many it stored."""
+    return f"running-{(row.progress or {}).get('rosters', 0)}"
 
 
 def new_parsed() -> Parsed:

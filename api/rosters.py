@@ -2,7 +2,11 @@
 
 A roster's id is its solve job's id. The job first reports the warm start
 (the greedy roster in the objective's order of priority) as the best so far,
-then CP-SAT's progress tier by tier, and ends with the solver's roster.
+then CP-SAT's progress tier by tier and each better roster the search finds
+(``solver.live``), and ends with the solver's roster. A roster so far is
+stored only once the independent validator finds nothing wrong with it; the
+progress counts the rosters stored (``rosters``) and tells when the last one
+came (``roster_seconds``).
 Publishing makes a finished roster the published one of every institution of
 its week, as a new version; earlier versions are kept.
 """
@@ -29,7 +33,7 @@ from api.published import (
     with_allocations,
 )
 from api.tables import Allocation, Claim, JobRow, ProblemRow, Publication, PublicationVersion
-from scheduler.domain import Assignment, Problem, parse_problem, parse_roster
+from scheduler.domain import Assignment, Problem, Roster, parse_problem, parse_roster
 from scheduler.validate import check_assignments
 
 ROSTER_JOB = "roster"
@@ -47,33 +51,39 @@ def solve_job(payload: dict[str, Any], report: Report) -> dict[str, Any]:
     # A repair re-plans from its moment on: nothing is added before it.
     since = datetime.fromisoformat(repair["since"]) if repair.get("since") else None
     first = warm_start_roster(problem, previous, since)
+    shown = {"rosters": 1, "roster_seconds": round(time.monotonic() - began, 3)}
     report(
-        {"phase": "warm_start", "seconds": round(time.monotonic() - began, 3), "solutions": 1},
+        {"phase": "warm_start", "seconds": shown["roster_seconds"], "solutions": 1, **shown},
         first.model_dump(mode="json"),
     )
     solutions = 1
+    last: dict[str, Any] = {}
 
     def on_progress(progress: Progress) -> None:
         nonlocal solutions
         solutions += 1
+        last.update(tier=progress.tier, objective=progress.objective, bound=progress.bound)
+        seconds = round(time.monotonic() - began, 3)
         report(
-            {
-                "phase": "solving",
-                "seconds": round(time.monotonic() - began, 3),
-                "tier": progress.tier,
-                "objective": progress.objective,
-                "bound": progress.bound,
-                "solutions": solutions,
-            },
-            None,
+            {"phase": "solving", "seconds": seconds, **last, "solutions": solutions, **shown}, None
         )
+
+    def on_roster(roster: Roster) -> None:
+        if check_assignments(problem, roster.assignments):
+            return  # never shown: a roster so far must be valid as it stands
+        seconds = round(time.monotonic() - began, 3)
+        shown.update(rosters=shown["rosters"] + 1, roster_seconds=seconds)
+        progress = {"phase": "solving", "seconds": seconds, **last, "solutions": solutions}
+        report({**progress, **shown}, roster.model_dump(mode="json"))
 
     options = SolveOptions(
         time_limit=float(payload["time_limit"]),
         workers=int(payload["workers"]),
         deterministic=bool(payload.get("deterministic", False)),
     )
-    roster = solve(problem, options, previous, on_progress, warm_start=first, since=since)
+    roster = solve(
+        problem, options, previous, on_progress, warm_start=first, since=since, on_roster=on_roster
+    )
     return roster.model_dump(mode="json")
 
 

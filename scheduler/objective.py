@@ -160,6 +160,11 @@ class Tiers:
         return {name: getattr(self, name) for name in TIERS}
 
 
+def tier_order(values: dict[str, int]) -> tuple[int, ...]:
+    """Give tier values (by name) in their order of priority: a better roster compares greater."""
+    return tuple(values[name] for name in TIERS)
+
+
 def volunteer_minutes(problem: Problem, assignments: list[Assignment]) -> int:
     """Give the volunteer minutes the assignments use, all volunteers together."""
     return sum(minutes(problem, a) * len(a.volunteers) for a in assignments)

@@ -21,6 +21,7 @@ from ortools.sat.python import cp_model
 
 from scheduler.objective import Tiers
 from solver.highs import HIGHS_AVAILABLE
+from solver.live import LiveRosters
 from solver.model import RosterModel
 from solver.objectives import Expression
 from solver.portfolio import SOLVERS, run_search, tier_levels
@@ -103,16 +104,24 @@ class Reporter(cp_model.CpSolverSolutionCallback):
 
     It keeps the last bound CP-SAT proved (``bound``): a search that ends
     without a solution of its own still proved it, and its response then reads 0.
+    With ``live``, such a solution is also read out as the roster so far when
+    one is due (``solver.live``).
     """
 
     def __init__(
-        self, tier: str, began: float, on_progress: ProgressHandler | None, best: int | None
+        self,
+        tier: str,
+        began: float,
+        on_progress: ProgressHandler | None,
+        best: int | None,
+        live: LiveRosters | None = None,
     ) -> None:
         super().__init__()
         self.tier = tier
         self.began = began
         self.on_progress = on_progress
         self.best = best
+        self.live = live
         self.ceiling: int | None = None
         self.bound: int | None = None
 
@@ -132,6 +141,8 @@ class Reporter(cp_model.CpSolverSolutionCallback):
         self.best = value
         bound = round(self.best_objective_bound)
         tell(self.on_progress, self.began, self.tier, value, self._held(bound))
+        if self.live is not None and self.live.due():
+            self.live.take(self.response_proto.solution)
 
     def take_ceiling(self, ceiling: int) -> bool:
         """Hold the bounds to a proven ``ceiling``; tell whether the best reaches it.
@@ -337,6 +348,7 @@ class GroupTask:
     wall: Callable[[], float]
     began: float
     on_progress: ProgressHandler | None
+    live: LiveRosters | None = None
 
 
 def search_group(built: RosterModel, task: GroupTask, options: SolveOptions) -> GroupSearch:
@@ -352,7 +364,7 @@ def search_group(built: RosterModel, task: GroupTask, options: SolveOptions) -> 
     anchor_value = None if anchor is None else solution_value(anchor, task.expression)
     if anchor_value is not None:
         tell(task.on_progress, task.began, name, anchor_value, None)
-    reporter = Reporter(name, task.began, task.on_progress, anchor_value)
+    reporter = Reporter(name, task.began, task.on_progress, anchor_value, task.live)
     legal = task.group == [LEGAL]
     searched = visits_only(built) if legal else built.model
     # The legal tier's ceiling by maximum flow (``solver.legal_bound``) comes first: where

@@ -24,6 +24,7 @@ from scheduler.kpis import compute_kpis
 from scheduler.objective import TIERS, Tiers, objective, tier_ranges, tiers
 from scheduler.shortfalls import explain_shortfalls
 from scheduler.validate import check_assignments
+from solver.live import LiveRosters, RosterHandler
 from solver.model import RosterModel
 from solver.objectives import Expression
 from solver.search import (
@@ -51,7 +52,14 @@ from solver.tiers import (
 )
 from solver.warmstart import filled_around, priority_order
 
-__all__ = ["Progress", "ProgressHandler", "SolveOptions", "solve", "warm_start_roster"]
+__all__ = [
+    "Progress",
+    "ProgressHandler",
+    "RosterHandler",
+    "SolveOptions",
+    "solve",
+    "warm_start_roster",
+]
 
 SOLVER_NAME = "cp-sat"
 WARM_START_NAME = "priority-order"
@@ -107,6 +115,13 @@ def warm_start_roster(
     return _warm_start_roster(problem, start, previous, began)
 
 
+def _start(problem: Problem, warm_start: Roster | None, since: datetime | None) -> list[Assignment]:
+    """Give the warm start's assignments: the caller's, or placed now."""
+    if warm_start is None:
+        return priority_order(problem, _week_minute(problem, since))
+    return list(warm_start.assignments)
+
+
 def _week_minute(problem: Problem, since: datetime | None) -> int:
     """Give the week minute of a repair's moment (0, the week's start, without one)."""
     return 0 if since is None else max(0, problem.clock.minute(since))
@@ -116,9 +131,20 @@ def _warm_start_roster(
     problem: Problem, start: list[Assignment], previous: Roster | None, began: float
 ) -> Roster:
     """Give the roster of the warm start's assignments, status feasible, marked as what it is."""
-    roster = _roster(problem, "feasible", start, previous, None, {}, began)
-    roster.tiers = tiers(problem, start, previous).as_dict()
-    roster.solver = WARM_START_NAME
+    return _roster_so_far(problem, start, previous, began, WARM_START_NAME)
+
+
+def _roster_so_far(
+    problem: Problem,
+    assignments: list[Assignment],
+    previous: Roster | None,
+    began: float,
+    solver: str,
+) -> Roster:
+    """Give a roster of the search before its end: feasible, its tiers, by ``solver``."""
+    roster = _roster(problem, "feasible", assignments, previous, None, {}, began)
+    roster.tiers = tiers(problem, assignments, previous).as_dict()
+    roster.solver = solver
     return roster
 
 
@@ -129,6 +155,7 @@ def solve(
     on_progress: ProgressHandler | None = None,
     warm_start: Roster | None = None,
     since: datetime | None = None,
+    on_roster: RosterHandler | None = None,
 ) -> Roster:
     """Give the best weekly roster found in the time limit, with its status and shortfalls.
 
@@ -141,6 +168,7 @@ def solve(
     warm start it was hinted with (``solver.warmstart``) is given, status
     ``feasible`` and solver ``priority-order``. A caller that already has the
     warm start (``warm_start_roster``) passes it, so it is not placed again.
+    ``on_roster`` gets each better roster so far of the search (``solver.live``).
     """
     options = options or SolveOptions()
     if since is not None:
@@ -150,10 +178,7 @@ def solve(
     began = time.monotonic()
     if check_assignments(problem, problem.pinned):
         return _empty_roster(problem, "infeasible", began)
-    if warm_start is None:
-        start = priority_order(problem, _week_minute(problem, since))
-    else:
-        start = list(warm_start.assignments)
+    start = _start(problem, warm_start, since)
     if on_progress is not None:  # the warm start is a valid roster, given should all else fail
         tell(on_progress, began, LEGAL, tiers(problem, start, previous).legal_minimum, None)
     built = RosterModel(problem, previous, _week_minute(problem, since))
@@ -168,7 +193,8 @@ def solve(
     results = _hold_settled(built, settled, began, on_progress)
     # The completed hint is the solution of the settled tiers, should nothing else be searched.
     best = completed if settled else None
-    search = _Search(built, ranges, groups, options, began, on_progress)
+    live = _live(built, start, previous, began, options, on_roster)
+    search = _Search(built, ranges, groups, options, began, on_progress, live)
     best, infeasible = search.run(len(settled), completed, best, results)
     if infeasible:
         return _empty_roster(problem, "infeasible", began)
@@ -194,6 +220,7 @@ class _Search:
     options: SolveOptions
     began: float
     on_progress: ProgressHandler | None
+    live: LiveRosters | None = None
 
     def run(
         self,
@@ -205,8 +232,23 @@ class _Search:
         """Give the best solution after searching the groups from ``first``, and infeasibility.
 
         Each group's result is appended to ``results``; a group that finds no
-        solution in time ends the search with the best one so far.
+        solution in time ends the search with the best one so far. Every
+        roster so far has been handed on by the time it returns.
         """
+        try:
+            return self._search_from(first, completed, best, results)
+        finally:
+            if self.live is not None:
+                self.live.close()
+
+    def _search_from(
+        self,
+        first: int,
+        completed: cp_model.CpSolver | None,
+        best: cp_model.CpSolver | None,
+        results: list[GroupResult],
+    ) -> tuple[cp_model.CpSolver | None, bool]:
+        """Search the groups from ``first`` on, as ``run`` tells."""
         built = self.built
         for index in range(first, len(self.groups)):
             # The first group starts from the hint completed while settling tiers: one solve less.
@@ -215,6 +257,7 @@ class _Search:
                 built, self.ranges, self.groups, index, anchor, self.options, self.began,
                 self.on_progress,
             )  # fmt: skip
+            task.live = self.live
             searched = search_group(built, task, self.options)
             if searched.infeasible:
                 return best, True
@@ -228,7 +271,28 @@ class _Search:
             if task.group == [LEGAL] and best is not anchor:
                 best = _refilled(built, best)
             hint_solution(built, best)
+            if self.live is not None and index + 1 < len(self.groups):
+                # The group's best, however soon after the last: the next group starts there.
+                self.live.take(best.response_proto.solution)
         return best, False
+
+
+def _live(
+    built: RosterModel,
+    start: list[Assignment],
+    previous: Roster | None,
+    began: float,
+    options: SolveOptions,
+    on_roster: RosterHandler | None,
+) -> LiveRosters | None:
+    """Give the reader of the search's rosters so far, which begin at the warm start."""
+    if on_roster is None:
+        return None
+
+    def make(assignments: list[Assignment]) -> Roster:
+        return _roster_so_far(built.problem, assignments, previous, began, options.solver)
+
+    return LiveRosters(built, make, on_roster, start, previous)
 
 
 def _refilled(built: RosterModel, legal: cp_model.CpSolver) -> cp_model.CpSolver:

@@ -52,6 +52,14 @@ WEEK_TEXT: dict[str, tuple[str, str]] = {
         "Beste rooster tot nu toe: het wordt nog verbeterd en ververst hier vanzelf.",
         "Best roster so far: it is still being improved and refreshes here by itself.",
     ),
+    "best_so_far_figures": (
+        "Gevonden na {seconds} s ({source}): {legal} van de {fathers} vaders halen hun "
+        "wettelijke minimum, aanspraakwaarde {value}, {count} afspraken.",
+        "Found after {seconds} s ({source}): {legal} of the {fathers} fathers reach their "
+        "legal minimum, entitlement value {value}, {count} appointments.",
+    ),
+    "best_so_far_start": ("het startrooster", "the warm start"),
+    "best_so_far_search": ("gevonden door de zoektocht", "found by the search"),
     "resource_partner_cap": ("partnertijd (het partnerplafond)", "partner time (the partner cap)"),
     "resource_volunteer_max_hours": (
         "de uren van de vrijwilligers zelf",

@@ -8,6 +8,7 @@ from typing import Any
 from api.examples import PROBLEM
 from api.rosters import solve_job
 from scheduler.domain import parse_problem, parse_roster
+from scheduler.objective import tier_order
 from scheduler.validate import check_assignments
 from tests.kit.service import Api, baseline_roster, roomy_tiny_data, tiny_data
 
@@ -130,7 +131,7 @@ def test_problem_error_paths(api: Api) -> None:
 
 
 def test_a_roster_job_shows_the_warm_start_first_then_the_solvers_roster() -> None:
-    """The job's first best-so-far is the warm start, valid; its last is CP-SAT's roster."""
+    """The job's first best-so-far is the warm start, valid; then valid, better ones; CP-SAT's."""
     data = tiny_data()
     reports: list[tuple[dict[str, Any], dict[str, Any] | None]] = []
     payload = {"problem": data, "time_limit": 2, "workers": 1}
@@ -140,7 +141,13 @@ def test_a_roster_job_shows_the_warm_start_first_then_the_solvers_roster() -> No
     first = parse_roster(shown)
     assert first.solver == "priority-order" and first.status == "feasible"
     assert check_assignments(parse_problem(data), first.assignments) == []
-    assert all(p["phase"] == "solving" and r is None for p, r in reports[1:])
+    assert all(p["phase"] == "solving" for p, _ in reports[1:])
+    so_far = [parse_roster(r) for _, r in reports[1:] if r is not None]
+    assert [p["rosters"] for p, r in reports if r is not None] == list(range(1, len(so_far) + 2))
+    keys = [tier_order(roster.tiers) for roster in [first, *so_far, final]]
+    assert keys == sorted(keys) and len(set(keys[:-1])) == len(keys) - 1
+    for roster in so_far:
+        assert check_assignments(parse_problem(data), roster.assignments) == []
     assert final.solver == "cp-sat" and final.objective >= first.objective
 
 

@@ -71,6 +71,49 @@ def test_while_a_solve_runs_the_grid_shows_the_best_roster_so_far(page: Any, sit
     expect(page.locator("[data-best-so-far]")).to_have_count(0)
 
 
+def test_the_grid_changes_to_the_searchs_better_roster_while_the_solve_runs(
+    page: Any, site: Site
+) -> None:
+    """A holiday week solving for 20 s: the warm start, then the search's better roster, no reload.
+
+    Both are marked as the best so far with when they came and their
+    figures; the grid is replaced in place while the solve still runs.
+    """
+    from playwright.sync_api import expect
+
+    sign_in(page, site, "planner")
+    page.set_input_files("input[name=file]", str(FIXTURES / "edge-holiday.json"))
+    page.get_by_role("button", name="Inladen").click()
+    page.wait_for_url(re.compile(r"/weeks/edge-holiday-2027-W17$"))
+    page.get_by_label("Rekentijd").fill("20")
+    page.get_by_role("button", name="Rooster maken").click()
+    marked = page.locator("[data-best-so-far]")
+    expect(marked).to_be_visible(timeout=20_000)
+    figures = marked.locator("[data-best-so-far-figures]")
+    expect(figures).to_contain_text(
+        re.compile(r"Gevonden na [\d,]+ s \(.+\): \d+ van de 20 vaders")
+    )
+    first = marked.get_attribute("data-rosters")
+    # Marked on the page as it loaded: a reload would lose it, a grid replaced in place keeps it.
+    page.evaluate("document.body.dataset.loadedOnce = 'yes'")
+    page.wait_for_function(
+        """(first) => {
+            const marked = document.querySelector('[data-best-so-far]');
+            return marked && marked.getAttribute('data-rosters') !== first
+                && document.querySelector('.roster-state .state-running') !== null;
+        }""",
+        arg=first,
+        timeout=25_000,
+    )
+    assert page.evaluate("document.body.dataset.loadedOnce") == "yes"
+    expect(figures).to_contain_text("gevonden door de zoektocht")
+    expect(page.locator("table.grid .card").first).to_be_visible()
+    assert page.locator(".roster-state .state-running").count() == 1
+    assert axe_violations(page) == []
+    expect(page.locator(".roster-state .state-done")).to_have_text("klaar", timeout=60_000)
+    expect(marked).to_have_count(0)
+
+
 def test_the_whatif_tab_ranks_what_to_buy_and_confirms_the_best_by_solving(
     page: Any, site: Site
 ) -> None:

@@ -28,21 +28,26 @@
   });
 
   // While a solve runs, the grid shows the best roster so far: fetched again whenever the job
-  // has a roster it did not have, or another solution, at most every three seconds.
+  // has stored a roster the page does not show yet (its progress counts them), at most
+  // every two seconds.
   var liveGrid = document.querySelector("[data-live-grid]");
-  var shownKey = liveGrid && liveGrid.querySelector("table[data-grid] .card") ? "1:" : "";
+  var shownKey = function () {
+    var marked = liveGrid.querySelector("[data-best-so-far]");
+    if (marked) { return marked.getAttribute("data-rosters"); }
+    return liveGrid.querySelector("table[data-grid] .card") ? "done" : "";
+  };
   var fetchedAt = 0;
   var refreshGrid = function (job) {
     if (!liveGrid || !job.has_roster) { return; }
-    var key = "1:" + ((job.progress || {}).solutions || "");
-    if (key === shownKey || Date.now() - fetchedAt < 3000) { return; }
+    var key = String((job.progress || {}).rosters || 1);
+    if (key === shownKey() || Date.now() - fetchedAt < 2000) { return; }
     fetchedAt = Date.now();
     fetch(window.location.href, { credentials: "same-origin", cache: "no-store" })
       .then(function (answer) { return answer.ok ? answer.text() : null; })
       .then(function (html) {
         if (!html) { return; }
         var found = new DOMParser().parseFromString(html, "text/html").querySelector("[data-live-grid]");
-        if (found) { liveGrid.innerHTML = found.innerHTML; shownKey = key; }
+        if (found) { liveGrid.innerHTML = found.innerHTML; }
       });
   };
 
