@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from api.web.edit_words import EDIT_TEXT
+from api.web.labels_versions import VERSION_TEXT
 from api.web.labels_week import WEEK_TEXT
 from exports.words import (
     DAY_NAMES,
@@ -188,29 +189,6 @@ TEXT: dict[str, tuple[str, str]] = {
         "Herplant vanaf {since}; daarvoor blijft alles staan.",
         "Re-planned from {since}; everything before stays.",
     ),
-    "diff_kept": ("ongewijzigd", "kept"),
-    "diff_moved": ("Verplaatst", "Moved"),
-    "diff_dropped": ("Vervallen", "Dropped"),
-    "diff_new": ("Nieuw", "New"),
-    "diff_swaps": ("Ander personeel", "Staff swaps"),
-    "diff_nothing": ("geen", "none"),
-    "diff_changes": ("Wijzigingen", "Changes"),
-    "publish_preview": (
-        "Controleer elke wijziging hierboven, ook het andere personeel.",
-        "Check every change above, staff swaps included.",
-    ),
-    "publish_confirm": (
-        "Ik heb alle wijzigingen gezien en publiceer dit als volgende versie",
-        "I have seen every change and publish this as the next version",
-    ),
-    "publish_confirm_missing": (
-        "Vink eerst aan dat u alle wijzigingen heeft gezien.",
-        "First tick that you have seen every change.",
-    ),
-    "compare_title": ("Versies vergelijken", "Compare versions"),
-    "compare_from": ("van versie", "from version"),
-    "compare_to": ("naar versie", "to version"),
-    "compare_button": ("Vergelijken", "Compare"),
     "generate": ("Rooster maken", "Generate roster"),
     "seconds": ("seconden", "seconds"),
     "time_limit": ("Rekentijd", "Time limit"),
@@ -479,6 +457,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "yes": ("ja", "yes"),
     "no": ("nee", "no"),
     **WEEK_TEXT,
+    **VERSION_TEXT,
 }
 TEXT.update(EDIT_TEXT)
 

@@ -351,6 +351,7 @@ ROWS: list[Row] = [
     _page("GET", "/repairs/{repair_id}"),
     _page("GET", "/weeks/{problem_id}/edit"),
     _page("GET", "/weeks/{problem_id}/difference"),
+    _page("GET", "/weeks/{problem_id}/publish"),
     # Actions answer 303 back to the page whatever the key; a refusal is a message on it.
     _page("POST", "/weeks", 303, "none", _upload),
     _page("POST", "/weeks/{problem_id}/generate", 303, "none", _form(previous="no-such-roster")),

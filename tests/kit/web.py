@@ -32,6 +32,7 @@ __all__ = [
     "free_port",
     "make_api",
     "no_axe_violations",
+    "publish_from_grid",
     "sign_in",
     "seed_roster",
     "serving",
@@ -127,3 +128,11 @@ def sign_in(page: Any, site: Site, who: str = "planner") -> None:
     page.get_by_label("Sleutel").fill(site.keys[who])
     page.get_by_role("button", name="Aanmelden").click()
     page.wait_for_url(re.compile(r"/$"))
+
+
+def publish_from_grid(page: Any) -> None:
+    """Publish the grid's roster as a planner does: Publiceren, the preview ticked, Publiceren."""
+    page.get_by_role("button", name="Publiceren").click()
+    page.wait_for_url(re.compile(r"/publish\?"))
+    page.get_by_label("Ik heb alle wijzigingen gezien").check()
+    page.get_by_role("button", name="Bevestigen en publiceren").click()

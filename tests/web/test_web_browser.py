@@ -103,6 +103,12 @@ def test_planner_generates_reads_publishes_and_exports_a_week(
 
     page.get_by_role("link", name="Rooster", exact=True).click()
     page.get_by_role("button", name="Publiceren").click()
+    expect(page.locator(".publish-preview")).to_contain_text("Controleer elke wijziging")
+    no_axe_violations(page)
+    page.get_by_role("button", name="Bevestigen en publiceren").click()
+    assert "/publish?" in page.url  # the browser will not send the form without the tick
+    page.get_by_label("Ik heb alle wijzigingen gezien").check()
+    page.get_by_role("button", name="Bevestigen en publiceren").click()
     expect(page.locator(".flash-ok")).to_have_text("Gepubliceerd: PI-VH week 2027-W05, versie 1")
     expect(page.locator(".roster-state")).to_contain_text("gepubliceerd, versie 1")
     expect(page.get_by_role("button", name="Publiceren")).to_be_disabled()

@@ -178,6 +178,8 @@ def read_pages(site: WalkSite) -> list[str]:
         f"{WEEK}/fathers/F-003",
         f"{WEEK}/staff",
         f"{WEEK}/events",
+        f"{WEEK}/horizon",
+        f"{WEEK}/publish?roster={site.first}",
         f"{WEEK}/whatif",
         f"{WEEK}/print",
         f"{WEEK}/print/volunteer/V-EX1",
@@ -225,6 +227,9 @@ def test_a_planner_walks_every_page_and_axe_finds_nothing(
     for roster, version in ((site.first, 1), (site.second, 2)):
         page.goto(f"{WEEK}?roster={roster}")
         page.get_by_role("button", name="Publiceren").click()
+        checked(page, site, "planner")
+        page.get_by_label("Ik heb alle wijzigingen gezien").check()
+        page.get_by_role("button", name="Bevestigen en publiceren").click()
         expect(page.locator(".flash-ok")).to_contain_text(f"versie {version}")
     visit(page, site, "planner", f"{WEEK}/compare?from=1&to=2")
     expect(page.locator(".diff-moved li")).to_contain_text("F-001")

@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from tests.kit.web import SEEDED_WEEK, Site, no_axe_violations, sign_in
+from tests.kit.web import SEEDED_WEEK, Site, no_axe_violations, publish_from_grid, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -37,7 +37,7 @@ def test_an_event_flagged_repaired_and_published_after_confirmation(page: Any, s
 
     sign_in(page, site)
     page.goto(f"/weeks/{SEEDED_WEEK}")
-    page.get_by_role("button", name="Publiceren").click()
+    publish_from_grid(page)
     expect(page.locator(".flash-ok")).to_have_text("Gepubliceerd: PI-VH week 2027-W05, versie 1")
 
     page.get_by_role("link", name="Gebeurtenissen").click()

@@ -15,7 +15,9 @@ WEEK = "/weeks/tiny-2027-W05"
 
 def _publish(web: Web) -> None:
     web.sign_in("planner")
-    answer = web.api.client.post(f"/rosters/{web.roster_id}/publish", data={"csrf": web.csrf()})
+    answer = web.api.client.post(
+        f"/rosters/{web.roster_id}/publish", data={"csrf": web.csrf(), "confirm": "yes"}
+    )
     assert answer.status_code == 200
 
 

@@ -171,7 +171,9 @@ def test_a_viewer_sees_the_planner_buttons_disabled_and_cannot_post_them(web: We
     for label in ("Rooster maken", "Herplannen, zo min mogelijk wijzigen", "Publiceren"):
         assert "disabled" in button(html, label)
     assert "disabled" in button(web.api.client.get("/").text, "Inladen")
-    answer = web.api.client.post(f"/rosters/{web.roster_id}/publish", data={"csrf": web.csrf()})
+    answer = web.api.client.post(
+        f"/rosters/{web.roster_id}/publish", data={"csrf": web.csrf(), "confirm": "yes"}
+    )
     assert flashes(answer.text) == [f"a viewer key may not plan (roster '{web.roster_id}')"]
     with web.api.services.database.read() as session:
         assert session.query(Publication).count() == 0
@@ -182,7 +184,7 @@ def test_publishing_from_the_page_makes_version_one_and_disables_the_button(web:
     web.sign_in("planner")
     answer = web.api.client.post(
         f"/rosters/{web.roster_id}/publish",
-        data={"csrf": web.csrf(), "institution": "PI-VH"},
+        data={"csrf": web.csrf(), "institution": "PI-VH", "confirm": "yes"},
         follow_redirects=False,
     )
     assert answer.headers["location"] == f"{WEEK}?institution=PI-VH&roster={web.roster_id}"
@@ -606,3 +608,26 @@ def test_the_grid_has_a_skip_link_to_past_its_end(web: Web) -> None:
         < html.index('id="after-grid"')
     )
     assert '<p class="offline" role="alert" data-offline hidden>' in html
+
+
+def test_publishing_needs_the_previews_tick_and_the_preview_lists_the_changes(web: Web) -> None:
+    """Publish without the tick opens the preview; against version 1 it lists every change."""
+    web.sign_in("planner")
+    answer = web.api.client.post(
+        f"/rosters/{web.roster_id}/publish",
+        data={"csrf": web.csrf(), "institution": "PI-VH"},
+        follow_redirects=False,
+    )
+    assert answer.headers["location"] == f"{WEEK}/publish?institution=PI-VH&roster={web.roster_id}"
+    preview = web.api.client.get(answer.headers["location"]).text
+    assert "Vink eerst aan dat u alle wijzigingen heeft gezien." in flashes(preview)
+    assert "dit wordt versie 1" in preview
+    with web.api.services.database.read() as session:
+        assert session.query(Publication).count() == 0
+    web.api.client.post(
+        f"/rosters/{web.roster_id}/publish", data={"csrf": web.csrf(), "confirm": "yes"}
+    )
+    again = web.api.client.get(f"{WEEK}/publish?roster={web.roster_id}").text
+    assert "vervangt gepubliceerde versie 1" in again
+    assert "Dit rooster is al gepubliceerd." in again
+    assert "0 ongewijzigd" not in again and "data-summary" in again

@@ -26,9 +26,9 @@ from api.tables import JobRow, ProblemRow
 from api.web import views
 from api.web.labels import Labels
 from api.web.routes.pages import Csrf, PageRoute, User, act, labels_of, see_other, week_url
-from api.web.routes.week import Params, WeekPage, open_week, show
+from api.web.routes.week import Params, WeekPage, open_week, roster_difference, show
 from api.web.session import check_csrf
-from scheduler.diff import Difference, difference
+from scheduler.diff import Difference
 from scheduler.domain import Activity, Assignment, Session, validation_messages
 from scheduler.edits import nearest_places
 from scheduler.ids import Id
@@ -142,17 +142,7 @@ def _fathers_shown(page: WeekPage) -> list[str]:
 def _difference(services: ServicesDep, page: WeekPage) -> Difference | None:
     """Give what the page's roster changed of its previous roster, at the page's institution."""
     previous_id = page.job.params.get("previous") if page.job is not None else None
-    if page.roster is None or not previous_id:
-        return None
-    with services.database.read() as db:
-        previous = db.get(JobRow, previous_id)
-        if previous is None or previous.result is None:
-            return None
-        before = services.parsed.roster(previous)
-    return difference(
-        views.at_institution(page.problem, before, page.institution),
-        views.at_institution(page.problem, page.roster, page.institution),
-    )
+    return roster_difference(services, page, previous_id)
 
 
 @router.get("/weeks/{problem_id}/difference")

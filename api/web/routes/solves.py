@@ -1,4 +1,4 @@
-"""A roster's solve from the page: generate, publish, cancel, and its progress."""
+"""A roster's solve from the page: generate, publish after a preview, cancel, and its progress."""
 
 from __future__ import annotations
 
@@ -23,7 +23,16 @@ from api.web.routes.pages import (
     see_other,
     week_url,
 )
+from api.web.routes.week import (
+    Params,
+    WeekPage,
+    open_week,
+    placed_fathers,
+    roster_difference,
+    show,
+)
 from api.web.session import check_csrf
+from scheduler.diff import Difference
 from scheduler.ids import Id
 
 router = APIRouter(include_in_schema=False, route_class=PageRoute)
@@ -64,13 +73,36 @@ def generate(
     return see_other(week_url(problem_id, institution=institution or None, roster=job["id"]))
 
 
-def _roster_back(services: ServicesDep, roster_id: str, institution: str) -> str:
+def _roster_back(services: ServicesDep, roster_id: str, institution: str, tab: str = "") -> str:
     with services.database.read() as db:
         row = db.get(JobRow, roster_id)
         problem_id = row.problem_id if row is not None else None
     if problem_id is None:
         return "/"
-    return week_url(problem_id, institution=institution or None, roster=roster_id)
+    return week_url(problem_id, tab, institution=institution or None, roster=roster_id)
+
+
+@router.get("/weeks/{problem_id}/publish")
+def publish_preview(
+    request: Request, user: User, services: ServicesDep, problem_id: Id, params: Params
+) -> Response:
+    """Give what publishing the chosen roster changes of the published one, with a confirmation."""
+    found: list[Difference | None] = []
+
+    def shown(page: WeekPage) -> set[str]:
+        published = page.published.roster_id if page.published is not None else None
+        found.append(roster_difference(services, page, published))
+        return found[0].fathers() if found[0] is not None else placed_fathers(page)
+
+    page = open_week(services, user, problem_id, params, "publish", shown)
+    changed = found[0] if found else None
+    return show(
+        request,
+        user,
+        page,
+        "publish",
+        difference=changed.view() if changed is not None else None,
+    )
 
 
 @router.post("/rosters/{roster_id}/publish")
@@ -81,12 +113,19 @@ def publish(
     roster_id: Id,
     csrf: Csrf = "",
     institution: Annotated[str, Form()] = "",
+    confirm: Annotated[str, Form()] = "",
 ) -> Response:
-    """Give the week's page with the roster published (or the refusal with every reason)."""
+    """Give the week's page with the roster published (or the refusal with every reason).
+
+    Without the preview's confirmation, the preview again.
+    """
     check_csrf(user.session, csrf)
     back = _roster_back(services, roster_id, institution)
-    done = act(user, roster_routes.publish_roster, services=services, roster_id=roster_id)
     t = labels_of(request)
+    if confirm != "yes":
+        user.session.flash("error", t("publish_confirm_missing"))
+        return see_other(_roster_back(services, roster_id, institution, "publish"))
+    done = act(user, roster_routes.publish_roster, services=services, roster_id=roster_id)
     for item in (done or {}).get("published", []):
         user.session.flash("ok", t("published_done", **item))
     return see_other(back)

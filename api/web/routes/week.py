@@ -21,6 +21,7 @@ from api.scope import fathers_of, fathers_read
 from api.tables import JobRow, ProblemRow, Publication
 from api.web import views
 from api.web.routes.pages import WebUser, render, week_url
+from scheduler.diff import Difference, difference
 from scheduler.domain import Problem, Roster, parse_roster
 
 
@@ -215,4 +216,21 @@ def show(request: Request, user: WebUser, page: WeekPage, tab: str, **context: A
         summary=views.summary(page.problem, page.roster, page.institution) if page.roster else None,
         default_time_limit=get_services(request).settings.solve_time_limit,
         **context,
+    )
+
+
+def roster_difference(
+    services: ServicesDep, page: WeekPage, previous_id: str | None
+) -> Difference | None:
+    """Give what the page's roster changed of another roster of the week, at its institution."""
+    if page.roster is None or not previous_id:
+        return None
+    with services.database.read() as db:
+        previous = db.get(JobRow, previous_id)
+        if previous is None or previous.result is None:
+            return None
+        before = services.parsed.roster(previous)
+    return difference(
+        views.at_institution(page.problem, before, page.institution),
+        views.at_institution(page.problem, page.roster, page.institution),
     )

@@ -43,6 +43,7 @@ def test_whatif_writes_table_and_chart(tmp_path: Path, capsys: pytest.CaptureFix
     printed = capsys.readouterr()
     assert code == 0
     assert sorted(p.name for p in out.iterdir()) == [
+        "inkoop.csv",
         "whatif-partner_cap_hours.png",
         "whatif.csv",
         "whatif.xlsx",
