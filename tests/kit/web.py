@@ -10,6 +10,8 @@ from __future__ import annotations
 import copy
 import os
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -28,6 +30,7 @@ from tests.kit.service import (
 __all__ = [
     "Api",
     "baseline_roster",
+    "browser_tab",
     "following_week_data",
     "free_port",
     "make_api",
@@ -120,6 +123,18 @@ def seeded_week() -> dict[str, Any]:
     data: dict[str, Any] = copy.deepcopy(tiny_data())
     data["id"] = SEEDED_WEEK
     return data
+
+
+@contextmanager
+def browser_tab(browser: Any, base: str, width: int = 1600, **options: Any) -> Iterator[Any]:
+    """Give a fresh browser tab (own cookies) at the base address, closed afterwards."""
+    viewport = {"width": width, "height": 1000}
+    context = browser.new_context(base_url=base, viewport=viewport, **options)
+    context.set_default_timeout(20_000)
+    try:
+        yield context.new_page()
+    finally:
+        context.close()
 
 
 def sign_in(page: Any, site: Site, who: str = "planner") -> None:

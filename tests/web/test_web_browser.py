@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from tests.kit.web import SEEDED_WEEK, Site, no_axe_violations, sign_in
+from tests.kit.web import SEEDED_WEEK, Site, browser_tab, no_axe_violations, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
@@ -19,15 +19,8 @@ FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
 @pytest.fixture
 def page(browser: Any, site: Site) -> Iterator[Any]:
     """Give a fresh browser tab (own cookies) that accepts downloads, at the site's address."""
-    context = browser.new_context(
-        base_url=site.base, accept_downloads=True, viewport={"width": 1600, "height": 1000}
-    )
-    context.set_default_timeout(20_000)
-    tab = context.new_page()
-    try:
+    with browser_tab(browser, site.base, accept_downloads=True) as tab:
         yield tab
-    finally:
-        context.close()
 
 
 def shoot(page: Any, folder: Path, name: str) -> None:

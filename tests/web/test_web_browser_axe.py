@@ -29,6 +29,7 @@ from tests.kit.web import (
     SEEDED_WEEK,
     Site,
     baseline_roster,
+    browser_tab,
     free_port,
     no_axe_violations,
     seed_roster,
@@ -145,13 +146,8 @@ def walk_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WalkSite]:
 @pytest.fixture
 def page(browser: Any, walk_site: WalkSite) -> Iterator[Any]:
     """Give a fresh browser tab (own cookies) at the site's address."""
-    context = browser.new_context(base_url=walk_site.base, viewport={"width": 1440, "height": 900})
-    context.set_default_timeout(20_000)
-    tab = context.new_page()
-    try:
+    with browser_tab(browser, walk_site.base, 1440) as tab:
         yield tab
-    finally:
-        context.close()
 
 
 def checked(page: Any, site: WalkSite, who: str) -> None:

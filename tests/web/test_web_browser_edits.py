@@ -24,6 +24,7 @@ from tests.kit.web import (
     SEEDED_WEEK,
     Site,
     baseline_roster,
+    browser_tab,
     free_port,
     no_axe_violations,
     seed_roster,
@@ -60,13 +61,8 @@ def edit_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EditSite]:
 @pytest.fixture
 def page(browser: Any, edit_site: EditSite) -> Iterator[Any]:
     """Give a fresh browser tab at the site's address."""
-    context = browser.new_context(base_url=edit_site.base, viewport={"width": 1440, "height": 900})
-    context.set_default_timeout(20_000)
-    tab = context.new_page()
-    try:
+    with browser_tab(browser, edit_site.base, 1440) as tab:
         yield tab
-    finally:
-        context.close()
 
 
 def test_a_planner_moves_a_card_pins_it_replans_and_it_stays(

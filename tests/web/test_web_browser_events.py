@@ -14,7 +14,14 @@ from typing import Any
 
 import pytest
 
-from tests.kit.web import SEEDED_WEEK, Site, no_axe_violations, publish_from_grid, sign_in
+from tests.kit.web import (
+    SEEDED_WEEK,
+    Site,
+    browser_tab,
+    no_axe_violations,
+    publish_from_grid,
+    sign_in,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -22,13 +29,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 @pytest.fixture
 def page(browser: Any, site: Site) -> Iterator[Any]:
     """Give a fresh browser tab at the site's address."""
-    context = browser.new_context(base_url=site.base, viewport={"width": 1600, "height": 1000})
-    context.set_default_timeout(20_000)
-    tab = context.new_page()
-    try:
+    with browser_tab(browser, site.base) as tab:
         yield tab
-    finally:
-        context.close()
 
 
 def test_an_event_flagged_repaired_and_published_after_confirmation(page: Any, site: Site) -> None:

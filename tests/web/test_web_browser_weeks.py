@@ -23,6 +23,7 @@ from tests.kit.web import (
     TINY_OUTCOMES,
     Site,
     baseline_roster,
+    browser_tab,
     following_week_data,
     free_port,
     no_axe_violations,
@@ -59,13 +60,8 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
 @pytest.fixture
 def page(browser: Any, site: Site) -> Iterator[Any]:
     """Give a fresh browser tab at the site's address."""
-    context = browser.new_context(base_url=site.base, viewport={"width": 1400, "height": 1000})
-    context.set_default_timeout(20_000)
-    tab = context.new_page()
-    try:
+    with browser_tab(browser, site.base, 1400) as tab:
         yield tab
-    finally:
-        context.close()
 
 
 def test_weeks_side_by_side_and_a_fathers_four_weeks(page: Any, site: Site, tmp_path: Path) -> None:
