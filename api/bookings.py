@@ -226,7 +226,7 @@ def release_expired(session: Session, problem_id: str, now: datetime) -> None:
 Located = tuple[str, str, tuple[tuple[str, int], ...], int, int]
 
 
-def _located_query(lock: bool) -> Select[tuple[str, int, str, str, int | None, int | None]]:
+def _located_query(lock: bool) -> Select[str, int, str, str, int, int]:
     """Give the statement of ``_located``, built once (building it costs more than running it)."""
     mine = aliased(Publication)
     query = (
