@@ -20,8 +20,9 @@ interact with, before and after it is added, and reports what is new:
 An assignment included for its staff alone, or a day or more away, is
 checked with only the new one's fathers in it. Everything else the
 validator checks (eligibility, windows, the room's opening hours, the
-staff's shifts, references) reads the new assignment alone. ``tests/api/test_allocation_properties.py`` checks that this agrees
-with the whole validator on random bookings.
+staff's shifts, references) reads the new assignment alone.
+``tests/api/test_allocation_properties.py`` checks that this agrees with
+the whole validator on random bookings.
 """
 
 from __future__ import annotations
