@@ -19,7 +19,6 @@ from __future__ import annotations
 import hashlib
 import json
 import uuid
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -41,16 +40,14 @@ from api.published import (
 from api.tables import Allocation, Claim, IdempotentAnswer, utcnow
 from scheduler.domain import Assignment, Problem, ProblemError, Window
 from scheduler.ids import Id, Pseudonym, WeekName
+from scheduler.incremental import added_violations
 from scheduler.occupancy import Occupancy
 from scheduler.placement import alternatives, blockers, find_placement
-from scheduler.validate import check_assignments
-from scheduler.violations import Violation
 from scheduler.week import MINUTES_PER_WEEK, parse_week
 
 CELL_MINUTES = 5
 HOLD_EXPIRED = "hold_expired"
 ALTERNATIVES = 3
-ROOM_RULES_REACH = timedelta(days=1)
 
 
 class AllocationRequest(BaseModel):
@@ -200,48 +197,6 @@ def _claims(
         Claim(allocation_id=allocation.id, problem_id=problem_id, resource=r, cell=c)
         for r, c in found
     ]
-
-
-def _near(one: Assignment, other: Assignment) -> bool:
-    """Tell whether two assignments start within a day of each other (a room's rules are local
-    in time: its opening hours, its seats and the changeover between uses)."""
-    return abs(one.start - other.start) < ROOM_RULES_REACH
-
-
-def added_violations(
-    problem: Problem,
-    taken: list[Assignment],
-    new: Assignment,
-    standing: Sequence[Assignment] = (),
-) -> list[Violation]:
-    """Give the violations the validator finds against adding ``new`` to what is taken.
-
-    Only the assignments sharing a person with the new one, or its room
-    within a day of it, are checked, before and after it is added; what was already broken before
-    (and is flagged for the planner) does not count against the new one, nor
-    what ``standing`` (the new one as it was made) breaks on its own.
-    """
-    people = set(new.fathers) | set(new.volunteers) | set(new.officers)
-    for father_id in new.fathers:
-        father = problem.father_by_id.get(father_id)
-        if father is not None:
-            people |= set(father.non_associations)
-    people |= {f.id for f in problem.fathers if set(f.non_associations) & set(new.fathers)}
-    touching = [
-        a
-        for a in taken
-        if a.id != new.id
-        and (
-            people & (set(a.fathers) | set(a.volunteers) | set(a.officers))
-            or (new.room is not None and a.room == new.room and _near(a, new))
-        )
-    ]
-    replaced = [a for a in taken if a.id == new.id]
-    before = {(v.rule, v.message) for v in check_assignments(problem, touching + replaced)}
-    if standing:
-        before |= {(v.rule, v.message) for v in check_assignments(problem, list(standing))}
-    after = check_assignments(problem, [*touching, new])
-    return [v for v in after if (v.rule, v.message) not in before]
 
 
 def final_violations(problem: Problem, taken: list[Assignment], new: Assignment) -> list[str]:

@@ -27,7 +27,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 
-from sqlalchemy import delete, event, select
+from sqlalchemy import Select, bindparam, delete, event, select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, aliased
@@ -226,15 +226,8 @@ def release_expired(session: Session, problem_id: str, now: datetime) -> None:
 Located = tuple[str, str, tuple[tuple[str, int], ...], int, int]
 
 
-def _located(session: Session, institution: str, week: str, lock: bool) -> Located | None:
-    """Give what the institution's published week rests on now, in one statement (or None):
-    the stored week, the roster, each covered institution's publication version, and the
-    week's booking version and epoch.
-
-    With ``lock`` the publication rows of every institution the roster covers
-    are locked, as ``load_week`` locks them. The stored week's and roster's
-    own rows are not read: every change to them raises the week's epoch.
-    """
+def _located_query(lock: bool) -> Select[str, int, str, str, int, int]:
+    """Give the statement of ``_located``, built once (building it costs more than running it)."""
     mine = aliased(Publication)
     query = (
         select(
@@ -252,12 +245,25 @@ def _located(session: Session, institution: str, week: str, lock: bool) -> Locat
             & (mine.week == Publication.week),
         )
         .outerjoin(WeekVersion, WeekVersion.problem_id == Publication.problem_id)
-        .where(mine.institution == institution, mine.week == week)
+        .where(mine.institution == bindparam("institution"), mine.week == bindparam("week"))
         .order_by(Publication.institution)
     )
-    if lock:
-        query = query.with_for_update(of=Publication)
-    rows = session.execute(query).all()
+    return query.with_for_update(of=Publication) if lock else query
+
+
+_LOCATED = {lock: _located_query(lock) for lock in (False, True)}
+
+
+def _located(session: Session, institution: str, week: str, lock: bool) -> Located | None:
+    """Give what the institution's published week rests on now, in one statement (or None):
+    the stored week, the roster, each covered institution's publication version, and the
+    week's booking version and epoch.
+
+    With ``lock`` the publication rows of every institution the roster covers
+    are locked, as ``load_week`` locks them. The stored week's and roster's
+    own rows are not read: every change to them raises the week's epoch.
+    """
+    rows = session.execute(_LOCATED[lock], {"institution": institution, "week": week}).all()
     covered = tuple((row[0], int(row[1])) for row in rows)
     if institution not in {name for name, _ in covered}:
         return None

@@ -19,7 +19,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from api.tables import ApiKey, utcnow
@@ -99,7 +99,13 @@ def revoke_key(session: Session, key_id: int, at: datetime | None = None) -> Api
 
 def find_principal(session: Session, secret: str) -> Principal | None:
     """Give who holds this secret, or None for an unknown or revoked key."""
-    row = session.scalars(select(ApiKey).where(ApiKey.digest == digest(secret))).first()
+    row = session.execute(_PRINCIPAL, {"digest": digest(secret)}).first()
     if row is None or row.revoked_at is not None:
         return None
     return Principal(row.id, row.name, row.role, frozenset(row.institutions))
+
+
+# Every request reads its key: the columns alone, in a statement built once.
+_PRINCIPAL = select(
+    ApiKey.id, ApiKey.name, ApiKey.role, ApiKey.institutions, ApiKey.revoked_at
+).where(ApiKey.digest == bindparam("digest"))

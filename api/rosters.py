@@ -20,7 +20,6 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from api.allocations import added_violations
 from api.bookings import bump
 from api.jobs import Report
 from api.problems import institutions_of
@@ -34,6 +33,7 @@ from api.published import (
 )
 from api.tables import Allocation, Claim, JobRow, ProblemRow, Publication, PublicationVersion
 from scheduler.domain import Assignment, Problem, Roster, parse_problem, parse_roster
+from scheduler.incremental import added_violations
 from scheduler.validate import check_assignments
 
 ROSTER_JOB = "roster"

@@ -68,6 +68,21 @@ def check_assignments(problem: Problem, assignments: list[Assignment]) -> list[V
     return _sorted(check.found)
 
 
+def hours_violations(problem: Problem, assignments: list[Assignment]) -> list[Violation]:
+    """Give what the volunteers' hours break in these assignments: the partner cap on all of them
+    together and each volunteer's own maximum (the rest of ``check_assignments`` left out)."""
+    check = _Check(problem)
+    placed = []
+    for assignment in assignments:
+        activity = problem.activity_by_id.get(assignment.activity)
+        if assignment.volunteers and activity is not None and assignment.end > assignment.start:
+            item = check.place(assignment, activity)
+            if item is not None:
+                placed.append(item)
+    volunteer_hours(check, placed)
+    return _sorted(check.found)
+
+
 def _sorted(found: Iterable[Violation]) -> list[Violation]:
     return sorted(found, key=lambda v: (RULES.index(v.rule), v.assignment or "", v.message))
 

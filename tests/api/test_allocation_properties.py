@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+from datetime import timedelta
 from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
@@ -18,9 +20,14 @@ from api.published import load_week
 from api.rosters import publish
 from api.settings import Settings
 from api.tables import Allocation, JobRow, utcnow
+from scheduler.domain import Assignment, Problem, parse_problem
+from scheduler.generate import generate_problem
+from scheduler.incremental import added_violations
 from scheduler.occupancy import Occupancy
 from scheduler.validate import check_assignments
-from tests.kit.service import baseline_roster, roomy_tiny_data, seed_roster
+from scheduler.violations import Violation
+from solver.baseline import first_come_first_served
+from tests.kit.service import baseline_roster, roomy_tiny_data, seed_roster, tiny_data
 
 FATHERS = ["F-001", "F-002", "F-003", "F-004"]
 ACTIVITIES = ["family_room_visit", "video_call", "regular_visit", "cooking_together"]
@@ -108,3 +115,70 @@ def test_any_sequence_of_requests_keeps_the_week_valid(tmp_path: Path) -> None:
 
     run()
     services.database.dispose()
+
+
+def _weeks() -> list[tuple[Problem, list[Assignment]]]:
+    weeks = []
+    for problem in (parse_problem(tiny_data()), generate_problem(30, 1, seed=3)):
+        weeks.append((problem, first_come_first_served(problem).assignments))
+    return weeks
+
+
+WEEKS = _weeks()
+change = st.tuples(
+    st.integers(0, len(WEEKS) - 1),
+    st.integers(0, 10_000),
+    st.sampled_from(["copy", "move", "father", "volunteer", "officer", "room"]),
+    st.integers(-96, 96),
+    st.integers(0, 10_000),
+    st.lists(st.booleans(), min_size=8, max_size=8),
+)
+
+
+def _changed(problem: Problem, original: Assignment, how: str, steps: int, pick: int) -> Assignment:
+    """Give the assignment moved by ``steps`` quarters (or a moved copy of it, a new one), or
+    with one person or its room swapped."""
+    if how in ("copy", "move"):
+        shift = timedelta(minutes=15 * steps)
+        moved: dict[str, object] = {"start": original.start + shift, "end": original.end + shift}
+        if how == "copy":
+            moved["id"] = f"{original.id}-new"
+        return original.model_copy(update=moved)
+    field = {"father": "fathers", "volunteer": "volunteers", "officer": "officers"}.get(how)
+    if field is None:
+        rooms = [r.id for r in problem.rooms]
+        return original.model_copy(update={"room": rooms[pick % len(rooms)]})
+    people = {
+        "fathers": [f.id for f in problem.fathers],
+        "volunteers": [v.id for v in problem.volunteers],
+        "officers": [o.id for o in problem.officers],
+    }[field]
+    listed = list(getattr(original, field))
+    if not listed or not people:
+        return original
+    listed[pick % len(listed)] = people[pick % len(people)]
+    return original.model_copy(update={field: listed})
+
+
+@settings(max_examples=300, deadline=None)
+@given(change)
+def test_the_check_of_a_booking_agrees_with_the_whole_validator(
+    item: tuple[int, int, str, int, int, list[bool]],
+) -> None:
+    """What the check of one new assignment finds on what it can touch is what the whole validator
+    finds new in the week with it, on random weeks, changes and subsets of what is taken."""
+    week, index, how, steps, pick, keep = item
+    problem, roster = WEEKS[week]
+    original = roster[index % len(roster)]
+    new = _changed(problem, original, how, steps, pick)
+    taken = [a for n, a in enumerate(roster) if a.id == original.id or keep[n % len(keep)]]
+    if not keep[0]:
+        taken = [a for a in taken if a.id != original.id]
+    before = _keys(check_assignments(problem, taken))
+    after = _keys(check_assignments(problem, [a for a in taken if a.id != new.id] + [new]))
+    assert _keys(added_violations(problem, taken, new)) == after - before
+
+
+def _keys(found: list[Violation]) -> set[tuple[str, str]]:
+    """Give each violation's rule and message, without the position of its assignment in a list."""
+    return {(v.rule, re.sub(r"assignments\[\d+\]", "assignments[]", v.message)) for v in found}
