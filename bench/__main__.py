@@ -1,4 +1,4 @@
-"""The benchmark suite of issue 6: ``python -m bench`` (``make bench``).
+"""The benchmark suite of the scale targets: ``python -m bench`` (``make bench``).
 
 Solves seeded generated institutions of 50 to 1,000 fathers for 60 seconds
 each, one fresh process per instance, and the national problem (10 regions of

@@ -1,6 +1,6 @@
 """The benchmark's results as files: a markdown report, a CSV table and a plot of gap and time.
 
-The targets of issue 6 are read off the same figures, so the report says for
+The scale targets are read off the same figures, so the report says for
 each whether it was met and by what margin. A figure counts only from a
 roster the independent validator passed; rows whose roster failed are shown
 and marked, never counted towards a target.
@@ -231,7 +231,7 @@ def _instance_row(figures: Figures) -> list[str]:
 
 
 def targets(institutions: list[Figures], national: National | None) -> list[list[str]]:
-    """Give each target of issue 6 with its figure and whether it was met ('-' if not measured)."""
+    """Give each scale target with its figure and whether it was met ('-' if not measured)."""
     found: list[list[str]] = []
     target = next((f for f in institutions if f.fathers == TARGET_FATHERS), None)
     if target is None:
@@ -345,9 +345,9 @@ def targets(institutions: list[Figures], national: National | None) -> list[list
 
 
 def escort_targets(valid: list[Figures]) -> list[list[str]]:
-    """Give the targets of issue 14 on the valid instances: escorts, legal hours, nothing beyond."""
+    """Give the fairness targets on the valid instances: escorts, legal hours, nothing beyond."""
     if not valid:
-        return [["issue 14 targets", "no valid instance", "-"]]
+        return [["fairness targets", "no valid instance", "-"]]
     named = sum(f.legal_volunteer_reasons for f in valid)
     named_fcfs = sum(f.baseline_legal_volunteer_reasons for f in valid)
     seated = [f for f in valid if f.seats_for_all]

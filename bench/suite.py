@@ -104,7 +104,7 @@ class Figures:
     baseline_value: int = 0
     baseline_floor: float = 0.0
     baseline_seconds: float = 0.0
-    # Issue 14's yardsticks: legal shortfalls naming a volunteer reason, fathers with nothing
+    # The fairness yardsticks: legal shortfalls naming a volunteer reason, fathers with nothing
     # beyond the legal visit (the fewest proven after the legal tier), whether a fairness
     # floor above 0 is possible (None: not proven either way), and seats for every father.
     legal_volunteer_reasons: int = 0
