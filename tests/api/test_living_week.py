@@ -103,7 +103,7 @@ def _repair(api: Api) -> dict[str, Any]:
 
 
 def test_a_time_out_is_flagged_repaired_published_and_told(any_api: Api) -> None:
-    """The Done-when scenario: flags from Wednesday, a repair keeping the rest, v2, signed notices."""
+    """The scenario: flags from Wednesday, a repair keeping the rest, v2, signed notices."""
     api = any_api
     data = _week()
     with receiving() as receiver:
