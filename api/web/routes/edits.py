@@ -26,9 +26,8 @@ from api.tables import JobRow, ProblemRow
 from api.web import views
 from api.web.labels import Labels
 from api.web.routes.pages import Csrf, PageRoute, User, act, labels_of, see_other, week_url
-from api.web.routes.week import Params, WeekPage, open_week, roster_difference, show
+from api.web.routes.week import Params, WeekPage, no_father, open_week, show, show_difference
 from api.web.session import check_csrf
-from scheduler.diff import Difference
 from scheduler.domain import Activity, Assignment, Session, validation_messages
 from scheduler.edits import nearest_places
 from scheduler.ids import Id
@@ -139,10 +138,9 @@ def _fathers_shown(page: WeekPage) -> list[str]:
     return [f.id for f in views.fathers_at(page.problem, page.institution)]
 
 
-def _difference(services: ServicesDep, page: WeekPage) -> Difference | None:
-    """Give what the page's roster changed of its previous roster, at the page's institution."""
-    previous_id = page.job.params.get("previous") if page.job is not None else None
-    return roster_difference(services, page, previous_id)
+def _previous(page: WeekPage) -> str | None:
+    """Give the id of the roster the page's draft came from, if any."""
+    return page.job.params.get("previous") if page.job is not None else None
 
 
 @router.get("/weeks/{problem_id}/difference")
@@ -150,20 +148,8 @@ def difference_page(
     request: Request, user: User, services: ServicesDep, problem_id: Id, params: Params
 ) -> Response:
     """Give what a draft changed of the roster it came from: moved, dropped, new, staff swaps."""
-    found: list[Difference | None] = []
-
-    def shown(page: WeekPage) -> set[str]:
-        found.append(_difference(services, page))
-        return found[0].fathers() if found[0] is not None else set()
-
-    page = open_week(services, user, problem_id, params, "difference", shown)
-    changed = found[0] if found else None
-    return show(
-        request,
-        user,
-        page,
-        "difference",
-        difference=changed.view() if changed is not None else None,
+    return show_difference(
+        request, user, services, problem_id, params, "difference", _previous, no_father
     )
 
 

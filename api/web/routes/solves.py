@@ -23,16 +23,8 @@ from api.web.routes.pages import (
     see_other,
     week_url,
 )
-from api.web.routes.week import (
-    Params,
-    WeekPage,
-    open_week,
-    placed_fathers,
-    roster_difference,
-    show,
-)
+from api.web.routes.week import Params, WeekPage, placed_fathers, show_difference
 from api.web.session import check_csrf
-from scheduler.diff import Difference
 from scheduler.ids import Id
 
 router = APIRouter(include_in_schema=False, route_class=PageRoute)
@@ -82,26 +74,18 @@ def _roster_back(services: ServicesDep, roster_id: str, institution: str, tab: s
     return week_url(problem_id, tab, institution=institution or None, roster=roster_id)
 
 
+def _published(page: WeekPage) -> str | None:
+    """Give the id of the week's roster published at the page's institution, if any."""
+    return page.published.roster_id if page.published is not None else None
+
+
 @router.get("/weeks/{problem_id}/publish")
 def publish_preview(
     request: Request, user: User, services: ServicesDep, problem_id: Id, params: Params
 ) -> Response:
     """Give what publishing the chosen roster changes of the published one, with a confirmation."""
-    found: list[Difference | None] = []
-
-    def shown(page: WeekPage) -> set[str]:
-        published = page.published.roster_id if page.published is not None else None
-        found.append(roster_difference(services, page, published))
-        return found[0].fathers() if found[0] is not None else placed_fathers(page)
-
-    page = open_week(services, user, problem_id, params, "publish", shown)
-    changed = found[0] if found else None
-    return show(
-        request,
-        user,
-        page,
-        "publish",
-        difference=changed.view() if changed is not None else None,
+    return show_difference(
+        request, user, services, problem_id, params, "publish", _published, placed_fathers
     )
 
 

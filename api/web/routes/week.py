@@ -234,3 +234,31 @@ def roster_difference(
         views.at_institution(page.problem, before, page.institution),
         views.at_institution(page.problem, page.roster, page.institution),
     )
+
+
+def show_difference(
+    request: Request,
+    user: WebUser,
+    services: ServicesDep,
+    problem_id: str,
+    params: WeekParams,
+    tab: str,
+    against: Callable[[WeekPage], str | None],
+    unchanged: Shown,
+) -> Response:
+    """Give a tab with what the page's roster changed of the week's roster ``against`` names.
+
+    The fathers the difference names are the ones read (``unchanged`` where
+    there is no roster to compare with).
+    """
+    found: list[Difference | None] = []
+
+    def shown(page: WeekPage) -> Iterable[str]:
+        found.append(roster_difference(services, page, against(page)))
+        return found[0].fathers() if found[0] is not None else unchanged(page)
+
+    page = open_week(services, user, problem_id, params, tab, shown)
+    changed = found[0] if found else None
+    return show(
+        request, user, page, tab, difference=changed.view() if changed is not None else None
+    )
