@@ -1,4 +1,4 @@
-"""What a week allows at best, proven by solves of one count each: the fairness targets' yardsticks.
+"""What a week allows at best: the fairness targets' yardsticks, proven by solves and by LPs.
 
 The roster's own KPIs are read against two proofs on the same roster model
 (``solver.model.RosterModel``), each a CP-SAT solve of one count alone:
@@ -12,31 +12,25 @@ The roster's own KPIs are read against two proofs on the same roster model
   no roster has one.
 
 Both start from the roster itself as a hint, so they end no worse than it.
+Beside them, linear programs over the week's counts
+(``bench.week_relaxation``) bound the fewest from below and the entitlement
+value from above, with the legal tier held at the roster's value or not.
 """
 
 from __future__ import annotations
 
 import math
 from collections import defaultdict
-from collections.abc import Iterable
-from dataclasses import dataclass, field
-from fractions import Fraction
+from dataclasses import dataclass
 
-from ortools.linear_solver import pywraplp  # type: ignore[attr-defined]
 from ortools.sat.python import cp_model
 
+from bench.week_relaxation import value_bound, week_counts
 from scheduler import reasons
 from scheduler.domain import Activity, Father, Problem, Roster
 from scheduler.entitlements import grantable, is_legal_visit
 from scheduler.ids import ESCORTED_VISIT
-from solver.candidates import SlotCandidate
-from solver.constraints import (
-    partner_cap_left,
-    seat_escort_minutes,
-    seat_partner_minutes,
-    slot_partner_minutes,
-)
-from solver.legal_bound import individual_capacity
+from solver.candidates import Candidates, find_candidates
 from solver.model import RosterModel
 from solver.search import hint_solution, hinted_solution
 
@@ -135,88 +129,60 @@ def _beyond(problem: Problem, father: Father) -> list[Activity]:
     ]
 
 
-@dataclass
-class _Kinds:
-    """Kinds of occurrence beyond the legal visit: who could have one, how many, at what price.
-
-    A kind is a session activity or an individual activity of one institution,
-    or the escorted seats of one institution; its price is the least partner
-    minutes one father's occurrence of it takes.
-    """
-
-    fathers: dict[tuple[str, ...], set[str]] = field(default_factory=lambda: defaultdict(set))
-    capacity: dict[tuple[str, ...], int] = field(default_factory=lambda: defaultdict(int))
-    price: dict[tuple[str, ...], Fraction] = field(default_factory=dict)
-
-    def add(self, kind: tuple[str, ...], fathers: Iterable[str], price: Fraction) -> None:
-        """Add fathers who could have the kind, at a price; the least price holds."""
-        self.fathers[kind].update(fathers)
-        self.price[kind] = min(price, self.price.get(kind, price))
-
-
-def _kinds(built: RosterModel, wanted: dict[str, set[str]]) -> _Kinds:
-    """Give the kinds of occurrence beyond the legal visit open to the fathers of ``wanted``."""
-    problem, candidates = built.problem, built.candidates
-    kinds = _Kinds()
-    for session in candidates.sessions:
-        seated = [f for f in session.fathers if session.activity in wanted.get(f, ())]
-        kind: tuple[str, ...] = ("session", session.institution, session.activity)
-        if seated:
-            kinds.add(kind, seated, seat_partner_minutes(problem, session))
-            kinds.capacity[kind] += session.capacity
-        escorted = [f for f in session.fathers if ESCORTED_VISIT in wanted.get(f, ())]
-        if session.escorts and escorted:
-            escorted_kind = ("escorted", session.institution)
-            kinds.add(escorted_kind, escorted, seat_escort_minutes(session))
-            kinds.capacity[escorted_kind] += session.capacity
-    slots: dict[tuple[str, ...], list[SlotCandidate]] = defaultdict(list)
-    for slot in candidates.slots:
-        if slot.activity in wanted.get(slot.father, ()):
-            slots["individual", slot.institution, slot.activity].append(slot)
-    left = partner_cap_left(problem, candidates)
-    for individual, found in slots.items():
-        activity = problem.activity_by_id[individual[2]]
-        kinds.add(individual, {s.father for s in found}, slot_partner_minutes(problem, found[0]))
-        kinds.capacity[individual] = individual_capacity(candidates, activity, found, left)
-    return kinds
-
-
-def fewest_by_relaxation(problem: Problem, built: RosterModel | None = None) -> int:
+def fewest_by_relaxation(
+    problem: Problem, candidates: Candidates | None = None, legal_held: int | None = None
+) -> int:
     """Give a bound of the fewest fathers with nothing beyond the legal visit, by an LP.
 
-    Each father who could have more is served by at most one occurrence of one
-    kind (``_Kinds``), no kind beyond its capacity (seats, or what an
-    individual activity's rooms, officers and volunteers could each hold), and
-    the occurrences' least partner minutes within the partner cap. Every
-    roster serves its fathers so, so the LP's optimum (rounded down, to GLOP's
-    tolerance) is at least the most fathers any roster serves: those left are
-    at least the fewest. It leaves out the legal tier, which only makes it lower.
+    A father who could have more counts as served up to his counts of
+    anything beyond the legal visit, over the week's relaxation by counts
+    (``bench.week_relaxation``), with the legal tier held at ``legal_held``
+    if given. Every roster's counts lie in it, so the most it serves, proven
+    from GLOP's duals, is at least the most any roster serves: those left are
+    at least the fewest. 0 (no bound) on a week with pinned assignments, or
+    when GLOP gives no answer.
     """
-    built = built or RosterModel(problem)
+    candidates = candidates or find_candidates(problem)
     wanted = {
         f.id: {a.id for a in beyond} for f in problem.fathers if (beyond := _beyond(problem, f))
     }
-    kinds = _kinds(built, wanted)
-    lp = pywraplp.Solver.CreateSolver("GLOP")
-    edges: dict[str, list[pywraplp.Variable]] = defaultdict(list)
-    priced: list[tuple[Fraction, pywraplp.Variable]] = []
-    for kind, fathers in kinds.fathers.items():
-        chosen = [lp.NumVar(0, 1, f"x{len(priced) + i}") for i in range(len(fathers))]
-        for father, variable in zip(sorted(fathers), chosen, strict=True):
-            edges[father].append(variable)
-        lp.Add(lp.Sum(chosen) <= kinds.capacity[kind])
-        priced += [(kinds.price[kind], variable) for variable in chosen]
-    for variables in edges.values():
-        lp.Add(lp.Sum(variables) <= 1)
-    costly = [(float(price), variable) for price, variable in priced if price > 0]
-    if costly:
-        left = partner_cap_left(problem, built.candidates)
-        lp.Add(lp.Sum([price * variable for price, variable in costly]) <= left)
-    lp.Maximize(lp.Sum([variable for _, variable in priced]))
-    if lp.Solve() != pywraplp.Solver.OPTIMAL:
+    if candidates.pinned or not wanted:
         return 0
-    served = math.floor(float(lp.Objective().Value()) + 1e-6)
-    return max(0, len(wanted) - served)
+    week = week_counts(problem, candidates, legal_held)
+    counts = week.by_father()
+    for father, activities in wanted.items():
+        served = week.column(1.0, 1.0)
+        own = [c for kind, c in counts.get(father, {}).items() if week.activity[kind] in activities]
+        week.rows.add({served: 1.0} | dict.fromkeys(own, -1.0), -math.inf, 0.0)
+    found = week.bound()
+    return 0 if found is None else max(0, len(wanted) - math.floor(found))
+
+
+@dataclass(frozen=True)
+class ValueBounds:
+    """The most entitlement value any roster of the week can have, with and without the legal tier.
+
+    ``held``: of any roster with at least the roster's fathers at the legal
+    minimum (the strict tier order); ``free``: of any roster at all. None
+    where GLOP gave no answer.
+    """
+
+    held: int | None
+    free: int | None
+
+
+def value_bounds(problem: Problem, roster: Roster) -> ValueBounds | None:
+    """Give the proven bounds of the entitlement value (``bench.week_relaxation.value_bound``).
+
+    None on a week with pinned assignments, which the relaxation leaves out.
+    """
+    candidates = find_candidates(problem)
+    if candidates.pinned:
+        return None
+    legal = roster.tiers.get("legal_minimum")
+    return ValueBounds(
+        value_bound(problem, candidates, legal), value_bound(problem, candidates, None)
+    )
 
 
 def fewest_nothing_beyond_legal(
@@ -228,8 +194,8 @@ def fewest_nothing_beyond_legal(
     the higher of the CP-SAT search's bound and the LP's (``fewest_by_relaxation``).
     """
     built = RosterModel(problem)
-    relaxed = fewest_by_relaxation(problem, built)
     legal = roster.tiers.get("legal_minimum")
+    relaxed = fewest_by_relaxation(problem, built.candidates, legal)
     if legal is not None:
         built.model.add(built.terms.expressions["legal_minimum"] >= legal)
     literals = _occurrences(built)

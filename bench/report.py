@@ -145,6 +145,10 @@ def _row(kind: str, figures: Figures) -> dict[str, object]:
             "value": figures.value,
             "baseline_value": figures.baseline_value,
             "value_gain": figures.value_gain,
+            "value_bound_held": figures.value_bound_held,
+            "largest_gain_held": figures.largest_gain_held,
+            "value_bound_free": figures.value_bound_free,
+            "largest_gain_free": figures.largest_gain_free,
             "floor": figures.floor,
             "baseline_floor": figures.baseline_floor,
             "floor_ratio": figures.floor_ratio,
@@ -202,7 +206,9 @@ def _gaps_at(figures: Figures) -> str:
 INSTITUTION_HEADER = [
     "instance", "fathers", "valid", "status", "build s", "solve s", "first roster s",
     "gap", "tier gap at", "legal (bound)", "below legal (fcfs)", "value (bound)",
-    "fcfs value", "gain", "floor (fcfs)", "nothing beyond legal (fcfs; fewest)", "peak MiB",
+    "fcfs value", "gain", "value bound with the legal tier held (largest gain)",
+    "value bound, legal tier not held (largest gain)", "floor (fcfs)",
+    "nothing beyond legal (fcfs; fewest)", "peak MiB",
 ]  # fmt: skip
 
 
@@ -223,11 +229,18 @@ def _instance_row(figures: Figures) -> list[str]:
         f"{figures.value} ({figures.entitlements_bound if figures.entitlements_bound else '-'})",
         str(figures.baseline_value),
         _percent(figures.value_gain),
+        _bound_text(figures.value_bound_held, figures.largest_gain_held),
+        _bound_text(figures.value_bound_free, figures.largest_gain_free),
         f"{figures.floor:.2f} ({figures.baseline_floor:.2f})",
         f"{figures.nothing_beyond} ({figures.baseline_nothing_beyond}; "
         f"{fewest_text(figures.fewest_nothing_beyond)})",
         f"{figures.peak_mib:.0f}",
     ]
+
+
+def _bound_text(bound: int | None, gain: float | None) -> str:
+    """Give a value bound and the largest gain over FCFS it allows, as '902789 (+10.24%)'."""
+    return "-" if bound is None else f"{bound} ({'-' if gain is None else f'{gain:+.2%}'})"
 
 
 def targets(institutions: list[Figures], national: National | None) -> list[list[str]]:
@@ -317,7 +330,7 @@ def targets(institutions: list[Figures], national: National | None) -> list[list
             [
                 f"against FCFS: >= {VALUE_GAIN:.0%} more entitlement value "
                 f"({len(over)} oversubscribed weeks)",
-                f"least gain {_percent(least_gain)}",
+                f"least gain {_percent(least_gain)}{_out_of_reach(over)}",
                 "met" if met else "not met",
             ]
         )
@@ -342,6 +355,19 @@ def targets(institutions: list[Figures], national: National | None) -> list[list
         )
     found += escort_targets([f for f in institutions if f.valid])
     return found
+
+
+def _out_of_reach(weeks: list[Figures]) -> str:
+    """Give the weeks on which no roster with the roster's legal tier reaches the value target."""
+    short = [
+        f"{f.name} at most {f.largest_gain_held:+.2%} ({_percent(f.largest_gain_free)} "
+        "with the legal tier not held)"
+        for f in weeks
+        if f.largest_gain_held is not None and f.largest_gain_held < VALUE_GAIN
+    ]
+    if not short:
+        return ""
+    return "; out of reach under the strict tier order: " + ", ".join(short)
 
 
 def escort_targets(valid: list[Figures]) -> list[list[str]]:

@@ -25,6 +25,7 @@ from bench.fairness import (
     legal_volunteer_shortfalls,
     most_granted_something,
     seats_for_every_father,
+    value_bounds,
 )
 from scheduler.domain import Problem, Roster
 from scheduler.generate import generate_problem
@@ -112,6 +113,10 @@ class Figures:
     nothing_beyond: int = 0
     baseline_nothing_beyond: int = 0
     fewest_nothing_beyond: Best | None = None
+    # The most entitlement value any roster of the week can have, proven by a relaxation
+    # (``bench.fairness.value_bounds``): with the legal tier held at the roster's, and without.
+    value_bound_held: int | None = None
+    value_bound_free: int | None = None
     floor_possible: bool | None = None
     seats_for_all: bool = False
     peak_mib: float = 0.0
@@ -125,9 +130,17 @@ class Figures:
     @property
     def value_gain(self) -> float | None:
         """Give the solver's entitlement value over the baseline's, minus one (0.15 = 15% more)."""
-        if self.baseline_value <= 0:
-            return None
-        return self.value / self.baseline_value - 1.0
+        return _gain(self.value, self.baseline_value)
+
+    @property
+    def largest_gain_held(self) -> float | None:
+        """Give the most any roster with the roster's legal tier can gain over the baseline."""
+        return _gain(self.value_bound_held, self.baseline_value)
+
+    @property
+    def largest_gain_free(self) -> float | None:
+        """Give the most any roster at all can gain over the baseline, the legal tier aside."""
+        return _gain(self.value_bound_free, self.baseline_value)
 
     @property
     def nothing_beyond_met(self) -> bool:
@@ -253,6 +266,9 @@ def measure(spec: InstanceSpec) -> Figures:
         figures.fewest_nothing_beyond = fewest_nothing_beyond_legal(
             problem, roster, proofs, spec.workers
         )
+        bounds = value_bounds(problem, roster)
+        if bounds is not None:
+            figures.value_bound_held, figures.value_bound_free = bounds.held, bounds.free
         most, could = most_granted_something(problem, roster, proofs, spec.workers)
         if most.value == could:
             figures.floor_possible = True
@@ -261,6 +277,13 @@ def measure(spec: InstanceSpec) -> Figures:
     figures.peak_mib = round(peak_mib(), 1)
     figures.pid = os.getpid()
     return figures
+
+
+def _gain(value: int | None, baseline: int) -> float | None:
+    """Give a value over the baseline's, minus one; None without either."""
+    if value is None or baseline <= 0:
+        return None
+    return value / baseline - 1.0
 
 
 def measure_alone(spec: InstanceSpec) -> Figures:

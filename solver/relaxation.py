@@ -243,17 +243,39 @@ def relaxation_bound(model: cp_model.CpModel, seconds: float) -> int | None:
     if not model.proto.objective.vars:
         return math.floor(-model.proto.objective.offset)
     program = _program(model, model_rows(model))
+    bound = _program_bound(program, seconds)
+    return None if bound is None else math.floor(bound + program.offset)
+
+
+def _program_bound(program: _Program, seconds: float) -> float | None:
+    """Give the upper bound GLOP's duals prove for the program (its offset left out), or None."""
     duals = _duals(program, seconds)
     if duals is None:
         return None
     # The solver's sign convention for duals is its own; both signs give a proven bound.
     sides = (program.low, program.high)
     bounds = (program.lower, program.upper)
-    bound = min(
+    return min(
         _proven_bound(sign * duals, program.matrix, program.objective, sides, bounds)
         for sign in (1.0, -1.0)
     )
-    return math.floor(bound + program.offset)
+
+
+def rows_bound(rows: Rows, gains: list[float], upper: list[float], seconds: float) -> float | None:
+    """Give a proven upper bound on the most ``gains . x`` over the rows, ``0 <= x <= upper``.
+
+    A linear program of one's own, bounded as the model's relaxation is: by
+    weak duality from GLOP's duals, whatever their accuracy. None when GLOP
+    gives no duals in ``seconds`` (the rows may have no solution at all).
+    """
+    shape = (len(rows.low), len(gains))
+    matrix = sparse.csr_matrix((rows.values, (rows.rows, rows.columns)), shape=shape)
+    program = _Program(
+        matrix, np.array(gains, dtype=np.float64), np.zeros(len(gains)),
+        np.array(upper, dtype=np.float64), np.array(rows.low), np.array(rows.high),
+        0.0, np.array(rows.source, dtype=np.int64),
+    )  # fmt: skip
+    return _program_bound(program, seconds)
 
 
 def named_duals(model: cp_model.CpModel, seconds: float) -> dict[str, float] | None:

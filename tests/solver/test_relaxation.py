@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import time
 
 import numpy as np
@@ -12,7 +13,7 @@ from scipy import sparse
 
 from scheduler.domain import load_problem
 from solver.model import RosterModel
-from solver.relaxation import _proven_bound, relaxation_bound
+from solver.relaxation import Rows, _proven_bound, relaxation_bound, rows_bound
 from solver.search import Reporter
 from solver.solve import Progress, SolveOptions, solve
 
@@ -168,3 +169,17 @@ def test_fixed_variables_leave_the_bound_as_it_was() -> None:
         domain.extend([value, value])
         assert optimum(model) == 2
         assert relaxation_bound(model, 10) == 2
+
+
+def test_rows_of_ones_own_are_bounded_at_their_optimum() -> None:
+    """Two columns worth 1 and 2, within 0..1 each and 1.5 together: the optimum is 2.5.
+
+    The bound is proven from GLOP's duals, so it is at the optimum up to the
+    rounding slack, never below it; rows without a solution give no bound.
+    """
+    rows = Rows()
+    rows.add({0: 1.0, 1: 1.0}, -math.inf, 1.5)
+    bound = rows_bound(rows, [1.0, 2.0], [1.0, 1.0], 5.0)
+    assert bound is not None and 2.5 <= bound < 2.5 + 1e-6
+    rows.add({0: 1.0, 1: 1.0}, 3.0, math.inf)
+    assert rows_bound(rows, [1.0, 2.0], [1.0, 1.0], 5.0) is None

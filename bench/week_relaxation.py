@@ -1,0 +1,311 @@
+"""The week as counts of occurrences: a linear relaxation for the fairness yardsticks.
+
+Each father's occurrences of one kind (a session activity or an individual
+activity of his institution, or the escorted seats of its sessions) are one
+count between 0 and what his candidates allow under his limits per day. The
+rows are what every roster's counts obey:
+
+- a kind holds no more than its seats, or what an individual activity's
+  rooms, officers, volunteers and the partner cap could each hold alone
+  (``solver.legal_bound.individual_capacity``);
+- the uses of a room pool, changeover included, fit in the time its rooms
+  could be used at all;
+- every occurrence takes at least its least partner minutes, all of them
+  within the partner cap;
+- an escorted seat is a seat in an escorted session;
+- with the legal tier held, at least that many fathers have a visit that
+  brings them to the legal minimum.
+
+Left out are the rules that tie one place to another (a father, a volunteer
+or an officer in one place at a time, non-association, the staff a session
+needs to run): leaving rules out only loosens the relaxation, so its optimum,
+proven from GLOP's duals (``solver.relaxation.rows_bound``), bounds every
+roster of the week. The entitlement value over these counts is the model's
+own (``solver.objectives.entitlements``): levels of falling value per
+activity and over the father's week, which a linear program fills in order.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from dataclasses import dataclass, field
+from fractions import Fraction
+
+from scheduler.domain import Father, Problem
+from scheduler.entitlements import entitled, max_per_day
+from scheduler.ids import ESCORTED_VISIT
+from scheduler.objective import occurrence_value, raise_steps, week_level_value
+from solver.candidates import Candidates, SlotCandidate
+from solver.constraints import (
+    partner_cap_left,
+    seat_escort_minutes,
+    seat_partner_minutes,
+    slot_partner_minutes,
+)
+from solver.legal_bound import individual_capacity
+from solver.relaxation import Rows, rows_bound
+
+MINUTES_PER_DAY = 24 * 60
+# Seconds GLOP may take on one program; the 1,000-father week's takes a few.
+LP_SECONDS = 120.0
+
+Kind = tuple[str, ...]
+
+
+@dataclass
+class _Place:
+    """One father's occurrences of one kind: when they could be, their price and length."""
+
+    activity: str
+    days: dict[int, int] = field(default_factory=lambda: defaultdict(int))
+    price: Fraction | None = None
+    minutes: int = 0
+    escorted_from: set[Kind] = field(default_factory=set)
+
+    def add(self, day: int, price: Fraction, minutes: int) -> None:
+        """Add a candidate occurrence on a day; the least price and the longest length hold."""
+        self.days[day] += 1
+        self.price = price if self.price is None else min(price, self.price)
+        self.minutes = max(self.minutes, minutes)
+
+
+@dataclass
+class WeekCounts:
+    """The relaxation's rows and columns so far: each father's count of each kind, and more."""
+
+    rows: Rows = field(default_factory=Rows)
+    upper: list[float] = field(default_factory=list)
+    gains: list[float] = field(default_factory=list)
+    counts: dict[tuple[str, Kind], int] = field(default_factory=dict)
+    activity: dict[Kind, str] = field(default_factory=dict)
+
+    def column(self, upper: float, gain: float = 0.0) -> int:
+        """Add a column between 0 and ``upper``, worth ``gain`` each; give its index."""
+        self.upper.append(upper)
+        self.gains.append(gain)
+        return len(self.upper) - 1
+
+    def by_father(self) -> dict[str, dict[Kind, int]]:
+        """Give each father's count columns by kind."""
+        found: dict[str, dict[Kind, int]] = defaultdict(dict)
+        for (father, kind), column in self.counts.items():
+            found[father][kind] = column
+        return found
+
+    def bound(self) -> float | None:
+        """Give the proven most of the gains over the rows (None: GLOP gave no answer)."""
+        return rows_bound(self.rows, self.gains, self.upper, LP_SECONDS)
+
+
+def _places(problem: Problem, candidates: Candidates) -> dict[tuple[str, Kind], _Place]:
+    """Give every father's candidate occurrences, kind by kind."""
+    places: dict[tuple[str, Kind], _Place] = {}
+    for session in candidates.sessions:
+        kind: Kind = ("session", session.institution, session.activity)
+        day = session.start // MINUTES_PER_DAY
+        for father in session.fathers:
+            place = places.setdefault((father, kind), _Place(session.activity))
+            place.add(day, seat_partner_minutes(problem, session), session.end - session.start)
+            if session.escorts:
+                escorted = ("escorted", session.institution)
+                seat = places.setdefault((father, escorted), _Place(ESCORTED_VISIT))
+                seat.add(day, seat_escort_minutes(session), session.end - session.start)
+                seat.escorted_from.add(kind)
+    for slot in candidates.slots:
+        kind = ("individual", slot.institution, slot.activity)
+        place = places.setdefault((slot.father, kind), _Place(slot.activity))
+        day = slot.start // MINUTES_PER_DAY
+        place.add(day, slot_partner_minutes(problem, slot), slot.end - slot.start)
+    return places
+
+
+def _most(problem: Problem, father: Father, place: _Place) -> int:
+    """Give the most occurrences of a place a roster can grant: his limit per day, day by day.
+
+    The escorted seats have no limit of their own beyond the seats they ride on.
+    """
+    if place.activity == ESCORTED_VISIT:
+        return sum(place.days.values())
+    activity = problem.activity_by_id[place.activity]
+    return sum(
+        min(count, max_per_day(problem, father, activity, day)) for day, count in place.days.items()
+    )
+
+
+def _capacities(problem: Problem, candidates: Candidates) -> dict[Kind, int]:
+    """Give each kind's capacity: its sessions' seats, or an individual activity's own."""
+    capacity: dict[Kind, int] = defaultdict(int)
+    for session in candidates.sessions:
+        capacity["session", session.institution, session.activity] += session.capacity
+        if session.escorts:
+            capacity["escorted", session.institution] += session.capacity
+    slots: dict[Kind, list[SlotCandidate]] = defaultdict(list)
+    for slot in candidates.slots:
+        slots["individual", slot.institution, slot.activity].append(slot)
+    left = partner_cap_left(problem, candidates)
+    for kind, found in slots.items():
+        activity = problem.activity_by_id[kind[2]]
+        capacity[kind] = individual_capacity(candidates, activity, found, left)
+    return capacity
+
+
+def _covered(spans: list[tuple[int, int]]) -> int:
+    """Give the minutes the union of the spans [start, end) covers."""
+    total = 0
+    reach: int | None = None
+    for start, end in sorted(spans):
+        if reach is None or start >= reach:
+            total, reach = total + end - start, end
+        elif end > reach:
+            total, reach = total + end - reach, end
+    return total
+
+
+def _pool_rows(candidates: Candidates, week: WeekCounts) -> None:
+    """Add that the room uses of individual kinds fit in the time their pools could be used.
+
+    Kinds whose slots all have a pool are joined through the pools they share;
+    each group's counts, each at its kind's shortest use, changeover
+    included, stay within the minutes its pools' candidate times cover, times
+    their rooms. A kind with a slot in no room is left out, which only loosens.
+    """
+    pools_of: dict[Kind, set[str | None]] = defaultdict(set)
+    spans: dict[str, list[tuple[int, int]]] = defaultdict(list)
+    shortest: dict[Kind, int] = {}
+    for slot in candidates.slots:
+        kind: Kind = ("individual", slot.institution, slot.activity)
+        pools_of[kind].add(slot.pool)
+        use = slot.end - slot.start + slot.changeover
+        shortest[kind] = min(use, shortest.get(kind, use))
+        if slot.pool is not None:
+            spans[slot.pool].append((slot.start, slot.end + slot.changeover))
+    parent: dict[str, str] = {}
+
+    def root(pool: str) -> str:
+        while parent.get(pool, pool) != pool:
+            pool = parent[pool]
+        return pool
+
+    roomed = {
+        k: sorted(p for p in ps if p is not None) for k, ps in pools_of.items() if None not in ps
+    }
+    for pools in roomed.values():
+        for pool in pools[1:]:
+            parent[root(pool)] = root(pools[0])
+    groups: dict[str, set[Kind]] = defaultdict(set)
+    for kind, pools in roomed.items():
+        groups[root(pools[0])].add(kind)
+    for top, kinds in groups.items():
+        whole = {p for p in spans if root(p) == top}
+        room = sum(_covered(spans[p]) * candidates.pools[p].capacity for p in whole)
+        terms = {c: float(shortest[kind]) for (_, kind), c in week.counts.items() if kind in kinds}
+        week.rows.add(terms, -math.inf, float(room))
+
+
+def week_counts(
+    problem: Problem, candidates: Candidates, legal_held: int | None = None
+) -> WeekCounts:
+    """Give the relaxation's rows over every father's counts, the legal tier held if given.
+
+    Raises ValueError on a week with pinned assignments, which these counts
+    leave out.
+    """
+    if candidates.pinned:
+        raise ValueError("pinned: the week's relaxation by counts takes no pinned assignments")
+    week = WeekCounts()
+    places = _places(problem, candidates)
+    fathers = problem.father_by_id
+    for (father, kind), place in places.items():
+        week.counts[father, kind] = week.column(_most(problem, fathers[father], place))
+        week.activity[kind] = place.activity
+    by_kind: dict[Kind, list[int]] = defaultdict(list)
+    for (_, kind), column in week.counts.items():
+        by_kind[kind].append(column)
+    for kind, capacity in _capacities(problem, candidates).items():
+        week.rows.add(dict.fromkeys(by_kind[kind], 1.0), -math.inf, float(capacity))
+    priced = {week.counts[key]: float(p.price) for key, p in places.items() if p.price}
+    left = partner_cap_left(problem, candidates)
+    if sum(priced[c] * week.upper[c] for c in priced) > left:
+        week.rows.add(priced, -math.inf, float(left))
+    for (father, kind), place in places.items():
+        if place.escorted_from:
+            terms = {week.counts[father, kind]: 1.0}
+            terms.update({week.counts[father, seat]: -1.0 for seat in place.escorted_from})
+            week.rows.add(terms, -math.inf, 0.0)
+    _pool_rows(candidates, week)
+    if legal_held is not None:
+        _hold_legal(problem, places, week, legal_held)
+    return week
+
+
+def _hold_legal(
+    problem: Problem, places: dict[tuple[str, Kind], _Place], week: WeekCounts, held: int
+) -> None:
+    """Add that at least ``held`` fathers reach the legal minimum by their visits' minutes.
+
+    A father reached has visits of at least the legal minutes; each of his
+    counts of a visit kind brings at most its longest candidate's minutes.
+    """
+    needed = problem.policy.legal_min_visit_minutes
+    if needed <= 0:
+        return
+    visits = {a.id for a in problem.activities if a.counts_as_visit}
+    own: dict[str, dict[Kind, _Place]] = defaultdict(dict)
+    for (father, kind), place in places.items():
+        if place.activity in visits:
+            own[father][kind] = place
+    reached: list[int] = []
+    for father, visited in own.items():
+        column = week.column(1.0)
+        reached.append(column)
+        terms = {column: float(needed)}
+        terms.update({week.counts[father, k]: -float(p.minutes) for k, p in visited.items()})
+        week.rows.add(terms, -math.inf, 0.0)
+    week.rows.add(dict.fromkeys(reached, 1.0), float(held), math.inf)
+
+
+def add_value(problem: Problem, week: WeekCounts) -> None:
+    """Add the entitlement value as the gains: levels per activity and over each father's week.
+
+    The k-th level of an activity is worth ``occurrence_value(k)`` and holds
+    no more than the father's counts of it, up to his entitlement; the j-th
+    level of his week ``week_level_value(j)``, no more than his activity
+    levels together.
+    """
+    activities = {a.id: a for a in problem.entitlement_activities}
+    by_father = week.by_father()
+    for father in problem.fathers:
+        steps = raise_steps(problem, father)
+        counts = by_father.get(father.id, {})
+        by_activity: dict[str, list[int]] = defaultdict(list)
+        for kind, column in counts.items():
+            by_activity[week.activity[kind]].append(column)
+        levels: list[int] = []
+        for activity_id, columns in sorted(by_activity.items()):
+            activity = activities.get(activity_id)
+            limit = 0 if activity is None else entitled(problem, father, activity)
+            top = min(limit, int(sum(week.upper[c] for c in columns)))
+            own = [week.column(1.0, occurrence_value(k, steps)) for k in range(1, top + 1)]
+            if own:
+                terms = dict.fromkeys(own, 1.0) | {c: -1.0 for c in columns}
+                week.rows.add(terms, -math.inf, 0.0)
+            levels += own
+        whole = [week.column(1.0, week_level_value(j, steps)) for j in range(1, len(levels) + 1)]
+        if whole:
+            week.rows.add(dict.fromkeys(whole, 1.0) | dict.fromkeys(levels, -1.0), -math.inf, 0.0)
+
+
+def value_bound(
+    problem: Problem, candidates: Candidates, legal_held: int | None = None
+) -> int | None:
+    """Give a proven bound on the entitlement value of any roster of the week, or None.
+
+    With ``legal_held``, of any roster with at least that many fathers at the
+    legal minimum: the strict tier order holds the legal tier there first.
+    None when GLOP gives no answer in time.
+    """
+    week = week_counts(problem, candidates, legal_held)
+    add_value(problem, week)
+    found = week.bound()
+    return None if found is None else math.floor(found)

@@ -1,0 +1,82 @@
+"""The week's relaxation by counts bounds the entitlement value and the fewest of every roster."""
+
+from __future__ import annotations
+
+import pytest
+from ortools.sat.python import cp_model
+
+from bench.fairness import fewest_by_relaxation, value_bounds
+from bench.week_relaxation import value_bound, week_counts
+from scheduler.domain import Assignment, Problem
+from scheduler.generate import generate_problem
+from solver.candidates import Pinned, find_candidates
+from solver.model import RosterModel
+from solver.solve import SolveOptions, solve
+
+
+def best_value(problem: Problem, legal_held: int | None) -> int:
+    """Give the proven most entitlement value of the week, with the legal tier held if given."""
+    built = RosterModel(problem)
+    terms = built.terms.expressions
+    if legal_held is not None:
+        built.model.add(terms["legal_minimum"] >= legal_held)
+    built.model.maximize(terms["entitlements"])
+    solver = cp_model.CpSolver()
+    solver.parameters.num_workers = 2
+    solver.parameters.max_time_in_seconds = 30
+    assert solver.solve(built.model) == cp_model.OPTIMAL
+    return round(solver.objective_value)
+
+
+def test_the_value_bound_is_at_least_the_optimum_with_and_without_the_legal_tier(
+    tiny: Problem,
+) -> None:
+    """On tiny every father can have his legal hour; the bound holding it is no higher than without.
+
+    Both are at least the proven optimum of the entitlement tier alone (with
+    the legal tier held at 4, and without it).
+    """
+    candidates = find_candidates(tiny)
+    held = value_bound(tiny, candidates, 4)
+    free = value_bound(tiny, candidates)
+    assert held is not None and free is not None
+    assert held >= best_value(tiny, 4)
+    assert free >= best_value(tiny, None)
+    assert held <= free
+    # No roster has 5 of the 4 fathers at the legal minimum: the program has no solution.
+    assert value_bound(tiny, candidates, 5) is None
+
+
+def test_the_value_bound_equals_the_optimum_where_the_relaxation_is_integral(
+    tiny: Problem,
+) -> None:
+    """F-003 alone can have two activities once each: each count at its ceiling, as in the LP."""
+    alone = tiny.model_copy(update={"fathers": [f for f in tiny.fathers if f.id == "F-003"]})
+    bound = value_bound(alone, find_candidates(alone), 1)
+    assert bound == best_value(alone, 1)
+
+
+def test_the_value_bounds_of_a_roster_hold_its_legal_count_and_exceed_its_value() -> None:
+    """A solved 20-father week: its value is within both bounds, the held one the lower."""
+    problem = generate_problem(20, seed=3)
+    roster = solve(problem, SolveOptions(time_limit=3, workers=2))
+    bounds = value_bounds(problem, roster)
+    assert bounds is not None and bounds.held is not None and bounds.free is not None
+    assert roster.kpis.entitlement_value <= bounds.held <= bounds.free
+
+
+def test_the_fewest_bound_with_the_legal_tier_held_is_no_lower(tiny: Problem) -> None:
+    """Holding the legal tier only takes capacity away from what lies beyond it."""
+    tiny.policy.partner_cap_hours = 0.0
+    candidates = find_candidates(tiny)
+    assert fewest_by_relaxation(tiny, candidates, 4) >= fewest_by_relaxation(tiny, candidates)
+
+
+def test_a_week_with_pinned_assignments_is_refused_naming_them(tiny: Problem) -> None:
+    """The counts leave pinned assignments out, so they refuse a week with one."""
+    candidates = find_candidates(tiny)
+    visit = Assignment.model_construct(activity="regular_visit", fathers=["F-001"])
+    candidates.pinned.append(Pinned(visit, 600, 660, 0, None))
+    with pytest.raises(ValueError, match="pinned"):
+        week_counts(tiny, candidates)
+    assert fewest_by_relaxation(tiny, candidates) == 0
