@@ -245,7 +245,8 @@ def _hold_legal(
     """Add that at least ``held`` fathers reach the legal minimum by their visits' minutes.
 
     A father reached has visits of at least the legal minutes; each of his
-    counts of a visit kind brings at most its longest candidate's minutes.
+    counts of a visit kind brings at most its longest candidate's minutes,
+    and no more than the legal minutes (which one visit of them reaches alone).
     """
     needed = problem.policy.legal_min_visit_minutes
     if needed <= 0:
@@ -260,7 +261,10 @@ def _hold_legal(
         column = week.column(1.0)
         reached.append(column)
         terms = {column: float(needed)}
-        terms.update({week.counts[father, k]: -float(p.minutes) for k, p in visited.items()})
+        # A visit brings at most the legal minutes towards them: one long visit is one visit.
+        terms.update(
+            {week.counts[father, k]: -float(min(p.minutes, needed)) for k, p in visited.items()}
+        )
         week.rows.add(terms, -math.inf, 0.0)
     week.rows.add(dict.fromkeys(reached, 1.0), float(held), math.inf)
 

@@ -80,3 +80,18 @@ def test_a_week_with_pinned_assignments_is_refused_naming_them(tiny: Problem) ->
     with pytest.raises(ValueError, match="pinned"):
         week_counts(tiny, candidates)
     assert fewest_by_relaxation(tiny, candidates) == 0
+
+
+def test_a_long_visit_counts_once_towards_the_legal_hour(tiny: Problem) -> None:
+    """Without visit sessions and with 3 partner hours, two 90-minute family-room visits fit.
+
+    Each needs a volunteer for 90 minutes, so no roster brings 3 fathers to
+    the legal hour; two thirds of a 90-minute visit is not an hour's visit.
+    """
+    week = tiny.model_copy(
+        update={"sessions": [s for s in tiny.sessions if s.activity != "regular_visit"]}
+    )
+    week.policy.partner_cap_hours = 3.0
+    candidates = find_candidates(week)
+    assert value_bound(week, candidates, 2) is not None
+    assert value_bound(week, candidates, 3) is None
