@@ -30,6 +30,7 @@ from scheduler import reasons
 from scheduler.domain import Activity, Father, Problem, Roster
 from scheduler.entitlements import grantable, is_legal_visit
 from scheduler.ids import ESCORTED_VISIT
+from scheduler.objective import granted_counts
 from solver.candidates import Candidates, find_candidates
 from solver.model import RosterModel
 from solver.search import hint_solution, hinted_solution
@@ -190,8 +191,9 @@ def fewest_nothing_beyond_legal(
 ) -> Best:
     """Give the fewest fathers with nothing beyond the legal visit, the legal tier held first.
 
-    ``value`` is the fewest found, ``bound`` the fewest any roster can have:
-    the higher of the CP-SAT search's bound and the LP's (``fewest_by_relaxation``).
+    ``value`` is the fewest found (the roster's own where the search finds
+    no roster), ``bound`` the fewest any roster can have: the higher of the
+    CP-SAT search's bound and the LP's (``fewest_by_relaxation``).
     """
     built = RosterModel(problem)
     legal = roster.tiers.get("legal_minimum")
@@ -204,8 +206,20 @@ def fewest_nothing_beyond_legal(
         if beyond := _beyond(problem, father):
             wanted[father.id] = [lit for a in beyond for lit in literals.get((father.id, a.id), [])]
     best = _most_served(built, wanted, roster, time_limit, workers)
-    value, bound = len(wanted) - best.value, max(relaxed, len(wanted) - best.bound)
+    value = min(len(wanted) - best.value, _left_with_nothing(problem, roster))
+    bound = max(relaxed, len(wanted) - best.bound)
     return Best(value, bound, best.proven or value <= bound)
+
+
+def _left_with_nothing(problem: Problem, roster: Roster) -> int:
+    """Give the roster's fathers who could have more than the legal visit and have none of it."""
+    granted = granted_counts(problem, roster.assignments)
+    return sum(
+        1
+        for father in problem.fathers
+        if (beyond := _beyond(problem, father))
+        and not any(granted[father.id, a.id] for a in beyond)
+    )
 
 
 def most_granted_something(

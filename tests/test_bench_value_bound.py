@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from ortools.sat.python import cp_model
 
-from bench.fairness import fewest_by_relaxation, value_bounds
+from bench.fairness import fewest_by_relaxation, fewest_nothing_beyond_legal, value_bounds
 from bench.week_relaxation import value_bound, week_counts
 from scheduler.domain import Assignment, Problem
 from scheduler.generate import generate_problem
@@ -95,3 +95,12 @@ def test_a_long_visit_counts_once_towards_the_legal_hour(tiny: Problem) -> None:
     candidates = find_candidates(week)
     assert value_bound(week, candidates, 2) is not None
     assert value_bound(week, candidates, 3) is None
+
+
+def test_the_fewest_found_is_never_more_than_the_rosters_own() -> None:
+    """A search too short to find a roster leaves the roster's own count as the fewest found."""
+    problem = generate_problem(20, seed=3)
+    problem.policy.partner_cap_hours = 0.0
+    roster = solve(problem, SolveOptions(time_limit=3, workers=2))
+    best = fewest_nothing_beyond_legal(problem, roster, time_limit=0.001)
+    assert best.bound <= best.value <= len(roster.kpis.fathers_nothing_beyond_legal)
