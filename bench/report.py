@@ -238,9 +238,13 @@ def _instance_row(figures: Figures) -> list[str]:
     ]
 
 
+def _signed(value: float | None) -> str:
+    return "-" if value is None else f"{value:+.2%}"
+
+
 def _bound_text(bound: int | None, gain: float | None) -> str:
-    """Give a value bound and the largest gain over FCFS it allows, as '902789 (+10.24%)'."""
-    return "-" if bound is None else f"{bound} ({'-' if gain is None else f'{gain:+.2%}'})"
+    """Give a value bound and the largest gain over FCFS it allows, as '871989 (+6.48%)'."""
+    return "-" if bound is None else f"{bound} ({_signed(gain)})"
 
 
 def targets(institutions: list[Figures], national: National | None) -> list[list[str]]:
@@ -360,7 +364,7 @@ def targets(institutions: list[Figures], national: National | None) -> list[list
 def _out_of_reach(weeks: list[Figures]) -> str:
     """Give the weeks on which no roster with the roster's legal tier reaches the value target."""
     short = [
-        f"{f.name} at most {f.largest_gain_held:+.2%} ({_percent(f.largest_gain_free)} "
+        f"{f.name} at most {f.largest_gain_held:+.2%} ({_signed(f.largest_gain_free)} "
         "with the legal tier not held)"
         for f in weeks
         if f.largest_gain_held is not None and f.largest_gain_held < VALUE_GAIN
