@@ -4,8 +4,8 @@ Run ``.venv/bin/python bench/solve_fixtures.py [--time-limit S] [--workers N] [N
 For each fixture (default: veenhuizen, leeuwarden, region-noord) it prints the
 solver's status, wall time, gap, legal shortfalls, entitlement value and
 fairness floor beside those of the first-come-first-served baseline. The
-target: proven optimal within 5 seconds on 2 cores, more entitlement value
-than FCFS and a higher fairness floor.
+target: proven optimal within 10 seconds on 2 cores (``--workers 2``), more
+entitlement value than FCFS and a higher fairness floor.
 """
 
 from __future__ import annotations

