@@ -178,8 +178,8 @@ class Figures:
 
     @property
     def value_met(self) -> bool:
-        """Tell whether the entitlement value is at least 15% above FCFS's."""
-        return self.value_gain is not None and self.value_gain >= VALUE_GAIN
+        """Tell whether the entitlement value is at least 15% above FCFS's (exactly 15% is met)."""
+        return self.baseline_value > 0 and self.value >= self.baseline_value * (1 + VALUE_GAIN)
 
     @property
     def legal_hour_met(self) -> bool | None:
