@@ -22,7 +22,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 
 from bench.fairness import fewest_text  # noqa: E402
-from bench.suite import CHECKPOINTS, Figures, National  # noqa: E402
+from bench.suite import CHECKPOINTS, FLOOR_RATIO, VALUE_GAIN, Figures, National  # noqa: E402
 from whatif.executors import cpu_count  # noqa: E402
 
 TARGET_FATHERS = 400
@@ -32,8 +32,6 @@ INSTITUTION_GAP_SECONDS = 30
 NATIONAL_GAP = 0.02
 NATIONAL_SECONDS = 300.0
 NATIONAL_MIB = 4 * 1024
-VALUE_GAIN = 0.15
-FLOOR_RATIO = 2.0
 
 
 @dataclass
@@ -229,8 +227,8 @@ def _instance_row(figures: Figures) -> list[str]:
         f"{figures.value} ({figures.entitlements_bound if figures.entitlements_bound else '-'})",
         str(figures.baseline_value),
         _percent(figures.value_gain),
-        _bound_text(figures.value_bound_held, figures.largest_gain_held),
-        _bound_text(figures.value_bound_free, figures.largest_gain_free),
+        bound_text(figures.value_bound_held, figures.largest_gain_held),
+        bound_text(figures.value_bound_free, figures.largest_gain_free),
         f"{figures.floor:.2f} ({figures.baseline_floor:.2f})",
         f"{figures.nothing_beyond} ({figures.baseline_nothing_beyond}; "
         f"{fewest_text(figures.fewest_nothing_beyond)})",
@@ -242,7 +240,7 @@ def _signed(value: float | None) -> str:
     return "-" if value is None else f"{value:+.2%}"
 
 
-def _bound_text(bound: int | None, gain: float | None) -> str:
+def bound_text(bound: int | None, gain: float | None) -> str:
     """Give a value bound and the largest gain over FCFS it allows, as '871989 (+6.48%)'."""
     return "-" if bound is None else f"{bound} ({_signed(gain)})"
 
@@ -329,7 +327,7 @@ def targets(institutions: list[Figures], national: National | None) -> list[list
         ratios = [f.floor_ratio for f in over]
         least_ratio = min((r for r in ratios if r is not None), default=None)
         zero = sum(f.baseline_floor <= 0 for f in over)
-        met = least_gain is not None and least_gain >= VALUE_GAIN and None not in gains
+        met = all(f.value_met for f in over)
         found.append(
             [
                 f"against FCFS: >= {VALUE_GAIN:.0%} more entitlement value "
@@ -339,11 +337,7 @@ def targets(institutions: list[Figures], national: National | None) -> list[list
             ]
         )
         floors = ", ".join(f"{f.floor:.2f} vs {f.baseline_floor:.2f}" for f in over)
-        met = all(
-            (f.baseline_floor <= 0 or (f.floor_ratio is not None and f.floor_ratio >= FLOOR_RATIO))
-            and (f.floor_possible is not True or f.floor > 0)
-            for f in over
-        )
+        met = all(f.floor_met for f in over)
         possible = sum(f.floor_possible is True for f in over)
         impossible = sum(f.floor_possible is False for f in over)
         measured = f"least ratio {_ratio(least_ratio)}; {zero} weeks with FCFS floor 0 "
@@ -390,7 +384,7 @@ def escort_targets(valid: list[Figures]) -> list[list[str]]:
         [
             "no legal shortfall has a volunteer reason",
             f"{named} such shortfalls on {len(valid)} weeks (fcfs {named_fcfs})",
-            "met" if named == 0 else "not met",
+            "met" if all(f.volunteer_met for f in valid) else "not met",
         ],
         [
             "fathers with nothing beyond the legal visit: fewer than FCFS, within 10% of fewest",
@@ -405,7 +399,7 @@ def escort_targets(valid: list[Figures]) -> list[list[str]]:
                 if seated
                 else "no week seats every father in its visit sessions (85-90% by design)"
             ),
-            ("met" if all(f.below_legal == 0 for f in seated) else "not met") if seated else "-",
+            ("met" if all(f.legal_hour_met for f in seated) else "not met") if seated else "-",
         ],
     ]
 

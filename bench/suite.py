@@ -37,9 +37,15 @@ from solver.tiers import group_values
 from whatif.executors import ExecutorName, LocalPoolExecutor, make_executor
 
 CHECKPOINTS: tuple[int, ...] = (5, 30, 60)
+"""Seconds after the solve began at which the best value and bound so far are read."""
 PROOF_SECONDS = 30.0
 """Seconds for each of the two solves that prove the best the week allows (``bench.fairness``)."""
-"""Seconds after the solve began at which the best value and bound so far are read."""
+VALUE_GAIN = 0.15
+"""The target's least entitlement value over FCFS's, minus one."""
+FLOOR_RATIO = 2.0
+"""The target's least fairness floor over FCFS's, where FCFS's is above 0."""
+NEAR_FEWEST = 1.1
+"""The target's most fathers with nothing beyond the legal visit, over the fewest proven."""
 
 
 @dataclass(frozen=True)
@@ -151,8 +157,34 @@ class Figures:
         """
         fewer = self.nothing_beyond < self.baseline_nothing_beyond or self.nothing_beyond == 0
         best = self.fewest_nothing_beyond
-        near = best is not None and self.nothing_beyond <= math.floor(best.bound * 1.1)
+        near = best is not None and self.nothing_beyond <= math.floor(best.bound * NEAR_FEWEST)
         return fewer and near
+
+    @property
+    def volunteer_met(self) -> bool:
+        """Tell whether no legal shortfall of the roster names the partner cap or a volunteer."""
+        return self.legal_volunteer_reasons == 0
+
+    @property
+    def floor_met(self) -> bool:
+        """Tell whether the floor is at least twice FCFS's, and above 0 where proven possible.
+
+        Where FCFS's floor is 0 only the second half applies.
+        """
+        twice = self.baseline_floor <= 0 or (
+            self.floor_ratio is not None and self.floor_ratio >= FLOOR_RATIO
+        )
+        return twice and (self.floor_possible is not True or self.floor > 0)
+
+    @property
+    def value_met(self) -> bool:
+        """Tell whether the entitlement value is at least 15% above FCFS's (exactly 15% is met)."""
+        return self.baseline_value > 0 and self.value >= self.baseline_value * (1 + VALUE_GAIN)
+
+    @property
+    def legal_hour_met(self) -> bool | None:
+        """Tell whether every father has his legal hour; None where the seats do not allow it."""
+        return self.below_legal == 0 if self.seats_for_all else None
 
     @property
     def floor_ratio(self) -> float | None:
@@ -215,11 +247,20 @@ def _tier_figures(problem: Problem, roster: Roster, figures: Figures) -> None:
 
 
 def measure(spec: InstanceSpec) -> Figures:
-    """Give the figures of one instance: solve, validate and compare with the baseline."""
+    """Give the figures of one generated instance: solve, validate and compare with the baseline."""
     problem = generate_problem(
         spec.fathers, spec.institutions, seed=spec.seed, week=spec.week, region=spec.region
     )
-    figures = Figures(instance_name(spec), len(problem.fathers), spec.institutions, spec.time_limit)
+    return measure_week(problem, instance_name(spec), spec)
+
+
+def measure_week(problem: Problem, name: str, spec: InstanceSpec) -> Figures:
+    """Give the figures of one week (generated or a fixture) solved with the spec's options.
+
+    The roster is validated and compared with the baseline, and read
+    against what the week allows at best (``bench.fairness``).
+    """
+    figures = Figures(name, len(problem.fathers), spec.institutions, spec.time_limit)
     events: list[Progress] = []
     began = time.monotonic()
     roster = solve(
