@@ -347,7 +347,9 @@ def search_group(built: RosterModel, task: GroupTask, options: SolveOptions) -> 
     # the hint reaches it, neither the sub-model nor the relaxation is needed.
     ceiling = built.terms.ceilings.get(LEGAL) if legal else None
     reached = ceiling is not None and reporter.take_ceiling(ceiling)
-    searching = _legal_sub_model(built, anchor) if legal and not reached else built
+    searching = built
+    if legal and not reached and task.wall() > 0:
+        searching = _legal_sub_model(built, anchor)
     share, left = task.seconds(), task.wall()
     if not reached and share > 0 and left > 0:
         relaxed = relaxed_bound(searching.model, options, share, left)
@@ -363,11 +365,9 @@ def search_group(built: RosterModel, task: GroupTask, options: SolveOptions) -> 
         # 400-father week (load 7), and the search found its better rosters without them.
         solver.parameters.symmetry_level = 0
     status = cp_model.UNKNOWN
-    proved: int | None = None
-    if reached:
-        # The completed hint reaches the relaxation's bound: proven without a search.
-        proved = reporter.ceiling
-    elif budget > 0 or anchor is None:
+    # Without a search the ceilings still hold: where the hint reaches one, it is proven.
+    proved = reporter.ceiling
+    if not reached and (budget > 0 or anchor is None):
         found = _run(searching, solver, reporter, task, options)
         status, solver, proved = found.status, found.solver, found.bound
     if status == cp_model.INFEASIBLE:
@@ -448,4 +448,5 @@ def _outcome(
     # The search found nothing in its time (its presolve alone can take that long on a
     # large week, and a lone worker may not complete the hint); the completed hint is a
     # solution all the same, and the bound the search proved still holds.
-    return GroupSearch(anchored_result(anchor_value or 0, top, proved), anchor)
+    held = ceiling if proved is None else proved if ceiling is None else min(proved, ceiling)
+    return GroupSearch(anchored_result(anchor_value or 0, top, held), anchor)
