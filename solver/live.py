@@ -9,8 +9,8 @@ is better than the last one given (the warm start to begin with), tier by
 tier in their order of priority: more fathers at their legal minimum, or as
 many with a higher entitlement value, and so on. A solution of a later tier
 group is a whole roster, every earlier tier held; a solution of the legal
-tier alone holds only visits (``solver.search.visits_only``) and so passes
-only with more legal minimums. Reading the assignments
+tier alone holds only visits (searched on ``solver.model.VisitModel``, read
+out through it: ``read_with``) and so passes only with more legal minimums. Reading the assignments
 takes the search's thread for a moment (some 40 ms at Veenhuizen); the
 spacing keeps that small, and the search's result is the same with or without
 it.
@@ -47,6 +47,8 @@ class LiveRosters:
         previous: Roster | None = None,
     ) -> None:
         self.built = built
+        # The model whose solutions are read out: the week's, or the legal tier's sub-model.
+        self.reading = built
         self.previous = previous
         self.make = make
         self.on_roster = on_roster
@@ -62,6 +64,10 @@ class LiveRosters:
         """Give the week being solved."""
         return self.built.problem
 
+    def read_with(self, model: RosterModel | None) -> None:
+        """Read the solutions taken from now on through ``model`` (None: the week's own)."""
+        self.reading = self.built if model is None else model
+
     def due(self) -> bool:
         """Tell whether enough time has gone since the last roster read out."""
         return self.last is None or time.monotonic() - self.last >= self.every
@@ -74,7 +80,7 @@ class LiveRosters:
         handed on by a thread of its own, in the order taken.
         """
         self.last = time.monotonic()
-        assignments = self.built.read(lambda literal: _chosen(values, literal.index))
+        assignments = self.reading.read(lambda literal: _chosen(values, literal.index))
         key = self._key(assignments)
         if key <= self.best:
             return False

@@ -53,6 +53,9 @@ class TierTerms:
     expressions: dict[str, Expression] = field(default_factory=dict)
     slot_links: dict[int, cp_model.IntVar] = field(default_factory=dict)
     ceilings: dict[str, int] = field(default_factory=dict)
+    # Per father, the most of his possible visits the legal tier can use, and their literals:
+    # 0 for a father it cannot count or already counts, 1 where any one visit is enough.
+    useful_visits: dict[str, tuple[int, list[cp_model.IntVar]]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -110,10 +113,9 @@ def legal_minimum(
     for father in problem.fathers:
         own = possible.get(father.id, [])
         rest = needed - fixed.get(father.id, 0)
-        if rest <= 0:
-            constant += 1
-            continue
-        if sum(t.minutes for t in own) < rest:
+        if rest <= 0 or sum(t.minutes for t in own) < rest:
+            constant += int(rest <= 0)
+            terms.useful_visits[father.id] = (0, [t.literal for t in own])
             continue
         reached = model.new_bool_var(f"legal[{father.id}]")
         count.append(reached)
@@ -124,6 +126,7 @@ def legal_minimum(
             # to build on a week of a thousand fathers.
             single.add(father.id)
             literals = [t.literal for t in own]
+            terms.useful_visits[father.id] = (1, literals)
             model.add_bool_or(literals).only_enforce_if(reached)
             model.add(cp_model.LinearExpr.sum(literals) <= len(literals) * reached)
             continue

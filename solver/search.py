@@ -5,9 +5,9 @@ and gives a ``GroupSearch``: the group's value, bound and proof, and the
 solution to carry on from. Before the search, GLOP solves the model's linear
 relaxation (``solver.relaxation``): its proven bound holds the group's, and
 the search stops once a solution reaches it. The legal tier is searched on
-the visits only (``visits_only``). Each search starts from a hint, completed
-into a model solution (``hinted_solution``), and may end no better than it;
-the hint then stands.
+its exact sub-model, the visits alone (``solver.model.VisitModel``). Each
+search starts from a hint, completed into a model solution
+(``hinted_solution``), and may end no better than it; the hint then stands.
 """
 
 from __future__ import annotations
@@ -19,12 +19,13 @@ from dataclasses import dataclass
 
 from ortools.sat.python import cp_model
 
+from scheduler.domain import Assignment
 from scheduler.objective import Tiers
 from solver.highs import HIGHS_AVAILABLE, highs_duals
 from solver.live import LiveRosters
-from solver.model import RosterModel
+from solver.model import RosterModel, VisitModel
 from solver.objectives import Expression
-from solver.portfolio import SOLVERS, run_search, tier_levels
+from solver.portfolio import SOLVERS, Found, run_search, tier_levels
 from solver.relaxation import glop_duals, relaxation_bound
 from solver.tiers import (
     LEGAL,
@@ -287,33 +288,6 @@ def relaxed_bound(
     return relaxation_bound(searched, seconds, highs_duals if HIGHS_AVAILABLE else glop_duals)
 
 
-def visits_only(built: RosterModel) -> cp_model.CpModel:
-    """Give a copy of the model with every activity that is not a visit left out (fixed to 0).
-
-    The legal tier counts visits only, and every rule the other activities take
-    part in is a limit they only use up (a place, a person's time, the partner
-    cap, a ceiling), so leaving them out keeps every roster's visits valid and
-    the tier's optimum the same. The order of interchangeable fathers still
-    holds, as their visits can always be handed out in that order. The copy
-    keeps the variables' indices, so its solution hints the next tier.
-    """
-    visits = {a.id for a in built.problem.activities if a.counts_as_visit}
-    copy = built.model.clone()
-    left_out = {literal.index for literal in built.decisions_of_other_activities(visits)}
-    for index in sorted(left_out):
-        # Fixed in its domain, so the relaxation drops it (``solver.relaxation``).
-        domain = copy.proto.variables[index].domain
-        domain.clear()
-        domain.extend([0, 0])
-    # The hint keeps its visits and leaves the rest out too, so it stays a solution.
-    hint = copy.proto.solution_hint
-    pairs = [(v, 0 if v in left_out else x) for v, x in zip(hint.vars, hint.values, strict=True)]
-    copy.clear_hints()  # type: ignore[no-untyped-call]
-    copy.proto.solution_hint.vars.extend(v for v, _ in pairs)
-    copy.proto.solution_hint.values.extend(x for _, x in pairs)
-    return copy
-
-
 def group_expression(
     group: list[str], expressions: dict[str, Expression], ranges: Tiers
 ) -> Expression:
@@ -329,12 +303,15 @@ class GroupSearch:
 
     ``solution`` is the best roster so far, the search's own or the hint it
     started from. ``result`` None: no solution in time and no hint to fall
-    back on. ``infeasible``: the model has no solution at all.
+    back on. ``infeasible``: the model has no solution at all. ``visits``: the
+    legal tier's sub-model found more than the hint, and these are its visits
+    (its solution is the sub-model's, which the week's model has yet to take).
     """
 
     result: GroupResult | None
     solution: cp_model.CpSolver | None
     infeasible: bool = False
+    visits: list[Assignment] | None = None
 
 
 @dataclass
@@ -367,14 +344,16 @@ def search_group(built: RosterModel, task: GroupTask, options: SolveOptions) -> 
         tell(task.on_progress, task.began, name, anchor_value, None)
     reporter = Reporter(name, task.began, task.on_progress, anchor_value, task.live)
     legal = task.group == [LEGAL]
-    searched = visits_only(built) if legal else built.model
     # The legal tier's ceiling by maximum flow (``solver.legal_bound``) comes first: where
-    # the hint reaches it, the relaxation is not needed.
+    # the hint reaches it, neither the sub-model nor the relaxation is needed.
     ceiling = built.terms.ceilings.get(LEGAL) if legal else None
     reached = ceiling is not None and reporter.take_ceiling(ceiling)
+    searching = built
+    if legal and not reached and task.wall() > 0:
+        searching = _legal_sub_model(built, anchor)
     share, left = task.seconds(), task.wall()
     if not reached and share > 0 and left > 0:
-        relaxed = relaxed_bound(searched, options, share, left)
+        relaxed = relaxed_bound(searching.model, options, share, left)
         # The reporter leaves out a bound below the completed hint, which cannot be.
         reached = relaxed is not None and reporter.take_ceiling(relaxed)
     budget, left = task.seconds(), task.wall()
@@ -382,22 +361,56 @@ def search_group(built: RosterModel, task: GroupTask, options: SolveOptions) -> 
         # The solve's time is up (the build and the searches before took it): the hint stands.
         budget = 0.0
     solver = cp_sat_solver(options, max(SHORTEST_TIER_SECONDS, budget), left)
+    if searching is not built:
+        # Presolve's search for symmetries took 12 of its 16 s on the sub-model of a
+        # 400-father week (load 7), and the search found its better rosters without them.
+        solver.parameters.symmetry_level = 0
     status = cp_model.UNKNOWN
-    proved: int | None = None
-    if reached:
-        # The completed hint reaches the relaxation's bound: proven without a search.
-        proved = reporter.ceiling
-    elif budget > 0 or anchor is None:
-        levels = []
-        if options.solver != "cp-sat":
-            levels = tier_levels(searched, task.group, built.terms.expressions, task.ranges)
-        found = run_search(
-            searched, solver, reporter, options.solver, levels, options.deterministic
-        )
+    # Without a search the ceilings still hold: where the hint reaches one, it is proven.
+    proved = reporter.ceiling
+    if not reached and (budget > 0 or anchor is None):
+        found = _run(searching, solver, reporter, task, options)
         status, solver, proved = found.status, found.solver, found.bound
     if status == cp_model.INFEASIBLE:
         return GroupSearch(None, None, infeasible=True)
-    return _outcome(task, anchor_value, status, solver, reporter.ceiling, proved)
+    outcome = _outcome(task, anchor_value, status, solver, reporter.ceiling, proved)
+    if searching is not built and outcome.solution is solver:
+        taken = outcome.solution
+        outcome.visits = searching.read(lambda literal: taken.boolean_value(literal))
+    return outcome
+
+
+def _legal_sub_model(built: RosterModel, anchor: cp_model.CpSolver | None) -> VisitModel:
+    """Give the legal tier's sub-model (``VisitModel``), hinted with the anchor's visits."""
+    sub = VisitModel(built)
+    if anchor is not None:
+        sub.hint(built.read(lambda literal: anchor.boolean_value(literal)))
+    return sub
+
+
+def _run(
+    searching: RosterModel,
+    solver: cp_model.CpSolver,
+    reporter: Reporter,
+    task: GroupTask,
+    options: SolveOptions,
+) -> Found:
+    """Give how the search of ``searching`` (the week's model or the legal sub-model) ended.
+
+    The rosters so far are read out through the model searched.
+    """
+    levels = []
+    if options.solver != "cp-sat":
+        levels = tier_levels(searching.model, task.group, searching.terms.expressions, task.ranges)
+    if task.live is not None:
+        task.live.read_with(searching)
+    try:
+        return run_search(
+            searching.model, solver, reporter, options.solver, levels, options.deterministic
+        )
+    finally:
+        if task.live is not None:
+            task.live.read_with(None)
 
 
 def _outcome(
@@ -436,4 +449,5 @@ def _outcome(
     # The search found nothing in its time (its presolve alone can take that long on a
     # large week, and a lone worker may not complete the hint); the completed hint is a
     # solution all the same, and the bound the search proved still holds.
-    return GroupSearch(anchored_result(anchor_value or 0, top, proved), anchor)
+    held = ceiling if proved is None else proved if ceiling is None else min(proved, ceiling)
+    return GroupSearch(anchored_result(anchor_value or 0, top, held), anchor)

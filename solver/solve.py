@@ -261,6 +261,9 @@ class _Search:
             searched = search_group(built, task, self.options)
             if searched.infeasible:
                 return best, True
+            if searched.visits is not None:
+                # The legal tier's sub-model found more: the week's model takes its visits.
+                searched.solution = _refilled(built, searched.visits)
             if searched.result is None or searched.solution is None:
                 break
             best = searched.solution
@@ -268,8 +271,6 @@ class _Search:
             value, bound = searched.result.value, searched.result.bound
             tell(self.on_progress, self.began, "+".join(task.group), value, bound)
             built.model.add(task.expression >= searched.result.value)
-            if task.group == [LEGAL] and best is not anchor:
-                best = _refilled(built, best)
             hint_solution(built, best)
             if self.live is not None and index + 1 < len(self.groups):
                 # The group's best, however soon after the last: the next group starts there.
@@ -295,21 +296,24 @@ def _live(
     return LiveRosters(built, make, on_roster, start, previous)
 
 
-def _refilled(built: RosterModel, legal: cp_model.CpSolver) -> cp_model.CpSolver:
-    """Give the legal tier's solution with the rest of the week filled around its visits.
+def _refilled(built: RosterModel, visits: list[Assignment]) -> cp_model.CpSolver | None:
+    """Give the week's solution of the legal tier's visits, the rest of the week filled around.
 
-    The legal tier is searched on the visits alone (``solver.search.visits_only``),
-    so its solution holds nothing else; the next tier starts from its visits
-    and the warm start's occurrences placed around them (``filled_around``).
-    The solution stands as it is should the filled roster not complete.
+    The legal tier is searched on its sub-model (``solver.model.VisitModel``),
+    whose solution holds the visits alone; the next tier starts from those
+    visits and the warm start's occurrences placed around them
+    (``filled_around``). Should the filled roster not complete, the visits
+    alone; None should neither (a broken sub-model).
     """
     problem = built.problem
-    visits = {a.id for a in problem.activities if a.counts_as_visit}
-    read = built.read(lambda literal: legal.boolean_value(literal))
-    filled = filled_around(problem, [a for a in read if a.activity in visits], built.since)
-    built.hint(filled)
-    completed = hinted_solution(built.model)
-    return legal if completed is None else completed
+    kinds = {a.id for a in problem.activities if a.counts_as_visit}
+    kept = [a for a in visits if a.activity in kinds]
+    for hinted in (filled_around(problem, kept, built.since), kept):
+        built.hint(hinted)
+        completed = hinted_solution(built.model)
+        if completed is not None:
+            return completed
+    return None
 
 
 def _hold_settled(

@@ -19,8 +19,8 @@ from scheduler.generate import generate_problem
 from scheduler.objective import TIERS, tier_ranges, tiers
 from scheduler.validate import check_assignments
 from solver.legal_bound import most_disjoint
-from solver.model import RosterModel
-from solver.search import Progress, visits_only
+from solver.model import RosterModel, VisitModel
+from solver.search import Progress
 from solver.solve import SolveOptions, solve
 from solver.tiers import LEGAL, group_values
 from solver.warmstart import priority_order
@@ -47,8 +47,9 @@ def test_the_flow_ceiling_is_the_legal_tiers_optimum(fathers: int, seed: int, ho
     built = RosterModel(problem)
     ceiling = built.terms.ceilings[LEGAL]
     assert ceiling < len(problem.fathers)
-    searched = visits_only(built)
-    searched.add(built.terms.expressions[LEGAL] >= ceiling + 1)
+    sub = VisitModel(built)
+    searched = sub.model
+    searched.add(sub.terms.expressions[LEGAL] >= ceiling + 1)
     solver = cp_model.CpSolver()
     solver.parameters.num_workers = 2
     solver.parameters.max_time_in_seconds = 60
@@ -109,3 +110,28 @@ def test_most_disjoint_is_the_largest_set_of_intervals_without_overlap(
 ) -> None:
     """The earliest-end-first count equals the largest disjoint subset found by brute force."""
     assert most_disjoint(spans) == _brute_disjoint(spans)
+
+
+def test_the_sub_models_optimum_is_the_full_models_legal_tier() -> None:
+    """On a short week the sub-model proves the full model's legal optimum, below every father.
+
+    Its visits are a valid roster of the week on their own.
+    """
+    problem = _short_week(*WEEKS[0])
+    built = RosterModel(problem)
+    sub = VisitModel(built)
+    optima = []
+    for searched, expression in (
+        (built.model, built.terms.expressions[LEGAL]),
+        (sub.model, sub.terms.expressions[LEGAL]),
+    ):
+        searched.maximize(expression)
+        solver = cp_model.CpSolver()
+        solver.parameters.num_workers = 2
+        solver.parameters.max_time_in_seconds = 60
+        assert solver.solve(searched) == cp_model.OPTIMAL
+        optima.append(round(solver.objective_value))
+    assert optima[0] == optima[1] == built.terms.ceilings[LEGAL] < len(problem.fathers)
+    visits = sub.read(lambda literal: solver.boolean_value(literal))
+    assert check_assignments(problem, visits) == []
+    assert tiers(problem, visits).legal_minimum == optima[1]

@@ -10,7 +10,7 @@ from scheduler.domain import Problem
 from scheduler.generate import generate_problem
 from scheduler.objective import tier_ranges, tiers
 from scheduler.validate import check_assignments
-from solver.model import RosterModel
+from solver.model import RosterModel, VisitModel
 from solver.search import (
     GroupTask,
     SolveOptions,
@@ -18,7 +18,6 @@ from solver.search import (
     hinted_solution,
     search_group,
     solution_value,
-    visits_only,
 )
 from solver.solve import _refilled
 from solver.tiers import GroupResult, group_top
@@ -68,21 +67,22 @@ def test_without_time_the_completed_hint_stands(tiny: Problem) -> None:
 
 
 def test_the_entitlement_tier_starts_from_the_legal_visits_with_the_week_filled() -> None:
-    """After a visits-only solution the next hint keeps its legal value and adds other kinds."""
+    """After the sub-model's visits the next hint keeps its legal value and adds other kinds."""
     problem = generate_problem(30, seed=4)
     built = RosterModel(problem)
-    built.hint(priority_order(problem))
-    built.model.maximize(built.terms.expressions["legal_minimum"])
+    sub = VisitModel(built)
+    sub.hint(priority_order(problem))
     solver = cp_model.CpSolver()
     solver.parameters.num_workers = 2
     solver.parameters.max_time_in_seconds = 10
-    assert solver.solve(visits_only(built)) in (cp_model.OPTIMAL, cp_model.FEASIBLE)
-    legal = built.read(lambda literal: solver.boolean_value(literal))
+    assert solver.solve(sub.model) in (cp_model.OPTIMAL, cp_model.FEASIBLE)
+    legal = sub.read(lambda literal: solver.boolean_value(literal))
     visits = {a.id for a in problem.activities if a.counts_as_visit}
     assert {a.activity for a in legal} <= visits
-    filled = _refilled(built, solver)
+    filled = _refilled(built, legal)
+    assert filled is not None
     roster = built.read(lambda literal: filled.boolean_value(literal))
     assert check_assignments(problem, roster) == []
     expression = built.terms.expressions["legal_minimum"]
-    assert filled.value(expression) == solver.value(expression)
+    assert filled.value(expression) == round(solver.objective_value)
     assert any(a.activity not in visits for a in roster)
