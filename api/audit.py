@@ -19,6 +19,9 @@ from sqlalchemy.orm import Session
 from api.keys import Principal
 from api.tables import AuditEntry, utcnow
 
+# A batch of entries is written as rows in one executemany statement, without ORM objects.
+_INSERT = insert(AuditEntry.metadata.tables[AuditEntry.__tablename__])
+
 
 def record(
     session: Session,
@@ -81,7 +84,10 @@ class GroupWriter:
         institutions: Iterable[str],
         detail: str = "",
     ) -> None:
-        """Store one audit entry, with whatever other entries wait at the same moment."""
+        """Store one audit entry, with whatever other entries wait at the same moment.
+
+        Call it outside any write transaction: the batch may be this caller's to write.
+        """
         mine = _Pending(_columns(who, action, object_type, object_id, institutions, detail))
         with self._changed:
             self._waiting.append(mine)
@@ -116,7 +122,7 @@ class _Pending:
 
 
 def _insert(session: Session, rows: list[dict[str, Any]]) -> None:
-    session.execute(insert(AuditEntry), rows)
+    session.execute(_INSERT, rows)
 
 
 def record_read(
