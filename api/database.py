@@ -99,8 +99,11 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 
 def _sqlite_begin(connection: Connection) -> None:
-    immediate = connection.get_execution_options().get("immediate", False)
-    connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+    options = connection.get_execution_options()
+    if options.get("one_statement", False):
+        # A lone statement is a transaction of its own in SQLite: no BEGIN, and no ROLLBACK.
+        return
+    connection.exec_driver_sql("BEGIN IMMEDIATE" if options.get("immediate", False) else "BEGIN")
 
 
 class _SqliteWriter:
@@ -167,6 +170,9 @@ class Database:
             event.listen(self.engine, "connect", _sqlite_pragmas)
             event.listen(self.engine, "begin", _sqlite_begin)
         self._reads = sessionmaker(self.engine, expire_on_commit=False)
+        self._lone_reads = sessionmaker(
+            self.engine.execution_options(one_statement=True), expire_on_commit=False
+        )
         self._writer: AbstractContextManager[Any] = (
             _SqliteWriter(writer_file) if self.is_sqlite else nullcontext()
         )
@@ -185,6 +191,12 @@ class Database:
     def read(self) -> Iterator[Session]:
         """Give a session for reading; closing it ends its transaction and keeps nothing."""
         with self._reads() as session:
+            yield session
+
+    @contextmanager
+    def read_one(self) -> Iterator[Session]:
+        """Give a session for a read of one statement (on SQLite it sends no BEGIN of its own)."""
+        with self._lone_reads() as session:
             yield session
 
     @contextmanager

@@ -76,7 +76,7 @@ def verify_key(services: Services, address: str, secret: str) -> Principal | Non
             f"too many failed key attempts from this address: try again in {wait} s",
             headers={"Retry-After": str(wait)},
         )
-    with services.database.read() as session:
+    with services.database.read_one() as session:
         principal = find_principal(session, secret)
     if principal is None:
         services.attempts.failed(address)
