@@ -24,7 +24,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
-from sqlalchemy import delete, select
+from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
 from api.bookings import BookedWeek, WeekKey, bump, release_expired, stamp, week_key
@@ -48,6 +48,8 @@ from scheduler.week import MINUTES_PER_WEEK, parse_week
 CELL_MINUTES = 5
 HOLD_EXPIRED = "hold_expired"
 ALTERNATIVES = 3
+# Claims are written as rows in one executemany statement, without ORM objects.
+_CLAIMS = insert(Claim.metadata.tables[Claim.__tablename__])
 
 
 class AllocationRequest(BaseModel):
@@ -161,8 +163,8 @@ def _claims(
     allocation: Allocation,
     assignment: Assignment,
     joined: Assignment | None,
-) -> list[Claim]:
-    """Give the claims an allocation makes: its father, and the staff and seat it adds."""
+) -> list[dict[str, Any]]:
+    """Give the claims an allocation makes (as rows): its father, and the staff and seat it adds."""
     problem = week.problem
     clock = problem.clock
     start, end = clock.minute(assignment.start), clock.minute(assignment.end)
@@ -194,7 +196,7 @@ def _claims(
         seat = next((s for s in range(first, capacity) if s not in claimed), first)
         found.append((resource, seat))
     return [
-        Claim(allocation_id=allocation.id, problem_id=problem_id, resource=r, cell=c)
+        {"allocation_id": allocation.id, "problem_id": problem_id, "resource": r, "cell": c}
         for r, c in found
     ]
 
@@ -338,7 +340,7 @@ def allocate(
         )
         session.add(allocation)
         stamp(session, booked, allocation, now)
-    session.add_all(_claims(session, week, allocation, assignment, joined))
+    session.execute(_CLAIMS, _claims(session, week, allocation, assignment, joined))
     body = view(allocation, now)
     if idempotency_key is not None:
         session.add(
@@ -455,7 +457,7 @@ def confirm(
     allocation.confirmed_at = now
     allocation.hold_expires_at = None
     stamp(session, booked, allocation, now)
-    session.add_all(_claims(session, week, allocation, chosen, joined))
+    session.execute(_CLAIMS, _claims(session, week, allocation, chosen, joined))
     session.flush()
     return Outcome(200, view(allocation, now))
 

@@ -393,7 +393,9 @@ class Bookings:
 
 def stamp(session: Session, booked: BookedWeek, allocation: Allocation, now: datetime) -> None:
     """Raise the week's version for a changed allocation; the copy takes it in after the commit."""
-    version = bump(session, allocation.problem_id)
+    # The allocation is written once, with its version, instead of written and then updated.
+    with session.no_autoflush:
+        version = bump(session, allocation.problem_id)
     allocation.week_version = version
     session.flush()
     copy = _detached(allocation)

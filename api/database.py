@@ -14,6 +14,8 @@ created and upgraded by the Alembic migrations shipped in ``api/migrations``.
 
 from __future__ import annotations
 
+import fcntl
+import os
 import random
 import sqlite3
 import threading
@@ -38,6 +40,9 @@ SQLITE_BUSY_MS = 30_000
 RETRIABLE_SQLSTATES = frozenset({"40001", "40P01", "55P03"})
 RETRY_FIRST_PAUSE = 0.02
 RETRY_AFTER_SECONDS = 1
+# The threads a service process answers synchronous routes with (AnyIO's default): the pool
+# keeps a connection for each, so that no request opens (and sets up) a connection of its own.
+REQUEST_THREADS = 40
 
 Result = TypeVar("Result")
 
@@ -94,8 +99,48 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 
 def _sqlite_begin(connection: Connection) -> None:
-    immediate = connection.get_execution_options().get("immediate", False)
-    connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+    options = connection.get_execution_options()
+    if options.get("one_statement", False):
+        # A lone statement is a transaction of its own in SQLite: no BEGIN, and no ROLLBACK.
+        return
+    connection.exec_driver_sql("BEGIN IMMEDIATE" if options.get("immediate", False) else "BEGIN")
+
+
+class _SqliteWriter:
+    """One writer at a time on a SQLite file: the threads of this process, then every process.
+
+    Threads queue on a lock of their own; the holder then takes an exclusive
+    ``flock`` on a file beside the database, so that the service processes
+    queue in the kernel (woken at once) instead of in SQLite's busy handler.
+    The lock is re-entrant within a thread, as a nested write needs.
+    """
+
+    def __init__(self, path: Path | None) -> None:
+        self._path = path
+        self._threads = threading.RLock()
+        self._depth = 0
+        self._descriptor: int | None = None
+
+    def __enter__(self) -> None:
+        self._threads.acquire()
+        self._depth += 1
+        if self._depth == 1 and self._path is not None:
+            if self._descriptor is None:
+                self._descriptor = os.open(self._path, os.O_RDWR | os.O_CREAT, 0o600)
+            fcntl.flock(self._descriptor, fcntl.LOCK_EX)
+
+    def __exit__(self, *_exc: object) -> None:
+        self._depth -= 1
+        if self._depth == 0 and self._descriptor is not None:
+            fcntl.flock(self._descriptor, fcntl.LOCK_UN)
+        self._threads.release()
+
+    def close(self) -> None:
+        """Let go of the lock file (a later write opens it again)."""
+        with self._threads:
+            if self._descriptor is not None:
+                os.close(self._descriptor)
+                self._descriptor = None
 
 
 class Database:
@@ -107,20 +152,29 @@ class Database:
         self.is_sqlite = parsed.get_backend_name() == "sqlite"
         # A SQLite file needs no ping before each checkout (a statement per transaction).
         kwargs: dict[str, Any] = {"pool_pre_ping": not self.is_sqlite}
+        writer_file: Path | None = None
         if self.is_sqlite:
             if parsed.database and parsed.database != ":memory:":
                 Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+                writer_file = Path(f"{parsed.database}-writer.lock")
             kwargs["connect_args"] = {"check_same_thread": False, "timeout": SQLITE_BUSY_MS / 1000}
+            kwargs["pool_size"] = REQUEST_THREADS
+            kwargs["max_overflow"] = REQUEST_THREADS // 2
         else:
-            kwargs["pool_size"] = 10
-            kwargs["max_overflow"] = 20
+            # Each process keeps a connection for most of its request threads; two
+            # processes stay well inside PostgreSQL's 100 connections.
+            kwargs["pool_size"] = REQUEST_THREADS // 2
+            kwargs["max_overflow"] = REQUEST_THREADS // 4
         self.engine: Engine = create_engine(self.url, **kwargs)
         if self.is_sqlite:
             event.listen(self.engine, "connect", _sqlite_pragmas)
             event.listen(self.engine, "begin", _sqlite_begin)
         self._reads = sessionmaker(self.engine, expire_on_commit=False)
+        self._lone_reads = sessionmaker(
+            self.engine.execution_options(one_statement=True), expire_on_commit=False
+        )
         self._writer: AbstractContextManager[Any] = (
-            threading.RLock() if self.is_sqlite else nullcontext()
+            _SqliteWriter(writer_file) if self.is_sqlite else nullcontext()
         )
         self._writes = sessionmaker(
             self.engine.execution_options(immediate=True), expire_on_commit=False
@@ -140,10 +194,16 @@ class Database:
             yield session
 
     @contextmanager
+    def read_one(self) -> Iterator[Session]:
+        """Give a session for a read of one statement (on SQLite it sends no BEGIN of its own)."""
+        with self._lone_reads() as session:
+            yield session
+
+    @contextmanager
     def write(self) -> Iterator[Session]:
         """Give a session whose changes commit together at the end, or not at all on an error."""
-        # SQLite has one writer: this process's writers queue here rather than in SQLite's
-        # busy handler, whose sleeps grow to 100 ms while the file is free again at once.
+        # SQLite has one writer: writers queue here (threads, then processes) rather than in
+        # SQLite's busy handler, whose sleeps grow to 100 ms while the file is free again at once.
         with self._writer, self._writes() as session, session.begin():
             yield session
 
@@ -177,8 +237,10 @@ class Database:
             session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": lock_key(name)})
 
     def dispose(self) -> None:
-        """Close every pooled connection."""
+        """Close every pooled connection (and the SQLite writers' lock file)."""
         self.engine.dispose()
+        if isinstance(self._writer, _SqliteWriter):
+            self._writer.close()
 
 
 def alembic_config(url: str | None = None) -> Config:

@@ -18,6 +18,7 @@ from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBea
 from sqlalchemy.orm import Session
 
 from api.attempts import FailedAttempts
+from api.audit import GroupWriter
 from api.database import Database
 from api.jobs import JobRunner
 from api.keys import Principal, find_principal
@@ -28,13 +29,19 @@ from api.tables import JobRow, ProblemRow
 
 @dataclass
 class Services:
-    """The parts of one running service: settings, database, jobs, parsed weeks, failed keys."""
+    """The parts of one running service: settings, database, jobs, parsed weeks, failed keys,
+    and the audit entries written together for requests that write nothing else."""
 
     settings: Settings
     database: Database
     runner: JobRunner
     parsed: Parsed = field(default_factory=new_parsed)
     attempts: FailedAttempts = field(default_factory=FailedAttempts)
+    audits: GroupWriter = field(init=False)
+
+    def __post_init__(self) -> None:
+        retries = self.settings.database_retries
+        self.audits = GroupWriter(lambda work: self.database.transact(work, retries))
 
     @classmethod
     def of(cls, settings: Settings, database: Database, runner: JobRunner) -> Services:
@@ -69,7 +76,7 @@ def verify_key(services: Services, address: str, secret: str) -> Principal | Non
             f"too many failed key attempts from this address: try again in {wait} s",
             headers={"Retry-After": str(wait)},
         )
-    with services.database.read() as session:
+    with services.database.read_one() as session:
         principal = find_principal(session, secret)
     if principal is None:
         services.attempts.failed(address)

@@ -1,7 +1,8 @@
 """Benchmark: allocations at booking-day load against a real ``gezinsrooster serve --workers N``.
 
-A bounded asyncio client (``httpx.AsyncClient`` behind a semaphore, loopback
-only) sends ``POST /v1/allocations`` at a fixed rate for a fixed time, spread
+A bounded asyncio client (``aiohttp`` behind a semaphore, loopback only, in
+this process: its CPU share is reported, since it runs on the same cores as
+the service) sends ``POST /v1/allocations`` at a fixed rate for a fixed time, spread
 over the institutions and weeks of a region: each week is
 ``scheduler.generate.generate_problem`` (a region of ``--institutions``
 prisons) with its first-come-first-served roster published, thinned so that
@@ -27,6 +28,7 @@ import asyncio
 import json
 import os
 import random
+import resource
 import statistics
 import sys
 import tempfile
@@ -37,6 +39,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
+import aiohttp
 import httpx
 
 from api.database import Database
@@ -49,13 +52,14 @@ from scheduler.generate import generate_problem
 from scheduler.validate import check_assignments
 from scheduler.week import parse_week
 from solver.baseline import first_come_first_served
-from tests.kit.server import free_port, serving
+from tests.kit.server import PROC, descendants, free_port, serving
 from tests.kit.service import empty_roster, one_slot_data
 
 WEEKS = ["2027-W05", "2027-W06", "2027-W07", "2027-W08"]
 # A request the client could not even start this long after it was due is counted as
 # missed instead of sent, so a service that falls far behind ends the run in time.
 GIVE_UP_SECONDS = 5.0
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 
 
 @dataclass
@@ -139,7 +143,7 @@ def _seed_region(
 
 
 async def _ask(
-    client: httpx.AsyncClient,
+    client: aiohttp.ClientSession,
     gate: asyncio.Semaphore,
     body: dict[str, Any],
     due: float,
@@ -153,22 +157,31 @@ async def _ask(
             tally.missed += 1
             return
         try:
-            answer = await client.post("/v1/allocations", json=body)
-        except httpx.TransportError:
+            async with client.post("/v1/allocations", json=body) as answer:
+                status = answer.status
+                found = await answer.json() if status == 201 else None
+        except aiohttp.ClientError:
             tally.failed += 1
             return
         ended = time.perf_counter()
         tally.sent.append((ended - began) * 1000)
-        tally.due.setdefault(answer.status_code, []).append((ended - due) * 1000)
-        if answer.status_code == 201:
-            tally.confirmed.append(answer.json()["id"])
+        tally.due.setdefault(status, []).append((ended - due) * 1000)
+        if found is not None:
+            tally.confirmed.append(found["id"])
             if pick.random() < cancel_share and len(tally.confirmed) > 1:
                 old = tally.confirmed.pop(0)
                 try:
-                    gone = await client.delete(f"/v1/allocations/{old}")
-                    tally.cancels[gone.status_code] += 1
-                except httpx.TransportError:
+                    async with client.delete(f"/v1/allocations/{old}") as gone:
+                        tally.cancels[gone.status] += 1
+                except aiohttp.ClientError:
                     tally.failed += 1
+
+
+def _session(base: str, secret: str, connections: int) -> aiohttp.ClientSession:
+    connector = aiohttp.TCPConnector(limit=connections)
+    timeout = aiohttp.ClientTimeout(total=120)
+    headers = {"X-API-Key": secret}
+    return aiohttp.ClientSession(base, headers=headers, connector=connector, timeout=timeout)
 
 
 async def _drive(
@@ -178,11 +191,7 @@ async def _drive(
     pick = random.Random(args.seed)
     tally = Tally()
     gate = asyncio.Semaphore(args.concurrency)
-    limits = httpx.Limits(max_connections=args.concurrency, max_keepalive_connections=64)
-    headers = {"X-API-Key": secret}
-    async with httpx.AsyncClient(
-        base_url=base, headers=headers, limits=limits, timeout=60
-    ) as client:
+    async with _session(base, secret, args.concurrency) as client:
         tasks = []
         start = time.perf_counter()
         for number in range(int(args.rate * args.seconds)):
@@ -207,6 +216,23 @@ async def _drive(
         await asyncio.gather(*tasks)
         elapsed = time.perf_counter() - start
     return tally, elapsed
+
+
+def _cpu_seconds(pids: list[int]) -> float:
+    """Give the CPU time (user and system) the processes have used so far."""
+    total = 0
+    for pid in pids:
+        try:
+            fields = (PROC / str(pid) / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])
+    return total / CLOCK_TICKS
+
+
+def _own_cpu_seconds() -> float:
+    used = resource.getrusage(resource.RUSAGE_SELF)
+    return used.ru_utime + used.ru_stime
 
 
 def _violations(url: str, problems: list[Problem]) -> dict[str, int]:
@@ -269,18 +295,24 @@ def _load(url: str, args: argparse.Namespace) -> dict[str, Any]:
                 timeout=120,
             )
             assert answer.status_code == 200, answer.text
+        service = [server.process.pid, *descendants(server.process.pid)]
+        service_before, client_before = _cpu_seconds(service), _own_cpu_seconds()
         tally, elapsed = asyncio.run(_drive(server.base, secret, askers, args))
+        service_cpu = _cpu_seconds(service) - service_before
+        client_cpu = _own_cpu_seconds() - client_before
     figures = _summary(tally, elapsed)
+    # Shares of the machine's cores while the requests ran (1.0 is every core busy).
+    cores = (os.cpu_count() or 1) * elapsed
+    figures["cpu_share"] = {
+        "client": round(client_cpu / cores, 2),
+        "service": round(service_cpu / cores, 2),
+    }
     figures["violations"] = _violations(url, problems)
     return figures
 
 
 async def _race_all(base: str, secret: str, racers: int) -> tuple[Counter[int], float]:
-    limits = httpx.Limits(max_connections=racers, max_keepalive_connections=racers)
-    headers = {"X-API-Key": secret}
-    async with httpx.AsyncClient(
-        base_url=base, headers=headers, limits=limits, timeout=120
-    ) as client:
+    async with _session(base, secret, racers) as client:
 
         async def one(number: int) -> int:
             body = {
@@ -291,7 +323,8 @@ async def _race_all(base: str, secret: str, racers: int) -> tuple[Counter[int], 
                 "earliest": "2027-02-06T08:00:00+01:00",
                 "latest": "2027-02-06T21:00:00+01:00",
             }
-            return (await client.post("/v1/allocations", json=body)).status_code
+            async with client.post("/v1/allocations", json=body) as answer:
+                return answer.status
 
         began = time.perf_counter()
         codes = await asyncio.gather(*(one(n) for n in range(1, racers + 1)))

@@ -165,17 +165,6 @@ def create(
             )
         return outcome
 
-    def note_refusal(session: Session) -> None:
-        audit.record(
-            session,
-            caller,
-            "allocation.refused",
-            "father",
-            request.father,
-            [request.institution],
-            f"{request.activity}: {', '.join(outcome.body['reasons'])}",
-        )
-
     try:
         if isinstance(planned, Outcome):
             if planned.status != status.HTTP_409_CONFLICT:
@@ -183,8 +172,16 @@ def create(
             raise _Refused(planned)
         outcome = database.transact(place, retries)
     except _Refused as refused:
+        # A refusal writes nothing but its audit entry, committed with those of other refusals.
         outcome = refused.outcome
-        database.transact(note_refusal, retries)
+        services.audits.record(
+            caller,
+            "allocation.refused",
+            "father",
+            request.father,
+            [request.institution],
+            f"{request.activity}: {', '.join(outcome.body['reasons'])}",
+        )
     except AllocationNotFound as error:
         raise _missing(error) from None
     except IntegrityError:

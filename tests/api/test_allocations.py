@@ -7,7 +7,7 @@ from typing import Any
 
 from api.bookings import bump
 from api.published import load_week
-from api.tables import Allocation, Claim, IdempotentAnswer, utcnow
+from api.tables import Allocation, AuditEntry, Claim, IdempotentAnswer, utcnow
 from scheduler.domain import Assignment, parse_problem
 from scheduler.validate import check_assignments
 from tests.kit.service import (
@@ -205,6 +205,22 @@ def test_refused_request_leaves_nothing_behind(api: Api) -> None:
     with api.services.database.read() as session:
         owners = {c.allocation_id for c in session.query(Claim).all()}
     assert len(owners) == 1
+
+
+def test_a_refusal_is_audited_before_it_is_answered(api: Api) -> None:
+    """Each 409 has its audit entry stored (written with other refusals') when it is answered."""
+    data = one_slot_data(fathers=4)
+    api.publish(data, empty_roster(data))
+    api.client.post("/v1/allocations", json=_request(), headers=api.headers("system"))
+    for father in ("F-002", "F-003", "F-004"):
+        refused = api.client.post(
+            "/v1/allocations", json=_request(father), headers=api.headers("system")
+        )
+        assert refused.status_code == 409
+        with api.services.database.read() as session:
+            entries = session.query(AuditEntry).filter_by(action="allocation.refused").all()
+        assert father in {e.object_id for e in entries}
+        assert all(e.institutions == ["PI-VH"] for e in entries)
 
 
 def test_allocation_paths_404_422_403_401(api: Api) -> None:
