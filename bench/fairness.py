@@ -29,7 +29,7 @@ from scheduler import reasons
 from scheduler.domain import Activity, Father, Problem, Roster
 from scheduler.entitlements import grantable, is_legal_visit
 from scheduler.ids import ESCORTED_VISIT
-from solver.candidates import SlotCandidate
+from solver.candidates import Candidates, SlotCandidate
 from solver.constraints import (
     partner_cap_left,
     seat_escort_minutes,
@@ -154,9 +154,8 @@ class _Kinds:
         self.price[kind] = min(price, self.price.get(kind, price))
 
 
-def _kinds(built: RosterModel, wanted: dict[str, set[str]]) -> _Kinds:
+def kinds_of(problem: Problem, candidates: Candidates, wanted: dict[str, set[str]]) -> _Kinds:
     """Give the kinds of occurrence beyond the legal visit open to the fathers of ``wanted``."""
-    problem, candidates = built.problem, built.candidates
     kinds = _Kinds()
     for session in candidates.sessions:
         seated = [f for f in session.fathers if session.activity in wanted.get(f, ())]
@@ -181,41 +180,60 @@ def _kinds(built: RosterModel, wanted: dict[str, set[str]]) -> _Kinds:
     return kinds
 
 
+def beyond_wanted(problem: Problem) -> dict[str, set[str]]:
+    """Give per father who could be granted more than the legal visit the activities of it."""
+    return {
+        f.id: {a.id for a in beyond} for f in problem.fathers if (beyond := _beyond(problem, f))
+    }
+
+
+def most_served_by_relaxation(weeks: list[tuple[Problem, Candidates, dict[str, set[str]]]]) -> int:
+    """Give a bound of the most fathers served beyond the legal visit in any of the weeks, by an LP.
+
+    Each week is its problem, candidates and the activities each father could
+    be served with. A father is served by at most one occurrence of one kind
+    (``_Kinds``) in one of the weeks, no kind beyond its week's capacity
+    (seats, or what an individual activity's rooms, officers and volunteers
+    could each hold), and each week's occurrences' least partner minutes
+    within that week's partner cap. Every plan serves its fathers so, so the
+    LP's optimum (rounded down, to GLOP's tolerance) is at least the most
+    fathers any plan serves.
+    """
+    lp = pywraplp.Solver.CreateSolver("GLOP")
+    edges: dict[str, list[pywraplp.Variable]] = defaultdict(list)
+    served: list[pywraplp.Variable] = []
+    for problem, candidates, wanted in weeks:
+        kinds = kinds_of(problem, candidates, wanted)
+        priced: list[tuple[Fraction, pywraplp.Variable]] = []
+        for kind, fathers in kinds.fathers.items():
+            chosen = [lp.NumVar(0, 1, f"x{len(served) + i}") for i in range(len(fathers))]
+            served += chosen
+            for father, variable in zip(sorted(fathers), chosen, strict=True):
+                edges[father].append(variable)
+            lp.Add(lp.Sum(chosen) <= kinds.capacity[kind])
+            priced += [(kinds.price[kind], variable) for variable in chosen]
+        costly = [(float(price), variable) for price, variable in priced if price > 0]
+        if costly:
+            left = partner_cap_left(problem, candidates)
+            lp.Add(lp.Sum([price * variable for price, variable in costly]) <= left)
+    for variables in edges.values():
+        lp.Add(lp.Sum(variables) <= 1)
+    lp.Maximize(lp.Sum(served))
+    if lp.Solve() != pywraplp.Solver.OPTIMAL:
+        return sum(len(w[2]) for w in weeks)
+    return math.floor(float(lp.Objective().Value()) + 1e-6)
+
+
 def fewest_by_relaxation(problem: Problem, built: RosterModel | None = None) -> int:
     """Give a bound of the fewest fathers with nothing beyond the legal visit, by an LP.
 
-    Each father who could have more is served by at most one occurrence of one
-    kind (``_Kinds``), no kind beyond its capacity (seats, or what an
-    individual activity's rooms, officers and volunteers could each hold), and
-    the occurrences' least partner minutes within the partner cap. Every
-    roster serves its fathers so, so the LP's optimum (rounded down, to GLOP's
-    tolerance) is at least the most fathers any roster serves: those left are
-    at least the fewest. It leaves out the legal tier, which only makes it lower.
+    The fathers who could have more, less the most of them the week's LP
+    serves (``most_served_by_relaxation``). It leaves out the legal tier,
+    which only makes it lower.
     """
     built = built or RosterModel(problem)
-    wanted = {
-        f.id: {a.id for a in beyond} for f in problem.fathers if (beyond := _beyond(problem, f))
-    }
-    kinds = _kinds(built, wanted)
-    lp = pywraplp.Solver.CreateSolver("GLOP")
-    edges: dict[str, list[pywraplp.Variable]] = defaultdict(list)
-    priced: list[tuple[Fraction, pywraplp.Variable]] = []
-    for kind, fathers in kinds.fathers.items():
-        chosen = [lp.NumVar(0, 1, f"x{len(priced) + i}") for i in range(len(fathers))]
-        for father, variable in zip(sorted(fathers), chosen, strict=True):
-            edges[father].append(variable)
-        lp.Add(lp.Sum(chosen) <= kinds.capacity[kind])
-        priced += [(kinds.price[kind], variable) for variable in chosen]
-    for variables in edges.values():
-        lp.Add(lp.Sum(variables) <= 1)
-    costly = [(float(price), variable) for price, variable in priced if price > 0]
-    if costly:
-        left = partner_cap_left(problem, built.candidates)
-        lp.Add(lp.Sum([price * variable for price, variable in costly]) <= left)
-    lp.Maximize(lp.Sum([variable for _, variable in priced]))
-    if lp.Solve() != pywraplp.Solver.OPTIMAL:
-        return 0
-    served = math.floor(float(lp.Objective().Value()) + 1e-6)
+    wanted = beyond_wanted(problem)
+    served = most_served_by_relaxation([(problem, built.candidates, wanted)])
     return max(0, len(wanted) - served)
 
 
