@@ -34,21 +34,48 @@ HORIZON_TARGET = "api.horizon:horizon_job"
 
 
 def horizon_job(payload: dict[str, Any], report: Report) -> dict[str, Any]:
-    """Give each planned week's problem and roster (runs in the job's own process)."""
-    from solver.horizon import plan_weeks
+    """Give each planned week's problem and roster (runs in the job's own process).
+
+    The progress tells after each week's solve how many of the solves are
+    done (``done`` of ``total``: a week each, twice for ``together``) and per
+    week solved its pass, status, gap and fairness floor (``planned``).
+    """
+    from solver.horizon import PlannedWeek, plan_weeks
     from solver.solve import SolveOptions
 
     began = time.monotonic()
     given = [parse_problem(data) for data in payload["problems"]]
     weeks = int(payload["weeks"])
-    report({"phase": "solving", "seconds": 0.0, "weeks": weeks}, None)
+    mode = payload.get("mode", "held")
+    total = weeks * 2 if mode == "together" and weeks > 1 else weeks
+    planned: list[dict[str, Any]] = []
+
+    def progress(phase: str) -> dict[str, Any]:
+        seconds = round(time.monotonic() - began, 3)
+        done = {"done": len(planned), "total": total, "planned": list(planned)}
+        return {"phase": phase, "seconds": seconds, "weeks": weeks, **done}
+
+    def on_week(solved_in: str, week: PlannedWeek) -> None:
+        roster = week.roster
+        planned.append(
+            {
+                "week": week.problem.week,
+                "pass": solved_in,
+                "status": roster.status,
+                "gap": roster.gap,
+                "floor": roster.kpis.fairness_floor,
+            }
+        )
+        report(progress("solving"), None)
+
+    report(progress("solving"), None)
     options = SolveOptions(
         time_limit=float(payload["time_limit"]),
         workers=int(payload["workers"]),
         deterministic=bool(payload.get("deterministic", False)),
     )
-    planned = plan_weeks(given, weeks, payload.get("mode", "held"), options)
-    report({"phase": "done", "seconds": round(time.monotonic() - began, 3), "weeks": weeks}, None)
+    done = plan_weeks(given, weeks, mode, options, on_week)
+    report(progress("done"), None)
     return {
         "weeks": [
             {
@@ -56,7 +83,7 @@ def horizon_job(payload: dict[str, Any], report: Report) -> dict[str, Any]:
                 "problem": item.problem.model_dump(mode="json", exclude={"history"}),
                 "roster": item.roster.model_dump(mode="json"),
             }
-            for item in planned
+            for item in done
         ]
     }
 

@@ -30,7 +30,7 @@ from scheduler.objective import Tiers, tier_ranges
 from solver.highs import HIGHS_AVAILABLE, highs_duals
 from solver.model import RosterModel
 from solver.relaxation import DualSolver, glop_duals, relaxation_bound
-from solver.search import GroupSearch, GroupTask, SolveOptions, cp_sat_solver, visits_only
+from solver.search import GroupSearch, GroupTask, SolveOptions, cp_sat_solver, legal_sub_model
 from solver.tiers import LEGAL, group_values
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -58,7 +58,7 @@ def group_models(name: str, time_limit: float) -> list[tuple[str, cp_model.CpMod
 
     def keeping(built: RosterModel, task: GroupTask, options: SolveOptions) -> GroupSearch:
         built.model.maximize(task.expression)
-        searched = visits_only(built) if task.group == [LEGAL] else built.model
+        searched = legal_sub_model(built, None).model if task.group == [LEGAL] else built.model
         kept.append(("+".join(task.group), searched.clone()))
         return original(built, task, options)
 

@@ -20,7 +20,11 @@ four-week windows: the fairness floor over four weeks (least and mean), the
 most fathers with nothing beyond the legal visit in all four weeks, fathers
 below the legal minimum two weeks running, and the entitlement value summed
 over the weeks without the raise (what "value not given up" compares).
-``--horizon`` plans the first four weeks as one plan, held and together.
+Beside them, the bounds of any plan of the same weeks (``bench.weeks_bounds``):
+the floor possible and the fewest with nothing beyond the legal visit in all
+four weeks; below the table, the fathers at each window's floor.
+``--horizon`` plans the first four weeks as one plan (``--modes``: held,
+together), with each week's gap.
 """
 
 from __future__ import annotations
@@ -30,7 +34,9 @@ import random
 import time
 from dataclasses import dataclass, field
 from statistics import mean
+from typing import cast
 
+from bench.weeks_bounds import window_bounds
 from scheduler.domain import Assignment, Problem, Roster, Timeout
 from scheduler.four_weeks import four_week_kpis, week_record
 from scheduler.generate import generate_problem
@@ -39,7 +45,7 @@ from scheduler.horizon import next_week, with_history
 from scheduler.objective import father_granted, father_value, granted_counts
 from scheduler.validate import violations
 from solver.baseline import first_come_first_served
-from solver.horizon import plan_weeks
+from solver.horizon import MODES, Mode, plan_weeks
 from solver.solve import SolveOptions, solve
 
 POLICIES = ("history", "alone", "fcfs")
@@ -94,6 +100,8 @@ class Run:
     policy: str
     records: list[WeekRecord] = field(default_factory=list)
     floors: list[float] = field(default_factory=list)
+    # Per window, the fathers at its floor.
+    least: list[list[str]] = field(default_factory=list)
     nothing_four: list[int] = field(default_factory=list)
     below: list[set[str]] = field(default_factory=list)
     value: int = 0
@@ -127,63 +135,87 @@ def plan_week(run: Run, facts: Problem, index: int, seed: int, options: SolveOpt
     kpis = four_week_kpis(measured, assignments)
     if len(kpis.weeks) == 4:
         run.floors.append(kpis.fulfilment_floor)
+        shares = kpis.fulfilment_by_father
+        run.least.append(sorted(f for f, v in shares.items() if v == kpis.fulfilment_floor))
         run.nothing_four.append(len(kpis.fathers_nothing_beyond_legal_every_week))
     run.below.append(set(roster.kpis.fathers_below_legal_minimum))
     run.value += base_value(measured, assignments)
     run.records.append(recorded(measured, assignments, seed))
 
 
-def simulate(fathers: int, weeks: int, seed: int, time_limit: float, workers: int) -> list[Run]:
-    """Give the three policies' runs over the same weeks."""
+def simulate(
+    fathers: int, weeks: int, seed: int, time_limit: float, workers: int
+) -> tuple[list[Run], list[tuple[float, int]]]:
+    """Give the three policies' runs over the same weeks, and each window's bounds."""
     facts = base_weeks(fathers, weeks, seed)
     options = SolveOptions(time_limit=time_limit, workers=workers, seed=seed)
     runs = [Run(policy) for policy in POLICIES]
     for index, week in enumerate(facts):
         for run in runs:
             plan_week(run, week, index, seed, options)
-    return runs
+    return runs, window_bounds(facts)
 
 
-def report(runs: list[Run], fathers: int, time_limit: float) -> list[str]:
-    """Give the Markdown rows of the runs."""
+def report(
+    runs: list[Run], bounds: list[tuple[float, int]], fathers: int, time_limit: float
+) -> list[str]:
+    """Give the Markdown rows of the runs, with the bounds of any plan beside them.
+
+    ``floor possible`` is the least over the windows of ``floor_possible``;
+    ``fewest possible`` the most over the windows of ``fewest_possible``.
+    """
     alone = next(r for r in runs if r.policy == "alone")
+    possible = min((b[0] for b in bounds), default=1.0)
+    fewest = max((b[1] for b in bounds), default=0)
     lines = [
         f"{fathers} fathers, {len(alone.below)} weeks, {time_limit:g} s a week:",
         "",
-        "| policy | 4-week floor least | 4-week floor mean | most with nothing beyond legal "
-        "all 4 weeks | below legal 2 weeks running | value (no raise) | vs alone | "
-        "invalid | seconds |",
-        "|---|---|---|---|---|---|---|---|---|",
+        "| policy | 4-week floor least | floor possible | 4-week floor mean | most with nothing "
+        "beyond legal all 4 weeks | fewest possible | below legal 2 weeks running | "
+        "value (no raise) | vs alone | invalid | seconds |",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for run in runs:
         ratio = run.value / alone.value - 1 if alone.value else 0.0
         lines.append(
-            f"| {run.policy} | {min(run.floors, default=0):.3f} | "
+            f"| {run.policy} | {min(run.floors, default=0):.3f} | {possible:.3f} | "
             f"{mean(run.floors) if run.floors else 0:.3f} | {max(run.nothing_four, default=0)} | "
-            f"{run.running_twice()} | {run.value} | {ratio:+.2%} | {run.invalid} | "
+            f"{fewest} | {run.running_twice()} | {run.value} | {ratio:+.2%} | {run.invalid} | "
             f"{run.seconds:.0f} |"
         )
+    lines.append("")
+    for run in runs:
+        least = "; ".join(", ".join(fathers) for fathers in run.least)
+        lines.append(f"At each window's floor, {run.policy}: {least}.")
     return lines
 
 
-def horizon(fathers: int, seed: int, time_limit: float, workers: int) -> list[str]:
-    """Give the rows of a four-week plan, held and together: value, floor, worst gap, time."""
+def horizon(
+    fathers: int, seed: int, time_limit: float, workers: int, modes: tuple[str, ...] = MODES
+) -> list[str]:
+    """Give the rows of a four-week plan per mode: value, floor, each week's gap, worst, time.
+
+    A week's gap is the solver's: that of the first tier not proven (``Roster.gap``);
+    the plan's is the worst week's. Together restates each roster, so it has none.
+    """
     first = generate_problem(fathers, seed=seed)
     options = SolveOptions(time_limit=time_limit, workers=workers, seed=seed)
-    lines = ["| mode | value (no raise) | 4-week floor | worst weekly gap | seconds |"]
-    lines.append("|---|---|---|---|---|")
-    for mode in ("held", "together"):
+    lines = ["| mode | value (no raise) | 4-week floor | each week's gap | worst | seconds |"]
+    lines.append("|---|---|---|---|---|---|")
+    for mode in modes:
         began = time.monotonic()
-        planned = plan_weeks([first], 4, mode, options)
+        planned = plan_weeks([first], 4, cast(Mode, mode), options)
         seconds = time.monotonic() - began
         for week in planned:
             assert violations(week.problem, week.roster) == []
         value = sum(base_value(w.problem, list(w.roster.assignments)) for w in planned)
         last = planned[-1]
         floor = four_week_kpis(last.problem, list(last.roster.assignments)).fulfilment_floor
-        gaps = [w.roster.gap for w in planned if w.roster.gap is not None]
-        worst = f"{max(gaps):.2%}" if gaps else "-"
-        lines.append(f"| {mode} | {value} | {floor:.3f} | {worst} | {seconds:.0f} |")
+        gaps = [w.roster.gap for w in planned]
+        each = ", ".join("-" if g is None else f"{g:.2%}" for g in gaps)
+        known = [g for g in gaps if g is not None]
+        worst = f"{max(known):.2%}" if len(known) == len(gaps) else "-"
+        lines.append(f"| {mode} | {value} | {floor:.3f} | {each} | {worst} | {seconds:.0f} |")
     return lines
 
 
@@ -197,13 +229,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--horizon", action="store_true", help="also plan four weeks as one")
     parser.add_argument("--no-simulation", action="store_true")
+    parser.add_argument("--modes", nargs="+", choices=MODES, default=list(MODES))
     args = parser.parse_args(argv)
     if not args.no_simulation:
-        runs = simulate(args.fathers, args.weeks, args.seed, args.time_limit, args.workers)
-        print("\n".join(report(runs, args.fathers, args.time_limit)), flush=True)
+        runs, bounds = simulate(args.fathers, args.weeks, args.seed, args.time_limit, args.workers)
+        print("\n".join(report(runs, bounds, args.fathers, args.time_limit)), flush=True)
     if args.horizon:
         print()
-        print("\n".join(horizon(args.fathers, args.seed, args.time_limit, args.workers)))
+        print(
+            "\n".join(
+                horizon(args.fathers, args.seed, args.time_limit, args.workers, tuple(args.modes))
+            )
+        )
     return 0
 
 

@@ -13,6 +13,7 @@ weeks before it only) and published on its own.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Literal
 
@@ -38,18 +39,24 @@ class PlannedWeek:
     roster: Roster
 
 
+# Told after each solve of a horizon: the pass ("held" or "together") and the week just solved.
+OnWeek = Callable[[Mode, PlannedWeek], None]
+
+
 def plan_weeks(
     given: list[Problem],
     weeks: int,
     mode: Mode = "held",
     options: SolveOptions | None = None,
+    on_week: OnWeek | None = None,
 ) -> list[PlannedWeek]:
     """Give ``weeks`` consecutive planned weeks (1..4), each with its roster.
 
     ``given`` are the problems of the first weeks, one a week in order; each
     week past them is the one before made again (``scheduler.horizon.next_week``).
     ``options.time_limit`` holds for each solve: a horizon of N weeks takes
-    about N (held) or 2N (together) of them.
+    about N (held) or 2N (together) of them. ``on_week`` is told of each solve
+    as it ends.
     """
     if not 1 <= weeks <= MAX_WEEKS:
         raise ValueError(f"weeks: {weeks} is not 1 to {MAX_WEEKS}")
@@ -58,8 +65,10 @@ def plan_weeks(
     for index in range(weeks):
         problem = following(planned[-1], given[index:]) if planned else given[0]
         planned.append(PlannedWeek(problem, solve(problem, options)))
+        if on_week is not None:
+            on_week("held", planned[-1])
     if mode == "together" and weeks > 1:
-        planned = _together(planned, given, options)
+        planned = _together(planned, given, options, on_week)
     return planned
 
 
@@ -78,7 +87,10 @@ def following(before: PlannedWeek, given: list[Problem]) -> Problem:
 
 
 def _together(
-    planned: list[PlannedWeek], given: list[Problem], options: SolveOptions
+    planned: list[PlannedWeek],
+    given: list[Problem],
+    options: SolveOptions,
+    on_week: OnWeek | None = None,
 ) -> list[PlannedWeek]:
     """Give the horizon after one more pass: each week re-solved with all the others held."""
     weeks = list(planned)
@@ -86,6 +98,8 @@ def _together(
         others = _other_records(weeks, index)
         held = held_around(week.problem, others)
         roster = solve(held, replace(options, seed=options.seed + 1))
+        if on_week is not None:
+            on_week("together", PlannedWeek(week.problem, roster))
         if roster.status not in ("optimal", "feasible"):
             continue
         weeks[index] = PlannedWeek(week.problem, roster)

@@ -350,7 +350,7 @@ def search_group(built: RosterModel, task: GroupTask, options: SolveOptions) -> 
     reached = ceiling is not None and reporter.take_ceiling(ceiling)
     searching = built
     if legal and not reached and task.wall() > 0:
-        searching = _legal_sub_model(built, anchor)
+        searching = legal_sub_model(built, anchor)
     share, left = task.seconds(), task.wall()
     if not reached and share > 0 and left > 0:
         relaxed = relaxed_bound(searching.model, options, share, left)
@@ -380,7 +380,7 @@ def search_group(built: RosterModel, task: GroupTask, options: SolveOptions) -> 
     return outcome
 
 
-def _legal_sub_model(built: RosterModel, anchor: cp_model.CpSolver | None) -> VisitModel:
+def legal_sub_model(built: RosterModel, anchor: cp_model.CpSolver | None) -> VisitModel:
     """Give the legal tier's sub-model (``VisitModel``), hinted with the anchor's visits."""
     sub = VisitModel(built)
     if anchor is not None:

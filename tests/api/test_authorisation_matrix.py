@@ -344,6 +344,7 @@ ROWS: list[Row] = [
     _page("GET", "/rosters/{roster_id}/progress"),
     _page("GET", "/rosters/{roster_id}/export", ask=_query(format="csv")),
     _page("GET", "/whatif/{job_id}/progress"),
+    _page("GET", "/horizons/{horizon_id}/progress"),
     _page("GET", "/whatif/{job_id}/charts/{name}"),
     _page("GET", "/weeks/{problem_id}/events"),
     _page("GET", "/weeks/{problem_id}/horizon"),

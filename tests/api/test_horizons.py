@@ -42,6 +42,12 @@ def test_two_weeks_are_planned_stored_and_published_one_by_one(any_api: Api) -> 
     assert [(w["week"], w["problem_id"]) for w in weeks] == [
         ("2027-W05", "tiny-2027-W05"), ("2027-W06", "tiny-2027-W06"),
     ]  # fmt: skip
+    progress = job["progress"]
+    assert (progress["phase"], progress["done"], progress["total"]) == ("done", 2, 2)
+    assert [(p["week"], p["pass"]) for p in progress["planned"]] == [
+        ("2027-W05", "held"), ("2027-W06", "held"),
+    ]  # fmt: skip
+    assert all(0 <= p["floor"] <= 1 for p in progress["planned"])
     with api.services.database.read() as session:
         for week in weeks:
             problem = parse_problem(session.get(ProblemRow, week["problem_id"]).data)

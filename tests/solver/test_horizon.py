@@ -59,6 +59,19 @@ def test_each_week_reads_the_weeks_planned_before_it(tiny: Problem) -> None:
     assert violations(second.problem, second.roster) == []
 
 
+def test_each_solve_of_a_horizon_is_told_as_it_ends() -> None:
+    """Together over two weeks: four solves told in order, two held then two together."""
+    told: list[tuple[str, str]] = []
+    planned = plan_weeks(
+        [monthly_day()], 2, "together", OPTIONS, lambda p, w: told.append((p, w.problem.week))
+    )
+    assert told == [
+        ("held", "2027-W05"), ("held", "2027-W06"),
+        ("together", "2027-W05"), ("together", "2027-W06"),
+    ]  # fmt: skip
+    assert [w.problem.week for w in planned] == ["2027-W05", "2027-W06"]
+
+
 def test_a_horizon_past_four_weeks_is_refused(tiny: Problem) -> None:
     """Five weeks is more than the horizon: refused, naming it."""
     with pytest.raises(ValueError, match="weeks: 5 is not 1 to 4"):

@@ -48,6 +48,7 @@ NOT_PAGES = {
     "/rosters/{roster_id}/progress",
     "/rosters/{roster_id}/export",
     "/whatif/{job_id}/progress",
+    "/horizons/{horizon_id}/progress",
     "/whatif/{job_id}/charts/{name}",
 }
 PARTNER_SWEEP = {

@@ -19,6 +19,7 @@ import pytest
 
 from api.database import Database
 from api.keys import create_key
+from api.tables import JobRow, utcnow
 from tests.kit.web import (
     TINY_OUTCOMES,
     Site,
@@ -36,9 +37,15 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
+def site_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """Give the address of the site's database."""
+    return f"sqlite:///{tmp_path_factory.mktemp('weeks') / 'site.db'}"
+
+
+@pytest.fixture(scope="module")
+def site(site_url: str) -> Iterator[Site]:
     """Give a real server with week 5 published (two outcomes recorded) and week 6 drafted."""
-    url = f"sqlite:///{tmp_path_factory.mktemp('weeks') / 'site.db'}"
+    url = site_url
     database = Database(url)
     database.upgrade()
     with database.write() as session:
@@ -86,3 +93,58 @@ def test_weeks_side_by_side_and_a_fathers_four_weeks(page: Any, site: Site, tmp_
     expect(section).to_contain_text("geannuleerd door de inrichting: 1")
     no_axe_violations(page)
     page.screenshot(path=str(tmp_path / "father-weeks.png"), full_page=True)
+
+
+def _solved(week: str, gap: float | None) -> dict[str, Any]:
+    return {"week": week, "pass": "held", "status": "feasible", "gap": gap, "floor": 0.5}
+
+
+def test_the_weeks_tab_follows_a_horizon_as_each_week_is_solved(
+    page: Any, site: Site, site_url: str
+) -> None:
+    """A running horizon's panel lists week 5; it shows week 6 once solved, and goes at the end."""
+    from playwright.sync_api import expect
+
+    database = Database(site_url)
+    progress = {"phase": "solving", "seconds": 30.0, "weeks": 2, "done": 1, "total": 2}
+    with database.write() as session:
+        session.add(
+            JobRow(
+                id="horizon-running", kind="horizon", problem_id="tiny-2027-W05",
+                institutions=["PI-VH"], state="running", params={"weeks": 2},
+                progress={**progress, "planned": [_solved("2027-W05", 0.01)]},
+                created_at=utcnow(), started_at=utcnow(),
+            )
+        )  # fmt: skip
+    try:
+        page.goto("/")
+        page.get_by_label("Sleutel").fill(site.keys["planner"])
+        page.get_by_role("button", name="Aanmelden").click()
+        page.wait_for_url(re.compile(r"/$"))
+        page.goto("/weeks/tiny-2027-W05/horizon")
+        solved = page.locator(".horizon-solved li")
+        expect(solved).to_have_count(1)
+        expect(page.locator("[data-progress] [data-field=text]")).to_have_text(
+            "1 / 2 weken opgelost"
+        )
+        no_axe_violations(page)
+        with database.write() as session:
+            row = session.get(JobRow, "horizon-running")
+            assert row is not None
+            planned = [_solved("2027-W05", 0.01), _solved("2027-W06", None)]
+            row.progress = {**progress, "done": 2, "planned": planned}
+        expect(solved).to_have_count(2, timeout=10_000)
+        expect(solved.nth(1)).to_contain_text("Week 6 (week voor week)")
+        expect(solved.nth(1)).to_contain_text("geen grens bewezen")
+        with database.write() as session:
+            row = session.get(JobRow, "horizon-running")
+            assert row is not None
+            row.state, row.finished_at = "done", utcnow()
+        expect(page.locator("[data-progress]")).to_have_count(0, timeout=10_000)
+        expect(page.locator("[data-horizon-state]")).to_have_attribute("data-horizon-state", "done")
+    finally:
+        with database.write() as session:
+            row = session.get(JobRow, "horizon-running")
+            if row is not None:
+                session.delete(row)
+        database.dispose()

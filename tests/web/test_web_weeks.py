@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from api.tables import AuditEntry, JobRow
+from api.tables import AuditEntry, JobRow, utcnow
 from tests.kit.service import empty_roster
 from tests.kit.web import (
     TINY_OUTCOMES,
@@ -101,6 +101,32 @@ def test_the_weeks_tab_starts_a_horizon_for_a_planner_only(
     with web.api.services.database.read() as session:
         kinds = [row.kind for row in session.scalars(select(JobRow))]
     assert kinds.count("horizon") == 1
+
+
+def test_the_weeks_tab_follows_a_running_horizon_week_by_week(web: Web) -> None:
+    """A running horizon with one of two weeks solved: its panel, and its progress as JSON."""
+    planned = {"week": "2027-W05", "pass": "held", "status": "feasible", "gap": 0.014,
+               "floor": 0.25}  # fmt: skip
+    progress = {"phase": "solving", "seconds": 31.0, "weeks": 2, "done": 1, "total": 2,
+                "planned": [planned]}  # fmt: skip
+    with web.api.services.database.write() as session:
+        session.add(
+            JobRow(
+                id="horizon-running", kind="horizon", problem_id="tiny-2027-W05",
+                institutions=["PI-VH"], state="running", params={"weeks": 2},
+                progress=progress, created_at=utcnow(), started_at=utcnow(),
+            )
+        )  # fmt: skip
+    web.sign_in("viewer")
+    page = web.api.client.get(f"{WEEK}/horizon").text
+    assert 'data-url="/horizons/horizon-running/progress"' in page and 'data-done="1"' in page
+    assert "1 / 2 weken opgelost" in page
+    line = re.search(r'<ol class="plain horizon-solved">(.*?)</ol>', page, re.S)
+    assert line is not None
+    text = " ".join(markup.unescape(re.sub(r"<[^>]+>", " ", line[1])).split())
+    assert text == "Week 5 (week voor week): Laagste per vader 25% · afstand tot de grens 1,4%"
+    answer = web.api.client.get("/horizons/horizon-running/progress").json()
+    assert answer == {"state": "running", "live": True, "progress": progress, "error": None}
 
 
 def test_the_weeks_tab_shows_the_four_week_figures(web: Web) -> None:

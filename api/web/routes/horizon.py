@@ -5,12 +5,13 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
-from fastapi.responses import Response
+from fastapi.responses import JSONResponse, Response
 from sqlalchemy import select
 
 from api import audit
 from api.deps import ServicesDep
 from api.horizon import HORIZON_JOB
+from api.jobs import LIVE_STATES
 from api.routers import horizons as horizon_routes
 from api.tables import JobRow, utcnow
 from api.web.horizon import four_weeks_at, horizon
@@ -85,3 +86,17 @@ def plan_ahead(
     if act(user, horizon_routes.start, services=services, request=plan) is not None:
         user.session.flash("ok", labels_of(request)("horizon_started", weeks=count))
     return see_other(back)
+
+
+@router.get("/horizons/{horizon_id}/progress")
+def horizon_progress(user: User, services: ServicesDep, horizon_id: Id) -> JSONResponse:
+    """Give a horizon job's state and its weeks solved so far for the weeks tab (no father data)."""
+    found = horizon_routes.read(caller=user.principal, services=services, horizon_id=horizon_id)
+    return JSONResponse(
+        {
+            "state": found["state"],
+            "live": found["state"] in LIVE_STATES,
+            "progress": found["progress"],
+            "error": found["error"],
+        }
+    )

@@ -64,6 +64,9 @@
           if (!job) { return; }
           if (!job.live) { window.location.reload(); return; }
           var progress = job.progress || {};
+          // A panel that lists what is done (the weeks of a horizon) is shown again as each is.
+          var shownDone = panel.getAttribute("data-done");
+          if (shownDone !== null && String(progress.done || 0) !== shownDone) { window.location.reload(); return; }
           var seconds = progress.seconds || 0;
           var parts = [];
           var share = 0;
