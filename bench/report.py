@@ -228,7 +228,7 @@ def _instance_row(figures: Figures) -> list[str]:
         _percent(figures.value_gain),
         f"{figures.floor:.2f} ({figures.baseline_floor:.2f})",
         f"{figures.nothing_beyond} ({figures.baseline_nothing_beyond}; "
-        f"{fewest_text(figures.fewest_nothing_beyond)})",
+        f"{fewest_text(figures.fewest_nothing_beyond) if figures.yardsticks else 'not run'})",
         f"{figures.peak_mib:.0f}",
     ]
 
