@@ -49,3 +49,15 @@ def test_a_ray_address_without_ray_exits_2_naming_the_option(
     assert "--ray-address: names a Ray cluster, so it needs --executor ray" in (
         capsys.readouterr().err
     )
+
+
+def test_sizes_with_no_institutions_exits_2_naming_the_option(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """--sizes names institutions, which --no-institutions leaves out: refused, exit 2."""
+    with pytest.raises(SystemExit) as stopped:
+        main(["--no-institutions", "--sizes", "50"])
+    assert stopped.value.code == 2
+    assert "--sizes: names institutions, which --no-institutions leaves out" in (
+        capsys.readouterr().err
+    )
