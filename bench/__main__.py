@@ -6,8 +6,9 @@ each, one fresh process per instance, and the national problem (10 regions of
 checks every roster with the validator, compares it with first-come-first-served,
 and writes results.md, results.csv and gap_time.png to ``--out``.
 
-    python -m bench [--quick] [--sizes 50,100,200,400,1000] [--time-limit 60]
-        [--national | --no-national] [--regions 10] [--executor local|ray]
+    python -m bench [--quick] [--sizes 50,100,200,400,1000 | --no-institutions]
+        [--time-limit 60] [--national | --no-national] [--regions 10]
+        [--executor local|ray] [--ray-address ADDR] [--deterministic]
         [--region-time-limit 50] [--out bench/results]
 """
 
@@ -73,6 +74,9 @@ def parser() -> argparse.ArgumentParser:
         help="a few minutes: 50 and 400 fathers for 30 s, 4 regions for 20 s each",
     )
     found.add_argument("--sizes", type=_sizes, help="institution sizes (default 50,...,1000)")
+    found.add_argument(
+        "--no-institutions", action="store_true", help="no single institutions: the national only"
+    )
     found.add_argument("--time-limit", type=_positive, help="seconds per institution (60)")
     found.add_argument("--seed", type=int, default=1)
     found.add_argument("--workers", type=_count, default=2, help="CP-SAT workers per institution")
@@ -84,6 +88,14 @@ def parser() -> argparse.ArgumentParser:
     found.add_argument("--region-fathers", type=_count, default=200, help="fathers per institution")
     found.add_argument("--region-time-limit", type=_positive, help="seconds per region (50)")
     found.add_argument("--executor", choices=["local", "ray", "serial"], default="local")
+    found.add_argument(
+        "--ray-address", help="an existing Ray cluster (with --executor ray; default: start one)"
+    )
+    found.add_argument(
+        "--deterministic",
+        action="store_true",
+        help="regions on CP-SAT's deterministic clock: the same rosters on every executor",
+    )
     found.add_argument("--pool", type=_count, help="regions solved at once (all cores)")
     found.add_argument("--out", type=Path, default=ROOT / "bench" / "results")
     return found
@@ -92,13 +104,22 @@ def parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     """Run the suite, write the results and print where; give the exit code (2 on bad options)."""
     args = parser().parse_args(argv)
-    sizes = args.sizes or list(QUICK_SIZES if args.quick else SIZES)
+    if args.ray_address is not None and args.executor != "ray":
+        parser().error("--ray-address: names a Ray cluster, so it needs --executor ray")
+    if args.no_institutions and args.sizes:
+        parser().error("--sizes: names institutions, which --no-institutions leaves out")
+    sizes = [] if args.no_institutions else args.sizes or list(QUICK_SIZES if args.quick else SIZES)
     limit = args.time_limit or (30.0 if args.quick else 60.0)
     regions = args.regions or (4 if args.quick else 10)
     region_limit = args.region_time_limit or (20.0 if args.quick else 50.0)
     specs = [InstanceSpec(n, seed=args.seed, time_limit=limit, workers=args.workers) for n in sizes]
     regional = national_specs(
-        regions, args.region_institutions, args.region_fathers, region_limit, args.seed
+        regions,
+        args.region_institutions,
+        args.region_fathers,
+        region_limit,
+        args.seed,
+        args.deterministic,
     )
     # A week the generator refuses is reported before anything runs, named by its option.
     for option, spec in [("--sizes", s) for s in specs] + [
@@ -122,10 +143,21 @@ def main(argv: list[str] | None = None) -> int:
         )
     national = None
     if args.national:
-        national = run_national(regional, args.executor, args.pool)
+        try:
+            national = run_national(regional, args.executor, args.pool, args.ray_address)
+        except ConnectionError as error:
+            parser().error(
+                f"--ray-address: cannot reach a Ray cluster at {args.ray_address!r} ({error})"
+            )
+        for region in national.regions:
+            print(
+                f"{region.name}: {region.status}, valid {region.valid}, gap {region.gap}, "
+                f"wall {region.wall_seconds:.1f} s, digest {region.digest[:12]}",
+                flush=True,
+            )
         print(
             f"national: {national.fathers} fathers in {len(national.regions)} regions, "
-            f"wall {national.wall_seconds:.1f} s, peak {national.peak_mib:.0f} MiB",
+            f"{national.describe()}, peak {national.peak_mib:.0f} MiB",
             flush=True,
         )
     command = shlex.join(["python", "-m", "bench", *(sys.argv[1:] if argv is None else argv)])

@@ -119,6 +119,7 @@ def _row(kind: str, figures: Figures) -> dict[str, object]:
         "build_s": figures.build_seconds,
         "solve_s": figures.solve_seconds,
         "wall_s": figures.wall_seconds,
+        "solve_cpu_s": figures.solve_cpu_seconds,
         "first_roster_s": figures.first_roster_seconds,
         "gap": figures.gap,
     }
@@ -164,6 +165,8 @@ def _row(kind: str, figures: Figures) -> dict[str, object]:
             "baseline_valid": figures.baseline_valid,
             "baseline_s": figures.baseline_seconds,
             "peak_mib": figures.peak_mib,
+            "node": figures.node,
+            "digest": figures.digest,
         }
     )
     return row
@@ -231,7 +234,7 @@ def _instance_row(figures: Figures) -> list[str]:
         bound_text(figures.value_bound_free, figures.largest_gain_free),
         f"{figures.floor:.2f} ({figures.baseline_floor:.2f})",
         f"{figures.nothing_beyond} ({figures.baseline_nothing_beyond}; "
-        f"{fewest_text(figures.fewest_nothing_beyond)})",
+        f"{fewest_text(figures.fewest_nothing_beyond) if figures.yardsticks else 'not run'})",
         f"{figures.peak_mib:.0f}",
     ]
 
@@ -306,8 +309,7 @@ def targets(institutions: list[Figures], national: National | None) -> list[list
                 f"institutions, {national.fathers} fathers): every region valid and within "
                 f"{NATIONAL_GAP:.0%} of its bound in {NATIONAL_SECONDS / 60:.0f} min",
                 f"{sum(r.valid for r in national.regions)}/{len(national.regions)} valid, "
-                f"worst gap {_percent(worst)}, wall {national.wall_seconds:.0f} s on "
-                f"{national.executor} x{national.workers}",
+                f"worst gap {_percent(worst)}, {national.describe()}",
                 "met" if met else "not met",
             ]
         )
@@ -438,9 +440,11 @@ def markdown(
             "## National problem",
             "",
             f"{len(national.regions)} regions, {national.institutions} institutions, "
-            f"{national.fathers} fathers, solved side by side on the {national.executor} "
-            f"executor with {national.workers} workers: wall {national.wall_seconds:.1f} s, "
-            f"peak memory {national.peak_mib:.0f} MiB (this process plus each worker's peak).",
+            f"{national.fathers} fathers, solved side by side: {national.describe()}; "
+            f"peak memory {national.peak_mib:.0f} MiB (this process plus each worker's peak). "
+            "The CPU-seconds of the solves over the CPUs is the least wall time this many "
+            "CPUs need; with a CPU for every region a cluster needs about the longest "
+            "region's time.",
             "",
             *_markdown(INSTITUTION_HEADER, [_instance_row(f) for f in national.regions]),
             "",

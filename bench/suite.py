@@ -13,6 +13,7 @@ generated and solved the instance, so each instance runs in a fresh process.
 
 from __future__ import annotations
 
+import hashlib
 import math
 import os
 import resource
@@ -34,7 +35,7 @@ from scheduler.validate import violations
 from solver.baseline import first_come_first_served
 from solver.solve import Progress, SolveOptions, solve
 from solver.tiers import group_values
-from whatif.executors import ExecutorName, LocalPoolExecutor, make_executor
+from whatif.executors import ExecutorName, LocalPoolExecutor, make_executor, node_id
 
 CHECKPOINTS: tuple[int, ...] = (5, 30, 60)
 """Seconds after the solve began at which the best value and bound so far are read."""
@@ -59,6 +60,10 @@ class InstanceSpec:
     workers: int = 2
     region: str | None = None
     week: str = "2027-W05"
+    # On CP-SAT's deterministic clock: the same roster on every machine and executor.
+    deterministic: bool = False
+    # The fairness yardsticks' two proofs after the solve (``bench.fairness``).
+    yardsticks: bool = True
 
 
 @dataclass
@@ -93,6 +98,8 @@ class Figures:
     build_seconds: float | None = None
     solve_seconds: float = 0.0
     wall_seconds: float = 0.0
+    # CPU time of the solve in its process, all CP-SAT threads together.
+    solve_cpu_seconds: float = 0.0
     first_roster_seconds: float | None = None
     gap: float | None = None
     checkpoints: list[Checkpoint] = field(default_factory=list)
@@ -113,11 +120,13 @@ class Figures:
     baseline_seconds: float = 0.0
     # The fairness yardsticks: legal shortfalls naming a volunteer reason, fathers with nothing
     # beyond the legal visit (the fewest proven after the legal tier), whether a fairness
-    # floor above 0 is possible (None: not proven either way), and seats for every father.
+    # floor above 0 is possible (None: not proven either way), and seats for every father;
+    # ``yardsticks`` tells whether the two proofs ran.
     legal_volunteer_reasons: int = 0
     baseline_legal_volunteer_reasons: int = 0
     nothing_beyond: int = 0
     baseline_nothing_beyond: int = 0
+    yardsticks: bool = False
     fewest_nothing_beyond: Best | None = None
     # The most entitlement value any roster of the week can have, proven by a relaxation
     # (``bench.fairness.value_bounds``): with the legal tier held at the roster's, and without.
@@ -127,6 +136,9 @@ class Figures:
     seats_for_all: bool = False
     peak_mib: float = 0.0
     pid: int = 0
+    # Where it ran (``whatif.executors.node_id``) and the roster's digest (``roster_digest``).
+    node: str = ""
+    digest: str = ""
 
     @property
     def oversubscribed(self) -> bool:
@@ -233,6 +245,12 @@ def read_checkpoints(events: list[Progress], limit: float) -> list[Checkpoint]:
     return found
 
 
+def roster_digest(roster: Roster) -> str:
+    """Give the SHA-256 of the roster without its timings: equal digests, the same roster."""
+    text = roster.model_dump_json(exclude={"solve_seconds", "build_seconds"})
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
 def _tier_figures(problem: Problem, roster: Roster, figures: Figures) -> None:
     """Fill in the legal minimum and entitlement tiers with the bounds the roster proves."""
     figures.legal_minimum = roster.tiers.get("legal_minimum")
@@ -262,13 +280,17 @@ def measure_week(problem: Problem, name: str, spec: InstanceSpec) -> Figures:
     """
     figures = Figures(name, len(problem.fathers), spec.institutions, spec.time_limit)
     events: list[Progress] = []
-    began = time.monotonic()
-    roster = solve(
-        problem,
-        SolveOptions(time_limit=spec.time_limit, workers=spec.workers, seed=spec.seed),
-        on_progress=events.append,
+    began, cpu_began = time.monotonic(), time.process_time()
+    options = SolveOptions(
+        time_limit=spec.time_limit,
+        workers=spec.workers,
+        seed=spec.seed,
+        deterministic=spec.deterministic,
     )
+    roster = solve(problem, options, on_progress=events.append)
     figures.wall_seconds = round(time.monotonic() - began, 3)
+    figures.solve_cpu_seconds = round(time.process_time() - cpu_began, 3)
+    figures.node, figures.digest = node_id(), roster_digest(roster)
     # The solver may report its model-build time; if not, the first progress event comes
     # right after the model is built and the warm start completed, so it marks the end.
     built = getattr(roster, "build_seconds", None)
@@ -303,7 +325,8 @@ def measure_week(problem: Problem, name: str, spec: InstanceSpec) -> Figures:
     figures.nothing_beyond = len(kpis.fathers_nothing_beyond_legal)
     figures.baseline_nothing_beyond = len(baseline.kpis.fathers_nothing_beyond_legal)
     figures.seats_for_all = seats_for_every_father(problem)
-    if figures.valid:
+    if figures.valid and spec.yardsticks:
+        figures.yardsticks = True
         figures.fewest_nothing_beyond = fewest_nothing_beyond_legal(
             problem, roster, proofs, spec.workers
         )
@@ -342,6 +365,8 @@ class National:
     regions: list[Figures]
     wall_seconds: float
     peak_mib: float
+    # The CPUs of the machine or of the whole Ray cluster the regions ran on.
+    cpus: int = 1
 
     @property
     def fathers(self) -> int:
@@ -353,11 +378,41 @@ class National:
         """Give the number of institutions in all regions."""
         return sum(region.institutions for region in self.regions)
 
+    @property
+    def cpu_seconds(self) -> float:
+        """Give the CPU time of every region's solve together."""
+        return round(sum(region.solve_cpu_seconds for region in self.regions), 1)
+
+    @property
+    def nodes(self) -> int:
+        """Give the number of machines (Ray nodes) the regions were solved on."""
+        return len({region.node for region in self.regions})
+
+    def describe(self) -> str:
+        """Give the wall time against the CPUs, so the scaling to a larger cluster can be read."""
+        longest = max((region.wall_seconds for region in self.regions), default=0.0)
+        nodes = f"{self.nodes} node" + ("" if self.nodes == 1 else "s")
+        return (
+            f"wall {self.wall_seconds:.0f} s on {self.cpus} CPUs ({self.executor} x"
+            f"{self.workers}, {nodes}); CPU-seconds of the solves {self.cpu_seconds:.0f}; "
+            f"longest region {longest:.0f} s"
+        )
+
 
 def national_specs(
-    regions: int, institutions: int, fathers: int, time_limit: float, seed: int = 1
+    regions: int,
+    institutions: int,
+    fathers: int,
+    time_limit: float,
+    seed: int = 1,
+    deterministic: bool = False,
 ) -> list[InstanceSpec]:
-    """Give the regions of the national problem, each with its own seed and name."""
+    """Give the regions of the national problem, each with its own seed and name.
+
+    The regions are not given the fairness yardsticks' proofs: those would add
+    up to twice ``PROOF_SECONDS`` to each region, and the national target is
+    about the rosters and the time they take.
+    """
     return [
         InstanceSpec(
             fathers=fathers * institutions,
@@ -366,28 +421,37 @@ def national_specs(
             time_limit=time_limit,
             workers=1,
             region=f"region-{index + 1:02d}",
+            deterministic=deterministic,
+            yardsticks=False,
         )
         for index in range(regions)
     ]
 
 
 def run_national(
-    specs: list[InstanceSpec], executor: ExecutorName, workers: int | None = None
+    specs: list[InstanceSpec],
+    executor: ExecutorName,
+    workers: int | None = None,
+    address: str | None = None,
 ) -> National:
     """Give the national run: the regions solved side by side on the named executor.
+
+    With Ray, ``address`` names an existing cluster; without it a running Ray
+    instance is used, or a local one is started (``whatif.executors``).
 
     The peak is this process's plus each worker's own peak, the most the
     run can have held at once (workers that run at the same time add up).
     """
     began = time.monotonic()
-    with make_executor(executor, workers) as pool:
+    with make_executor(executor, workers, address) as pool:
         regions = pool.map(measure, specs)
-        used = pool.workers
+        used, cpus = pool.workers, pool.cpus
     wall = round(time.monotonic() - began, 3)
-    per_worker: dict[int, float] = {}
+    per_worker: dict[tuple[str, int], float] = {}
     for region in regions:
-        per_worker[region.pid] = max(per_worker.get(region.pid, 0.0), region.peak_mib)
+        key = (region.node, region.pid)
+        per_worker[key] = max(per_worker.get(key, 0.0), region.peak_mib)
     # Regions solved in this very process (the serial executor) are in its own peak already.
-    per_worker.pop(os.getpid(), None)
+    per_worker.pop((node_id(), os.getpid()), None)
     peak = round(peak_mib() + sum(per_worker.values()), 1)
-    return National(executor, used, regions, wall, peak)
+    return National(executor, used, regions, wall, peak, cpus)

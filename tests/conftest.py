@@ -6,6 +6,8 @@ decoded once per session.
 
 from __future__ import annotations
 
+import os
+from collections.abc import Iterator
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -14,7 +16,8 @@ import pytest
 
 from scheduler.domain import Problem, parse_problem, read_json
 
-FIXTURES_DIR = Path(__file__).resolve().parent.parent / "fixtures"
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES_DIR = ROOT / "fixtures"
 
 
 @cache
@@ -25,6 +28,32 @@ def _decoded(name: str) -> Any:
 def load_fixture(name: str) -> Problem:
     """Give a fresh Problem of the fixture file ``name`` (like ``"tiny.json"``)."""
     return parse_problem(_decoded(name))
+
+
+@pytest.fixture(scope="session")
+def ray_cluster() -> Iterator[Any]:
+    """Start one Ray cluster for the whole session: a head and a worker node, 1 CPU each.
+
+    Both nodes run on this machine, each its own raylet with its own workers, as
+    two machines of a real cluster would; this process joins it as the driver,
+    so every ``RayExecutor`` of the session uses it. The nodes' workers import
+    this checkout. Gives the cluster (``ray.cluster_utils.Cluster``).
+    """
+    ray = pytest.importorskip("ray")
+    from ray.cluster_utils import Cluster
+
+    with pytest.MonkeyPatch.context() as patch:
+        paths = [str(ROOT), *filter(None, [os.environ.get("PYTHONPATH")])]
+        patch.setenv("PYTHONPATH", os.pathsep.join(paths))
+        cluster = Cluster(
+            initialize_head=True, head_node_args={"num_cpus": 1, "include_dashboard": False}
+        )
+        cluster.add_node(num_cpus=1)
+        cluster.wait_for_nodes()
+        ray.init(address=cluster.address, include_dashboard=False, logging_level="WARNING")
+    yield cluster
+    ray.shutdown()
+    cluster.shutdown()
 
 
 @pytest.fixture(scope="session")

@@ -15,6 +15,8 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import os
+import socket
+import sys
 from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from types import TracebackType
@@ -36,6 +38,14 @@ def cpu_count() -> int:
         return os.cpu_count() or 1
 
 
+def node_id() -> str:
+    """Give the Ray node this process runs on, or the host name when it is not a Ray worker."""
+    ray = sys.modules.get("ray")
+    if ray is not None and ray.is_initialized():
+        return str(ray.get_runtime_context().get_node_id())
+    return socket.gethostname()
+
+
 class Executor:
     """Maps a function over tasks; the results come back in task order.
 
@@ -47,6 +57,11 @@ class Executor:
     @property
     def workers(self) -> int:
         """Give how many tasks run at the same time."""
+        return 1
+
+    @property
+    def cpus(self) -> int:
+        """Give the CPUs the tasks may run on (one here: the tasks run one after the other)."""
         return 1
 
     def map(
@@ -95,6 +110,11 @@ class LocalPoolExecutor(Executor):
     def workers(self) -> int:
         """Give the number of worker processes."""
         return self._workers
+
+    @property
+    def cpus(self) -> int:
+        """Give the cores of this machine, which the pool's processes share."""
+        return cpu_count()
 
     def _ensure_pool(self) -> ProcessPoolExecutor:
         if self._pool is None:
@@ -176,8 +196,12 @@ class RayExecutor(Executor):
     @property
     def workers(self) -> int:
         """Give how many tasks the cluster runs at the same time."""
-        cpus = float(self._ray.cluster_resources().get("CPU", 1))
-        return max(1, int(cpus // self._cpus_per_task))
+        return max(1, int(self.cpus // self._cpus_per_task))
+
+    @property
+    def cpus(self) -> int:
+        """Give the CPUs of every node of the cluster together."""
+        return max(1, int(self._ray.cluster_resources().get("CPU", 1)))
 
     def map(
         self,

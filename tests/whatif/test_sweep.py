@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import base64
 import math
-from collections.abc import Iterator
 from pathlib import Path
 
 import pandas as pd
@@ -44,15 +43,6 @@ TINY_SWEEP = {
         }
     ],
 }
-
-
-@pytest.fixture(scope="session")
-def ray_instance() -> Iterator[None]:
-    """Start one local Ray instance for the whole test session, and stop it at the end."""
-    ray = pytest.importorskip("ray")
-    ray.init(num_cpus=2, include_dashboard=False, logging_level="WARNING")
-    yield
-    ray.shutdown()
 
 
 @pytest.fixture(scope="module")
@@ -281,8 +271,8 @@ def test_replications_run_over_generated_weeks(tiny: Problem) -> None:
 
 
 @pytest.mark.ray
-def test_ray_and_local_give_identical_reports(tiny: Problem, ray_instance: None) -> None:
-    """In deterministic mode the Ray backend and the local pool give the very same report."""
+def test_ray_and_local_give_identical_reports(tiny: Problem, ray_cluster: object) -> None:
+    """In deterministic mode the Ray cluster and the local pool give the very same report."""
     spec = parse_scenarios(TINY_SWEEP)
     seen: list[int] = []
     with RayExecutor() as executor:
