@@ -195,7 +195,8 @@ class Database:
 
     @contextmanager
     def read_one(self) -> Iterator[Session]:
-        """Give a session for a read of one statement (on SQLite it sends no BEGIN of its own)."""
+        """Give a session whose statements each read the newest commit (on SQLite each is a
+        transaction of its own: no BEGIN, no ROLLBACK); for reads that need no snapshot."""
         with self._lone_reads() as session:
             yield session
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request, status
+from fastapi.concurrency import run_in_threadpool
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
 
@@ -21,7 +22,7 @@ from api.attempts import FailedAttempts
 from api.audit import GroupWriter
 from api.database import Database
 from api.jobs import JobRunner
-from api.keys import Principal, find_principal
+from api.keys import KnownKeys, Principal, digest, find_principal
 from api.published import Parsed, new_parsed
 from api.settings import Settings
 from api.tables import JobRow, ProblemRow
@@ -38,9 +39,11 @@ class Services:
     parsed: Parsed = field(default_factory=new_parsed)
     attempts: FailedAttempts = field(default_factory=FailedAttempts)
     audits: GroupWriter = field(init=False)
+    known_keys: KnownKeys = field(init=False)
 
     def __post_init__(self) -> None:
         retries = self.settings.database_retries
+        self.known_keys = KnownKeys(self.settings.key_cache_seconds)
         self.audits = GroupWriter(lambda work: self.database.transact(work, retries))
 
     @classmethod
@@ -56,7 +59,12 @@ def get_services(request: Request) -> Services:
     return services
 
 
-ServicesDep = Annotated[Services, Depends(get_services)]
+async def _services(request: Request) -> Services:
+    # A coroutine, so that FastAPI does not hand this lookup to a thread of its own.
+    return get_services(request)
+
+
+ServicesDep = Annotated[Services, Depends(_services)]
 
 _bearer = HTTPBearer(auto_error=False, description="an API key as a bearer token")
 _header = APIKeyHeader(name="X-API-Key", auto_error=False, description="an API key")
@@ -67,8 +75,7 @@ def client_address(request: Request) -> str:
     return request.client.host if request.client is not None else "-"
 
 
-def verify_key(services: Services, address: str, secret: str) -> Principal | None:
-    """Give who holds the key, None (one failed attempt counted) or 429 while the address waits."""
+def _refuse_while_waiting(services: Services, address: str) -> None:
     wait = services.attempts.retry_after(address)
     if wait is not None:
         raise HTTPException(
@@ -76,6 +83,11 @@ def verify_key(services: Services, address: str, secret: str) -> Principal | Non
             f"too many failed key attempts from this address: try again in {wait} s",
             headers={"Retry-After": str(wait)},
         )
+
+
+def verify_key(services: Services, address: str, secret: str) -> Principal | None:
+    """Give who holds the key, None (one failed attempt counted) or 429 while the address waits."""
+    _refuse_while_waiting(services, address)
     with services.database.read_one() as session:
         principal = find_principal(session, secret)
     if principal is None:
@@ -83,7 +95,7 @@ def verify_key(services: Services, address: str, secret: str) -> Principal | Non
     return principal
 
 
-def authenticate(
+async def authenticate(
     request: Request,
     services: ServicesDep,
     bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
@@ -97,7 +109,16 @@ def authenticate(
             "no API key: send 'Authorization: Bearer <key>' or 'X-API-Key: <key>'",
             headers={"WWW-Authenticate": "Bearer"},
         )
-    principal = verify_key(services, client_address(request), secret)
+    address, stored = client_address(request), digest(secret)
+    # A key verified within KEY_CACHE_SECONDS is answered here; only a read of the key table
+    # needs a thread. (The pages' sign-in always reads the key table.)
+    principal = services.known_keys.get(stored)
+    if principal is not None:
+        _refuse_while_waiting(services, address)
+    else:
+        principal = await run_in_threadpool(verify_key, services, address, secret)
+        if principal is not None:
+            services.known_keys.keep(stored, principal)
     if principal is None:
         raise HTTPException(
             status.HTTP_401_UNAUTHORIZED,

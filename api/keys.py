@@ -15,7 +15,9 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from collections.abc import Iterable
+import threading
+import time
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -109,3 +111,43 @@ def find_principal(session: Session, secret: str) -> Principal | None:
 _PRINCIPAL = select(
     ApiKey.id, ApiKey.name, ApiKey.role, ApiKey.institutions, ApiKey.revoked_at
 ).where(ApiKey.digest == bindparam("digest"))
+
+
+KNOWN_KEYS_KEPT = 10_000
+"""How many verified keys a process keeps before it forgets them all and reads them again."""
+
+
+class KnownKeys:
+    """The keys this process verified in the last ``seconds``, by digest (thread-safe).
+
+    A request whose key was verified less than ``seconds`` ago is not read
+    from the key table again, so a key revoked elsewhere is refused within
+    that time (docs/service.md); with 0 every request reads its key. Only
+    valid keys are kept: an unknown or revoked key is read (and counted as a
+    failed attempt) every time.
+    """
+
+    def __init__(self, seconds: float, clock: Callable[[], float] = time.monotonic) -> None:
+        self.seconds = seconds
+        self.clock = clock
+        self._known: dict[str, tuple[float, Principal]] = {}
+        self._lock = threading.Lock()
+
+    def get(self, stored: str) -> Principal | None:
+        """Give who holds the key stored as this digest if verified recently, else None."""
+        if self.seconds <= 0:
+            return None
+        with self._lock:
+            found = self._known.get(stored)
+        if found is None or found[0] <= self.clock():
+            return None
+        return found[1]
+
+    def keep(self, stored: str, principal: Principal) -> None:
+        """Remember a key just read from the key table as valid."""
+        if self.seconds <= 0:
+            return
+        with self._lock:
+            if len(self._known) >= KNOWN_KEYS_KEPT:
+                self._known.clear()
+            self._known[stored] = (self.clock() + self.seconds, principal)

@@ -49,6 +49,11 @@ class Settings(BaseSettings):
     key_failure_window: float = Field(
         default=60.0, gt=0, description="seconds in which key_failures are counted"
     )
+    key_cache_seconds: float = Field(
+        default=1.0,
+        ge=0,
+        description="seconds a verified key is believed without reading it again (0: never)",
+    )
     auto_publish_repairs: bool = Field(
         default=False, description="publish a repair proposal on its own when it drops nothing"
     )

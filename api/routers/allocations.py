@@ -131,9 +131,11 @@ def create(
     """Give 201 and the allocation, 200 on a replay, or 409 with reasons and alternatives."""
     allow(caller, ALLOCATE, [request.institution], f"{request.institution} {request.week}")
     database, retries = services.database, services.settings.database_retries
-    # Where it fits is found first in a read, so the week's lock is held only to book it.
+    # Where it fits is found first in a read, so the week's lock is held only to book it. The
+    # read needs no snapshot: the week's version is read before what changed since (the booked
+    # copy is never behind the version it says), and a placement is booked under the lock.
     try:
-        with database.read() as session:
+        with database.read_one() as session:
             planned = plan(session, services.parsed, caller, request, idempotency_key, utcnow())
     except AllocationNotFound as error:
         raise _missing(error) from None

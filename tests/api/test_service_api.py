@@ -52,6 +52,28 @@ def test_requests_without_a_valid_key_get_401(api: Api) -> None:
     assert api.client.get("/v1/audit").status_code == 401
 
 
+def test_a_key_revoked_elsewhere_is_refused_once_its_verification_is_old(api: Api) -> None:
+    """A key verified under KEY_CACHE_SECONDS ago is believed; after that, revocation holds."""
+    from api.keys import find_principal, revoke_key
+
+    now = [1000.0]
+    known = api.services.known_keys
+    known.clock = lambda: now[0]
+    assert known.seconds == 1.0
+    assert api.client.get("/v1/problems", headers=api.headers("viewer")).status_code == 200
+    with api.services.database.write() as session:
+        found = find_principal(session, api.keys["viewer"])
+        assert found is not None
+        revoke_key(session, found.key_id)
+    now[0] += 0.5
+    assert api.client.get("/v1/problems", headers=api.headers("viewer")).status_code == 200
+    now[0] += 0.6
+    assert api.client.get("/v1/problems", headers=api.headers("viewer")).status_code == 401
+    now[0] += 10
+    # A refused key is not remembered: it stays refused.
+    assert api.client.get("/v1/problems", headers=api.headers("viewer")).status_code == 401
+
+
 def test_problem_upload_list_read_reupload_delete(api: Api) -> None:
     """A week is uploaded (201), listed in scope, read, re-uploaded and deleted (204)."""
     data = tiny_data()
