@@ -144,16 +144,22 @@ def plan_week(run: Run, facts: Problem, index: int, seed: int, options: SolveOpt
 
 
 def simulate(
-    fathers: int, weeks: int, seed: int, time_limit: float, workers: int
+    fathers: int,
+    weeks: int,
+    seed: int,
+    time_limit: float,
+    workers: int,
+    policies: tuple[str, ...] = POLICIES,
+    bounds: bool = True,
 ) -> tuple[list[Run], list[tuple[float, int]]]:
-    """Give the three policies' runs over the same weeks, and each window's bounds."""
+    """Give the policies' runs over the same weeks, and each window's bounds (none without)."""
     facts = base_weeks(fathers, weeks, seed)
     options = SolveOptions(time_limit=time_limit, workers=workers, seed=seed)
-    runs = [Run(policy) for policy in POLICIES]
+    runs = [Run(policy) for policy in policies]
     for index, week in enumerate(facts):
         for run in runs:
             plan_week(run, week, index, seed, options)
-    return runs, window_bounds(facts)
+    return runs, window_bounds(facts) if bounds else []
 
 
 def report(
@@ -162,13 +168,14 @@ def report(
     """Give the Markdown rows of the runs, with the bounds of any plan beside them.
 
     ``floor possible`` is the least over the windows of ``floor_possible``;
-    ``fewest possible`` the most over the windows of ``fewest_possible``.
+    ``fewest possible`` the most over the windows of ``fewest_possible`` ("-"
+    without bounds); ``vs alone`` is "-" where the policy ``alone`` was not run.
     """
-    alone = next(r for r in runs if r.policy == "alone")
-    possible = min((b[0] for b in bounds), default=1.0)
-    fewest = max((b[1] for b in bounds), default=0)
+    alone = next((r for r in runs if r.policy == "alone"), None)
+    possible = f"{min(b[0] for b in bounds):.3f}" if bounds else "-"
+    fewest = str(max(b[1] for b in bounds)) if bounds else "-"
     lines = [
-        f"{fathers} fathers, {len(alone.below)} weeks, {time_limit:g} s a week:",
+        f"{fathers} fathers, {len(runs[0].below)} weeks, {time_limit:g} s a week:",
         "",
         "| policy | 4-week floor least | floor possible | 4-week floor mean | most with nothing "
         "beyond legal all 4 weeks | fewest possible | below legal 2 weeks running | "
@@ -176,11 +183,11 @@ def report(
         "|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for run in runs:
-        ratio = run.value / alone.value - 1 if alone.value else 0.0
+        ratio = f"{run.value / alone.value - 1:+.2%}" if alone and alone.value else "-"
         lines.append(
-            f"| {run.policy} | {min(run.floors, default=0):.3f} | {possible:.3f} | "
+            f"| {run.policy} | {min(run.floors, default=0):.3f} | {possible} | "
             f"{mean(run.floors) if run.floors else 0:.3f} | {max(run.nothing_four, default=0)} | "
-            f"{fewest} | {run.running_twice()} | {run.value} | {ratio:+.2%} | {run.invalid} | "
+            f"{fewest} | {run.running_twice()} | {run.value} | {ratio} | {run.invalid} | "
             f"{run.seconds:.0f} |"
         )
     lines.append("")
@@ -230,9 +237,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--horizon", action="store_true", help="also plan four weeks as one")
     parser.add_argument("--no-simulation", action="store_true")
     parser.add_argument("--modes", nargs="+", choices=MODES, default=list(MODES))
+    parser.add_argument("--policies", nargs="+", choices=POLICIES, default=list(POLICIES))
+    parser.add_argument("--no-bounds", action="store_true", help="skip the proven bounds")
     args = parser.parse_args(argv)
     if not args.no_simulation:
-        runs, bounds = simulate(args.fathers, args.weeks, args.seed, args.time_limit, args.workers)
+        runs, bounds = simulate(
+            args.fathers,
+            args.weeks,
+            args.seed,
+            args.time_limit,
+            args.workers,
+            tuple(args.policies),
+            not args.no_bounds,
+        )
         print("\n".join(report(runs, bounds, args.fathers, args.time_limit)), flush=True)
     if args.horizon:
         print()

@@ -108,6 +108,19 @@ def _earlier_week(problem: Problem, record: WeekRecord) -> _Week:
     return week
 
 
+def weeks_with_nothing_beyond_legal(problem: Problem) -> Counter[str]:
+    """Give per father how many weeks before he was owed more than the legal visit and got none.
+
+    The weeks before are those the problem's history holds within the
+    four-week window; a record without entitlements counts for no father.
+    """
+    bare: Counter[str] = Counter()
+    for record in problem.earlier.weeks:
+        week = _earlier_week(problem, record)
+        bare.update(week.beyond_owed - week.beyond_had)
+    return bare
+
+
 def could_have(problem: Problem) -> dict[str, dict[str, int]]:
     """Give per father and activity what he could be granted this week (``grantable``), not 0."""
     found: dict[str, dict[str, int]] = {}

@@ -16,7 +16,8 @@ from collections.abc import Iterable
 
 from scheduler.domain import Activity, Assignment, Father, Problem
 from scheduler.eligibility import eligible
-from scheduler.entitlements import entitled
+from scheduler.entitlements import entitled, is_legal_visit
+from scheduler.four_weeks import weeks_with_nothing_beyond_legal
 from scheduler.objective import raise_steps
 from scheduler.occupancy import Occupancy
 from scheduler.placement import first_fit
@@ -101,12 +102,22 @@ def priority_order(problem: Problem, earliest: int = 0) -> list[Assignment]:
         )
         for f in problem.fathers
     }
-    # Among equals, the fathers the weeks before served worst choose first (their raise).
-    raised = {f.id: raise_steps(problem, f) for f in problem.fathers}
-    waiting = sorted(problem.fathers, key=lambda f: (choices[f.id], -raised[f.id]))
+    # Among equals, the fathers the weeks before served worst choose first.
+    order = {f.id: n for n, f in enumerate(rotation(problem))}
+    waiting = sorted(problem.fathers, key=lambda f: (choices[f.id], order[f.id]))
     placer = _legal_visits(problem, earliest, visits, waiting, owed)
     _rounds(placer, activities, owed)
     return placer.occupancy.assignments()
+
+
+def rotation(problem: Problem) -> list[Father]:
+    """Give the fathers in the order they choose: the worst served in the weeks before first.
+
+    First those with nothing beyond the legal visit in the most weeks before,
+    then those with the highest raise; among equals, in the problem's order.
+    """
+    bare = weeks_with_nothing_beyond_legal(problem)
+    return sorted(problem.fathers, key=lambda f: (-bare[f.id], -raise_steps(problem, f)))
 
 
 def _legal_visits(
@@ -221,15 +232,39 @@ def filled_around(
 def _rounds(placer: _Placer, activities: list[Activity], owed: dict[tuple[str, str], int]) -> None:
     """Place occurrences round by round: everyone's first of each activity before any second.
 
-    Within a round the fathers with the highest raise (the weeks before) go first.
+    Before the first round every father, in ``rotation`` order, gets one
+    occurrence beyond the legal visit where one fits, so the fathers left
+    without one in the weeks before take the scarce places first.
     """
     occupancy = placer.occupancy
     rounds = max(owed.values(), default=0)
-    problem = placer.problem
-    fathers = sorted(problem.fathers, key=lambda f: -raise_steps(problem, f))
+    fathers = rotation(placer.problem)
+    _first_beyond_legal(placer, activities, owed, fathers)
     for round_ in range(1, rounds + 1):
         for activity in activities:
             for father in fathers:
                 wanted = min(round_, owed[father.id, activity.id])
                 if occupancy.occurrences(father.id, activity.id) < wanted:
                     placer.place(father.id, activity)
+
+
+def _first_beyond_legal(
+    placer: _Placer,
+    activities: list[Activity],
+    owed: dict[tuple[str, str], int],
+    fathers: list[Father],
+) -> None:
+    """Give each father in turn one occurrence beyond the legal visit, the cheapest that fits.
+
+    A father who already has one (a cell or family-room visit, a pin) is passed by.
+    """
+    occupancy = placer.occupancy
+    beyond = [a for a in activities if not is_legal_visit(a)]
+    for father in fathers:
+        mine = [a for a in beyond if owed[father.id, a.id] > 0]
+        if any(occupancy.occurrences(father.id, a.id) for a in mine):
+            continue
+        for activity in mine:
+            placer.place(father.id, activity)
+            if occupancy.occurrences(father.id, activity.id):
+                break
