@@ -38,10 +38,12 @@ from solver.tiers import (
     tier_weights,
 )
 
-# The linear relaxation is solved before a group's search only on models up to this many
-# variables: GLOP's time grows faster than the model, and on larger models CP-SAT's own
-# bound on 2 workers arrives as soon, so there it would only take time from the search.
-RELAXATION_MOST_VARIABLES = 30_000
+# The linear relaxation is solved before a group's search only where it is expected within
+# its share of the group's time: at this many of the model's variables per CPU second, the
+# slowest measured (docs/benchmarks.md, "The legal hour at once"). HiGHS's simplex took 4.9
+# to 13.7 CPU s on 21,671 to 107,513 variables, GLOP 10.1 to 32.5 s on 21,671 to 45,125.
+# Where it would not arrive, it would only take time from the search.
+RELAXATION_VARIABLES_PER_SECOND = {"highs": 4_000, "glop": 1_400}
 # The share of a group's time its relaxation may take; it needs under a second for an
 # institution, and often proves the group on its own.
 RELAXATION_SHARE = 0.5
@@ -269,14 +271,17 @@ def relaxed_bound(
 
     It is solved before the search, in at most ``RELAXATION_SHARE`` of the
     group's time; the reporter then holds CP-SAT's bounds to it and stops the
-    search once a solution reaches it. Models larger than
-    ``RELAXATION_MOST_VARIABLES`` are searched without it, and so is every
-    model when ``options.relaxation`` is off. HiGHS solves the same relaxation
-    at its root, so neither ``highs`` nor the ``portfolio`` needs it first.
+    search once a solution reaches it. Models larger than its share is
+    expected to solve (``RELAXATION_VARIABLES_PER_SECOND``) are searched
+    without it, and so is every model when ``options.relaxation`` is off.
+    HiGHS solves the same relaxation at its root, so neither ``highs`` nor
+    the ``portfolio`` needs it first.
     """
     if not options.relaxation or options.solver != "cp-sat":
         return None
-    if len(searched.proto.variables) > RELAXATION_MOST_VARIABLES:
+    which = "highs" if HIGHS_AVAILABLE else "glop"
+    expected = len(searched.proto.variables) / RELAXATION_VARIABLES_PER_SECOND[which]
+    if expected > RELAXATION_SHARE * budget:
         return None
     seconds = RELAXATION_SHARE * budget
     if options.deterministic:

@@ -21,6 +21,7 @@ from scheduler.four_weeks import weeks_with_nothing_beyond_legal
 from scheduler.objective import raise_steps
 from scheduler.occupancy import Occupancy
 from scheduler.placement import first_fit
+from solver.room_packing import pack_room_visits
 
 
 def volunteer_cost(problem: Problem, activity: Activity) -> float:
@@ -137,9 +138,45 @@ def _legal_visits(
         stripped = _strip_escorts(placer)
         if stripped:
             placer.failed.clear()
-            _seat(placer, visits, waiting, owed)
+            seated = _seat(placer, visits, waiting, owed)
+        if seated < len(waiting):
+            _pack(placer, visits, waiting, owed)
+        if stripped:
             _escort_again(placer, stripped)
     return placer
+
+
+def _seen(occupancy: Occupancy, visits: list[Activity], father: Father) -> int:
+    """Give the visit minutes the father has in the week so far."""
+    return sum(occupancy.occurrences(father.id, a.id) * a.minutes for a in visits)
+
+
+def _pack(
+    placer: _Placer,
+    visits: list[Activity],
+    waiting: list[Father],
+    owed: dict[tuple[str, str], int],
+) -> None:
+    """Pack each room-bound individual visit for the fathers still below the legal minimum.
+
+    First fit leaves gaps in a family room too short for one more visit;
+    ``pack_room_visits`` places them all at once (docs/design.md section 4's rules held).
+    """
+    occupancy = placer.occupancy
+    legal = placer.problem.policy.legal_min_visit_minutes
+    for activity in visits:
+        if activity.placement != "individual" or activity.room_kind is None:
+            continue
+        short = [
+            f.id
+            for f in waiting
+            if _seen(occupancy, visits, f) < legal <= _seen(occupancy, visits, f) + activity.minutes
+            and occupancy.occurrences(f.id, activity.id) < owed[f.id, activity.id]
+        ]
+        if short:
+            pack_room_visits(occupancy, activity, short, placer.earliest)
+            # The packing moves visits, so what did not fit before may fit now.
+            placer.failed.clear()
 
 
 def _seat(
@@ -151,18 +188,14 @@ def _seat(
     """Place visits for the fathers below the legal minimum, in order; give how many reach it."""
     occupancy = placer.occupancy
     legal = placer.problem.policy.legal_min_visit_minutes
-
-    def seen(father: Father) -> int:
-        return sum(occupancy.occurrences(father.id, a.id) * a.minutes for a in visits)
-
     for activity in visits:
         for father in waiting:
             if (
-                seen(father) < legal
+                _seen(occupancy, visits, father) < legal
                 and occupancy.occurrences(father.id, activity.id) < owed[father.id, activity.id]
             ):
                 placer.place(father.id, activity)
-    return sum(1 for father in waiting if seen(father) >= legal)
+    return sum(1 for father in waiting if _seen(occupancy, visits, father) >= legal)
 
 
 def _strip_escorts(placer: _Placer) -> list[str]:
