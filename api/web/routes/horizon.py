@@ -11,7 +11,6 @@ from sqlalchemy import select
 from api import audit
 from api.deps import ServicesDep
 from api.horizon import HORIZON_JOB
-from api.jobs import LIVE_STATES
 from api.routers import horizons as horizon_routes
 from api.tables import JobRow, utcnow
 from api.web.horizon import four_weeks_at, horizon
@@ -21,6 +20,7 @@ from api.web.routes.pages import (
     User,
     act,
     form_request,
+    job_progress,
     labels_of,
     see_other,
     week_url,
@@ -92,11 +92,4 @@ def plan_ahead(
 def horizon_progress(user: User, services: ServicesDep, horizon_id: Id) -> JSONResponse:
     """Give a horizon job's state and its weeks solved so far for the weeks tab (no father data)."""
     found = horizon_routes.read(caller=user.principal, services=services, horizon_id=horizon_id)
-    return JSONResponse(
-        {
-            "state": found["state"],
-            "live": found["state"] in LIVE_STATES,
-            "progress": found["progress"],
-            "error": found["error"],
-        }
-    )
+    return job_progress(found)

@@ -14,7 +14,7 @@ from urllib.parse import quote, urlencode
 
 from fastapi import Depends, Form, HTTPException, Request, status
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.routing import APIRoute
 from fastapi.templating import Jinja2Templates
 from pydantic import BaseModel, ValidationError
@@ -22,7 +22,7 @@ from pydantic import BaseModel, ValidationError
 from api.database import DatabaseBusy
 from api.deps import ServicesDep, get_services
 from api.errors import request_errors
-from api.jobs import QueueFull
+from api.jobs import LIVE_STATES, QueueFull
 from api.keys import PLAN, Principal, find_principal
 from api.web.labels import Labels
 from api.web.session import COOKIE, WebSession, store_of
@@ -151,6 +151,18 @@ class PageRoute(APIRoute):
             return _error_page(request, user, refusal)
 
         return handle
+
+
+def job_progress(found: dict[str, Any]) -> JSONResponse:
+    """Give a job's state, whether it still runs, its progress and its error, for a tab's poll."""
+    return JSONResponse(
+        {
+            "state": found["state"],
+            "live": found["state"] in LIVE_STATES,
+            "progress": found["progress"],
+            "error": found["error"],
+        }
+    )
 
 
 def see_other(url: str) -> RedirectResponse:

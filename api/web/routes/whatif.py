@@ -9,7 +9,6 @@ from fastapi.responses import JSONResponse, Response
 from sqlalchemy import select
 
 from api.deps import ServicesDep
-from api.jobs import LIVE_STATES
 from api.routers import whatif as whatif_routes
 from api.tables import JobRow
 from api.web import views
@@ -19,6 +18,7 @@ from api.web.routes.pages import (
     User,
     act,
     form_request,
+    job_progress,
     labels_of,
     see_other,
     week_url,
@@ -95,14 +95,7 @@ def start_whatif(
 def whatif_progress(user: User, services: ServicesDep, job_id: Id) -> JSONResponse:
     """Give a what-if job's state and how many of its solves are done (no father data)."""
     found = whatif_routes.read(caller=user.principal, services=services, job_id=job_id)
-    return JSONResponse(
-        {
-            "state": found["state"],
-            "live": found["state"] in LIVE_STATES,
-            "progress": found["progress"],
-            "error": found["error"],
-        }
-    )
+    return job_progress(found)
 
 
 @router.get("/whatif/{job_id}/charts/{name}")
