@@ -20,6 +20,36 @@ ROOT = Path(__file__).resolve().parent.parent
 FIXTURES_DIR = ROOT / "fixtures"
 
 
+#: The xdist group of the modules that use Ray: one worker runs them all, so one cluster starts.
+RAY_GROUP = "ray"
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Give each module whole to one worker, the slowest modules first, Ray's modules together.
+
+    ``make test`` runs ``--dist loadgroup --no-loadscope-reorder``: each xdist
+    group goes whole to one worker (a module's server, browser or Ray cluster
+    starts once), in the order given here. A module is a group of its own, but
+    the modules with a test marked ``ray`` share one. Groups with the most
+    tests marked ``slow`` come first, so that the quick modules fill in at the end.
+    """
+    groups: dict[str, list[pytest.Item]] = {}
+    for item in items:
+        groups.setdefault(item.nodeid.split("::", 1)[0], []).append(item)
+    for module, found in list(groups.items()):
+        if any(item.get_closest_marker("ray") for item in found):
+            groups.setdefault(RAY_GROUP, []).extend(groups.pop(module))
+
+    def slow(group: str) -> int:
+        return sum(item.get_closest_marker("slow") is not None for item in groups[group])
+
+    items[:] = []
+    for group in sorted(groups, key=slow, reverse=True):
+        for item in groups[group]:
+            item.add_marker(pytest.mark.xdist_group(group))
+            items.append(item)
+
+
 @cache
 def _decoded(name: str) -> Any:
     return read_json(FIXTURES_DIR / name)

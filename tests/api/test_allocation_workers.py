@@ -6,10 +6,12 @@ from collections import Counter
 from typing import Any
 
 import httpx
+import pytest
 
 from tests.kit.server import Server, burst, free_port, seed, serving, stored_week
 from tests.kit.service import empty_roster, one_slot_data
 
+pytestmark = pytest.mark.slow
 RACERS = 1000
 KEYS = {"planner": ("planner", ["PI-VH"]), "system": ("system", ["PI-VH"])}
 WEEK = "2027-W05"

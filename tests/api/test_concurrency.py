@@ -10,12 +10,14 @@ from collections.abc import Callable
 from typing import Any
 
 import httpx
+import pytest
 
 from api.database import Database
 from api.tables import JobRow
 from tests.kit.server import burst, free_port, seed, serving, solver_processes, stored_week
 from tests.kit.service import FIXTURES, empty_roster, one_slot_data
 
+pytestmark = pytest.mark.slow
 RACERS = 1000
 
 

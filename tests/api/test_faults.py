@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import pytest
 from sqlalchemy import func, select
 
 from api.database import Database
@@ -21,6 +22,7 @@ from api.tables import Allocation, Claim, Publication, PublicationVersion
 from tests.kit.server import Server, alive, free_port, seed, serving, solver_processes, stored_week
 from tests.kit.service import FIXTURES, baseline_roster, empty_roster, seed_roster
 
+pytestmark = pytest.mark.slow
 WEEK = "2027-W05"
 KEYS = {
     "planner": ("planner", ["PI-VH", "PI-LW"]),

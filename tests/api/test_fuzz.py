@@ -24,6 +24,8 @@ from schemathesis.specs.openapi.checks import (
 
 from tests.kit.service import Api, empty_roster, make_api, roomy_tiny_data
 
+pytestmark = pytest.mark.slow
+
 CHECKS = [
     not_a_server_error,
     status_code_conformance,

@@ -6,6 +6,7 @@ import time
 import uuid
 from typing import Any
 
+import pytest
 from sqlalchemy import select
 
 from api.horizon import store_weeks
@@ -30,6 +31,7 @@ def planned(api: Api, body: dict[str, Any]) -> dict[str, Any]:
     raise AssertionError(f"horizon {job_id} did not end")
 
 
+@pytest.mark.slow
 def test_two_weeks_are_planned_stored_and_published_one_by_one(any_api: Api) -> None:
     """Week 5 and a made week 6 each get a draft; each passes the checker and publishes alone."""
     api = any_api
@@ -63,6 +65,7 @@ def test_two_weeks_are_planned_stored_and_published_one_by_one(any_api: Api) -> 
         )  # fmt: skip
 
 
+@pytest.mark.slow
 def test_a_stored_following_week_is_planned_not_made_again(api: Api) -> None:
     """Where week 6 is stored already, the horizon plans that upload instead of a copy."""
     data = roomy_tiny_data()

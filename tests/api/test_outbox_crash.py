@@ -11,6 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import httpx
+import pytest
 from sqlalchemy import select
 
 from api.database import Database
@@ -22,6 +23,8 @@ from api.tables import OutboxEntry
 from tests.kit.receiver import SECRET, receiving
 from tests.kit.server import free_port, serving
 from tests.kit.service import baseline_roster, roomy_tiny_data, seed_roster
+
+pytestmark = pytest.mark.slow
 
 QUICK = {"webhook_backoff_seconds": "0.2", "webhook_max_attempts": "100"}
 

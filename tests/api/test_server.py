@@ -48,6 +48,7 @@ def _race(base: str, secret: str) -> list[httpx.Response]:
     return answers
 
 
+@pytest.mark.slow
 def test_real_server_race_and_restart_keep_every_acknowledged_write(database_url: str) -> None:
     """Parallel HTTP requests for the last slot give one 201; after a restart all is still there."""
     secret, roster_id = _prepare(database_url)

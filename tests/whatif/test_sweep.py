@@ -270,6 +270,7 @@ def test_replications_run_over_generated_weeks(tiny: Problem) -> None:
     assert tasks[0].problem.fathers != tasks[1].problem.fathers
 
 
+@pytest.mark.slow
 @pytest.mark.ray
 def test_ray_and_local_give_identical_reports(tiny: Problem, ray_cluster: object) -> None:
     """In deterministic mode the Ray cluster and the local pool give the very same report."""
