@@ -18,8 +18,9 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
 from fractions import Fraction
+from operator import attrgetter
+from typing import NamedTuple
 
 from ortools.sat.python import cp_model
 
@@ -43,8 +44,22 @@ SEATS = "seats"
 OFFICERS = "officers"
 
 
-@dataclass(frozen=True)
-class Use:
+def summed(
+    literals: Sequence[cp_model.LinearExprT], weights: Sequence[int] | None = None
+) -> cp_model.LinearExpr | int:
+    """Give the (weighted) sum of literals, built at once rather than term by term; 0 for none.
+
+    The same expression as Python's ``sum``, which on a large week's long
+    lists takes much of the model's build.
+    """
+    if not literals:
+        return 0
+    if weights is None:
+        return cp_model.LinearExpr.sum(literals)
+    return cp_model.LinearExpr.weighted_sum(literals, weights)
+
+
+class Use(NamedTuple):
     """A resource taken during [start, end) by ``weight`` when the literal holds (None: a pin)."""
 
     start: int
@@ -55,19 +70,23 @@ class Use:
 
 def maximal_cliques(uses: Sequence[Use]) -> list[list[Use]]:
     """Give the maximal groups of uses that overlap at one moment (each group's latest start)."""
-    order = sorted(uses, key=lambda u: (u.start, u.end))
+    order = sorted(uses, key=attrgetter("start", "end"))
     points = sorted({u.start for u in uses})
     cliques: list[list[Use]] = []
     active: list[Use] = []
     position = 0
+    # The earliest end among the active uses: none has left before it.
+    first_end = math.inf
     for index, point in enumerate(points):
-        active = [u for u in active if u.end > point]
+        if first_end <= point:
+            active = [u for u in active if u.end > point]
         while position < len(order) and order[position].start == point:
             active.append(order[position])
             position += 1
+        first_end = min(u.end for u in active)
         following = points[index + 1] if index + 1 < len(points) else None
         # A group is maximal unless all of it is still there at the next start.
-        if following is None or any(u.end <= following for u in active):
+        if following is None or first_end <= following:
             cliques.append(active)
     return cliques
 
@@ -80,21 +99,26 @@ def at_most(model: cp_model.CpModel, uses: Sequence[Use], capacity: int, name: s
     duals price one more unit of capacity there (``solver.prices``).
     """
     for clique in maximal_cliques(uses):
-        if sum(u.weight for u in clique) <= capacity:
+        weights = [u.weight for u in clique]
+        if sum(weights) <= capacity:
             continue
         fixed = sum(u.weight for u in clique if u.literal is None)
-        free = [u for u in clique if u.literal is not None]
+        literals = [u.literal for u in clique if u.literal is not None]
         room = capacity - fixed
-        if not free:
+        if not literals:
             model.add_bool_or([])
             continue
-        literals = [u.literal for u in free if u.literal is not None]
-        if room == 1 and all(u.weight == 1 for u in free) and not name:
+        # One sum of the literals, rather than a term each: the same row, built at once.
+        if fixed or any(w != 1 for w in weights):
+            free = [u.weight for u in clique if u.literal is not None]
+            total = cp_model.LinearExpr.weighted_sum(literals, free)
+        else:
+            free = weights
+            total = cp_model.LinearExpr.sum(literals)
+        if room == 1 and all(w == 1 for w in free) and not name:
             model.add_at_most_one(literals)
         else:
-            added = model.add(
-                sum(u.weight * u.literal for u in free if u.literal is not None) <= room
-            )
+            added = model.add(total <= room)
             if name:
                 added.with_name(f"{name}:{max(u.start for u in clique)}")
 
@@ -108,10 +132,11 @@ def sessions_run_with_fathers(
         seats = [variables.seat[session.session, f] for f in session.fathers]
         for seat in seats:
             model.add_implication(seat, run)
-        model.add(sum(seats) >= run)
+        seated = cp_model.LinearExpr.sum(seats)
+        model.add(seated >= run)
         # Seats times run, not seats alone: in the LP relaxation a session running a
         # fraction would otherwise seat all its fathers for a fraction of its staff.
-        model.add(sum(seats) <= session.capacity * run).with_name(f"{SEATS}:{session.session}")
+        model.add(seated <= session.capacity * run).with_name(f"{SEATS}:{session.session}")
 
 
 def sessions_have_their_staff(
@@ -149,16 +174,19 @@ def escorted_sessions(
             continue
         key = session.session
         full = problem.activity_by_id[session.activity].volunteers + session.escorts
-        helpers = sum(variables.session_volunteer[key, v] for v in session.volunteers)
+        helpers = cp_model.LinearExpr.sum(
+            [variables.session_volunteer[key, v] for v in session.volunteers]
+        )
         escorted = variables.escorted[key]
+        unescorted = ~escorted
         model.add(helpers >= full * escorted)
-        model.add(helpers <= full - 1).only_enforce_if(~escorted)
+        model.add(helpers <= full - 1).only_enforce_if(unescorted)
         for father in session.fathers:
             seat = variables.seat[key, father]
             both = variables.escorted_seat[key, father]
             model.add_implication(both, seat)
             model.add_implication(both, escorted)
-            model.add_bool_or([both, ~seat, ~escorted])
+            model.add_bool_or([both, ~seat, unescorted])
 
 
 def slots_have_their_staff(
@@ -183,7 +211,7 @@ def slots_have_their_staff(
         for group, starting in slots.items():
             needed: int = getattr(problem.activity_by_id[group[1]], need)
             if needed:
-                added = model.add(sum(staff[group]) == needed * sum(starting))
+                added = model.add(summed(staff[group]) == needed * summed(starting))
                 if need == "officers":
                     added.with_name(f"{OFFICERS}:{group[0]}:{group[1]}:{group[2]}")
 
@@ -296,7 +324,7 @@ def entitlements_are_ceilings(
             literals = [lit for d, lit in possible if d == day]
             limit = max_per_day(problem, father, activity, day) - fixed.count(day)
             if len(literals) > limit:
-                model.add(sum(literals) <= limit)
+                model.add(summed(literals) <= limit)
 
 
 def _ceiling(
@@ -323,12 +351,12 @@ def _ceiling(
         # A pinned excess stands as it happened; nothing more joins it.
         room = max(0, max(0, left) - used_on_days)
         if len(on_days) > room:
-            model.add(sum(on_days) <= room)
+            model.add(summed(on_days) <= room)
         return
     if used_on_days:
         room = max(0, left - used_on_days)
         if len(on_days) + len(before) > room:
-            model.add(sum(on_days) + sum(before) <= room)
+            model.add(summed(on_days) + summed(before) <= room)
         return
     if len(on_days) + len(before) <= left:
         return
@@ -336,7 +364,7 @@ def _ceiling(
     for literal in on_days:
         model.add_implication(literal, some)
     slack = len(before) - left
-    model.add(sum(on_days) + sum(before) + slack * some <= left + slack)
+    model.add(summed(on_days) + summed(before) + slack * some <= left + slack)
 
 
 def volunteer_minutes_terms(
@@ -380,6 +408,19 @@ def slot_partner_minutes(problem: Problem, slot: SlotCandidate) -> Fraction:
     return Fraction((slot.end - slot.start) * problem.activity_by_id[slot.activity].volunteers)
 
 
+def slot_prices(problem: Problem, candidates: Candidates) -> list[Fraction]:
+    """Give each slot's ``slot_partner_minutes``, one price for the slots of one activity."""
+    prices: dict[tuple[str, int], Fraction] = {}
+    found = []
+    for slot in candidates.slots:
+        key = (slot.activity, slot.end - slot.start)
+        price = prices.get(key)
+        if price is None:
+            price = prices[key] = slot_partner_minutes(problem, slot)
+        found.append(price)
+    return found
+
+
 Priced = Sequence[tuple[Fraction, cp_model.IntVar]]
 
 
@@ -393,17 +434,48 @@ def add_priced_at_most(
     """
     # Whole-number arithmetic on numerators and denominators: Fraction arithmetic on every
     # literal of a large week takes seconds.
-    priced = [(share, literal) for share, literal in priced if share.numerator > 0]
-    paid = [(share, literal) for share, literal in paid if share.numerator > 0]
-    scale = math.lcm(*{share.denominator for share, _ in [*priced, *paid]})
-    costs = [share.numerator * (scale // share.denominator) for share, _ in priced]
+    scale = math.lcm(*{share.denominator for share in _shares([*priced, *paid])})
+    literals, costs = _scaled(priced, scale)
     if sum(costs) <= left * scale:
         return
-    refunds = [-share.numerator * (scale // share.denominator) for share, _ in paid]
-    literals = [literal for _, literal in priced] + [literal for _, literal in paid]
-    added = model.add(cp_model.LinearExpr.weighted_sum(literals, costs + refunds) <= left * scale)
+    refunded, refunds = _scaled(paid, scale)
+    added = model.add(
+        cp_model.LinearExpr.weighted_sum(literals + refunded, costs + [-r for r in refunds])
+        <= left * scale
+    )
     if name:
         added.with_name(f"{name}:{scale}")
+
+
+def _shares(priced: Priced) -> list[Fraction]:
+    """Give the distinct price objects above 0, each run of one price read once."""
+    found: list[Fraction] = []
+    last = None
+    for share, _ in priced:
+        if share is not last:
+            last = share
+            if share.numerator > 0:
+                found.append(share)
+    return found
+
+
+def _scaled(priced: Priced, scale: int) -> tuple[list[cp_model.IntVar], list[int]]:
+    """Give the literals priced above 0 and their prices times ``scale``, in whole numbers.
+
+    A run of literals of one price (the seats of a session, the slots of an
+    activity) has its price scaled once.
+    """
+    literals: list[cp_model.IntVar] = []
+    costs: list[int] = []
+    last = None
+    cost = 0
+    for share, literal in priced:
+        if share is not last:
+            last, cost = share, share.numerator * (scale // share.denominator)
+        if cost > 0:
+            literals.append(literal)
+            costs.append(cost)
+    return literals, costs
 
 
 def partner_cap_left(problem: Problem, candidates: Candidates) -> int:
@@ -428,7 +500,9 @@ def partner_cap(
     everything = [term for volunteer_terms in terms.values() for term in volunteer_terms]
     cap = partner_cap_minutes(problem)
     if sum(m for m, _ in everything) + sum(fixed.values()) > cap:
-        capped = model.add(sum(m * lit for m, lit in everything) <= cap - sum(fixed.values()))
+        minutes = [m for m, _ in everything]
+        used = cp_model.LinearExpr.weighted_sum([lit for _, lit in everything], minutes)
+        capped = model.add(used <= cap - sum(fixed.values()))
         capped.with_name(PARTNER_CAP)
     places: list[tuple[Fraction, cp_model.IntVar]] = []
     for session in candidates.sessions:
@@ -440,10 +514,7 @@ def partner_cap(
             for f in session.fathers
             if session.escorts
         ]
-    places += [
-        (slot_partner_minutes(problem, slot), literal)
-        for slot, literal in zip(candidates.slots, variables.slot, strict=True)
-    ]
+    places += zip(slot_prices(problem, candidates), variables.slot, strict=True)
     add_priced_at_most(
         model, places, left=partner_cap_left(problem, candidates), name=PARTNER_PLACES
     )
@@ -451,7 +522,7 @@ def partner_cap(
         own = terms.get(volunteer.id, [])
         limit = math.floor(volunteer.max_hours_week * 60) - fixed.get(volunteer.id, 0)
         if sum(m for m, _ in own) > limit:
-            model.add(sum(m * lit for m, lit in own) <= limit)
+            model.add(summed([lit for _, lit in own], [m for m, _ in own]) <= limit)
 
 
 def non_association(

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from fractions import Fraction
+from typing import NamedTuple
 
 from ortools.sat.python import cp_model
 
@@ -33,7 +34,8 @@ from solver.constraints import (
     add_priced_at_most,
     partner_cap_left,
     seat_partner_minutes,
-    slot_partner_minutes,
+    slot_prices,
+    summed,
     volunteer_minutes_terms,
 )
 from solver.legal_bound import legal_flow_bound
@@ -58,8 +60,7 @@ class TierTerms:
     useful_visits: dict[str, tuple[int, list[cp_model.IntVar]]] = field(default_factory=dict)
 
 
-@dataclass(frozen=True)
-class VisitTerm:
+class VisitTerm(NamedTuple):
     """One possible visit of a father: its minutes, its literal, and its least partner minutes."""
 
     minutes: int
@@ -81,9 +82,9 @@ def _visit_terms(
             for father in session.fathers:
                 literal = variables.seat[session.session, father]
                 terms[father].append(VisitTerm(minutes, literal, price))
-    for slot, literal in zip(candidates.slots, variables.slot, strict=True):
+    prices = slot_prices(problem, candidates)
+    for slot, literal, price in zip(candidates.slots, variables.slot, prices, strict=True):
         if slot.activity in visits:
-            price = slot_partner_minutes(problem, slot)
             terms[slot.father].append(VisitTerm(slot.end - slot.start, literal, price))
     for pin in candidates.pinned:
         if pin.assignment.activity in visits:
@@ -130,7 +131,7 @@ def legal_minimum(
             model.add_bool_or(literals).only_enforce_if(reached)
             model.add(cp_model.LinearExpr.sum(literals) <= len(literals) * reached)
             continue
-        minutes = sum(t.minutes * t.literal for t in own)
+        minutes = summed([t.literal for t in own], [t.minutes for t in own])
         model.add(minutes >= rest).only_enforce_if(reached)
         model.add(minutes <= rest - 1).only_enforce_if(~reached)
     # Every father reached has a visit, which takes at least his cheapest share of partner
@@ -145,7 +146,7 @@ def legal_minimum(
     paid = fathers_the_cap_can_pay([share for share, _ in shares], left)
     flowed = len(count) - len(single) + legal_flow_bound(problem, candidates, single, left)
     terms.ceilings["legal_minimum"] = constant + min(paid, flowed)
-    return sum(count) + constant
+    return summed(count) + constant
 
 
 def fathers_the_cap_can_pay(shares: list[Fraction], left: int) -> int:
@@ -243,9 +244,12 @@ def _levels(
     steps = [model.new_bool_var(f"{name}[{k}]") for k in range(fixed + 1, top + 1)]
     for earlier, later in zip(steps, steps[1:], strict=False):
         model.add_implication(later, earlier)
-    model.add(sum(steps) <= sum(literals))
+    # Each sum built once from its list: a sum built term by term takes most of the build.
+    levels = cp_model.LinearExpr.sum(steps)
+    count = cp_model.LinearExpr.sum(literals)
+    model.add(levels <= count)
     # With the top level off, every literal is counted: the count is below the limit.
-    model.add(sum(literals) <= sum(steps) + (len(literals) - len(steps)) * steps[-1])
+    model.add(count <= levels + (len(literals) - len(steps)) * steps[-1])
     return steps
 
 
@@ -300,7 +304,7 @@ def continuity(
             linked = problem.father_by_id[father].linked_volunteer
             constant += int(linked is not None and linked in assignment.volunteers)
             constant += int(inside(wishes[father], pin.start, pin.end))
-    return sum(points) + constant
+    return summed(points) + constant
 
 
 def _slot_links(
@@ -350,13 +354,14 @@ def stability(
         for f in pin.assignment.fathers
         if occurrence_key(f, pin.assignment) in before
     )
-    return sum(kept) + constant
+    return summed(kept) + constant
 
 
 def economy(problem: Problem, candidates: Candidates, variables: Variables) -> Expression:
     """Give the partner cap's minutes left unused by the volunteers (fewer volunteer hours)."""
     terms, fixed = volunteer_minutes_terms(problem, candidates, variables)
-    used = sum(m * lit for volunteer_terms in terms.values() for m, lit in volunteer_terms)
+    everything = [term for volunteer_terms in terms.values() for term in volunteer_terms]
+    used = summed([lit for _, lit in everything], [m for m, _ in everything])
     return partner_cap_minutes(problem) - sum(fixed.values()) - used
 
 

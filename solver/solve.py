@@ -50,7 +50,7 @@ from solver.tiers import (
     tier_gap,
     wall_seconds,
 )
-from solver.warmstart import filled_around, priority_order
+from solver.warmstart import FirstRoster, filled_around, priority_order
 
 __all__ = [
     "Progress",
@@ -115,11 +115,39 @@ def warm_start_roster(
     return _warm_start_roster(problem, start, previous, began)
 
 
-def _start(problem: Problem, warm_start: Roster | None, since: datetime | None) -> list[Assignment]:
-    """Give the warm start's assignments: the caller's, or placed now."""
+def _start(
+    problem: Problem,
+    warm_start: Roster | None,
+    since: datetime | None,
+    on_first: FirstRoster | None = None,
+) -> list[Assignment]:
+    """Give the warm start's assignments: the caller's, or placed now.
+
+    ``on_first`` is told the first valid roster the placing comes by (``priority_order``).
+    """
     if warm_start is None:
-        return priority_order(problem, _week_minute(problem, since))
+        return priority_order(problem, _week_minute(problem, since), on_first)
     return list(warm_start.assignments)
+
+
+def _telling_legal(
+    problem: Problem, previous: Roster | None, began: float, on_progress: ProgressHandler | None
+) -> FirstRoster | None:
+    """Give what tells ``on_progress`` of a valid roster's legal tier when it beats the last told.
+
+    None without ``on_progress``.
+    """
+    if on_progress is None:
+        return None
+    best: list[int] = []
+
+    def told(assignments: list[Assignment]) -> None:
+        legal = tiers(problem, assignments, previous).legal_minimum
+        if not best or legal > best[-1]:
+            best.append(legal)
+            tell(on_progress, began, LEGAL, legal, None)
+
+    return told
 
 
 def _week_minute(problem: Problem, since: datetime | None) -> int:
@@ -178,9 +206,12 @@ def solve(
     began = time.monotonic()
     if check_assignments(problem, problem.pinned):
         return _empty_roster(problem, "infeasible", began)
-    start = _start(problem, warm_start, since)
-    if on_progress is not None:  # the warm start is a valid roster, given should all else fail
-        tell(on_progress, began, LEGAL, tiers(problem, start, previous).legal_minimum, None)
+    # The first visits placed are a valid roster, told at once; so is the whole warm start
+    # where it reaches more, given should all else fail.
+    told = _telling_legal(problem, previous, began, on_progress)
+    start = _start(problem, warm_start, since, told)
+    if told is not None:
+        told(start)
     built = RosterModel(problem, previous, _week_minute(problem, since))
     built.hint(start)
     ranges = tier_ranges(problem, previous)

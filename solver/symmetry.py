@@ -22,6 +22,7 @@ from scheduler.domain import Problem, Roster
 from scheduler.eligibility import has_baby, has_school_child
 from scheduler.objective import raise_steps
 from solver.candidates import Candidates
+from solver.constraints import summed
 from solver.variables import Variables
 
 
@@ -67,4 +68,4 @@ def order_interchangeable_fathers(
     for members in classes:
         for first, second in zip(members, members[1:], strict=False):
             if literals.get(first) or literals.get(second):
-                model.add(sum(literals.get(first, [])) >= sum(literals.get(second, [])))
+                model.add(summed(literals.get(first, [])) >= summed(literals.get(second, [])))

@@ -12,7 +12,7 @@ is checked exactly as for a booking.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from scheduler.domain import Activity, Assignment, Father, Problem
 from scheduler.eligibility import eligible
@@ -22,6 +22,9 @@ from scheduler.objective import raise_steps
 from scheduler.occupancy import Occupancy
 from scheduler.placement import first_fit
 from solver.room_packing import pack_room_visits
+
+# Told the assignments of a valid roster placed so far: the first visits, before the packing.
+FirstRoster = Callable[[list[Assignment]], None]
 
 
 def volunteer_cost(problem: Problem, activity: Activity) -> float:
@@ -83,11 +86,15 @@ def _cheapest_first(problem: Problem) -> list[Activity]:
     return sorted(problem.activities, key=lambda a: volunteer_cost(problem, a))
 
 
-def priority_order(problem: Problem, earliest: int = 0) -> list[Assignment]:
+def priority_order(
+    problem: Problem, earliest: int = 0, on_first: FirstRoster | None = None
+) -> list[Assignment]:
     """Give a valid roster placed greedily in the order of the objective's tiers.
 
     With ``earliest`` (a week minute: a repair's moment), nothing is placed
-    before it: what began before it is pinned as it happened.
+    before it: what began before it is pinned as it happened. ``on_first``
+    is told the first visits as soon as they are placed, a valid roster of
+    its own, before the family-room packing and the rounds improve on it.
     """
     activities = _cheapest_first(problem)
     owed = _owed(problem, activities)
@@ -106,7 +113,7 @@ def priority_order(problem: Problem, earliest: int = 0) -> list[Assignment]:
     # Among equals, the fathers the weeks before served worst choose first.
     order = {f.id: n for n, f in enumerate(rotation(problem))}
     waiting = sorted(problem.fathers, key=lambda f: (choices[f.id], order[f.id]))
-    placer = _legal_visits(problem, earliest, visits, waiting, owed)
+    placer = _legal_visits(problem, earliest, visits, waiting, owed, on_first)
     _rounds(placer, activities, owed)
     return placer.occupancy.assignments()
 
@@ -127,10 +134,16 @@ def _legal_visits(
     visits: list[Activity],
     waiting: list[Father],
     owed: dict[tuple[str, str], int],
+    on_first: FirstRoster | None = None,
 ) -> _Placer:
-    """Give a placer holding a visit for every father it can bring to the legal minimum."""
+    """Give a placer holding a visit for every father it can bring to the legal minimum.
+
+    ``on_first`` is told the visits of the first pass, before any is placed again.
+    """
     placer = _Placer(problem, earliest)
     seated = _seat(placer, visits, waiting, owed)
+    if on_first is not None:
+        on_first(placer.occupancy.assignments())
     if seated < len(waiting):
         # The escorts of the visits placed so far may hold the partner cap or the volunteers
         # a father's only visit needs (a family room's volunteer): the legal hour comes

@@ -10,9 +10,10 @@ from __future__ import annotations
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from scheduler.domain import Problem
+from scheduler.domain import Assignment, Problem
 from scheduler.entitlements import entitled
 from scheduler.generate import generate_problem
+from scheduler.objective import tiers
 from scheduler.occupancy import Occupancy
 from scheduler.placement import first_fit
 from scheduler.validate import check_assignments
@@ -71,3 +72,17 @@ def test_the_week_is_filled_around_visits_decided_elsewhere() -> None:
                 continue
             if occupancy.occurrences(father.id, activity.id) < entitled(problem, father, activity):
                 assert first_fit(problem, occupancy, father.id, activity.id) is None
+
+
+def test_the_first_visits_are_told_as_a_valid_roster_before_the_rest() -> None:
+    """``on_first`` gets the first pass's visits once: valid, no better, the result unchanged."""
+    problem = generate_problem(40, seed=3)
+    told: list[list[Assignment]] = []
+    roster = priority_order(problem, on_first=told.append)
+    assert len(told) == 1
+    first = told[0]
+    visits = {a.id for a in problem.activities if a.counts_as_visit}
+    assert first and all(a.activity in visits for a in first)
+    assert check_assignments(problem, first) == []
+    assert tiers(problem, first).legal_minimum <= tiers(problem, roster).legal_minimum
+    assert roster == priority_order(problem)
