@@ -10,7 +10,7 @@ written writes every write waiting then; the others wait for the batch
 that holds theirs. Each caller returns only once its write is committed,
 with what its work gave, or raises what its work raised.
 
-Each work runs in a savepoint of its own, so a work that fails (a refusal
+Each work of a batch of several runs in a savepoint of its own, so a work that fails (a refusal
 found under the week's lock, a claim the unique constraint refuses) leaves
 nothing behind and the others still commit. Rows queued with ``insert``
 (audit entries) are written in one executemany statement per table. A
@@ -134,19 +134,28 @@ def _run_batch(session: Session, batch: list[_Write[Any]]) -> None:
     for statement, found in rows.items():
         session.execute(statement, found)
     works = [write for write in batch if write.work is not None]
+    if len(batch) == 1 and works:
+        # Alone in its transaction, a work needs no savepoint: its failure rolls back the whole.
+        works[0].result = _work(works[0])(session)
+        return
     for write in sorted(works, key=lambda w: w.key or ""):
         _run_one(session, write)
+
+
+def _work(write: _Write[Result]) -> Callable[[Session], Result]:
+    assert write.work is not None
+    return write.work
 
 
 def _run_one(session: Session, write: _Write[Any]) -> None:
     """Run one work in a savepoint; a failure rolls back its writes, drops the steps it
     queued for the commit and takes the steps it queued for a rollback."""
-    assert write.work is not None
+    work = _work(write)
     committed, undone = on_commit(session), on_rollback(session)
     marks = len(committed), len(undone)
     try:
         with session.begin_nested():
-            write.result = write.work(session)
+            write.result = work(session)
     except Exception as failure:
         if isinstance(failure, DBAPIError) and is_retriable(failure):
             raise
