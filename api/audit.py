@@ -8,14 +8,14 @@ stay out of the service's logs; this table is where reads are recorded.)
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
+from api.group_commit import GroupCommit
 from api.keys import Principal
 from api.tables import AuditEntry, utcnow
 
@@ -61,19 +61,16 @@ def _columns(
 class GroupWriter:
     """Audit entries of requests that write nothing else, committed together (group commit).
 
-    A caller whose entry arrives while no batch is being written writes every
-    entry waiting then, in one transaction of its own; the others wait for the
-    batch that holds theirs. Each caller returns only once its entry is
-    committed (or raises the batch's error), so an answer is never given
-    before its audit entry is stored, and one write transaction serves many
-    requests.
+    An entry is written with whatever else waits for the same ``GroupCommit``
+    at that moment (other entries in one statement, the placements and
+    cancellations of the same process), in one transaction. Each caller returns
+    only once its entry is committed (or raises the batch's error), so an
+    answer is never given before its audit entry is stored, and one write
+    transaction serves many requests.
     """
 
-    def __init__(self, transact: Callable[[Callable[[Session], None]], None]) -> None:
-        self._transact = transact
-        self._changed = threading.Condition()
-        self._waiting: list[_Pending] = []
-        self._writing = False
+    def __init__(self, commit: GroupCommit) -> None:
+        self._commit = commit
 
     def record(
         self,
@@ -84,45 +81,12 @@ class GroupWriter:
         institutions: Iterable[str],
         detail: str = "",
     ) -> None:
-        """Store one audit entry, with whatever other entries wait at the same moment.
+        """Store one audit entry, with whatever other writes wait at the same moment.
 
         Call it outside any write transaction: the batch may be this caller's to write.
         """
-        mine = _Pending(_columns(who, action, object_type, object_id, institutions, detail))
-        with self._changed:
-            self._waiting.append(mine)
-            while not mine.done and self._writing:
-                self._changed.wait()
-            if mine.done:
-                mine.check()
-                return
-            batch, self._waiting, self._writing = self._waiting, [], True
-        error: BaseException | None = None
-        try:
-            self._transact(lambda session: _insert(session, [p.columns for p in batch]))
-        except BaseException as failure:
-            error = failure
-        with self._changed:
-            for pending in batch:
-                pending.done, pending.error = True, error
-            self._writing = False
-            self._changed.notify_all()
-        mine.check()
-
-
-class _Pending:
-    def __init__(self, columns: dict[str, Any]) -> None:
-        self.columns = columns
-        self.done = False
-        self.error: BaseException | None = None
-
-    def check(self) -> None:
-        if self.error is not None:
-            raise self.error
-
-
-def _insert(session: Session, rows: list[dict[str, Any]]) -> None:
-    session.execute(_INSERT, rows)
+        columns = _columns(who, action, object_type, object_id, institutions, detail)
+        self._commit.insert(_INSERT, columns)
 
 
 def record_read(

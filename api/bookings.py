@@ -27,11 +27,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 
-from sqlalchemy import Select, bindparam, delete, event, select
+from sqlalchemy import Select, bindparam, delete, select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, aliased
 
+from api.database import on_commit, on_rollback
 from api.published import (
     CONFIRMED,
     HELD,
@@ -252,6 +253,9 @@ def _located_query(lock: bool) -> Select[str, int, str, str, int, int]:
 
 
 _LOCATED = {lock: _located_query(lock) for lock in (False, True)}
+_VERSION_ROW = select(WeekVersion.version, WeekVersion.epoch).where(
+    WeekVersion.problem_id == bindparam("problem_id")
+)
 
 
 def _located(session: Session, institution: str, week: str, lock: bool) -> Located | None:
@@ -311,6 +315,7 @@ class Bookings:
         self.size = size
         self._weeks: dict[WeekKey, BookedWeek] = {}
         self._located: dict[tuple[object, ...], PublishedWeek] = {}
+        self._places: dict[tuple[str, str], Located] = {}
         self._lock = threading.Lock()
 
     def locate(
@@ -326,10 +331,12 @@ class Bookings:
         """Give the published week without its allocations, as ``load_week`` gives it.
 
         One statement says what the week rests on now (and locks it, with
-        ``lock``); the rows and the parsed week are reused while that stays
-        the same. The week's booking version read with it is kept for ``hold``.
+        ``lock``): the week's version row while its epoch stays, else the join
+        over the publications; the rows and the parsed week are reused while
+        that stays the same. The week's booking version read with it is kept
+        for ``hold``.
         """
-        located = _located(session, institution, week, lock)
+        located = self._where(session, institution, week, lock)
         if located is None:
             return None
         key = (*located[:3], located[4])
@@ -352,6 +359,29 @@ class Bookings:
             session.info[_VERSION] = (found.problem_row.id, located[3], located[4])
         return found
 
+    def _where(self, session: Session, institution: str, week: str, lock: bool) -> Located | None:
+        """Give what the week rests on, read by the week's version row alone while its epoch
+        stays the one it was found at (every publication and revision raises the epoch).
+
+        PostgreSQL's locked lookup always takes the join, which locks the publication rows.
+        """
+        place = (institution, week)
+        with self._lock:
+            known = self._places.get(place)
+        if known is not None and not (lock and session.get_bind().dialect.name != "sqlite"):
+            # Through the connection: the ORM's handling of a statement costs more than the read.
+            row = session.connection().execute(_VERSION_ROW, {"problem_id": known[0]}).first()
+            if row is not None and int(row[1]) == known[4]:
+                return (*known[:3], int(row[0]), known[4])
+        located = _located(session, institution, week, lock)
+        with self._lock:
+            self._places.pop(place, None)
+            if located is not None:
+                self._places[place] = located
+                while len(self._places) > self.size:
+                    self._places.pop(next(iter(self._places)))
+        return located
+
     @contextmanager
     def hold(self, session: Session, week: PublishedWeek, now: datetime) -> Iterator[BookedWeek]:
         """Give the week's booked copy, brought up to the database's version, for this request.
@@ -373,6 +403,7 @@ class Bookings:
         if booked is None or booked.epoch != epoch:
             booked = _load(session, week, now)
             self._remember(key, booked)
+            self._forget_on_rollback(session, key, booked)
         with booked.lock:
             if booked.version < version:
                 changed = select(Allocation).where(
@@ -380,8 +411,20 @@ class Bookings:
                 )
                 booked.apply(list(session.scalars(changed)), now)
                 booked.version = version
+                self._forget_on_rollback(session, key, booked)
             booked.expire(now)
             yield booked
+
+    def _forget_on_rollback(self, session: Session, key: WeekKey, booked: BookedWeek) -> None:
+        """Drop the copy if the write transaction (or savepoint) it read from fails: what it
+        took in there may not have been committed."""
+
+        def forget() -> None:
+            with self._lock:
+                if self._weeks.get(key) is booked:
+                    del self._weeks[key]
+
+        on_rollback(session).append(forget)
 
     def _remember(self, key: WeekKey, booked: BookedWeek) -> None:
         with self._lock:
@@ -400,8 +443,4 @@ def stamp(session: Session, booked: BookedWeek, allocation: Allocation, now: dat
     session.flush()
     copy = _detached(allocation)
     copy.state = allocation.state
-
-    def after_commit(_session: Session) -> None:
-        booked.committed(copy, version, now)
-
-    event.listen(session, "after_commit", after_commit, once=True)
+    on_commit(session).append(lambda: booked.committed(copy, version, now))

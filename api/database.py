@@ -47,6 +47,24 @@ REQUEST_THREADS = 40
 Result = TypeVar("Result")
 
 
+# Where a write session keeps the steps to take once its transaction committed or failed.
+_ON_COMMIT = "gezinsrooster.on_commit"
+_ON_ROLLBACK = "gezinsrooster.on_rollback"
+
+
+def on_commit(session: Session) -> list[Callable[[], None]]:
+    """Give the steps ``Database.write`` takes once the session's transaction committed
+    (append to it; a step removed before the commit is not taken)."""
+    steps: list[Callable[[], None]] = session.info.setdefault(_ON_COMMIT, [])
+    return steps
+
+
+def on_rollback(session: Session) -> list[Callable[[], None]]:
+    """Give the steps ``Database.write`` takes once the session's transaction failed."""
+    steps: list[Callable[[], None]] = session.info.setdefault(_ON_ROLLBACK, [])
+    return steps
+
+
 class DatabaseBusy(Exception):
     """A write that kept meeting deadlocks or a locked database; the client may try again."""
 
@@ -202,11 +220,23 @@ class Database:
 
     @contextmanager
     def write(self) -> Iterator[Session]:
-        """Give a session whose changes commit together at the end, or not at all on an error."""
+        """Give a session whose changes commit together at the end, or not at all on an error.
+
+        The steps queued with ``on_commit`` run once the commit succeeded, those queued
+        with ``on_rollback`` once the transaction failed (both before the writer lock is let go).
+        """
         # SQLite has one writer: writers queue here (threads, then processes) rather than in
         # SQLite's busy handler, whose sleeps grow to 100 ms while the file is free again at once.
-        with self._writer, self._writes() as session, session.begin():
-            yield session
+        with self._writer, self._writes() as session:
+            try:
+                with session.begin():
+                    yield session
+            except BaseException:
+                for step in session.info.pop(_ON_ROLLBACK, []):
+                    step()
+                raise
+            for step in session.info.pop(_ON_COMMIT, []):
+                step()
 
     def transact(self, work: Callable[[Session], Result], retries: int = 4) -> Result:
         """Give what ``work`` gives inside one write transaction, run again on a retriable error.

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from api.attempts import FailedAttempts
 from api.audit import GroupWriter
 from api.database import Database
+from api.group_commit import GroupCommit
 from api.jobs import JobRunner
 from api.keys import KnownKeys, Principal, digest, find_principal
 from api.published import Parsed, new_parsed
@@ -31,20 +32,22 @@ from api.tables import JobRow, ProblemRow
 @dataclass
 class Services:
     """The parts of one running service: settings, database, jobs, parsed weeks, failed keys,
-    and the audit entries written together for requests that write nothing else."""
+    and the writes committed together (bookings, cancellations, refusals' audit entries)."""
 
     settings: Settings
     database: Database
     runner: JobRunner
     parsed: Parsed = field(default_factory=new_parsed)
     attempts: FailedAttempts = field(default_factory=FailedAttempts)
+    writes: GroupCommit = field(init=False)
     audits: GroupWriter = field(init=False)
     known_keys: KnownKeys = field(init=False)
 
     def __post_init__(self) -> None:
         retries = self.settings.database_retries
         self.known_keys = KnownKeys(self.settings.key_cache_seconds)
-        self.audits = GroupWriter(lambda work: self.database.transact(work, retries))
+        self.writes = GroupCommit(lambda work: self.database.transact(work, retries))
+        self.audits = GroupWriter(self.writes)
 
     @classmethod
     def of(cls, settings: Settings, database: Database, runner: JobRunner) -> Services:

@@ -33,6 +33,7 @@ from api.database import Database
 from api.keys import create_key
 from api.problems import new_row
 from api.tables import JobRow, utcnow
+from bench.load import cpu_seconds
 from scheduler.generate import generate_problem
 from solver.baseline import first_come_first_served
 
@@ -150,6 +151,7 @@ def main() -> int:
                 time.sleep(0.2)
             assert client.post(f"/v1/rosters/{roster_id}/publish").status_code == 200
             pick = random.Random(args.seed)
+            cpu_before = cpu_seconds([server.pid])
             timings: dict[int, list[float]] = {}
             confirmed: list[str] = []
             for number in range(args.requests):
@@ -171,6 +173,7 @@ def main() -> int:
                     confirmed.append(answer.json()["id"])
                     if number % 2:
                         client.delete(f"/v1/allocations/{confirmed.pop(0)}")
+            service_cpu = cpu_seconds([server.pid]) - cpu_before
     finally:
         server.send_signal(signal.SIGTERM)
         server.wait(30)
@@ -183,6 +186,8 @@ def main() -> int:
         "p50_ms": round(statistics.median(every), 1),
         "p95_ms": round(_percentile(every, 0.95), 1),
         "p99_ms": round(_percentile(every, 0.99), 1),
+        # The service's CPU time (user and system) for each answer, its cancellations included.
+        "service_cpu_ms_per_answer": round(service_cpu * 1000 / len(every), 2),
         "by_status": {
             str(code): {
                 "count": len(values),

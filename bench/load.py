@@ -218,7 +218,7 @@ async def _drive(
     return tally, elapsed
 
 
-def _cpu_seconds(pids: list[int]) -> float:
+def cpu_seconds(pids: list[int]) -> float:
     """Give the CPU time (user and system) the processes have used so far."""
     total = 0
     for pid in pids:
@@ -296,9 +296,9 @@ def _load(url: str, args: argparse.Namespace) -> dict[str, Any]:
             )
             assert answer.status_code == 200, answer.text
         service = [server.process.pid, *descendants(server.process.pid)]
-        service_before, client_before = _cpu_seconds(service), _own_cpu_seconds()
+        service_before, client_before = cpu_seconds(service), _own_cpu_seconds()
         tally, elapsed = asyncio.run(_drive(server.base, secret, askers, args))
-        service_cpu = _cpu_seconds(service) - service_before
+        service_cpu = cpu_seconds(service) - service_before
         client_cpu = _own_cpu_seconds() - client_before
     figures = _summary(tally, elapsed)
     # Shares of the machine's cores while the requests ran (1.0 is every core busy).
@@ -307,6 +307,10 @@ def _load(url: str, args: argparse.Namespace) -> dict[str, Any]:
         "client": round(client_cpu / cores, 2),
         "service": round(service_cpu / cores, 2),
     }
+    answered = figures.get("requests", 0)
+    figures["service_cpu_ms_per_answer"] = (
+        round(service_cpu * 1000 / answered, 2) if answered else None
+    )
     figures["violations"] = _violations(url, problems)
     return figures
 

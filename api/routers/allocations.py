@@ -130,7 +130,7 @@ def create(
 ) -> JSONResponse:
     """Give 201 and the allocation, 200 on a replay, or 409 with reasons and alternatives."""
     allow(caller, ALLOCATE, [request.institution], f"{request.institution} {request.week}")
-    database, retries = services.database, services.settings.database_retries
+    database = services.database
     # Where it fits is found first in a read, so the week's lock is held only to book it. The
     # read needs no snapshot: the week's version is read before what changed since (the booked
     # copy is never behind the version it says), and a placement is booked under the lock.
@@ -172,7 +172,8 @@ def create(
             if planned.status != status.HTTP_409_CONFLICT:
                 return _answer(planned)
             raise _Refused(planned)
-        outcome = database.transact(place, retries)
+        # Committed with the other writes of this process waiting now, one booking a week.
+        outcome = services.writes.run(place, key=planned.key[0])
     except _Refused as refused:
         # A refusal writes nothing but its audit entry, committed with those of other refusals.
         outcome = refused.outcome
@@ -333,7 +334,8 @@ def cancel_allocation(
         )
         return outcome
 
-    return _answer(services.database.transact(withdraw, services.settings.database_retries))
+    # Committed with the other writes of this process waiting now, one change a week.
+    return _answer(services.writes.run(withdraw, key=row.problem_id))
 
 
 def _tell(session: Any, notice: str, body: dict[str, Any], extra: dict[str, Any]) -> None:

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from api.audit import GroupWriter
 from api.database import Database
+from api.group_commit import GroupCommit
 from api.tables import AuditEntry
 
 CALLERS = 24
@@ -31,7 +32,7 @@ def database(tmp_path: Path) -> Database:
 
 def test_every_caller_finds_its_entry_stored_when_it_returns(database: Database) -> None:
     """Callers at once each return only after their own entry is committed."""
-    writer = GroupWriter(lambda work: database.transact(work))
+    writer = GroupWriter(GroupCommit(lambda work: database.transact(work)))
     seen: dict[str, bool] = {}
     start = threading.Barrier(CALLERS)
 
@@ -62,7 +63,7 @@ def test_a_failed_batch_raises_for_its_callers_and_stores_nothing(database: Data
 
         database.transact(broken)
 
-    writer = GroupWriter(transact)
+    writer = GroupWriter(GroupCommit(transact))
     with pytest.raises(RuntimeError, match="disk full"):
         writer.record(None, "allocation.refused", "father", "F-001", ["PI-VH"])
     assert _stored(database) == set()
