@@ -269,18 +269,26 @@ def add_four_week_floor(
 ) -> None:
     """Add the four-week floor, worth FLOOR_WEIGHT a part of the least share (none without).
 
-    One integer below every father's share over the four weeks, in
-    FLOOR_STEPS parts (docs/design.md section 10): maximised, it is the least
-    share ``scheduler.objective.four_week_floor`` reads, and a linear max-min
-    that CP-SAT's relaxation keeps whole.
+    One integer at or below every father's share over the four weeks, in
+    FLOOR_STEPS parts (docs/design.md section 10), and above some father's
+    less one part: the least share ``scheduler.objective.four_week_floor``
+    reads, in every solution. The bounds from below are a linear max-min
+    that CP-SAT's relaxation keeps; the one from above is enforced, so the
+    relaxation leaves it out.
     """
     if not shares:
         return
     floor = model.new_int_var(0, FLOOR_STEPS, "four_week_floor")
+    least: list[cp_model.IntVar] = []
     for father, share in shares.items():
         fixed, literals = earning.counted.get(father, (0, []))
         had = FLOOR_STEPS * (share.had_before + fixed + cp_model.LinearExpr.sum(literals))
         model.add(share.owed * floor <= had)
+        # Some father holds the floor where it is: one part more is above his share.
+        holds = model.new_bool_var(f"least[{father}]")
+        model.add(share.owed * (floor + 1) > had).only_enforce_if(holds)
+        least.append(holds)
+    model.add_bool_or(least)
     earning.add([floor], [FLOOR_WEIGHT])
 
 
