@@ -21,27 +21,17 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from collections.abc import Iterable
-from dataclasses import dataclass, field
-from fractions import Fraction
+from dataclasses import dataclass
 
-from ortools.linear_solver import pywraplp  # type: ignore[attr-defined]
 from ortools.sat.python import cp_model
 
-from bench.week_relaxation import value_bound, week_counts
+from bench.week_relaxation import WeekCounts, value_bound, week_counts
 from scheduler import reasons
 from scheduler.domain import Activity, Father, Problem, Roster
 from scheduler.entitlements import grantable, is_legal_visit
 from scheduler.ids import ESCORTED_VISIT
 from scheduler.objective import granted_counts
-from solver.candidates import Candidates, SlotCandidate, find_candidates
-from solver.constraints import (
-    partner_cap_left,
-    seat_escort_minutes,
-    seat_partner_minutes,
-    slot_partner_minutes,
-)
-from solver.legal_bound import individual_capacity
+from solver.candidates import Candidates, find_candidates
 from solver.model import RosterModel
 from solver.search import hint_solution, hinted_solution
 
@@ -140,51 +130,6 @@ def _beyond(problem: Problem, father: Father) -> list[Activity]:
     ]
 
 
-@dataclass
-class _Kinds:
-    """Kinds of occurrence beyond the legal visit: who could have one, how many, at what price.
-
-    A kind is a session activity or an individual activity of one institution,
-    or the escorted seats of one institution; its price is the least partner
-    minutes one father's occurrence of it takes.
-    """
-
-    fathers: dict[tuple[str, ...], set[str]] = field(default_factory=lambda: defaultdict(set))
-    capacity: dict[tuple[str, ...], int] = field(default_factory=lambda: defaultdict(int))
-    price: dict[tuple[str, ...], Fraction] = field(default_factory=dict)
-
-    def add(self, kind: tuple[str, ...], fathers: Iterable[str], price: Fraction) -> None:
-        """Add fathers who could have the kind, at a price; the least price holds."""
-        self.fathers[kind].update(fathers)
-        self.price[kind] = min(price, self.price.get(kind, price))
-
-
-def kinds_of(problem: Problem, candidates: Candidates, wanted: dict[str, set[str]]) -> _Kinds:
-    """Give the kinds of occurrence beyond the legal visit open to the fathers of ``wanted``."""
-    kinds = _Kinds()
-    for session in candidates.sessions:
-        seated = [f for f in session.fathers if session.activity in wanted.get(f, ())]
-        kind: tuple[str, ...] = ("session", session.institution, session.activity)
-        if seated:
-            kinds.add(kind, seated, seat_partner_minutes(problem, session))
-            kinds.capacity[kind] += session.capacity
-        escorted = [f for f in session.fathers if ESCORTED_VISIT in wanted.get(f, ())]
-        if session.escorts and escorted:
-            escorted_kind = ("escorted", session.institution)
-            kinds.add(escorted_kind, escorted, seat_escort_minutes(session))
-            kinds.capacity[escorted_kind] += session.capacity
-    slots: dict[tuple[str, ...], list[SlotCandidate]] = defaultdict(list)
-    for slot in candidates.slots:
-        if slot.activity in wanted.get(slot.father, ()):
-            slots["individual", slot.institution, slot.activity].append(slot)
-    left = partner_cap_left(problem, candidates)
-    for individual, found in slots.items():
-        activity = problem.activity_by_id[individual[2]]
-        kinds.add(individual, {s.father for s in found}, slot_partner_minutes(problem, found[0]))
-        kinds.capacity[individual] = individual_capacity(candidates, activity, found, left)
-    return kinds
-
-
 def beyond_wanted(problem: Problem) -> dict[str, set[str]]:
     """Give per father who could be granted more than the legal visit the activities of it."""
     return {
@@ -192,41 +137,27 @@ def beyond_wanted(problem: Problem) -> dict[str, set[str]]:
     }
 
 
-def most_served_by_relaxation(weeks: list[tuple[Problem, Candidates, dict[str, set[str]]]]) -> int:
+def most_served_by_relaxation(weeks: list[tuple[WeekCounts, dict[str, set[str]]]]) -> int | None:
     """Give a bound of the most fathers served beyond the legal visit in any of the weeks, by an LP.
 
-    Each week is its problem, candidates and the activities each father could
-    be served with. A father is served by at most one occurrence of one kind
-    (``_Kinds``) in one of the weeks, no kind beyond its week's capacity
-    (seats, or what an individual activity's rooms, officers and volunteers
-    could each hold), and each week's occurrences' least partner minutes
-    within that week's partner cap. Every plan serves its fathers so, so the
-    LP's optimum (rounded down, to GLOP's tolerance) is at least the most
-    fathers any plan serves.
+    Each week is its relaxation by counts (``bench.week_relaxation``) and the
+    activities each father could be served with; a father counts as served
+    up to his counts of them over all the weeks, once at most. Every plan's
+    counts lie in it, so the most it serves, proven from GLOP's duals, is at
+    least the most any plan serves. None when GLOP gives no answer.
     """
-    lp = pywraplp.Solver.CreateSolver("GLOP")
-    edges: dict[str, list[pywraplp.Variable]] = defaultdict(list)
-    served: list[pywraplp.Variable] = []
-    for problem, candidates, wanted in weeks:
-        kinds = kinds_of(problem, candidates, wanted)
-        priced: list[tuple[Fraction, pywraplp.Variable]] = []
-        for kind, fathers in kinds.fathers.items():
-            chosen = [lp.NumVar(0, 1, f"x{len(served) + i}") for i in range(len(fathers))]
-            served += chosen
-            for father, variable in zip(sorted(fathers), chosen, strict=True):
-                edges[father].append(variable)
-            lp.Add(lp.Sum(chosen) <= kinds.capacity[kind])
-            priced += [(kinds.price[kind], variable) for variable in chosen]
-        costly = [(float(price), variable) for price, variable in priced if price > 0]
-        if costly:
-            left = partner_cap_left(problem, candidates)
-            lp.Add(lp.Sum([price * variable for price, variable in costly]) <= left)
-    for variables in edges.values():
-        lp.Add(lp.Sum(variables) <= 1)
-    lp.Maximize(lp.Sum(served))
-    if lp.Solve() != pywraplp.Solver.OPTIMAL:
-        return sum(len(w[2]) for w in weeks)
-    return math.floor(float(lp.Objective().Value()) + 1e-6)
+    joined = WeekCounts()
+    own: dict[str, list[int]] = defaultdict(list)
+    for week, wanted in weeks:
+        columns = joined.extend(week)
+        for (father, kind), column in columns.items():
+            if week.activity[kind] in wanted.get(father, ()):
+                own[father].append(column)
+    for father in sorted({f for _, wanted in weeks for f in wanted}):
+        served = joined.column(1.0, 1.0)
+        joined.rows.add({served: 1.0} | dict.fromkeys(own[father], -1.0), -math.inf, 0.0)
+    found = joined.bound()
+    return None if found is None else math.floor(found)
 
 
 def fewest_by_relaxation(
@@ -246,14 +177,8 @@ def fewest_by_relaxation(
     wanted = beyond_wanted(problem)
     if candidates.pinned or not wanted:
         return 0
-    week = week_counts(problem, candidates, legal_held)
-    counts = week.by_father()
-    for father, activities in wanted.items():
-        served = week.column(1.0, 1.0)
-        own = [c for kind, c in counts.get(father, {}).items() if week.activity[kind] in activities]
-        week.rows.add({served: 1.0} | dict.fromkeys(own, -1.0), -math.inf, 0.0)
-    found = week.bound()
-    return 0 if found is None else max(0, len(wanted) - math.floor(found))
+    found = most_served_by_relaxation([(week_counts(problem, candidates, legal_held), wanted)])
+    return 0 if found is None else max(0, len(wanted) - found)
 
 
 @dataclass(frozen=True)

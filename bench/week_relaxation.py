@@ -97,6 +97,25 @@ class WeekCounts:
         """Give the proven most of the gains over the rows (None: GLOP gave no answer)."""
         return rows_bound(self.rows, self.gains, self.upper, LP_SECONDS)
 
+    def extend(self, other: WeekCounts) -> dict[tuple[str, Kind], int]:
+        """Add another week's columns and rows beside these; give its counts' columns here.
+
+        The weeks share no column: each keeps its own rows, as two weeks of a
+        window keep their own seats and partner cap.
+        """
+        offset = len(self.upper)
+        self.upper += other.upper
+        self.gains += other.gains
+        rows = self.rows
+        first = len(rows.low)
+        rows.rows += [row + first for row in other.rows.rows]
+        rows.columns += [column + offset for column in other.rows.columns]
+        rows.values += other.rows.values
+        rows.low += other.rows.low
+        rows.high += other.rows.high
+        rows.source += other.rows.source
+        return {key: column + offset for key, column in other.counts.items()}
+
 
 def _places(problem: Problem, candidates: Candidates) -> dict[tuple[str, Kind], _Place]:
     """Give every father's candidate occurrences, kind by kind."""

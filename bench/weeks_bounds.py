@@ -1,16 +1,19 @@
 """What four weeks allow at best: bounds on the four-week floor and on those left with nothing.
 
 Both read the weeks as facts (``bench.weeks.base_weeks``: no history), so
-they hold for any plan of the four weeks, whatever was planned before them:
+they hold for any plan of the four weeks, whatever was planned before them,
+and both stand on each week's relaxation by counts
+(``bench.week_relaxation.week_counts``: a father's count of each kind of
+occurrence within his candidates and limits per day, no kind past its seats
+or what its rooms, staff and partner cap could hold, the rooms' time, the
+partner cap, escorted seats only in escorted sessions), the weeks side by side:
 
-- ``floor_possible``: the least share an LP over the four weeks cannot
-  give every father (``_fair_share_allowed``): each father at most what he
-  could have with every seat his (``own_most``: his eligibility,
-  unavailability, time-outs, school hours, the sessions and windows that
-  exist, the limit per day), no kind of occurrence past its capacity, each
-  week's partner cap and the monthly rules held; no plan's floor reaches it;
+- ``floor_possible``: the least share the LP over the four weeks cannot
+  give every father (``_FairShare``): each count at most what he could be
+  granted of it, and the monthly rules held over the weeks; no plan's floor
+  reaches it;
 - ``fewest_possible``: the fathers who could be granted more than the legal
-  visit in every one of the four weeks, less the most of them an LP serves
+  visit in every one of the four weeks, less the most of them the LP serves
   once in any of the weeks (``bench.fairness.most_served_by_relaxation``):
   at least the fewest with nothing beyond the legal visit in all four weeks.
 """
@@ -22,46 +25,12 @@ from dataclasses import dataclass
 
 from ortools.linear_solver import pywraplp  # type: ignore[attr-defined]
 
-from bench.fairness import beyond_wanted, kinds_of, most_served_by_relaxation
+from bench.fairness import beyond_wanted, most_served_by_relaxation
+from bench.week_relaxation import WeekCounts, week_counts
 from scheduler.domain import Problem
-from scheduler.entitlements import max_per_day
-from scheduler.four_weeks import could_have
 from scheduler.history import WINDOW_WEEKS
-from scheduler.ids import ESCORTED_VISIT
-from solver.candidates import Candidates, find_candidates
-from solver.constraints import partner_cap_left
-
-DAY = 1440
-
-
-def own_most(problem: Problem, candidates: Candidates) -> dict[str, Counter[str]]:
-    """Give per father and activity the most he could be granted with every seat his.
-
-    What he could be granted (``could_have``), held to his candidate sessions
-    and slots of it, each day to the limit per day and to how many there are.
-    """
-    on_day: dict[tuple[str, str], Counter[int]] = defaultdict(Counter)
-    for session in candidates.sessions:
-        for seated in session.fathers:
-            on_day[seated, session.activity][session.start // DAY] += 1
-            if session.escorts:
-                on_day[seated, ESCORTED_VISIT][session.start // DAY] += 1
-    for slot in candidates.slots:
-        on_day[slot.father, slot.activity][slot.start // DAY] += 1
-    found: dict[str, Counter[str]] = {}
-    could = could_have(problem)
-    for father in problem.fathers:
-        most: Counter[str] = Counter()
-        for activity_id, owed in could[father.id].items():
-            activity = problem.kind(activity_id)
-            days = on_day[father.id, activity_id]
-            held = sum(
-                min(max_per_day(problem, father, activity, day), count)
-                for day, count in days.items()
-            )
-            most[activity_id] = min(owed, held)
-        found[father.id] = most
-    return found
+from scheduler.objective import could_have
+from solver.candidates import find_candidates
 
 
 def _monthly(problem: Problem, father_id: str) -> dict[str, int]:
@@ -73,85 +42,110 @@ def _monthly(problem: Problem, father_id: str) -> dict[str, int]:
 
 @dataclass
 class WeekFacts:
-    """One week as facts, read once: its candidates, what each father could have and at most."""
+    """One week as facts, read once: its relaxation by counts and what each father could have.
+
+    Each count of the relaxation is held to what the father could be granted
+    of its activity (``could_have``), which no plan of the week exceeds.
+    """
 
     problem: Problem
-    candidates: Candidates
+    counts: WeekCounts
     could: dict[str, dict[str, int]]
-    most: dict[str, Counter[str]]
     wanted: dict[str, set[str]]
 
     @classmethod
     def of(cls, problem: Problem) -> WeekFacts:
         """Give the week's facts."""
-        candidates = find_candidates(problem)
-        most = own_most(problem, candidates)
-        return cls(problem, candidates, could_have(problem), most, beyond_wanted(problem))
+        counts = week_counts(problem, find_candidates(problem))
+        could = could_have(problem)
+        for (father, kind), column in counts.counts.items():
+            owed = could.get(father, {}).get(counts.activity[kind], 0)
+            counts.upper[column] = min(counts.upper[column], owed)
+        return cls(problem, counts, could, beyond_wanted(problem))
+
+    @property
+    def most(self) -> dict[str, Counter[str]]:
+        """Give per father and activity the most he could be granted with every seat his."""
+        found: dict[str, Counter[str]] = defaultdict(Counter)
+        for (father, kind), column in self.counts.counts.items():
+            found[father][self.counts.activity[kind]] += int(self.counts.upper[column])
+        return found
 
 
-def _fair_share_allowed(weeks: list[WeekFacts], share: float) -> bool:
-    """Tell whether the LP can give each father at least ``share`` over the weeks.
+class _FairShare:
+    """The LP over the four weeks' counts side by side, asked share by share.
 
-    Per week and kind of occurrence (``bench.fairness._Kinds``: a session or
-    individual activity of an institution, or its escorted seats) a father
-    has at most what he could be granted of it and could have
-    (``own_most``); no kind holds more than its capacity, and the least
-    partner minutes of the week's occurrences stay within its partner cap; a
-    monthly activity holds at most its figure over the weeks. His share is
-    ``(had + monthly) / (owed + monthly)`` with ``owed`` of the activities
-    without a monthly rule: a monthly activity is owed at least what of it
-    is granted, so a plan whose floor reaches ``share`` meets
+    A monthly activity holds at most its figure over the weeks. A father's
+    share is ``(had + monthly) / (owed + monthly)`` with ``owed`` of the
+    activities without a monthly rule: a monthly activity is owed at least
+    what of it is granted, so a plan whose floor reaches ``share`` meets
     ``had + (1 - share) * monthly >= share * owed`` for every father.
     """
-    lp = pywraplp.Solver.CreateSolver("GLOP")
-    had: dict[str, list[pywraplp.Variable]] = defaultdict(list)
-    monthly: dict[tuple[str, str], list[pywraplp.Variable]] = defaultdict(list)
-    owed: Counter[str] = Counter()
-    for week in weeks:
-        wanted = {f: set(table) for f, table in week.could.items() if table}
-        kinds = kinds_of(week.problem, week.candidates, wanted)
-        priced = []
-        for kind, fathers in kinds.fathers.items():
-            activity = kind[2] if len(kind) == 3 else ESCORTED_VISIT
-            chosen = []
-            for father in sorted(fathers):
-                if (most := week.most[father][activity]) > 0:
-                    chosen.append(lp.NumVar(0, most, ""))
-                    rule = _monthly(week.problem, father)
-                    (monthly[father, activity] if activity in rule else had[father]).append(
-                        chosen[-1]
-                    )
-            if chosen:
-                lp.Add(lp.Sum(chosen) <= kinds.capacity[kind])
-                priced += [(float(kinds.price[kind]), v) for v in chosen if kinds.price[kind]]
-        if priced:
-            left = partner_cap_left(week.problem, week.candidates)
-            lp.Add(lp.Sum([price * v for price, v in priced]) <= left)
-        for father, table in week.could.items():
-            rule = _monthly(week.problem, father)
-            owed[father] += sum(n for a, n in table.items() if a not in rule)
-    last = weeks[-1].problem
-    for (father, activity), variables in monthly.items():
-        lp.Add(lp.Sum(variables) <= _monthly(last, father)[activity])
-    for father, count in owed.items():
-        extra = [v for (f, _), variables in monthly.items() if f == father for v in variables]
-        lp.Add(lp.Sum(had[father]) + (1 - share) * lp.Sum(extra) >= share * count)
-    return bool(lp.Solve() == pywraplp.Solver.OPTIMAL)
+
+    def __init__(self, weeks: list[WeekFacts]) -> None:
+        joined = WeekCounts()
+        self.had: dict[str, list[int]] = defaultdict(list)
+        self.extra: dict[str, list[int]] = defaultdict(list)
+        monthly: dict[tuple[str, str], list[int]] = defaultdict(list)
+        self.owed: Counter[str] = Counter()
+        for week in weeks:
+            for (father, kind), column in joined.extend(week.counts).items():
+                activity = week.counts.activity[kind]
+                if activity in _monthly(week.problem, father):
+                    monthly[father, activity].append(column)
+                    self.extra[father].append(column)
+                else:
+                    self.had[father].append(column)
+            for father, table in week.could.items():
+                rule = _monthly(week.problem, father)
+                self.owed[father] += sum(n for a, n in table.items() if a not in rule)
+        self.lp = pywraplp.Solver.CreateSolver("GLOP")
+        self.columns = [self.lp.NumVar(0, upper, "") for upper in joined.upper]
+        self._add_rows(joined)
+        last = weeks[-1].problem
+        for (father, activity), columns in monthly.items():
+            figure = _monthly(last, father)[activity]
+            self.lp.Add(self.lp.Sum([self.columns[c] for c in columns]) <= figure)
+        infinity = self.lp.infinity()
+        self.shares = {father: self.lp.Constraint(0, infinity) for father in self.owed}
+        for father, constraint in self.shares.items():
+            for column in self.had[father]:
+                constraint.SetCoefficient(self.columns[column], 1)
+
+    def _add_rows(self, joined: WeekCounts) -> None:
+        """Add the weeks' rows to the LP."""
+        infinity = self.lp.infinity()
+        rows = joined.rows
+        constraints = [
+            self.lp.Constraint(max(low, -infinity), min(high, infinity))
+            for low, high in zip(rows.low, rows.high, strict=True)
+        ]
+        for row, column, value in zip(rows.rows, rows.columns, rows.values, strict=True):
+            constraints[row].SetCoefficient(self.columns[column], value)
+
+    def allowed(self, share: float) -> bool:
+        """Tell whether the LP can give each father at least ``share`` over the weeks."""
+        for father, constraint in self.shares.items():
+            constraint.SetLb(share * self.owed[father])
+            for column in self.extra[father]:
+                constraint.SetCoefficient(self.columns[column], 1 - share)
+        return bool(self.lp.Solve() == pywraplp.Solver.OPTIMAL)
 
 
 def floor_possible(weeks: list[WeekFacts], steps: int = 14) -> float:
     """Give a bound of the four-week fairness floor of any plan of these weeks (as facts).
 
-    The least share the LP (``_fair_share_allowed``) cannot give every
-    father, by halving from 0 (always allowed) to 1, to 1/2**steps; no plan's
-    floor reaches it.
+    The least share the LP (``_FairShare``) cannot give every father, by
+    halving from 0 (always allowed) to 1, to 1/2**steps; no plan's floor
+    reaches it.
     """
+    fair = _FairShare(weeks)
     low, high = 0.0, 1.0
-    if _fair_share_allowed(weeks, high):
+    if fair.allowed(high):
         return 1.0
     for _ in range(steps):
         middle = (low + high) / 2
-        if _fair_share_allowed(weeks, middle):
+        if fair.allowed(middle):
             low = middle
         else:
             high = middle
@@ -173,12 +167,9 @@ def fewest_possible(weeks: list[WeekFacts]) -> int:
         )
     )
     served = most_served_by_relaxation(
-        [
-            (w.problem, w.candidates, {f: a for f, a in w.wanted.items() if f in every})
-            for w in weeks
-        ]
+        [(w.counts, {f: a for f, a in w.wanted.items() if f in every}) for w in weeks]
     )
-    return max(0, len(every) - served)
+    return 0 if served is None else max(0, len(every) - served)
 
 
 def window_bounds(facts: list[Problem]) -> list[tuple[float, int]]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import date
 from functools import cached_property
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import (
     ConfigDict,
@@ -43,6 +43,9 @@ from scheduler.history import Earlier, History, history_errors
 from scheduler.ids import ESCORTED_VISIT, AssignmentId, Id, Pseudonym, Text, WeekName
 from scheduler.references import reference_errors
 from scheduler.week import DAYS, DayName, WeekClock, clock_minutes, parse_week, week_minute
+
+if TYPE_CHECKING:
+    from scheduler.objective import WindowShare
 
 Placement = Literal["session", "individual"]
 # A template's session is named after it and its date: ``S-BZ1-tue1830-20270202``.
@@ -444,6 +447,14 @@ class Problem(Contract):
     def earlier(self) -> Earlier:
         """Give what the three weeks before this one granted (``scheduler.history``)."""
         return Earlier.of(self)
+
+    @cached_property
+    def window(self) -> dict[str, WindowShare]:
+        """Give what each father's four-week share reads, read once (``window_shares``)."""
+        # The objective builds on the models of this module, so it is imported here.
+        from scheduler.objective import window_shares_of
+
+        return window_shares_of(self)
 
     @cached_property
     def clock(self) -> WeekClock:

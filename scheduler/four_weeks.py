@@ -20,7 +20,7 @@ from pydantic import Field
 
 from scheduler.contract import Contract
 from scheduler.domain import Assignment, Problem
-from scheduler.entitlements import grantable, is_legal_visit
+from scheduler.entitlements import is_legal_visit
 from scheduler.history import (
     NO_SHOW,
     Occurrence,
@@ -29,7 +29,7 @@ from scheduler.history import (
     counts_as_granted,
     record_granted,
 )
-from scheduler.objective import granted_counts, has_its_escorts
+from scheduler.objective import could_have, granted_counts, has_its_escorts
 from scheduler.week import WeekClock
 
 
@@ -119,15 +119,6 @@ def weeks_with_nothing_beyond_legal(problem: Problem) -> Counter[str]:
         week = _earlier_week(problem, record)
         bare.update(week.beyond_owed - week.beyond_had)
     return bare
-
-
-def could_have(problem: Problem) -> dict[str, dict[str, int]]:
-    """Give per father and activity what he could be granted this week (``grantable``), not 0."""
-    found: dict[str, dict[str, int]] = {}
-    for father in problem.fathers:
-        table = {a.id: grantable(problem, father, a) for a in problem.entitlement_activities}
-        found[father.id] = {a: n for a, n in table.items() if n}
-    return found
 
 
 def _this_week(problem: Problem, assignments: list[Assignment]) -> _Week:

@@ -265,4 +265,6 @@ def held_around(problem: Problem, records: tuple[WeekRecord, ...]) -> Problem:
     """
     copy = problem.model_copy()
     copy.__dict__["earlier"] = Earlier.of_records(problem, records)
+    # What the four-week floor reads follows from the weeks before: read again from these.
+    copy.__dict__.pop("window", None)
     return copy

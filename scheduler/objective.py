@@ -13,7 +13,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from scheduler.domain import Assignment, Father, Problem, Roster
-from scheduler.entitlements import entitled
+from scheduler.entitlements import entitled, grantable
 from scheduler.ids import ESCORTED_VISIT
 
 TIERS: tuple[str, ...] = ("legal_minimum", "entitlements", "continuity", "stability", "economy")
@@ -46,6 +46,84 @@ def raise_steps(problem: Problem, father: Father) -> int:
     share = earlier.had[father.id] / owed
     behind = max(0.0, earlier.typical - share) / earlier.typical
     return min(RAISE_CAP, round(2 * RAISE_STEPS * behind))
+
+
+# Fairness across weeks as a max-min: where the weeks before say what each father was owed,
+# the least four-week share over the fathers (``four_week_floor``), in FLOOR_STEPS parts,
+# is worth FLOOR_WEIGHT a part inside the entitlement tier (docs/design.md section 10). One
+# more occurrence for the father at the floor of a window of 40 owed (25 parts) outweighs
+# the most one occurrence of anyone is worth with the raise at its cap (3 * (420 + 1260)).
+FLOOR_STEPS = 1000
+FLOOR_WEIGHT = 250
+
+
+@dataclass(frozen=True)
+class WindowShare:
+    """What a father's four-week share reads: owed and had in the weeks before, owed this week.
+
+    ``now`` is per activity what he could be granted this week (``grantable``), not 0.
+    """
+
+    owed_before: int
+    had_before: int
+    now: dict[str, int]
+
+    @property
+    def owed(self) -> int:
+        """Give what he was owed over the four weeks."""
+        return self.owed_before + sum(self.now.values())
+
+    def parts(self, had_now: int) -> int:
+        """Give his four-week share in FLOOR_STEPS parts (rounded down) with ``had_now`` granted."""
+        return FLOOR_STEPS * (self.had_before + had_now) // self.owed
+
+
+def could_have(problem: Problem) -> dict[str, dict[str, int]]:
+    """Give per father and activity what he could be granted this week (``grantable``), not 0."""
+    found: dict[str, dict[str, int]] = {}
+    for father in problem.fathers:
+        table = {a.id: grantable(problem, father, a) for a in problem.entitlement_activities}
+        found[father.id] = {a: n for a, n in table.items() if n}
+    return found
+
+
+def window_shares(problem: Problem) -> dict[str, WindowShare]:
+    """Give the fathers the four-week floor reads (``window_shares_of``), read once per problem."""
+    return problem.window
+
+
+def window_shares_of(problem: Problem) -> dict[str, WindowShare]:
+    """Give the fathers the four-week floor reads, each with what his share is read over.
+
+    Empty where no week before says what any father was owed:
+    a week planned alone has no floor term. A father owed nothing in the four
+    weeks is left out.
+    """
+    earlier = problem.earlier
+    if not earlier.owed:
+        return {}
+    found: dict[str, WindowShare] = {}
+    for father_id, now in could_have(problem).items():
+        share = WindowShare(earlier.owed[father_id], earlier.had[father_id], now)
+        if share.owed:
+            found[father_id] = share
+    return found
+
+
+def four_week_floor(problem: Problem, counts: Counter[tuple[str, str]]) -> int:
+    """Give the least four-week share over the fathers in FLOOR_STEPS parts (0 without any).
+
+    This week's occurrences count up to what each father could be granted of
+    each activity, as ``scheduler.four_weeks.four_week_kpis`` reads them.
+    """
+    shares = window_shares(problem)
+    return min(
+        (
+            share.parts(sum(min(counts[f, a], n) for a, n in share.now.items()))
+            for f, share in shares.items()
+        ),
+        default=0,
+    )
 
 
 def raised(value: int, steps: int) -> int:
@@ -189,6 +267,7 @@ def tiers(problem: Problem, assignments: list[Assignment], previous: Roster | No
         )
         for father in problem.fathers
     )
+    value += FLOOR_WEIGHT * four_week_floor(problem, counts)
     continuity = 0
     for assignment in assignments:
         for father_id in assignment.fathers:
@@ -214,6 +293,8 @@ def tier_ranges(problem: Problem, previous: Roster | None = None) -> Tiers:
         owed = [entitled(problem, father, a) for a in problem.entitlement_activities]
         occurrences += sum(owed)
         value += father_value(owed, raise_steps(problem, father))
+    if window_shares(problem):
+        value += FLOOR_WEIGHT * FLOOR_STEPS
     stability = 0
     if previous is not None:
         stability = sum(len(a.fathers) for a in previous.assignments)

@@ -8,18 +8,21 @@ never reports more or less than the roster holds.
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import NamedTuple
 
 from ortools.sat.python import cp_model
 
-from scheduler.domain import Problem, Roster
+from scheduler.domain import Father, Problem, Roster
 from scheduler.entitlements import entitled
 from scheduler.ids import ESCORTED_VISIT
 from scheduler.objective import (
+    FLOOR_STEPS,
+    FLOOR_WEIGHT,
     TIERS,
+    WindowShare,
     entitlement_value,
     granted_counts,
     occurrence_key,
@@ -27,6 +30,7 @@ from scheduler.objective import (
     partner_cap_minutes,
     raise_steps,
     week_level_value,
+    window_shares,
 )
 from scheduler.spans import inside, week_spans
 from solver.candidates import Candidates
@@ -165,6 +169,26 @@ def fathers_the_cap_can_pay(shares: list[Fraction], left: int) -> int:
     return paid
 
 
+@dataclass
+class _Earning:
+    """The entitlement tier so far: literals and their values, and a constant.
+
+    ``counted`` holds per father his occurrences this week as the four-week
+    floor reads them (each activity up to what he could be granted): the
+    pinned ones, and the level literals that count.
+    """
+
+    literals: list[cp_model.IntVar] = field(default_factory=list)
+    values: list[int] = field(default_factory=list)
+    constant: int = 0
+    counted: dict[str, tuple[int, list[cp_model.IntVar]]] = field(default_factory=dict)
+
+    def add(self, literals: list[cp_model.IntVar], values: list[int]) -> None:
+        """Add literals, each worth its value."""
+        self.literals += literals
+        self.values += values
+
+
 def entitlements(
     model: cp_model.CpModel, problem: Problem, candidates: Candidates, variables: Variables
 ) -> Expression:
@@ -174,7 +198,8 @@ def entitlements(
     j-th occurrence of his week, of any activity, 1260/j more (docs/design.md
     section 4). Both are levels with falling weights, each level implying the
     one below it: a concave sum that CP-SAT's linear relaxation keeps, so
-    scarce capacity goes first to the fathers who have least.
+    scarce capacity goes first to the fathers who have least. With the weeks
+    before, the four-week floor adds its worth (``add_four_week_floor``).
     """
     possible: dict[tuple[str, str], list[cp_model.IntVar]] = defaultdict(list)
     for session in candidates.sessions:
@@ -187,41 +212,85 @@ def entitlements(
     pinned = granted_counts(problem, [pin.assignment for pin in candidates.pinned])
     # Literals and their values, summed once at the end: a sum built term by term is
     # slower to flatten into an objective on a large week.
-    earning: list[cp_model.IntVar] = []
-    values: list[int] = []
-    constant = 0
+    earning = _Earning()
+    shares = window_shares(problem)
     for father in problem.fathers:
-        own: list[cp_model.IntVar] = []
-        fixed_total = 0
-        steps = raise_steps(problem, father)
-        for activity in problem.entitlement_activities:
-            key = (father.id, activity.id)
-            limit = entitled(problem, father, activity)
-            fixed = min(pinned.get(key, 0), limit)
-            fixed_total += fixed
-            constant += entitlement_value(fixed, steps)
-            literals = possible.get(key, [])
-            if activity.id != ESCORTED_VISIT and min(limit, fixed + len(literals)) == fixed + 1:
-                # The ceilings hold these literals to one: each is the next occurrence itself.
-                own += literals
-                earning += literals
-                values += [occurrence_value(fixed + 1, steps)] * len(literals)
-                continue
-            levels = _levels(model, f"granted[{father.id},{activity.id}]", fixed, limit, literals)
-            own += levels
-            earning += levels
-            values += [
-                occurrence_value(k, steps) for k in range(fixed + 1, fixed + len(levels) + 1)
-            ]
-        constant += sum(week_level_value(j, steps) for j in range(1, fixed_total + 1))
-        week = _levels(model, f"week[{father.id}]", fixed_total, fixed_total + len(own), own)
-        earning += week
-        values += [
-            week_level_value(j, steps) for j in range(fixed_total + 1, fixed_total + len(week) + 1)
-        ]
-    if not earning:
-        return constant
-    return cp_model.LinearExpr.weighted_sum(earning, values) + constant
+        now = shares[father.id].now if father.id in shares else {}
+        _father_levels(model, problem, father, possible, pinned, now, earning)
+    add_four_week_floor(model, shares, earning)
+    if not earning.literals:
+        return earning.constant
+    return cp_model.LinearExpr.weighted_sum(earning.literals, earning.values) + earning.constant
+
+
+def _father_levels(
+    model: cp_model.CpModel,
+    problem: Problem,
+    father: Father,
+    possible: dict[tuple[str, str], list[cp_model.IntVar]],
+    pinned: Counter[tuple[str, str]],
+    now: dict[str, int],
+    earning: _Earning,
+) -> None:
+    """Add one father's levels per activity and over his week; count them for the floor.
+
+    ``now`` is per activity what he could be granted this week, as the
+    four-week floor reads it (empty without one).
+    """
+    own: list[cp_model.IntVar] = []
+    fixed_total = 0
+    counted: tuple[int, list[cp_model.IntVar]] = (0, [])
+    steps = raise_steps(problem, father)
+    for activity in problem.entitlement_activities:
+        key = (father.id, activity.id)
+        limit = entitled(problem, father, activity)
+        fixed = min(pinned.get(key, 0), limit)
+        fixed_total += fixed
+        earning.constant += entitlement_value(fixed, steps)
+        literals = possible.get(key, [])
+        cap = now.get(activity.id, 0)
+        if activity.id != ESCORTED_VISIT and min(limit, fixed + len(literals)) == fixed + 1:
+            # The ceilings hold these literals to one: each is the next occurrence itself.
+            own += literals
+            earning.add(literals, [occurrence_value(fixed + 1, steps)] * len(literals))
+            counted = (counted[0] + min(fixed, cap), counted[1] + literals * (cap > fixed))
+            continue
+        levels = _levels(model, f"granted[{father.id},{activity.id}]", fixed, limit, literals)
+        own += levels
+        earning.add(levels, [occurrence_value(fixed + k, steps) for k in range(1, len(levels) + 1)])
+        counted = (counted[0] + min(fixed, cap), counted[1] + levels[: max(0, cap - fixed)])
+    earning.constant += sum(week_level_value(j, steps) for j in range(1, fixed_total + 1))
+    week = _levels(model, f"week[{father.id}]", fixed_total, fixed_total + len(own), own)
+    earning.add(week, [week_level_value(fixed_total + j, steps) for j in range(1, len(week) + 1)])
+    earning.counted[father.id] = counted
+
+
+def add_four_week_floor(
+    model: cp_model.CpModel, shares: dict[str, WindowShare], earning: _Earning
+) -> None:
+    """Add the four-week floor, worth FLOOR_WEIGHT a part of the least share (none without).
+
+    One integer at or below every father's share over the four weeks, in
+    FLOOR_STEPS parts (docs/design.md section 10), and above some father's
+    less one part: the least share ``scheduler.objective.four_week_floor``
+    reads, in every solution. The bounds from below are a linear max-min
+    that CP-SAT's relaxation keeps; the one from above is enforced, so the
+    relaxation leaves it out.
+    """
+    if not shares:
+        return
+    floor = model.new_int_var(0, FLOOR_STEPS, "four_week_floor")
+    least: list[cp_model.IntVar] = []
+    for father, share in shares.items():
+        fixed, literals = earning.counted.get(father, (0, []))
+        had = FLOOR_STEPS * (share.had_before + fixed + cp_model.LinearExpr.sum(literals))
+        model.add(share.owed * floor <= had)
+        # Some father holds the floor where it is: one part more is above his share.
+        holds = model.new_bool_var(f"least[{father}]")
+        model.add(share.owed * (floor + 1) > had).only_enforce_if(holds)
+        least.append(holds)
+    model.add_bool_or(least)
+    earning.add([floor], [FLOOR_WEIGHT])
 
 
 def _levels(

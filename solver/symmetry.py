@@ -4,7 +4,8 @@ Two fathers are interchangeable when everything the rules and the objective
 read of them is the same (all their fields but the pseudonym and the ward,
 and of the children only whether one is a baby or of school age each day),
 nobody must be kept apart from them, no pin names them, a previous roster
-gave them the same occurrences and the weeks before left them the same.
+gave them the same occurrences and the weeks before left them the same (their
+monthly ceilings, their raise and their four-week share).
 Swapping them in any roster gives a roster just as valid and just as good, so
 the model may ask that within each such class the fathers come in order of how
 many occurrences they get: it removes the swapped copies of each solution and
@@ -48,6 +49,7 @@ def interchangeable_fathers(problem: Problem, previous: Roster | None = None) ->
         # The weeks before set his monthly ceilings and his raise (docs/design.md section 10).
         facts["earlier"] = sorted((a, n) for (f, a), n in earlier.items() if f == father.id)
         facts["raise"] = raise_steps(problem, father)
+        facts["share"] = (problem.earlier.owed[father.id], problem.earlier.had[father.id])
         classes[json.dumps(facts, sort_keys=True)].append(father.id)
     return [members for members in classes.values() if len(members) > 1]
 

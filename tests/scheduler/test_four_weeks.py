@@ -8,9 +8,10 @@ from typing import Any
 import pytest
 
 from scheduler.domain import Problem, ProblemError, parse_problem
-from scheduler.four_weeks import could_have, four_week_kpis, week_record
+from scheduler.four_weeks import four_week_kpis, week_record
 from scheduler.history import History, WeekRecord
 from scheduler.horizon import next_week, with_history
+from scheduler.objective import could_have
 from scheduler.week import TZ
 from tests.kit.weeks import at, checked, every_day, father, room, session, week
 

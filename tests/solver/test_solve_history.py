@@ -8,7 +8,20 @@ import pytest
 
 from scheduler.domain import Problem, ProblemError, parse_problem
 from scheduler.eligibility import effective_shell
-from scheduler.objective import RAISE_CAP, Tiers, combine, raise_steps, raised, tier_ranges
+from scheduler.objective import (
+    FLOOR_STEPS,
+    FLOOR_WEIGHT,
+    RAISE_CAP,
+    Tiers,
+    combine,
+    four_week_floor,
+    granted_counts,
+    raise_steps,
+    raised,
+    tier_ranges,
+    tiers,
+    window_shares,
+)
 from scheduler.reasons import ENTITLEMENT_USED
 from scheduler.validate import violations
 from tests.kit.rosters import roster as roster_of
@@ -132,7 +145,11 @@ def test_the_father_short_before_is_served_first(short: str) -> None:
     assert raise_steps(problem, problem.father_by_id[served]) == 0
     roster = checked(problem)
     assert [f for f, _, _ in granted(roster, "video_call")] == [short]
-    assert roster.tiers["entitlements"] == raised(420, RAISE_CAP) + raised(1260, RAISE_CAP)
+    # Each father has one call of the three he was owed over the two weeks (a family-room
+    # visit with no room for it too): the four-week floor is a third, in FLOOR_STEPS parts.
+    floor = FLOOR_WEIGHT * (FLOOR_STEPS // 3)
+    assert roster.tiers["entitlements"] == raised(420, RAISE_CAP) + raised(1260, RAISE_CAP) + floor
+    assert roster.tiers == tiers(problem, roster.assignments).as_dict()
 
 
 def test_a_no_show_of_the_family_raises_nothing() -> None:
@@ -159,8 +176,9 @@ def test_the_raise_is_capped_and_forgets_after_four_weeks() -> None:
 def test_the_raise_never_buys_a_legal_hour() -> None:
     """The raise lies inside the entitlement tier: A1-A3 tripled still lose the officer to B's hour.
 
-    The raised range bounds every roster's raised value, so one legal hour
-    outweighs the whole entitlement tier and everything below it.
+    The raised range, the four-week floor's full worth in it, bounds every
+    roster's raised value, so one legal hour outweighs the whole entitlement
+    tier and everything below it.
     """
     problem = officer_hour(legal_minutes=60)
     owed = {f"A{n}": {"video_call": 7} for n in (1, 2, 3)} | {"B0": {"family_room_visit": 1}}
@@ -169,10 +187,59 @@ def test_the_raise_never_buys_a_legal_hour() -> None:
     problem = parse_problem({**problem.model_dump(mode="json"), "history": {"weeks": records}})
     assert all(raise_steps(problem, problem.father_by_id[f"A{n}"]) == 20 for n in (1, 2, 3))
     ranges = tier_ranges(problem)
-    assert ranges.entitlements >= 3 * 3 * (420 + 1260)
+    assert ranges.entitlements >= 3 * 3 * (420 + 1260) + FLOOR_WEIGHT * FLOOR_STEPS
     one_legal_hour = combine(Tiers(1, 0, 0, 0, 0), ranges)
     everything_below = combine(Tiers(0, ranges.entitlements, ranges.continuity, 0, 0), ranges)
     assert one_legal_hour > everything_below
     roster = checked(problem)
     assert granted(roster, "family_room_visit") == [("B0", "mon", "16:00")]
     assert granted(roster, "video_call") == []
+
+
+def one_call_two_shares(owed: bool) -> Problem:
+    """Give one call slot, F-001 owed seven calls and F-002 one, each granted one call before.
+
+    F-002 prefers the slot's hour. ``owed``: the week before says what each
+    was owed (the four-week floor reads it); without, the week is planned alone.
+    """
+    problem = week(
+        rooms=[room("BB", "video_station", [window("mon", "16:00", "16:30")])],
+        fathers=[
+            father("F-001", shell=3),
+            father("F-002", shell=2, preferred=[window("mon", "16:00", "17:00")]),
+        ],
+        policy={"legal_min_visit_minutes": 0},
+    )
+    call = "2027-01-26T16:00:00+01:00"
+    record: dict[str, Any] = {
+        "week": "2027-W04",
+        "occurrences": [
+            {"father": f, "activity": "video_call", "start": call, "outcome": "took_place"}
+            for f in ("F-001", "F-002")
+        ],
+    }
+    if owed:
+        record["entitled"] = {f: {"video_call": 1} for f in ("F-001", "F-002")}
+    return parse_problem({**problem.model_dump(mode="json"), "history": {"weeks": [record]}})
+
+
+def test_the_four_week_floor_gives_the_slot_to_the_father_with_the_least_share() -> None:
+    """Both calls are worth the same and neither father is raised; the floor decides.
+
+    F-001 is owed far more this week, so over the two weeks his share is
+    the least: the slot is his, where alone it goes to F-002, whose wish
+    (the continuity tier) breaks the tie. The floor term lies inside the
+    entitlement tier, which both read the same.
+    """
+    problem = one_call_two_shares(owed=True)
+    assert [raise_steps(problem, f) for f in problem.fathers] == [0, 0]
+    shares = window_shares(problem)
+    assert shares["F-001"].owed > shares["F-002"].owed
+    roster = checked(problem)
+    assert [f for f, _, _ in granted(roster, "video_call")] == ["F-001"]
+    assert roster.tiers == tiers(problem, roster.assignments).as_dict()
+    least = min(shares["F-001"].parts(1), shares["F-002"].parts(0))
+    assert four_week_floor(problem, granted_counts(problem, roster.assignments)) == least
+    alone = checked(one_call_two_shares(owed=False))
+    assert [f for f, _, _ in granted(alone, "video_call")] == ["F-002"]
+    assert window_shares(one_call_two_shares(owed=False)) == {}
