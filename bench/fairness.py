@@ -13,7 +13,7 @@ The roster's own KPIs are read against two proofs on the same roster model
 
 Both start from the roster itself as a hint, so they end no worse than it.
 Beside them, linear programs over the week's counts
-(``bench.week_relaxation``) bound the fewest from below and the entitlement
+(``solver.count_relaxation``) bound the fewest from below and the entitlement
 value from above, with the legal tier held at the roster's value or not.
 """
 
@@ -28,7 +28,6 @@ from fractions import Fraction
 from ortools.linear_solver import pywraplp  # type: ignore[attr-defined]
 from ortools.sat.python import cp_model
 
-from bench.week_relaxation import value_bound, week_counts
 from scheduler import reasons
 from scheduler.domain import Activity, Father, Problem, Roster
 from scheduler.entitlements import grantable, is_legal_visit
@@ -41,6 +40,7 @@ from solver.constraints import (
     seat_partner_minutes,
     slot_partner_minutes,
 )
+from solver.count_relaxation import value_bound, week_counts
 from solver.legal_bound import individual_capacity
 from solver.model import RosterModel
 from solver.search import hint_solution, hinted_solution
@@ -236,7 +236,7 @@ def fewest_by_relaxation(
 
     A father who could have more counts as served up to his counts of
     anything beyond the legal visit, over the week's relaxation by counts
-    (``bench.week_relaxation``), with the legal tier held at ``legal_held``
+    (``solver.count_relaxation``), with the legal tier held at ``legal_held``
     if given. Every roster's counts lie in it, so the most it serves, proven
     from GLOP's duals, is at least the most any roster serves: those left are
     at least the fewest. 0 (no bound) on a week with pinned assignments, or
@@ -270,7 +270,7 @@ class ValueBounds:
 
 
 def value_bounds(problem: Problem, roster: Roster) -> ValueBounds | None:
-    """Give the proven bounds of the entitlement value (``bench.week_relaxation.value_bound``).
+    """Give the proven bounds of the entitlement value (``solver.count_relaxation.value_bound``).
 
     None on a week with pinned assignments, which the relaxation leaves out.
     """
