@@ -37,7 +37,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 
 from scheduler.domain import Father, Problem
-from scheduler.entitlements import entitled, max_per_day
+from scheduler.entitlements import grantable, max_per_day
 from scheduler.ids import ESCORTED_VISIT
 from scheduler.objective import occurrence_value, raise_steps, week_level_value
 from solver.candidates import Candidates, SlotCandidate
@@ -279,9 +279,10 @@ def add_value(problem: Problem, week: WeekCounts) -> None:
     """Add the entitlement value as the gains: levels per activity and over each father's week.
 
     The k-th level of an activity is worth ``occurrence_value(k)`` and holds
-    no more than the father's counts of it, up to his entitlement; the j-th
-    level of his week ``week_level_value(j)``, no more than his activity
-    levels together.
+    no more than the father's counts of it, up to what his entitlement and
+    its ceilings allow this week (``grantable``: a time-out's, the monthly
+    rule's); the j-th level of his week ``week_level_value(j)``, no more
+    than his activity levels together.
     """
     activities = {a.id: a for a in problem.entitlement_activities}
     by_father = week.by_father()
@@ -294,7 +295,7 @@ def add_value(problem: Problem, week: WeekCounts) -> None:
         levels: list[int] = []
         for activity_id, columns in sorted(by_activity.items()):
             activity = activities.get(activity_id)
-            limit = 0 if activity is None else entitled(problem, father, activity)
+            limit = 0 if activity is None else grantable(problem, father, activity)
             top = min(limit, int(sum(week.upper[c] for c in columns)))
             own = [week.column(1.0, occurrence_value(k, steps)) for k in range(1, top + 1)]
             if own:

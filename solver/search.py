@@ -52,6 +52,9 @@ RELAXATION_VARIABLES_PER_SECOND = {"highs": 4_000, "glop": 1_400}
 # The share of a group's time its relaxation may take; it needs under a second for an
 # institution, and often proves the group on its own.
 RELAXATION_SHARE = 0.5
+# The least time the simplex has for the week's counts (``counted_bound``), which it solves
+# in a fraction of a second at 1,000 fathers: also when the group's share is less or spent.
+COUNTS_LEAST_SECONDS = 5.0
 # Completing a hint with every decision fixed takes about a CPU second at 400 fathers; this
 # is only a safety net, wide enough for a machine shared many times over: at 10 s a 400-father
 # week's completion (1.4 CPU seconds, 11 s of wall time at a load of 12) failed, and the search
@@ -394,18 +397,18 @@ def _relaxed(
 ) -> bool:
     """Hold the group's bound to its relaxations before the search; tell whether it is reached.
 
-    The week's counts first (``counted_bound``, under a second at 1,000
-    fathers), then the model's own relaxation where it fits
-    (``relaxed_bound``). The reporter leaves out a bound below the completed
-    hint, which cannot be.
+    The week's counts first (``counted_bound``, under two CPU seconds at
+    1,000 fathers), even when the solve's time is up: the roster then gets
+    that bound in place of the tier's full range. Then the model's own
+    relaxation where it fits (``relaxed_bound``). The reporter leaves out a
+    bound below the completed hint, which cannot be.
     """
-    share, left = task.seconds(), task.wall()
-    if share <= 0 or left <= 0:
-        return False
-    counted = counted_bound(searching, task, options, share)
+    counted = counted_bound(searching, task, options, task.seconds())
     if counted is not None and reporter.take_ceiling(counted):
         return True
     share, left = task.seconds(), task.wall()
+    if share <= 0 or left <= 0:
+        return False
     relaxed = relaxed_bound(searching.model, options, share, left)
     return relaxed is not None and reporter.take_ceiling(relaxed)
 
@@ -419,11 +422,13 @@ def counted_bound(
     with the legal tier held where it is (``task.legal_held``); the group's
     other tiers count at their full range. None for another group, with the
     relaxation off, on a week with pinned assignments (which the counts leave
-    out), or when the simplex gives no answer in half the group's time.
+    out), or when the simplex gives no answer in half the group's time
+    (``share``), or ``COUNTS_LEAST_SECONDS`` if that is more.
     """
     if not options.relaxation or task.group[0] != ENTITLEMENTS or built.candidates.pinned:
         return None
-    seconds = LP_SECONDS if options.deterministic else RELAXATION_SHARE * share
+    seconds = RELAXATION_SHARE * share
+    seconds = LP_SECONDS if options.deterministic else max(COUNTS_LEAST_SECONDS, seconds)
     head = value_bound(built.problem, built.candidates, task.legal_held, seconds)
     return None if head is None else headed_bound(task.group, task.ranges, head)
 
