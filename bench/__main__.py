@@ -9,7 +9,10 @@ and writes results.md, results.csv and gap_time.png to ``--out``.
     python -m bench [--quick] [--sizes 50,100,200,400,1000 | --no-institutions]
         [--time-limit 60] [--national | --no-national] [--regions 10]
         [--executor local|ray] [--ray-address ADDR] [--deterministic]
-        [--region-time-limit 50] [--out bench/results]
+        [--region-time-limit 50] [--busy] [--out bench/results]
+
+``--busy`` keeps one CPU-bound process running beside every solve, as a
+second user of the machine would.
 """
 
 from __future__ import annotations
@@ -17,9 +20,13 @@ from __future__ import annotations
 import argparse
 import os
 import shlex
+import subprocess
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
+from bench.prover import BUSY
 from bench.report import this_machine, write_results
 from bench.suite import Figures, InstanceSpec, measure_alone, national_specs, run_national
 from scheduler.catalogue import argument_errors
@@ -97,8 +104,21 @@ def parser() -> argparse.ArgumentParser:
         help="regions on CP-SAT's deterministic clock: the same rosters on every executor",
     )
     found.add_argument("--pool", type=_count, help="regions solved at once (all cores)")
+    found.add_argument("--busy", action="store_true", help="a CPU-bound process beside each solve")
     found.add_argument("--out", type=Path, default=ROOT / "bench" / "results")
     return found
+
+
+@contextmanager
+def beside(busy: bool) -> Iterator[None]:
+    """Keep one CPU-bound process running while the block runs, where ``busy``."""
+    process = subprocess.Popen([sys.executable, "-c", BUSY]) if busy else None
+    try:
+        yield
+    finally:
+        if process is not None:
+            process.kill()
+            process.wait()
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -134,7 +154,8 @@ def main(argv: list[str] | None = None) -> int:
     machine = this_machine()
     institutions: list[Figures] = []
     for spec in specs:
-        figures = measure_alone(spec)
+        with beside(args.busy):
+            figures = measure_alone(spec)
         institutions.append(figures)
         print(
             f"{figures.name}: {figures.status}, valid {figures.valid}, gap {figures.gap}, "
@@ -144,7 +165,8 @@ def main(argv: list[str] | None = None) -> int:
     national = None
     if args.national:
         try:
-            national = run_national(regional, args.executor, args.pool, args.ray_address)
+            with beside(args.busy):
+                national = run_national(regional, args.executor, args.pool, args.ray_address)
         except ConnectionError as error:
             parser().error(
                 f"--ray-address: cannot reach a Ray cluster at {args.ray_address!r} ({error})"

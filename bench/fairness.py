@@ -13,7 +13,7 @@ The roster's own KPIs are read against two proofs on the same roster model
 
 Both start from the roster itself as a hint, so they end no worse than it.
 Beside them, linear programs over the week's counts
-(``bench.week_relaxation``) bound the fewest from below and the entitlement
+(``solver.count_relaxation``) bound the fewest from below and the entitlement
 value from above, with the legal tier held at the roster's value or not.
 """
 
@@ -25,13 +25,13 @@ from dataclasses import dataclass
 
 from ortools.sat.python import cp_model
 
-from bench.week_relaxation import WeekCounts, value_bound, week_counts
 from scheduler import reasons
 from scheduler.domain import Activity, Father, Problem, Roster
 from scheduler.entitlements import grantable, is_legal_visit
 from scheduler.ids import ESCORTED_VISIT
 from scheduler.objective import granted_counts
 from solver.candidates import Candidates, find_candidates
+from solver.count_relaxation import WeekCounts, value_bound, week_counts
 from solver.model import RosterModel
 from solver.search import hint_solution, hinted_solution
 
@@ -140,7 +140,7 @@ def beyond_wanted(problem: Problem) -> dict[str, set[str]]:
 def most_served_by_relaxation(weeks: list[tuple[WeekCounts, dict[str, set[str]]]]) -> int | None:
     """Give a bound of the most fathers served beyond the legal visit in any of the weeks, by an LP.
 
-    Each week is its relaxation by counts (``bench.week_relaxation``) and the
+    Each week is its relaxation by counts (``solver.count_relaxation``) and the
     activities each father could be served with; a father counts as served
     up to his counts of them over all the weeks, once at most. Every plan's
     counts lie in it, so the most it serves, proven from GLOP's duals, is at
@@ -167,7 +167,7 @@ def fewest_by_relaxation(
 
     A father who could have more counts as served up to his counts of
     anything beyond the legal visit, over the week's relaxation by counts
-    (``bench.week_relaxation``), with the legal tier held at ``legal_held``
+    (``solver.count_relaxation``), with the legal tier held at ``legal_held``
     if given. Every roster's counts lie in it, so the most it serves, proven
     from GLOP's duals, is at least the most any roster serves: those left are
     at least the fewest. 0 (no bound) on a week with pinned assignments, or
@@ -195,7 +195,7 @@ class ValueBounds:
 
 
 def value_bounds(problem: Problem, roster: Roster) -> ValueBounds | None:
-    """Give the proven bounds of the entitlement value (``bench.week_relaxation.value_bound``).
+    """Give the proven bounds of the entitlement value (``solver.count_relaxation.value_bound``).
 
     None on a week with pinned assignments, which the relaxation leaves out.
     """

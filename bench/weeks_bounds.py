@@ -3,7 +3,7 @@
 Both read the weeks as facts (``bench.weeks.base_weeks``: no history), so
 they hold for any plan of the four weeks, whatever was planned before them,
 and both stand on each week's relaxation by counts
-(``bench.week_relaxation.week_counts``: a father's count of each kind of
+(``solver.count_relaxation.week_counts``: a father's count of each kind of
 occurrence within his candidates and limits per day, no kind past its seats
 or what its rooms, staff and partner cap could hold, the rooms' time, the
 partner cap, escorted seats only in escorted sessions), the weeks side by side:
@@ -26,11 +26,11 @@ from dataclasses import dataclass
 from ortools.linear_solver import pywraplp  # type: ignore[attr-defined]
 
 from bench.fairness import beyond_wanted, most_served_by_relaxation
-from bench.week_relaxation import WeekCounts, week_counts
 from scheduler.domain import Problem
 from scheduler.history import WINDOW_WEEKS
 from scheduler.objective import could_have
 from solver.candidates import find_candidates
+from solver.count_relaxation import WeekCounts, week_counts
 
 
 def _monthly(problem: Problem, father_id: str) -> dict[str, int]:

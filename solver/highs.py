@@ -50,7 +50,7 @@ ABSOLUTE_GAP = 1 - 1e-6
 # HiGHS's interrupt callback fires often; bounds are passed on at most this often (seconds).
 REPORT_EVERY = 0.25
 
-# Whether this process made its first HiGHS, which prints a banner on stdout.
+# Whether this process made its first HiGHS, which prints a banner on stdout as it is made.
 _BANNER_SHOWN: list[bool] = []
 # Told of HiGHS's progress: the best value so far (None before a solution) and the bound.
 BoundHandler = Callable[[int | None, int], None]
@@ -194,20 +194,25 @@ def mip_program(model: cp_model.CpModel, level: Level | None = None) -> highspy.
 
 
 def _new_highs() -> highspy.Highs:
-    """Give a new HiGHS; the banner its first one prints goes to stderr, not stdout.
+    """Give a new HiGHS; the banner its process's first one prints goes nowhere.
 
-    The command line writes rosters to stdout, which the banner would break.
+    HiGHS prints it on stdout as that first one is made, before any option
+    can be set: the command line writes rosters to stdout, which the banner
+    would break, and a solve's stderr is its log. Each HiGHS made here then
+    logs to no console (``_highs``).
     """
     if _BANNER_SHOWN:
         return highspy.Highs()  # type: ignore[no-untyped-call]
     sys.stdout.flush()
     saved = os.dup(1)
-    os.dup2(2, 1)
+    nowhere = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(nowhere, 1)
     try:
         return highspy.Highs()  # type: ignore[no-untyped-call]
     finally:
         os.dup2(saved, 1)
         os.close(saved)
+        os.close(nowhere)
         _BANNER_SHOWN.append(True)
 
 

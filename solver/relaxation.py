@@ -271,12 +271,19 @@ def _program_bound(
     )
 
 
-def rows_bound(rows: Rows, gains: list[float], upper: list[float], seconds: float) -> float | None:
+def rows_bound(
+    rows: Rows,
+    gains: list[float],
+    upper: list[float],
+    seconds: float,
+    solver: DualSolver = glop_duals,
+) -> float | None:
     """Give a proven upper bound on the most ``gains . x`` over the rows, ``0 <= x <= upper``.
 
     A linear program of one's own, bounded as the model's relaxation is: by
-    weak duality from GLOP's duals, whatever their accuracy. None when GLOP
-    gives no duals in ``seconds`` (the rows may have no solution at all).
+    weak duality from the duals of ``solver`` (GLOP's unless told), whatever
+    their accuracy. None when it gives no duals in ``seconds`` (the rows may
+    have no solution at all).
     """
     shape = (len(rows.low), len(gains))
     matrix = sparse.csr_matrix((rows.values, (rows.rows, rows.columns)), shape=shape)
@@ -285,7 +292,7 @@ def rows_bound(rows: Rows, gains: list[float], upper: list[float], seconds: floa
         np.array(upper, dtype=np.float64), np.array(rows.low), np.array(rows.high),
         0.0, np.array(rows.source, dtype=np.int64),
     )  # fmt: skip
-    return _program_bound(program, seconds)
+    return _program_bound(program, seconds, solver)
 
 
 def named_duals(model: cp_model.CpModel, seconds: float) -> dict[str, float] | None:

@@ -2,12 +2,14 @@
 
 ``search_group`` maximises one group's weighted objective on the roster model
 and gives a ``GroupSearch``: the group's value, bound and proof, and the
-solution to carry on from. Before the search, GLOP solves the model's linear
-relaxation (``solver.relaxation``): its proven bound holds the group's, and
-the search stops once a solution reaches it. The legal tier is searched on
-its exact sub-model, the visits alone (``solver.model.VisitModel``). Each
-search starts from a hint, completed into a model solution
-(``hinted_solution``), and may end no better than it; the hint then stands.
+solution to carry on from. Before the search, the week's counts bound the
+entitlement tier (``solver.count_relaxation``) and the model's linear
+relaxation is solved where it fits (``solver.relaxation``): their proven
+bounds hold the group's, and the search stops once a solution reaches them.
+The legal tier is searched on its exact sub-model, the visits alone
+(``solver.model.VisitModel``). Each search starts from a hint, completed
+into a model solution (``hinted_solution``), and may end no better than it;
+the hint then stands.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from ortools.sat.python import cp_model
 
 from scheduler.domain import Assignment
 from scheduler.objective import Tiers
+from solver.count_relaxation import LP_SECONDS, value_bound
 from solver.highs import HIGHS_AVAILABLE, highs_duals
 from solver.live import LiveRosters
 from solver.model import RosterModel, VisitModel
@@ -28,11 +31,13 @@ from solver.objectives import Expression
 from solver.portfolio import SOLVERS, Found, run_search, tier_levels
 from solver.relaxation import glop_duals, relaxation_bound
 from solver.tiers import (
+    ENTITLEMENTS,
     LEGAL,
     SHORTEST_TIER_SECONDS,
     GroupResult,
     anchored_result,
     group_top,
+    headed_bound,
     search_limits,
     searched_result,
     tier_weights,
@@ -47,6 +52,9 @@ RELAXATION_VARIABLES_PER_SECOND = {"highs": 4_000, "glop": 1_400}
 # The share of a group's time its relaxation may take; it needs under a second for an
 # institution, and often proves the group on its own.
 RELAXATION_SHARE = 0.5
+# The least time the simplex has for the week's counts (``counted_bound``), which it solves
+# in a fraction of a second at 1,000 fathers: also when the group's share is less or spent.
+COUNTS_LEAST_SECONDS = 5.0
 # Completing a hint with every decision fixed takes about a CPU second at 400 fathers; this
 # is only a safety net, wide enough for a machine shared many times over: at 10 s a 400-father
 # week's completion (1.4 CPU seconds, 11 s of wall time at a load of 12) failed, and the search
@@ -332,6 +340,8 @@ class GroupTask:
     began: float
     on_progress: ProgressHandler | None
     live: LiveRosters | None = None
+    # The legal tier's value held by the groups before (None: not held).
+    legal_held: int | None = None
 
 
 def search_group(built: RosterModel, task: GroupTask, options: SolveOptions) -> GroupSearch:
@@ -356,11 +366,8 @@ def search_group(built: RosterModel, task: GroupTask, options: SolveOptions) -> 
     searching = built
     if legal and not reached and task.wall() > 0:
         searching = legal_sub_model(built, anchor)
-    share, left = task.seconds(), task.wall()
-    if not reached and share > 0 and left > 0:
-        relaxed = relaxed_bound(searching.model, options, share, left)
-        # The reporter leaves out a bound below the completed hint, which cannot be.
-        reached = relaxed is not None and reporter.take_ceiling(relaxed)
+    if not reached:
+        reached = _relaxed(searching, task, options, reporter)
     budget, left = task.seconds(), task.wall()
     if left <= 0:
         # The solve's time is up (the build and the searches before took it): the hint stands.
@@ -383,6 +390,47 @@ def search_group(built: RosterModel, task: GroupTask, options: SolveOptions) -> 
         taken = outcome.solution
         outcome.visits = searching.read(lambda literal: taken.boolean_value(literal))
     return outcome
+
+
+def _relaxed(
+    searching: RosterModel, task: GroupTask, options: SolveOptions, reporter: Reporter
+) -> bool:
+    """Hold the group's bound to its relaxations before the search; tell whether it is reached.
+
+    The week's counts first (``counted_bound``, under two CPU seconds at
+    1,000 fathers), even when the solve's time is up: the roster then gets
+    that bound in place of the tier's full range. Then the model's own
+    relaxation where it fits (``relaxed_bound``). The reporter leaves out a
+    bound below the completed hint, which cannot be.
+    """
+    counted = counted_bound(searching, task, options, task.seconds())
+    if counted is not None and reporter.take_ceiling(counted):
+        return True
+    share, left = task.seconds(), task.wall()
+    if share <= 0 or left <= 0:
+        return False
+    relaxed = relaxed_bound(searching.model, options, share, left)
+    return relaxed is not None and reporter.take_ceiling(relaxed)
+
+
+def counted_bound(
+    built: RosterModel, task: GroupTask, options: SolveOptions, share: float
+) -> int | None:
+    """Give the bound the week's counts prove for a group headed by the entitlements, or None.
+
+    The entitlement tier's bound is ``solver.count_relaxation.value_bound``
+    with the legal tier held where it is (``task.legal_held``); the group's
+    other tiers count at their full range. None for another group, with the
+    relaxation off, on a week with pinned assignments (which the counts leave
+    out), or when the simplex gives no answer in half the group's time
+    (``share``), or ``COUNTS_LEAST_SECONDS`` if that is more.
+    """
+    if not options.relaxation or task.group[0] != ENTITLEMENTS or built.candidates.pinned:
+        return None
+    seconds = RELAXATION_SHARE * share
+    seconds = LP_SECONDS if options.deterministic else max(COUNTS_LEAST_SECONDS, seconds)
+    head = value_bound(built.problem, built.candidates, task.legal_held, seconds)
+    return None if head is None else headed_bound(task.group, task.ranges, head)
 
 
 def legal_sub_model(built: RosterModel, anchor: cp_model.CpSolver | None) -> VisitModel:

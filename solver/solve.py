@@ -289,6 +289,7 @@ class _Search:
                 self.on_progress,
             )  # fmt: skip
             task.live = self.live
+            task.legal_held = _legal_held(self.groups, results)
             searched = search_group(built, task, self.options)
             if searched.infeasible:
                 return best, True
@@ -307,6 +308,14 @@ class _Search:
                 # The group's best, however soon after the last: the next group starts there.
                 self.live.take(best.response_proto.solution)
         return best, False
+
+
+def _legal_held(groups: list[list[str]], results: list[GroupResult]) -> int | None:
+    """Give the legal tier's value as the groups solved so far hold it (None: not yet)."""
+    for group, result in zip(groups, results, strict=False):
+        if group == [LEGAL]:
+            return result.value
+    return None
 
 
 def _live(

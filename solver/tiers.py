@@ -31,6 +31,7 @@ TAIL_SHARE = 0.05
 # weighted objective keeps coefficients the LP handles exactly.
 GROUP_SPAN = 2**31
 LEGAL = "legal_minimum"
+ENTITLEMENTS = "entitlements"
 # Tiers searched on their own: the legal tier on the visits only (``solver.search``). The
 # entitlements were measured alone and with continuity, and were no better alone.
 ALONE = frozenset({LEGAL})
@@ -93,6 +94,18 @@ def group_top(group: list[str], ranges: Tiers) -> int:
     """Give the most a group's weighted value can be: each of its tiers at its full range."""
     weights = tier_weights(ranges)
     return sum(getattr(ranges, name) * (weights[name] // weights[group[-1]]) for name in group)
+
+
+def headed_bound(group: list[str], ranges: Tiers, head: int) -> int:
+    """Give a group's bound when its first tier is proven at most ``head``.
+
+    The first tier counts at the lower of ``head`` and its range, every other
+    tier of the group at its full range, weighted as in ``group_top``.
+    """
+    weights = tier_weights(ranges)
+    last = weights[group[-1]]
+    first = min(head, int(getattr(ranges, group[0]))) * (weights[group[0]] // last)
+    return first + sum(int(getattr(ranges, n)) * (weights[n] // last) for n in group[1:])
 
 
 def group_values(group: str, value: int, ranges: Tiers) -> dict[str, int]:

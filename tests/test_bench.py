@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import csv
+import os
 from pathlib import Path
 
 import pytest
 
-from bench.__main__ import main
+from bench.__main__ import beside, main
 from bench.fairness import (
     fewest_by_relaxation,
     fewest_nothing_beyond_legal,
@@ -15,6 +16,7 @@ from bench.fairness import (
     most_granted_something,
     seats_for_every_father,
 )
+from bench.prover import BUSY
 from bench.suite import read_checkpoints
 from scheduler.generate import generate_problem
 from scheduler.validate import check_assignments
@@ -135,3 +137,28 @@ def test_a_floor_above_0_is_proven_possible_or_impossible() -> None:
     best, could = most_granted_something(empty, empty_roster, time_limit=10)
     assert could > 0 and best.bound < could
     assert not seats_for_every_father(problem)
+
+
+def test_busy_runs_one_cpu_bound_process_beside_the_block_and_ends_it() -> None:
+    """``--busy``: a process spinning in Python runs while the block runs, and not after."""
+    with beside(True):
+        assert len(_busy_processes()) == 1
+    assert _busy_processes() == []
+    with beside(False):
+        assert _busy_processes() == []
+
+
+def _busy_processes() -> list[str]:
+    """Give the process ids of this process's children running ``BUSY``."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text().split()
+            command = (entry / "cmdline").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        if int(stat[3]) == os.getpid() and BUSY.encode() in command and stat[2] != "Z":
+            found.append(entry.name)
+    return found

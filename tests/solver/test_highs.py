@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -10,7 +15,7 @@ from ortools.sat.python import cp_model
 from scheduler.domain import Problem
 from scheduler.objective import tier_ranges
 from scheduler.validate import violations
-from solver.highs import MipResult, Untranslatable, mip_program, solve_mip
+from solver.highs import HIGHS_AVAILABLE, MipResult, Untranslatable, mip_program, solve_mip
 from solver.model import RosterModel
 from solver.portfolio import Found, _better, tier_levels
 from solver.search import group_expression, hinted_solution
@@ -149,3 +154,32 @@ def test_highs_without_the_extra_is_refused_naming_it(monkeypatch: pytest.Monkey
     with pytest.raises(ValueError, match=r"gezinsrooster\[highs\]"):
         SolveOptions(solver="portfolio")
     assert SolveOptions().solver == "cp-sat"
+
+
+SILENT_SOLVE = """
+from ortools.sat.python import cp_model
+from solver.highs import highs_duals, solve_mip
+from solver.relaxation import relaxation_bound
+model = cp_model.CpModel()
+x, y = model.new_bool_var("x"), model.new_bool_var("y")
+model.add_bool_or([~x, ~y])
+model.maximize(x + y)
+assert relaxation_bound(model, 10, highs_duals) == 1
+assert solve_mip(model, 10).value == 1
+"""
+
+
+@pytest.mark.skipif(not HIGHS_AVAILABLE, reason="needs the highs extra")
+def test_highs_prints_nothing_on_stdout_or_stderr() -> None:
+    """A fresh process's first HiGHS prints its banner as it is made; it goes nowhere."""
+    root = Path(__file__).resolve().parents[2]
+    done = subprocess.run(
+        [sys.executable, "-c", SILENT_SOLVE],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=root,
+        env={**os.environ, "PYTHONPATH": str(root)},
+        timeout=60,
+    )
+    assert (done.stdout, done.stderr) == ("", "")

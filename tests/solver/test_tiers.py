@@ -14,6 +14,7 @@ from solver.tiers import (
     group_seconds,
     group_top,
     group_values,
+    headed_bound,
     search_groups,
     search_limits,
     searched_result,
@@ -160,3 +161,15 @@ def test_a_wall_clock_search_takes_its_share_within_what_is_left() -> None:
     """On the wall clock a share of 2 s runs 2 s when 3 s are left, and 0.5 s when 0.5 s are."""
     assert search_limits(2.0, 3.0, deterministic=False) == (None, 2.0)
     assert search_limits(2.0, 0.5, deterministic=False) == (None, 0.5)
+
+
+def test_a_headed_bound_takes_the_first_tier_s_bound_and_the_rest_at_full_range() -> None:
+    """Entitlements bounded at 60, continuity, stability and economy below (weights 24, 4, 4, 1).
+
+    The group's weights are relative to its last tier; a head above the
+    tier's own range counts at that range.
+    """
+    group = ["entitlements", "continuity", "stability", "economy"]
+    assert headed_bound(group, RANGES, 60) == 60 * 24 + 5 * 4 + 0 * 4 + 3
+    assert headed_bound(group, RANGES, 500) == group_top(group, RANGES)
+    assert headed_bound(["entitlements"], RANGES, 60) == 60

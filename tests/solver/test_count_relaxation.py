@@ -6,12 +6,15 @@ import pytest
 from ortools.sat.python import cp_model
 
 from bench.fairness import fewest_by_relaxation, fewest_nothing_beyond_legal, value_bounds
-from bench.week_relaxation import value_bound, week_counts
 from scheduler.domain import Assignment, Problem
 from scheduler.generate import generate_problem
+from scheduler.objective import TIERS, tier_ranges
 from solver.candidates import Pinned, find_candidates
+from solver.count_relaxation import value_bound, week_counts
 from solver.model import RosterModel
+from solver.search import GroupTask, counted_bound, group_expression
 from solver.solve import SolveOptions, solve
+from solver.tiers import group_values, headed_bound, search_groups
 
 
 def best_value(problem: Problem, legal_held: int | None) -> int:
@@ -104,3 +107,96 @@ def test_the_fewest_found_is_never_more_than_the_rosters_own() -> None:
     roster = solve(problem, SolveOptions(time_limit=3, workers=2))
     best = fewest_nothing_beyond_legal(problem, roster, time_limit=0.001)
     assert best.bound <= best.value <= len(roster.kpis.fathers_nothing_beyond_legal)
+
+
+def entitlement_group(problem: Problem) -> tuple[RosterModel, GroupTask, int]:
+    """Give the week's model with the legal tier held at its optimum, the entitlements' group task.
+
+    The third item is the entitlement tier's proven optimum with the legal
+    tier held there, as the solve searches it.
+    """
+    built = RosterModel(problem)
+    terms = built.terms.expressions
+    ranges = tier_ranges(problem)
+    legal = best_of(built, terms["legal_minimum"])
+    built.model.add(terms["legal_minimum"] >= legal)
+    active = [n for n in TIERS if getattr(ranges, n) > 0 and not isinstance(terms[n], int)]
+    group = next(g for g in search_groups(active, ranges) if g[0] == "entitlements")
+    best = best_of(built, terms["entitlements"])
+
+    def forever() -> float:
+        return 60.0
+
+    expression = group_expression(group, terms, ranges)
+    task = GroupTask(group, expression, ranges, None, forever, forever, 0.0, None)
+    task.legal_held = legal
+    return built, task, best
+
+
+def best_of(built: RosterModel, expression: object) -> int:
+    """Give the proven most of an expression over the model."""
+    built.model.maximize(expression)
+    solver = cp_model.CpSolver()
+    solver.parameters.num_workers = 2
+    solver.parameters.max_time_in_seconds = 30
+    assert solver.solve(built.model) == cp_model.OPTIMAL
+    return round(solver.objective_value)
+
+
+GENERATED = generate_problem(12, seed=3)
+
+
+@pytest.fixture(scope="module")
+def generated_group() -> tuple[RosterModel, GroupTask, int]:
+    """Give the entitlement group of a generated 12-father week (``entitlement_group``)."""
+    return entitlement_group(GENERATED)
+
+
+@pytest.mark.parametrize("week", ["tiny", "generated"])
+def test_the_counted_bound_of_the_entitlement_group_is_at_least_its_optimum(
+    week: str, tiny: Problem, generated_group: tuple[RosterModel, GroupTask, int]
+) -> None:
+    """The counts relax the model: their bound is never below the entitlements' proven optimum.
+
+    The group is the one the solve searches after the legal tier; its bound
+    (``counted_bound``) is the counts' bound of the entitlements with its
+    other tiers at their full range, so it is no lower than the group's optimum.
+    """
+    problem = tiny if week == "tiny" else GENERATED
+    built, task, best = entitlement_group(tiny) if week == "tiny" else generated_group
+    counted = counted_bound(built, task, SolveOptions(), 60.0)
+    head = value_bound(problem, built.candidates, task.legal_held)
+    assert counted is not None and head is not None
+    assert counted == headed_bound(task.group, task.ranges, head)
+    assert head >= best
+
+
+def test_no_counted_bound_without_the_relaxation_or_with_pins(tiny: Problem) -> None:
+    """With the relaxation off, or a pinned assignment the counts leave out, none is given."""
+    built, task, _ = entitlement_group(tiny)
+    assert counted_bound(built, task, SolveOptions(relaxation=False), 60.0) is None
+    visit = Assignment.model_construct(activity="regular_visit", fathers=["F-001"])
+    built.candidates.pinned.append(Pinned(visit, 600, 660, 0, None))
+    assert counted_bound(built, task, SolveOptions(), 60.0) is None
+
+
+@pytest.mark.parametrize("limit", [0.01, 2.0])
+def test_a_short_solve_reports_an_entitlement_bound_no_lower_than_the_optimum(
+    limit: float, generated_group: tuple[RosterModel, GroupTask, int]
+) -> None:
+    """The 12-father week solved for 2 s: its entitlement bound is honest and the counts' at most.
+
+    Where the legal tier is held at its optimum, the roster's entitlement
+    bound lies between the tier's proven optimum and the counts' bound; so
+    it does when the time is up before any search (0.01 s), where the tier
+    would otherwise count at its full range.
+    """
+    built, task, best = generated_group
+    roster = solve(GENERATED, SolveOptions(time_limit=limit, workers=2))
+    assert roster.bound is not None
+    bounds = group_values("+".join(TIERS), roster.bound, tier_ranges(GENERATED))
+    head = value_bound(GENERATED, built.candidates, task.legal_held)
+    assert head is not None
+    assert roster.tiers["legal_minimum"] <= bounds["legal_minimum"]
+    if roster.tiers["legal_minimum"] == task.legal_held:
+        assert roster.tiers["entitlements"] <= best <= bounds["entitlements"] <= head

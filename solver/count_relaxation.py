@@ -1,4 +1,7 @@
-"""The week as counts of occurrences: a linear relaxation for the fairness yardsticks.
+"""The week as counts of occurrences: a linear relaxation that bounds the entitlement tier.
+
+The solve holds the entitlement tier's bound to it (``solver.search``), and
+the fairness yardsticks of ``bench.fairness`` read it.
 
 Each father's occurrences of one kind (a session activity or an individual
 activity of his institution, or the escorted seats of its sessions) are one
@@ -19,8 +22,9 @@ rows are what every roster's counts obey:
 Left out are the rules that tie one place to another (a father, a volunteer
 or an officer in one place at a time, non-association, the staff a session
 needs to run): leaving rules out only loosens the relaxation, so its optimum,
-proven from GLOP's duals (``solver.relaxation.rows_bound``), bounds every
-roster of the week. The entitlement value over these counts is the model's
+proven by weak duality from the duals of HiGHS's simplex (GLOP's without the
+``highs`` extra; ``solver.relaxation.rows_bound``), bounds every roster of
+the week. The entitlement value over these counts is the model's
 own (``solver.objectives.entitlements``): levels of falling value per
 activity and over the father's week, which a linear program fills in order.
 """
@@ -33,7 +37,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 
 from scheduler.domain import Father, Problem
-from scheduler.entitlements import entitled, max_per_day
+from scheduler.entitlements import grantable, max_per_day
 from scheduler.ids import ESCORTED_VISIT
 from scheduler.objective import occurrence_value, raise_steps, week_level_value
 from solver.candidates import Candidates, SlotCandidate
@@ -43,11 +47,12 @@ from solver.constraints import (
     seat_partner_minutes,
     slot_partner_minutes,
 )
+from solver.highs import HIGHS_AVAILABLE, highs_duals
 from solver.legal_bound import individual_capacity
-from solver.relaxation import Rows, rows_bound
+from solver.relaxation import Rows, glop_duals, rows_bound
 
 MINUTES_PER_DAY = 24 * 60
-# Seconds GLOP may take on one program; the 1,000-father week's takes a few.
+# Seconds the simplex may take on one program; the 1,000-father week's takes under one.
 LP_SECONDS = 120.0
 
 Kind = tuple[str, ...]
@@ -93,9 +98,10 @@ class WeekCounts:
             found[father][kind] = column
         return found
 
-    def bound(self) -> float | None:
-        """Give the proven most of the gains over the rows (None: GLOP gave no answer)."""
-        return rows_bound(self.rows, self.gains, self.upper, LP_SECONDS)
+    def bound(self, seconds: float = LP_SECONDS) -> float | None:
+        """Give the proven most of the gains over the rows (None: no answer in ``seconds``)."""
+        duals = highs_duals if HIGHS_AVAILABLE else glop_duals
+        return rows_bound(self.rows, self.gains, self.upper, seconds, duals)
 
     def extend(self, other: WeekCounts) -> dict[tuple[str, Kind], int]:
         """Add another week's columns and rows beside these; give its counts' columns here.
@@ -292,9 +298,10 @@ def add_value(problem: Problem, week: WeekCounts) -> None:
     """Add the entitlement value as the gains: levels per activity and over each father's week.
 
     The k-th level of an activity is worth ``occurrence_value(k)`` and holds
-    no more than the father's counts of it, up to his entitlement; the j-th
-    level of his week ``week_level_value(j)``, no more than his activity
-    levels together.
+    no more than the father's counts of it, up to what his entitlement and
+    its ceilings allow this week (``grantable``: a time-out's, the monthly
+    rule's); the j-th level of his week ``week_level_value(j)``, no more
+    than his activity levels together.
     """
     activities = {a.id: a for a in problem.entitlement_activities}
     by_father = week.by_father()
@@ -307,7 +314,7 @@ def add_value(problem: Problem, week: WeekCounts) -> None:
         levels: list[int] = []
         for activity_id, columns in sorted(by_activity.items()):
             activity = activities.get(activity_id)
-            limit = 0 if activity is None else entitled(problem, father, activity)
+            limit = 0 if activity is None else grantable(problem, father, activity)
             top = min(limit, int(sum(week.upper[c] for c in columns)))
             own = [week.column(1.0, occurrence_value(k, steps)) for k in range(1, top + 1)]
             if own:
@@ -320,15 +327,18 @@ def add_value(problem: Problem, week: WeekCounts) -> None:
 
 
 def value_bound(
-    problem: Problem, candidates: Candidates, legal_held: int | None = None
+    problem: Problem,
+    candidates: Candidates,
+    legal_held: int | None = None,
+    seconds: float = LP_SECONDS,
 ) -> int | None:
     """Give a proven bound on the entitlement value of any roster of the week, or None.
 
     With ``legal_held``, of any roster with at least that many fathers at the
     legal minimum: the strict tier order holds the legal tier there first.
-    None when GLOP gives no answer in time.
+    None when the simplex gives no answer in ``seconds``.
     """
     week = week_counts(problem, candidates, legal_held)
     add_value(problem, week)
-    found = week.bound()
+    found = week.bound(seconds)
     return None if found is None else math.floor(found)
