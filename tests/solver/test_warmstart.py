@@ -18,6 +18,7 @@ from scheduler.placement import first_fit
 from scheduler.validate import check_assignments
 from solver.solve import SolveOptions, solve, warm_start_roster
 from solver.warmstart import filled_around, priority_order
+from tests.kit import weeks as kit
 
 
 @settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -71,3 +72,57 @@ def test_the_week_is_filled_around_visits_decided_elsewhere() -> None:
                 continue
             if occupancy.occurrences(father.id, activity.id) < entitled(problem, father, activity):
                 assert first_fit(problem, occupancy, father.id, activity.id) is None
+
+
+def two_sessions_one_pair_of_escorts() -> Problem:
+    """Give two visit sessions, partner hours for the escorts of one, and two video call slots.
+
+    F-001 and F-002 can only sit in the 14:00 session, F-003 and F-004 only in
+    the 16:00 one; the two video calls go to F-001 and F-002, who choose first.
+    """
+    wednesday = [kit.window("wed", "08:00", "20:00")]
+    early = {"start": kit.at("wed", "15:30"), "end": kit.at("wed", "17:30")}
+    late = {"start": kit.at("wed", "13:30"), "end": kit.at("wed", "15:30")}
+    return kit.week(
+        rooms=[
+            kit.room("BZ", "visit_hall", [kit.window("wed", "13:00", "18:00")], capacity=10),
+            kit.room("BB", "video_station", [kit.window("wed", "10:00", "11:00")]),
+        ],
+        sessions=[
+            kit.session("S1", "regular_visit", "BZ", kit.at("wed", "14:00"), 2),
+            kit.session("S2", "regular_visit", "BZ", kit.at("wed", "16:00"), 2),
+        ],
+        volunteers=[kit.volunteer(f"V{n}", ["regular_visit"], wednesday) for n in (1, 2)],
+        officers=[kit.officer("O1", wednesday)],
+        fathers=[
+            kit.father(f"F-00{n}", shell=2, unavailable=[early if n < 3 else late])
+            for n in (1, 2, 3, 4)
+        ],
+        policy={"partner_cap_hours": 2.0},
+    )
+
+
+def test_the_escorts_go_to_the_session_of_fathers_with_nothing_else() -> None:
+    """The one pair of escorts escorts F-003 and F-004, who have no video call.
+
+    Escorts spent as the visits are seated would go to the first session
+    seated, the 14:00 one of the fathers who also have a video call, and leave
+    F-003 and F-004 with the legal visit alone.
+    """
+    problem = two_sessions_one_pair_of_escorts()
+    roster = priority_order(problem)
+    assert check_assignments(problem, roster) == []
+    sessions = {a.session: a for a in roster if a.session is not None}
+    assert sorted(sessions["S1"].fathers) == ["F-001", "F-002"]
+    assert sorted(sessions["S2"].fathers) == ["F-003", "F-004"]
+    assert (sessions["S1"].volunteers, sorted(sessions["S2"].volunteers)) == ([], ["V1", "V2"])
+    calls = sorted(f for a in roster if a.activity == "video_call" for f in a.fathers)
+    assert calls == ["F-001", "F-002"]
+
+
+def test_the_solve_from_that_start_keeps_every_father_served_beyond_legal() -> None:
+    """The solve started from the warm start leaves no father with the legal visit alone."""
+    problem = two_sessions_one_pair_of_escorts()
+    roster = kit.checked(problem, time_limit=5.0, deterministic=True)
+    assert roster.kpis.fathers_nothing_beyond_legal == []
+    assert roster.kpis.fathers_below_legal_minimum == []
