@@ -22,6 +22,7 @@ from scheduler.ids import ESCORTED_VISIT
 from scheduler.objective import granted_counts, has_its_escorts, raise_steps
 from scheduler.occupancy import Occupancy
 from scheduler.placement import first_fit
+from solver.escort_seats import trade_seats
 from solver.room_packing import pack_room_visits
 
 
@@ -275,7 +276,10 @@ def _escort_bare(placer: _Placer, ids: list[str]) -> None:
 
     Each escorted session serves all its fathers at once, so the one seating
     the most fathers owed an escorted visit and still without any occurrence
-    beyond the legal visit goes first; sessions seating none wait for the rest.
+    beyond the legal visit goes first; among equals, the one whose such
+    fathers had nothing beyond the legal visit in the most weeks before.
+    Sessions seating none wait for the rest. Then seats are traded into the
+    escorted sessions for the fathers who need them more (``trade_seats``).
     """
     problem = placer.problem
     occupancy = placer.occupancy
@@ -289,14 +293,28 @@ def _escort_bare(placer: _Placer, ids: list[str]) -> None:
         for f in problem.fathers
         if entitled(problem, f, escorted) > 0 and not any(granted[f.id, a] for a in beyond)
     }
+    before = weeks_with_nothing_beyond_legal(problem)
+
+    def need(father: str) -> tuple[int, int]:
+        return int(father in bare), before[father]
+
+    def claim(assignment: Assignment) -> tuple[int, int, int]:
+        mine = [f for f in assignment.fathers if f in bare]
+        return -len(mine), -sum(before[f] for f in mine), -len(assignment.fathers)
+
     waiting = [a for a in (occupancy.get(i) for i in ids) if a is not None]
+    given: list[str] = []
     while waiting:
-        waiting.sort(key=lambda a: (-sum(f in bare for f in a.fathers), -len(a.fathers)))
+        waiting.sort(key=claim)
         assignment = waiting.pop(0)
         if not any(f in bare for f in assignment.fathers):
-            return
+            break
         if _escort(placer, assignment):
-            bare.difference_update(assignment.fathers)
+            given.append(assignment.id)
+    others = [i for i in ids if i not in given]
+    if trade_seats(occupancy, given, others, need):
+        # A trade moves a father's visit, so what did not fit him before may fit now.
+        placer.failed.clear()
 
 
 def filled_around(
