@@ -18,9 +18,11 @@ from scheduler.domain import Activity, Assignment, Father, Problem
 from scheduler.eligibility import eligible
 from scheduler.entitlements import entitled, is_legal_visit
 from scheduler.four_weeks import weeks_with_nothing_beyond_legal
-from scheduler.objective import raise_steps
+from scheduler.ids import ESCORTED_VISIT
+from scheduler.objective import granted_counts, has_its_escorts, raise_steps
 from scheduler.occupancy import Occupancy
 from scheduler.placement import first_fit
+from solver.escort_seats import trade_seats
 from solver.room_packing import pack_room_visits
 
 # Told the assignments of a valid roster placed so far: the first visits, before the packing.
@@ -114,7 +116,10 @@ def priority_order(
     order = {f.id: n for n, f in enumerate(rotation(problem))}
     waiting = sorted(problem.fathers, key=lambda f: (choices[f.id], order[f.id]))
     placer = _legal_visits(problem, earliest, visits, waiting, owed, on_first)
-    _rounds(placer, activities, owed)
+    # An escorted visit is an occurrence beyond the legal visit: the escorts wait for the
+    # pass that gives each father his first one, and go first where the fathers have none.
+    _strip_escorts(placer)
+    _rounds(placer, activities, owed, _unescorted(placer))
     return placer.occupancy.assignments()
 
 
@@ -147,15 +152,13 @@ def _legal_visits(
     if seated < len(waiting):
         # The escorts of the visits placed so far may hold the partner cap or the volunteers
         # a father's only visit needs (a family room's volunteer): the legal hour comes
-        # first, so the visits are placed again without escorts, which follow where they fit.
-        stripped = _strip_escorts(placer)
-        if stripped:
+        # first, so the visits are placed again without escorts (``priority_order`` gives
+        # them back later, where they fit).
+        if _strip_escorts(placer):
             placer.failed.clear()
             seated = _seat(placer, visits, waiting, owed)
         if seated < len(waiting):
             _pack(placer, visits, waiting, owed)
-        if stripped:
-            _escort_again(placer, stripped)
     return placer
 
 
@@ -211,53 +214,120 @@ def _seat(
     return sum(1 for father in waiting if _seen(occupancy, visits, father) >= legal)
 
 
-def _strip_escorts(placer: _Placer) -> list[str]:
-    """Take the escorts off every placed occurrence that has them; give those occurrences' ids.
+def _strip_escorts(placer: _Placer) -> bool:
+    """Take the escorts off every placed occurrence that has them; tell whether any had.
 
     Pinned assignments keep theirs: they stand exactly as given.
     """
     problem = placer.problem
-    occupancy = placer.occupancy
-    pinned = occupancy.index.pinned
-    stripped: list[str] = []
-    for assignment in occupancy.assignments():
-        activity = problem.activity_by_id[assignment.activity]
-        if not activity.escorts or assignment.pinned or assignment.id in pinned:
-            continue
-        own = assignment.volunteers[: activity.volunteers]
+    stripped = False
+    for assignment in _escortable(placer):
+        own = assignment.volunteers[: problem.activity_by_id[assignment.activity].volunteers]
         if len(own) < len(assignment.volunteers):
-            occupancy.add(assignment.model_copy(update={"volunteers": own}))
-            stripped.append(assignment.id)
+            placer.occupancy.add(assignment.model_copy(update={"volunteers": own}))
+            stripped = True
     return stripped
+
+
+def _escortable(placer: _Placer) -> list[Assignment]:
+    """Give the placed occurrences of activities with escorts that are not pinned."""
+    problem = placer.problem
+    pinned = placer.occupancy.index.pinned
+    return [
+        a
+        for a in placer.occupancy.assignments()
+        if problem.activity_by_id[a.activity].escorts and not a.pinned and a.id not in pinned
+    ]
+
+
+def _unescorted(placer: _Placer) -> list[str]:
+    """Give the ids of the placed occurrences, not pinned, without all their escorts."""
+    return [a.id for a in _escortable(placer) if not has_its_escorts(placer.problem, a)]
 
 
 def _escort_again(placer: _Placer, ids: list[str]) -> None:
     """Give the occurrences of ``ids`` their escorts back where all of them still fit.
 
     The fullest sessions first: their escorts make an escorted visit for the most
-    fathers. Linked volunteers of the fathers go first, least-worked volunteers next.
+    fathers.
     """
-    problem = placer.problem
     occupancy = placer.occupancy
     held = [a for a in (occupancy.get(i) for i in ids) if a is not None]
     held.sort(key=lambda a: -len(a.fathers))
     for assignment in held:
-        activity = problem.activity_by_id[assignment.activity]
-        start, end = occupancy.span(assignment.id)
-        room = problem.room_by_id.get(assignment.room or "")
-        if room is None:
-            continue
-        _, fit = occupancy.free_escorts(
-            activity, room.institution, start, end, assignment.volunteers
-        )
-        if len(fit) < activity.escorts:
-            continue
-        if occupancy.escorts_within_cap(activity.escorts, end - start) < activity.escorts:
-            continue
-        linked = {problem.father_by_id[f].linked_volunteer for f in assignment.fathers}
-        chosen = [v.id for v in fit if v.id in linked] + [v.id for v in fit if v.id not in linked]
-        volunteers = [*assignment.volunteers, *chosen[: activity.escorts]]
-        occupancy.add(assignment.model_copy(update={"volunteers": volunteers}))
+        _escort(placer, assignment)
+
+
+def _escort(placer: _Placer, assignment: Assignment) -> bool:
+    """Give one held occurrence all its escorts if they fit; tell whether it has them now.
+
+    Linked volunteers of the fathers go first, least-worked volunteers next.
+    """
+    problem = placer.problem
+    occupancy = placer.occupancy
+    activity = problem.activity_by_id[assignment.activity]
+    if has_its_escorts(problem, assignment):
+        return True
+    start, end = occupancy.span(assignment.id)
+    room = problem.room_by_id.get(assignment.room or "")
+    if room is None:
+        return False
+    _, fit = occupancy.free_escorts(activity, room.institution, start, end, assignment.volunteers)
+    if len(fit) < activity.escorts:
+        return False
+    if occupancy.escorts_within_cap(activity.escorts, end - start) < activity.escorts:
+        return False
+    linked = {problem.father_by_id[f].linked_volunteer for f in assignment.fathers}
+    chosen = [v.id for v in fit if v.id in linked] + [v.id for v in fit if v.id not in linked]
+    volunteers = [*assignment.volunteers, *chosen[: activity.escorts]]
+    occupancy.add(assignment.model_copy(update={"volunteers": volunteers}))
+    return True
+
+
+def _escort_bare(placer: _Placer, ids: list[str]) -> None:
+    """Give escorts to the occurrences of ``ids`` seating fathers with nothing beyond legal.
+
+    Each escorted session serves all its fathers at once, so the one seating
+    the most fathers owed an escorted visit and still without any occurrence
+    beyond the legal visit goes first; among equals, the one whose such
+    fathers had nothing beyond the legal visit in the most weeks before.
+    Sessions seating none wait for the rest. Then seats are traded into the
+    escorted sessions for the fathers who need them more (``trade_seats``).
+    """
+    problem = placer.problem
+    occupancy = placer.occupancy
+    escorted = problem.escorted_activity
+    if escorted is None or not ids:
+        return
+    granted = granted_counts(problem, occupancy.assignments())
+    beyond = [a.id for a in problem.activities if not is_legal_visit(a)] + [ESCORTED_VISIT]
+    bare = {
+        f.id
+        for f in problem.fathers
+        if entitled(problem, f, escorted) > 0 and not any(granted[f.id, a] for a in beyond)
+    }
+    before = weeks_with_nothing_beyond_legal(problem)
+
+    def need(father: str) -> tuple[int, int]:
+        return int(father in bare), before[father]
+
+    def claim(assignment: Assignment) -> tuple[int, int, int]:
+        mine = [f for f in assignment.fathers if f in bare]
+        return -len(mine), -sum(before[f] for f in mine), -len(assignment.fathers)
+
+    waiting = [a for a in (occupancy.get(i) for i in ids) if a is not None]
+    given: list[str] = []
+    while waiting:
+        waiting.sort(key=claim)
+        assignment = waiting.pop(0)
+        if not any(f in bare for f in assignment.fathers):
+            break
+        if _escort(placer, assignment):
+            given.append(assignment.id)
+    others = [i for i in ids if i not in given]
+    if trade_seats(occupancy, given, others, need):
+        # A trade moves a father's visit, so what did not fit him before may fit now.
+        placer.failed.clear()
 
 
 def filled_around(
@@ -271,21 +341,35 @@ def filled_around(
     """
     placer = _Placer(problem, earliest, placed)
     activities = _cheapest_first(problem)
-    _rounds(placer, activities, _owed(problem, activities))
+    _rounds(placer, activities, _owed(problem, activities), [])
     return placer.occupancy.assignments()
 
 
-def _rounds(placer: _Placer, activities: list[Activity], owed: dict[tuple[str, str], int]) -> None:
+def _rounds(
+    placer: _Placer,
+    activities: list[Activity],
+    owed: dict[tuple[str, str], int],
+    unescorted: list[str],
+) -> None:
     """Place occurrences round by round: everyone's first of each activity before any second.
 
     Before the first round every father, in ``rotation`` order, gets one
     occurrence beyond the legal visit where one fits, so the fathers left
-    without one in the weeks before take the scarce places first.
+    without one in the weeks before take the scarce places first. The
+    occurrences of ``unescorted`` (held back without their escorts) get them
+    in that pass: first those that cost no volunteer are placed, then the
+    escorts go to the sessions of fathers still without anything, then the
+    rest of the pass, then the other escorts where they still fit.
     """
+    problem = placer.problem
     occupancy = placer.occupancy
     rounds = max(owed.values(), default=0)
-    fathers = rotation(placer.problem)
+    fathers = rotation(problem)
+    free = [a for a in activities if volunteer_cost(problem, a) == 0]
+    _first_beyond_legal(placer, free, owed, fathers)
+    _escort_bare(placer, unescorted)
     _first_beyond_legal(placer, activities, owed, fathers)
+    _escort_again(placer, unescorted)
     for round_ in range(1, rounds + 1):
         for activity in activities:
             for father in fathers:

@@ -13,12 +13,14 @@ from hypothesis import strategies as st
 from scheduler.domain import Assignment, Problem
 from scheduler.entitlements import entitled
 from scheduler.generate import generate_problem
+from scheduler.kpis import compute_kpis
 from scheduler.objective import tiers
 from scheduler.occupancy import Occupancy
 from scheduler.placement import first_fit
 from scheduler.validate import check_assignments
 from solver.solve import SolveOptions, solve, warm_start_roster
 from solver.warmstart import filled_around, priority_order
+from tests.kit import weeks as kit
 
 
 @settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -86,3 +88,100 @@ def test_the_first_visits_are_told_as_a_valid_roster_before_the_rest() -> None:
     assert check_assignments(problem, first) == []
     assert tiers(problem, first).legal_minimum <= tiers(problem, roster).legal_minimum
     assert roster == priority_order(problem)
+
+
+def two_sessions_one_pair_of_escorts() -> Problem:
+    """Give two visit sessions, partner hours for the escorts of one, and two video call slots.
+
+    F-001 and F-002 can only sit in the 14:00 session, F-003 and F-004 only in
+    the 16:00 one; the two video calls go to F-001 and F-002, who choose first.
+    """
+    wednesday = [kit.window("wed", "08:00", "20:00")]
+    early = {"start": kit.at("wed", "15:30"), "end": kit.at("wed", "17:30")}
+    late = {"start": kit.at("wed", "13:30"), "end": kit.at("wed", "15:30")}
+    return kit.week(
+        rooms=[
+            kit.room("BZ", "visit_hall", [kit.window("wed", "13:00", "18:00")], capacity=10),
+            kit.room("BB", "video_station", [kit.window("wed", "10:00", "11:00")]),
+        ],
+        sessions=[
+            kit.session("S1", "regular_visit", "BZ", kit.at("wed", "14:00"), 2),
+            kit.session("S2", "regular_visit", "BZ", kit.at("wed", "16:00"), 2),
+        ],
+        volunteers=[kit.volunteer(f"V{n}", ["regular_visit"], wednesday) for n in (1, 2)],
+        officers=[kit.officer("O1", wednesday)],
+        fathers=[
+            kit.father(f"F-00{n}", shell=2, unavailable=[early if n < 3 else late])
+            for n in (1, 2, 3, 4)
+        ],
+        policy={"partner_cap_hours": 2.0},
+    )
+
+
+def test_the_escorts_go_to_the_session_of_fathers_with_nothing_else() -> None:
+    """The one pair of escorts escorts F-003 and F-004, who have no video call.
+
+    Escorts spent as the visits are seated would go to the first session
+    seated, the 14:00 one of the fathers who also have a video call, and leave
+    F-003 and F-004 with the legal visit alone.
+    """
+    problem = two_sessions_one_pair_of_escorts()
+    roster = priority_order(problem)
+    assert check_assignments(problem, roster) == []
+    sessions = {a.session: a for a in roster if a.session is not None}
+    assert sorted(sessions["S1"].fathers) == ["F-001", "F-002"]
+    assert sorted(sessions["S2"].fathers) == ["F-003", "F-004"]
+    assert (sessions["S1"].volunteers, sorted(sessions["S2"].volunteers)) == ([], ["V1", "V2"])
+    calls = sorted(f for a in roster if a.activity == "video_call" for f in a.fathers)
+    assert calls == ["F-001", "F-002"]
+
+
+def test_the_solve_from_that_start_keeps_every_father_served_beyond_legal() -> None:
+    """The solve started from the warm start leaves no father with the legal visit alone."""
+    problem = two_sessions_one_pair_of_escorts()
+    roster = kit.checked(problem, time_limit=5.0, deterministic=True)
+    assert roster.kpis.fathers_nothing_beyond_legal == []
+    assert roster.kpis.fathers_below_legal_minimum == []
+
+
+def two_sessions_of_three() -> Problem:
+    """Give two visit sessions of three seats, escorts for one, and video calls for two fathers.
+
+    F-002 and F-003 cannot take the morning's video calls, so they go to F-001
+    and F-004: each session then seats one father with a call and two without.
+    """
+    wednesday = [kit.window("wed", "08:00", "20:00")]
+    morning = {"start": kit.at("wed", "09:00"), "end": kit.at("wed", "12:00")}
+    return kit.week(
+        rooms=[
+            kit.room("BZ", "visit_hall", [kit.window("wed", "13:00", "18:00")], capacity=10),
+            kit.room("BB", "video_station", [kit.window("wed", "10:00", "11:00")]),
+        ],
+        sessions=[
+            kit.session("S1", "regular_visit", "BZ", kit.at("wed", "14:00"), 3),
+            kit.session("S2", "regular_visit", "BZ", kit.at("wed", "16:00"), 3),
+        ],
+        volunteers=[kit.volunteer(f"V{n}", ["regular_visit"], wednesday) for n in (1, 2)],
+        officers=[kit.officer("O1", wednesday)],
+        fathers=[
+            kit.father(f"F-00{n}", shell=2, unavailable=[morning] if n in (2, 3) else [])
+            for n in range(1, 7)
+        ],
+        policy={"partner_cap_hours": 2.0},
+    )
+
+
+def test_a_father_with_a_call_trades_his_escorted_seat_with_one_without() -> None:
+    """The escorted session ends with three fathers without a call: one father is left bare.
+
+    Without the trade, the escorted session would hold F-001 (who has his
+    call) and leave two fathers of the other session with the legal visit alone.
+    """
+    problem = two_sessions_of_three()
+    roster = priority_order(problem)
+    assert check_assignments(problem, roster) == []
+    calls = sorted(f for a in roster if a.activity == "video_call" for f in a.fathers)
+    assert calls == ["F-001", "F-004"]
+    [escorted] = [a for a in roster if a.session is not None and a.volunteers]
+    assert not set(escorted.fathers) & set(calls) and len(escorted.fathers) == 3
+    assert len(compute_kpis(problem, roster).fathers_nothing_beyond_legal) == 1
