@@ -24,14 +24,16 @@ FIXTURES_DIR = ROOT / "fixtures"
 RAY_GROUP = "ray"
 
 
+# Before xdist's own hook, which reads the groups to name each test's work unit.
+@pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Give each module whole to one worker, the slowest modules first, Ray's modules together.
+    """Order the modules for the workers, the slowest first; each module, and Ray's, an xdist group.
 
-    ``make test`` runs ``--dist loadgroup --no-loadscope-reorder``: each xdist
-    group goes whole to one worker (a module's server, browser or Ray cluster
-    starts once), in the order given here. A module is a group of its own, but
-    the modules with a test marked ``ray`` share one. Groups with the most
-    tests marked ``slow`` come first, so that the quick modules fill in at the end.
+    ``make test`` runs ``--dist loadfile --no-loadscope-reorder``: each module
+    goes whole to one worker (its server, browser or Ray cluster starts once),
+    in the order given here, the groups with the most tests marked ``slow``
+    first, so that the quick modules fill in at the end. Under ``--dist
+    loadgroup`` the modules with a test marked ``ray`` also share one worker.
     """
     groups: dict[str, list[pytest.Item]] = {}
     for item in items:
