@@ -176,6 +176,26 @@ def _roster_so_far(
     return roster
 
 
+def _told_start(
+    problem: Problem,
+    previous: Roster | None,
+    warm_start: Roster | None,
+    since: datetime | None,
+    began: float,
+    on_progress: ProgressHandler | None,
+) -> list[Assignment]:
+    """Give the warm start, the first visits placed told at once as a valid roster.
+
+    The whole warm start is told too where it reaches more; it is given
+    should all else fail.
+    """
+    told = _telling_legal(problem, previous, began, on_progress)
+    start = _start(problem, warm_start, since, told)
+    if told is not None:
+        told(start)
+    return start
+
+
 def solve(
     problem: Problem,
     options: SolveOptions | None = None,
@@ -206,12 +226,7 @@ def solve(
     began = time.monotonic()
     if check_assignments(problem, problem.pinned):
         return _empty_roster(problem, "infeasible", began)
-    # The first visits placed are a valid roster, told at once; so is the whole warm start
-    # where it reaches more, given should all else fail.
-    told = _telling_legal(problem, previous, began, on_progress)
-    start = _start(problem, warm_start, since, told)
-    if told is not None:
-        told(start)
+    start = _told_start(problem, previous, warm_start, since, began, on_progress)
     built = RosterModel(problem, previous, _week_minute(problem, since))
     built.hint(start)
     ranges = tier_ranges(problem, previous)
