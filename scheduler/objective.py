@@ -92,6 +92,11 @@ def window_shares(problem: Problem) -> dict[str, WindowShare]:
     return problem.window
 
 
+def floor_range(problem: Problem) -> int:
+    """Give the most the four-week floor adds to the entitlement tier: 0 where it reads no one."""
+    return FLOOR_WEIGHT * FLOOR_STEPS if window_shares(problem) else 0
+
+
 def window_shares_of(problem: Problem) -> dict[str, WindowShare]:
     """Give the fathers the four-week floor reads, each with what his share is read over.
 
@@ -293,8 +298,7 @@ def tier_ranges(problem: Problem, previous: Roster | None = None) -> Tiers:
         owed = [entitled(problem, father, a) for a in problem.entitlement_activities]
         occurrences += sum(owed)
         value += father_value(owed, raise_steps(problem, father))
-    if window_shares(problem):
-        value += FLOOR_WEIGHT * FLOOR_STEPS
+    value += floor_range(problem)
     stability = 0
     if previous is not None:
         stability = sum(len(a.fathers) for a in previous.assignments)

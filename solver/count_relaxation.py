@@ -39,7 +39,7 @@ from fractions import Fraction
 from scheduler.domain import Father, Problem
 from scheduler.entitlements import grantable, max_per_day
 from scheduler.ids import ESCORTED_VISIT
-from scheduler.objective import occurrence_value, raise_steps, week_level_value
+from scheduler.objective import floor_range, occurrence_value, raise_steps, week_level_value
 from solver.candidates import Candidates, SlotCandidate
 from solver.constraints import (
     partner_cap_left,
@@ -336,9 +336,11 @@ def value_bound(
 
     With ``legal_held``, of any roster with at least that many fathers at the
     legal minimum: the strict tier order holds the legal tier there first.
-    None when the simplex gives no answer in ``seconds``.
+    The four-week floor, which the counts do not relax, counts at the most it
+    can add (``scheduler.objective.floor_range``). None when the simplex gives
+    no answer in ``seconds``.
     """
     week = week_counts(problem, candidates, legal_held)
     add_value(problem, week)
     found = week.bound(seconds)
-    return None if found is None else math.floor(found)
+    return None if found is None else math.floor(found) + floor_range(problem)

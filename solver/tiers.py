@@ -103,9 +103,8 @@ def headed_bound(group: list[str], ranges: Tiers, head: int) -> int:
     tier of the group at its full range, weighted as in ``group_top``.
     """
     weights = tier_weights(ranges)
-    last = weights[group[-1]]
-    first = min(head, int(getattr(ranges, group[0]))) * (weights[group[0]] // last)
-    return first + sum(int(getattr(ranges, n)) * (weights[n] // last) for n in group[1:])
+    beyond = max(0, int(getattr(ranges, group[0])) - head)
+    return group_top(group, ranges) - beyond * (weights[group[0]] // weights[group[-1]])
 
 
 def group_values(group: str, value: int, ranges: Tiers) -> dict[str, int]:

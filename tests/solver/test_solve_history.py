@@ -24,6 +24,8 @@ from scheduler.objective import (
 )
 from scheduler.reasons import ENTITLEMENT_USED
 from scheduler.validate import violations
+from solver.candidates import find_candidates
+from solver.count_relaxation import value_bound
 from tests.kit.rosters import roster as roster_of
 from tests.kit.weeks import checked, every_day, father, granted, room, week, window
 from tests.solver.test_solve_objective import officer_hour
@@ -240,6 +242,9 @@ def test_the_four_week_floor_gives_the_slot_to_the_father_with_the_least_share()
     assert roster.tiers == tiers(problem, roster.assignments).as_dict()
     least = min(shares["F-001"].parts(1), shares["F-002"].parts(0))
     assert four_week_floor(problem, granted_counts(problem, roster.assignments)) == least
+    # The week's counts bound the tier with the floor's worth in it, as the solve reads them.
+    bound = value_bound(problem, find_candidates(problem))
+    assert bound is not None and bound >= roster.tiers["entitlements"]
     alone = checked(one_call_two_shares(owed=False))
     assert [f for f, _, _ in granted(alone, "video_call")] == ["F-002"]
     assert window_shares(one_call_two_shares(owed=False)) == {}
