@@ -13,6 +13,10 @@ the CPU seconds the solve and HiGHS's process had (on a shared machine the
 wall-clock figures say little without them), and whether the validator
 passes it. ``--busy`` keeps one CPU-bound process
 running beside every solve. The load average is printed with the table.
+``--groups`` adds where each solve's time went, tier group by tier group
+(``group_rows``): when the group's search began, when its first bound came
+and what it was, its first tier's value then and at its end, and the CPU
+seconds of the solve at each of these moments.
 """
 
 from __future__ import annotations
@@ -29,9 +33,11 @@ from pathlib import Path
 from bench.suite import read_checkpoints
 from scheduler.domain import Problem, load_problem
 from scheduler.generate import generate_problem
+from scheduler.objective import Tiers, tier_ranges
 from scheduler.validate import violations
 from solver.portfolio import SOLVERS
 from solver.solve import Progress, SolveOptions, solve
+from solver.tiers import group_values
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ("tiny", "veenhuizen", "leeuwarden", "region-noord")
@@ -41,6 +47,10 @@ COLUMNS = (
     "row", "fathers", "solver", "limit", "status", "first roster s", "proof s", "gap 30 s",
     "gap 60 s", "gap", "legal", "entitlements", "bound", "cpu s", "prover cpu s", "peak MiB",
     "prover MiB", "valid",
+)  # fmt: skip
+GROUP_COLUMNS = (
+    "row", "solver", "group", "from s (cpu)", "first bound s (cpu)", "head's bound",
+    "head from", "head at the end", "until s (cpu)",
 )  # fmt: skip
 BUSY = "while 1: pass"
 
@@ -56,9 +66,15 @@ def measure(row: str, which: str, limit: float, workers: int) -> dict[str, objec
     """Give the figures of one solve in this process (``--one``)."""
     problem = week(row)
     events: list[Progress] = []
+    cpu: list[float] = []
+
+    def heard(event: Progress) -> None:
+        events.append(event)
+        cpu.append(_cpu(resource.RUSAGE_SELF))
+
     began = time.monotonic()
     roster = solve(
-        problem, SolveOptions(time_limit=limit, workers=workers, solver=which), None, events.append
+        problem, SolveOptions(time_limit=limit, workers=workers, solver=which), None, heard
     )
     wall = time.monotonic() - began
     checkpoints = {round(c.seconds): c.gap for c in read_checkpoints(events, limit)}
@@ -82,7 +98,31 @@ def measure(row: str, which: str, limit: float, workers: int) -> dict[str, objec
         "peak MiB": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
         "prover MiB": round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024),
         "valid": roster.status in ("optimal", "feasible") and not violations(problem, roster),
+        "groups": group_rows(events, cpu, tier_ranges(problem)),
     }
+
+
+def group_rows(events: list[Progress], cpu: list[float], ranges: Tiers) -> list[dict[str, object]]:
+    """Give each tier group's moments in a solve, from its progress events in order.
+
+    ``cpu`` holds the solve's CPU seconds at each event. Values and bounds
+    are those of the group's first tier (its head); a group whose search
+    never reported one has "-".
+    """
+    found: dict[str, dict[str, object]] = {}
+    for event, seconds in zip(events, cpu, strict=True):
+        moment = f"{event.seconds:.2f} ({seconds:.1f})"
+        group = found.setdefault(event.tier, {"group": event.tier, "from s (cpu)": moment})
+        group["until s (cpu)"] = moment
+        head = event.tier.split("+")[0]
+        if event.objective is not None:
+            value = group_values(event.tier, event.objective, ranges)[head]
+            group.setdefault("head from", value)
+            group["head at the end"] = value
+        if event.bound is not None and "first bound s (cpu)" not in group:
+            group["first bound s (cpu)"] = moment
+            group["head's bound"] = group_values(event.tier, event.bound, ranges)[head]
+    return list(found.values())
 
 
 def _cpu(who: int) -> float:
@@ -110,12 +150,12 @@ def cell(value: object) -> str:
     return str(value)
 
 
-def table(rows: list[dict[str, object]]) -> str:
+def table(rows: list[dict[str, object]], columns: tuple[str, ...] = COLUMNS) -> str:
     """Give the figures as a Markdown table, the gap cells read as percentages."""
-    lines = ["| " + " | ".join(COLUMNS) + " |", "|" + "---|" * len(COLUMNS)]
+    lines = ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
     for figures in rows:
         cells = []
-        for name in COLUMNS:
+        for name in columns:
             value = figures.get(name)
             text = cell(value) if name.startswith("gap") else _plain(value)
             cells.append(text)
@@ -130,6 +170,16 @@ def _plain(value: object) -> str:
     return "-" if value is None else str(value)
 
 
+def _timelines(found: list[dict[str, object]]) -> list[dict[str, object]]:
+    """Give the group rows of every solve, each with its row and solver."""
+    rows: list[dict[str, object]] = []
+    for figures in found:
+        groups = figures.get("groups")
+        for group in groups if isinstance(groups, list) else []:
+            rows.append({"row": figures["row"], "solver": figures["solver"], **group})
+    return rows
+
+
 def main(argv: list[str] | None = None) -> int:
     """Solve each row with each solver in a fresh process and print the table; exit 0."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -138,6 +188,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--time-limit", type=float, default=30.0)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--busy", action="store_true", help="a CPU-bound process beside each")
+    parser.add_argument("--groups", action="store_true", help="where the time went, group by group")
     parser.add_argument("--one", nargs=4, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.one:
@@ -162,6 +213,9 @@ def main(argv: list[str] | None = None) -> int:
                     busy.wait()
             print(table(found[-1:]).splitlines()[-1], file=sys.stderr, flush=True)
     print(table(found))
+    if args.groups:
+        print()
+        print(table(_timelines(found), GROUP_COLUMNS))
     print(f"\nload average before the last row: {os.getloadavg()}; busy: {args.busy}")
     return 0
 

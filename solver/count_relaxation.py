@@ -16,6 +16,12 @@ rows are what every roster's counts obey:
 - every occurrence takes at least its least partner minutes, all of them
   within the partner cap;
 - an escorted seat is a seat in an escorted session;
+- by session (``_session_rows``): each session runs or not, and has its
+  escorts or not (only if it runs); a kind's seats and escorted seats are
+  within the capacity of its sessions that run and have escorts, a father's
+  within the number of those he could sit in; and the partner cap holds the
+  whole volunteer and escort minutes of each session that runs, with every
+  individual occurrence at its own;
 - with the legal tier held, at least that many fathers have a visit that
   brings them to the legal minimum.
 
@@ -47,7 +53,7 @@ from solver.constraints import (
     seat_partner_minutes,
     slot_partner_minutes,
 )
-from solver.highs import HIGHS_AVAILABLE, highs_duals
+from solver.highs import HIGHS_AVAILABLE, highs_duals, rows_mip_bound
 from solver.legal_bound import individual_capacity
 from solver.relaxation import Rows, glop_duals, rows_bound
 
@@ -84,6 +90,8 @@ class WeekCounts:
     gains: list[float] = field(default_factory=list)
     counts: dict[tuple[str, Kind], int] = field(default_factory=dict)
     activity: dict[Kind, str] = field(default_factory=dict)
+    # The columns of the sessions' runs and escorts, whole in a roster (``_session_rows``).
+    whole: list[int] = field(default_factory=list)
 
     def column(self, upper: float, gain: float = 0.0) -> int:
         """Add a column between 0 and ``upper``, worth ``gain`` each; give its index."""
@@ -120,6 +128,7 @@ class WeekCounts:
         rows.low += other.rows.low
         rows.high += other.rows.high
         rows.source += other.rows.source
+        self.whole += [column + offset for column in other.whole]
         return {key: column + offset for key, column in other.counts.items()}
 
 
@@ -259,9 +268,56 @@ def week_counts(
             terms.update({week.counts[father, seat]: -1.0 for seat in place.escorted_from})
             week.rows.add(terms, -math.inf, 0.0)
     _pool_rows(candidates, week)
+    _session_rows(problem, candidates, week)
     if legal_held is not None:
         _hold_legal(problem, places, week, legal_held)
     return week
+
+
+def _session_rows(problem: Problem, candidates: Candidates, week: WeekCounts) -> None:
+    """Add each session's run and escorts, the seats within them and the cap by whole sessions.
+
+    A session's volunteers and escorts serve all of it, however many fathers
+    it seats: the partner cap holds their minutes once per session that runs
+    (escorted), beside each individual occurrence's own
+    (``slot_partner_minutes``, the least of his candidates').
+    """
+    sessions: dict[Kind, list[int]] = defaultdict(list)
+    capacity: dict[int, float] = {}
+    cost: dict[int, float] = {}
+    mine: dict[tuple[str, Kind], list[int]] = defaultdict(list)
+    for session in candidates.sessions:
+        minutes = session.end - session.start
+        run = week.column(1.0)
+        kinds: list[tuple[Kind, int]] = [(("session", session.institution, session.activity), run)]
+        cost[run] = float(minutes * problem.activity_by_id[session.activity].volunteers)
+        if session.escorts:
+            escorted = week.column(1.0)
+            week.rows.add({escorted: 1.0, run: -1.0}, -math.inf, 0.0)
+            kinds.append((("escorted", session.institution), escorted))
+            cost[escorted] = float(minutes * session.escorts)
+        for kind, column in kinds:
+            week.whole.append(column)
+            capacity[column] = float(session.capacity)
+            sessions[kind].append(column)
+            for father in session.fathers:
+                mine[father, kind].append(column)
+    seats: dict[Kind, dict[int, float]] = defaultdict(dict)
+    for (_, kind), column in week.counts.items():
+        seats[kind][column] = 1.0
+    for kind, columns in sessions.items():
+        week.rows.add(seats[kind] | {c: -capacity[c] for c in columns}, -math.inf, 0.0)
+    for key, columns in mine.items():
+        if key in week.counts:
+            week.rows.add({week.counts[key]: 1.0} | dict.fromkeys(columns, -1.0), -math.inf, 0.0)
+    own: dict[int, float] = {}
+    for slot in candidates.slots:
+        column = week.counts[slot.father, ("individual", slot.institution, slot.activity)]
+        price = float(slot_partner_minutes(problem, slot))
+        own[column] = min(price, own.get(column, price))
+    terms = {c: v for c, v in (own | cost).items() if v}
+    if terms:
+        week.rows.add(terms, -math.inf, float(partner_cap_left(problem, candidates)))
 
 
 def _hold_legal(
@@ -343,4 +399,12 @@ def value_bound(
     week = week_counts(problem, candidates, legal_held)
     add_value(problem, week)
     found = week.bound(seconds)
-    return None if found is None else math.floor(found) + floor_range(problem)
+    if found is None:
+        return None
+    # A roster's counts are whole numbers too, and so are its sessions' runs and escorts.
+    integral = week.whole + list(week.counts.values())
+    # Branch and bound: 0.2 to 1.0 CPU s on the fixture weeks, 0.6 at 400 generated fathers.
+    # Cut short in ``seconds`` (a wall-clock limit), the simplex's bound stands.
+    whole = rows_mip_bound(week.rows, week.gains, week.upper, integral, seconds)
+    best = math.floor(found) if whole is None else min(math.floor(found), whole)
+    return best + floor_range(problem)

@@ -256,6 +256,49 @@ def highs_duals(program: Program, seconds: float) -> NDArray[np.float64] | None:
     return duals if usable else None
 
 
+def rows_mip_bound(
+    rows: Rows, gains: list[float], upper: list[float], whole: list[int], seconds: float
+) -> int | None:
+    """Give HiGHS's proven bound on the most ``gains . x`` over the rows, the ``whole`` integral.
+
+    Every column lies between 0 and its ``upper``; the columns in ``whole``
+    take whole numbers, the others any value. The bound is HiGHS's dual
+    bound rounded down within its tolerance, and only where its branch and
+    bound ends proven within ``seconds`` (so that it is the same on every
+    run). None without HiGHS, without such an end, or where the rows have no
+    solution.
+    """
+    if not HIGHS_AVAILABLE or not whole:
+        return None
+    program = highspy.HighsLp()
+    program.num_col_, program.num_row_ = len(gains), len(rows.low)
+    program.col_cost_ = np.asarray(gains, dtype=np.float64)
+    program.col_lower_ = np.zeros(len(gains))
+    program.col_upper_ = np.asarray(upper, dtype=np.float64)
+    program.row_lower_ = np.where(np.isinf(rows.low), -highspy.kHighsInf, rows.low)
+    program.row_upper_ = np.where(np.isinf(rows.high), highspy.kHighsInf, rows.high)
+    order = np.argsort(np.asarray(rows.rows, dtype=np.int64), kind="stable")
+    matrix = program.a_matrix_
+    matrix.format_ = highspy.MatrixFormat.kRowwise
+    matrix.start_ = np.searchsorted(
+        np.asarray(rows.rows, dtype=np.int64)[order], np.arange(len(rows.low) + 1)
+    ).astype(np.int32)
+    matrix.index_ = np.asarray(rows.columns, dtype=np.int32)[order]
+    matrix.value_ = np.asarray(rows.values, dtype=np.float64)[order]
+    integrality = [highspy.HighsVarType.kContinuous] * len(gains)
+    for column in whole:
+        integrality[column] = highspy.HighsVarType.kInteger
+    program.integrality_ = integrality
+    program.sense_ = highspy.ObjSense.kMaximize
+    highs = _highs(1, seconds)
+    highs.passModel(program)
+    highs.run()
+    if highs.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+        return None
+    dual = highs.getInfo().mip_dual_bound
+    return _whole(dual) if math.isfinite(dual) else None
+
+
 def _whole(value: float) -> int:
     """Give a bound HiGHS reports as the whole number below it (its tolerance allowed)."""
     return math.floor(value + BOUND_TOLERANCE * max(1.0, abs(value)))

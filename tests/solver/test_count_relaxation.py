@@ -6,15 +6,18 @@ import pytest
 from ortools.sat.python import cp_model
 
 from bench.fairness import fewest_by_relaxation, fewest_nothing_beyond_legal, value_bounds
-from scheduler.domain import Assignment, Problem
+from scheduler.domain import Assignment, Problem, load_problem
 from scheduler.generate import generate_problem
-from scheduler.objective import TIERS, tier_ranges
+from scheduler.objective import TIERS, tier_ranges, tiers
 from solver.candidates import Pinned, find_candidates
-from solver.count_relaxation import value_bound, week_counts
+from solver.count_relaxation import add_value, value_bound, week_counts
+from solver.highs import HIGHS_AVAILABLE
 from solver.model import RosterModel
 from solver.search import GroupTask, counted_bound, group_expression
 from solver.solve import SolveOptions, solve
 from solver.tiers import group_values, headed_bound, search_groups
+from solver.warmstart import priority_order
+from tests.conftest import FIXTURES_DIR
 
 
 def best_value(problem: Problem, legal_held: int | None) -> int:
@@ -200,3 +203,24 @@ def test_a_short_solve_reports_an_entitlement_bound_no_lower_than_the_optimum(
     assert roster.tiers["legal_minimum"] <= bounds["legal_minimum"]
     if roster.tiers["legal_minimum"] == task.legal_held:
         assert roster.tiers["entitlements"] <= best <= bounds["entitlements"] <= head
+
+
+@pytest.mark.skipif(not HIGHS_AVAILABLE, reason="needs the highs extra")
+def test_whole_sessions_bound_veenhuizen_below_the_simplex_and_above_the_warm_start() -> None:
+    """The simplex runs a session in part on the partner cap's last minutes; whole, it cannot.
+
+    The bound with the sessions whole (and the counts) is below the
+    simplex's and still above the entitlements of a valid roster.
+    """
+    problem = load_problem(FIXTURES_DIR / "veenhuizen.json")
+    candidates = find_candidates(problem)
+    legal = len(problem.fathers)
+    week = week_counts(problem, candidates, legal)
+    add_value(problem, week)
+    simplex = week.bound()
+    bound = value_bound(problem, candidates, legal)
+    start = priority_order(problem)
+    reached = tiers(problem, start)
+    assert reached.legal_minimum == legal
+    assert simplex is not None and bound is not None
+    assert reached.entitlements <= bound < simplex

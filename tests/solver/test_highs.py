@@ -15,9 +15,17 @@ from ortools.sat.python import cp_model
 from scheduler.domain import Problem
 from scheduler.objective import tier_ranges
 from scheduler.validate import violations
-from solver.highs import HIGHS_AVAILABLE, MipResult, Untranslatable, mip_program, solve_mip
+from solver.highs import (
+    HIGHS_AVAILABLE,
+    MipResult,
+    Untranslatable,
+    mip_program,
+    rows_mip_bound,
+    solve_mip,
+)
 from solver.model import RosterModel
 from solver.portfolio import Found, _better, tier_levels
+from solver.relaxation import Rows, rows_bound
 from solver.search import group_expression, hinted_solution
 from solver.solve import SolveOptions, solve
 from solver.warmstart import priority_order
@@ -183,3 +191,18 @@ def test_highs_prints_nothing_on_stdout_or_stderr() -> None:
         timeout=60,
     )
     assert (done.stdout, done.stderr) == ("", "")
+
+
+@pytest.mark.skipif(not HIGHS_AVAILABLE, reason="needs the highs extra")
+def test_rows_mip_bound_takes_the_whole_columns_whole() -> None:
+    """Three items of 2 in a knapsack of 5: two whole ones (4 of gain), where the simplex has 5."""
+    rows = Rows()
+    rows.add({0: 2.0, 1: 2.0, 2: 2.0}, float("-inf"), 5.0)
+    gains, upper = [2.0, 2.0, 2.0], [1.0, 1.0, 1.0]
+    simplex = rows_bound(rows, gains, upper, 10.0)
+    assert simplex is not None and simplex >= 5.0 - 1e-6
+    assert rows_mip_bound(rows, gains, upper, [0, 1, 2], 10.0) == 4
+    # With one item free to be taken in part, half of it fits: 5 again.
+    assert rows_mip_bound(rows, gains, upper, [0, 1], 10.0) == 5
+    # No whole column: nothing to branch on, the simplex's bound stands.
+    assert rows_mip_bound(rows, gains, upper, [], 10.0) is None
