@@ -9,7 +9,7 @@ and writes results.md, results.csv and gap_time.png to ``--out``.
     python -m bench [--quick] [--sizes 50,100,200,400,1000 | --no-institutions]
         [--time-limit 60] [--national | --no-national] [--regions 10]
         [--executor local|ray] [--ray-address ADDR] [--deterministic]
-        [--region-time-limit 50] [--busy] [--out bench/results]
+        [--region-time-limit 40] [--busy] [--out bench/results]
 
 ``--busy`` keeps one CPU-bound process running beside every solve, as a
 second user of the machine would.
@@ -93,7 +93,7 @@ def parser() -> argparse.ArgumentParser:
     found.add_argument("--regions", type=_count, help="regions of the national problem (10)")
     found.add_argument("--region-institutions", type=_count, default=3)
     found.add_argument("--region-fathers", type=_count, default=200, help="fathers per institution")
-    found.add_argument("--region-time-limit", type=_positive, help="seconds per region (50)")
+    found.add_argument("--region-time-limit", type=_positive, help="seconds per region (40)")
     found.add_argument("--executor", choices=["local", "ray", "serial"], default="local")
     found.add_argument(
         "--ray-address", help="an existing Ray cluster (with --executor ray; default: start one)"
@@ -131,7 +131,7 @@ def main(argv: list[str] | None = None) -> int:
     sizes = [] if args.no_institutions else args.sizes or list(QUICK_SIZES if args.quick else SIZES)
     limit = args.time_limit or (30.0 if args.quick else 60.0)
     regions = args.regions or (4 if args.quick else 10)
-    region_limit = args.region_time_limit or (20.0 if args.quick else 50.0)
+    region_limit = args.region_time_limit or (20.0 if args.quick else 40.0)
     specs = [InstanceSpec(n, seed=args.seed, time_limit=limit, workers=args.workers) for n in sizes]
     regional = national_specs(
         regions,

@@ -297,8 +297,10 @@ class _Search:
         """Search the groups from ``first`` on, as ``run`` tells."""
         built = self.built
         for index in range(first, len(self.groups)):
-            # The first group starts from the hint completed while settling tiers: one solve less.
-            anchor = completed if index == first else hinted_solution(built.model)
+            # The first group starts from the hint completed while settling tiers, each later
+            # one from the solution the group before ended with, which the model's new bound
+            # holds: no completion of the hint again (1.5 CPU s at 1,000 fathers).
+            anchor = completed if index == first else best
             task = _group_task(
                 built, self.ranges, self.groups, index, anchor, self.options, self.began,
                 self.on_progress,

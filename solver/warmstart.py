@@ -341,7 +341,9 @@ def filled_around(
     """
     placer = _Placer(problem, earliest, placed)
     activities = _cheapest_first(problem)
-    _rounds(placer, activities, _owed(problem, activities), [])
+    # Visit sessions decided elsewhere come without escorts (the legal tier's sub-model
+    # has none): they get them in the pass beyond the legal visit, as in ``priority_order``.
+    _rounds(placer, activities, _owed(problem, activities), _unescorted(placer))
     return placer.occupancy.assignments()
 
 

@@ -14,7 +14,7 @@ from scheduler.domain import Assignment, Problem
 from scheduler.entitlements import entitled
 from scheduler.generate import generate_problem
 from scheduler.kpis import compute_kpis
-from scheduler.objective import tiers
+from scheduler.objective import has_its_escorts, tiers
 from scheduler.occupancy import Occupancy
 from scheduler.placement import first_fit
 from scheduler.validate import check_assignments
@@ -65,7 +65,8 @@ def test_the_week_is_filled_around_visits_decided_elsewhere() -> None:
     roster = filled_around(problem, placed)
     assert check_assignments(problem, roster) == []
     held = {a.id: a for a in roster}
-    assert all(held[a.id] == a for a in placed)
+    # A visit session may get its escorts beside its own staff; nothing else of it changes.
+    assert all(_own(problem, held[a.id]) == _own(problem, a) for a in placed)
     assert any(a.activity not in visits for a in roster)
     occupancy = Occupancy(problem, roster)
     for father in problem.fathers:
@@ -74,6 +75,27 @@ def test_the_week_is_filled_around_visits_decided_elsewhere() -> None:
                 continue
             if occupancy.occurrences(father.id, activity.id) < entitled(problem, father, activity):
                 assert first_fit(problem, occupancy, father.id, activity.id) is None
+
+
+def _own(problem: Problem, assignment: Assignment) -> Assignment:
+    """Give the assignment with its escorts taken off, its own staff kept."""
+    own = assignment.volunteers[: problem.activity_by_id[assignment.activity].volunteers]
+    return assignment.model_copy(update={"volunteers": own})
+
+
+def test_visit_sessions_decided_elsewhere_get_their_escorts_in_the_fill() -> None:
+    """Visit sessions given without escorts get them in the pass beyond the legal visit.
+
+    The legal tier's sub-model places its visit sessions without escorts; the
+    fill gives them back where the partner cap allows, as the warm start does.
+    """
+    problem = generate_problem(30, seed=4)
+    visits = {a.id for a in problem.activities if a.counts_as_visit}
+    placed = [_own(problem, a) for a in priority_order(problem) if a.activity in visits]
+    assert not any(has_its_escorts(problem, a) for a in placed)
+    roster = filled_around(problem, placed)
+    assert check_assignments(problem, roster) == []
+    assert any(has_its_escorts(problem, a) for a in roster)
 
 
 def test_the_first_visits_are_told_as_a_valid_roster_before_the_rest() -> None:
