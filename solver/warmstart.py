@@ -360,8 +360,10 @@ def _rounds(
     without one in the weeks before take the scarce places first. The
     occurrences of ``unescorted`` (held back without their escorts) get them
     in that pass: first those that cost no volunteer are placed, then the
-    escorts go to the sessions of fathers still without anything, then the
-    rest of the pass, then the other escorts where they still fit.
+    escorts go to the sessions of fathers still without anything (with the
+    weeks before, only those bare a week before too: ``claiming``), then the
+    lowest four-week shares are lifted (``_lift_least``), then the rest of
+    the pass, then the other escorts where they still fit.
     """
     problem = placer.problem
     occupancy = placer.occupancy
