@@ -169,11 +169,15 @@ def report(
 
     ``floor possible`` is the least over the windows of ``floor_possible``;
     ``fewest possible`` the most over the windows of ``fewest_possible`` ("-"
-    without bounds); ``vs alone`` is "-" where the policy ``alone`` was not run.
+    without bounds), each with the legal tier held in brackets
+    (``bench.weeks_bounds.WindowBounds``); ``vs alone`` is "-" where the
+    policy ``alone`` was not run. Below the table, each window's bounds.
     """
     alone = next((r for r in runs if r.policy == "alone"), None)
-    possible = f"{min(b[0] for b in bounds):.3f}" if bounds else "-"
-    fewest = str(max(b[1] for b in bounds)) if bounds else "-"
+    possible, fewest = "-", "-"
+    if bounds:
+        possible = f"{min(b.floor for b in bounds):.3f} ({min(b.floor_held for b in bounds):.3f})"
+        fewest = f"{max(b.fewest for b in bounds)} ({max(b.fewest_held for b in bounds)})"
     lines = [
         f"{fathers} fathers, {len(runs[0].below)} weeks, {time_limit:g} s a week:",
         "",
@@ -194,6 +198,11 @@ def report(
     for run in runs:
         least = "; ".join(", ".join(fathers) for fathers in run.least)
         lines.append(f"At each window's floor, {run.policy}: {least}.")
+        each = ", ".join(map(str, run.nothing_four))
+        lines.append(f"With nothing beyond legal all 4 weeks, each window, {run.policy}: {each}.")
+    if bounds:
+        held = ", ".join(str(b.fewest_held) for b in bounds)
+        lines.append(f"Fewest possible with the legal tier held, each window: {held}.")
     return lines
 
 

@@ -16,21 +16,29 @@ partner cap, escorted seats only in escorted sessions), the weeks side by side:
   visit in every one of the four weeks, less the most of them the LP serves
   once in any of the weeks (``bench.fairness.most_served_by_relaxation``):
   at least the fewest with nothing beyond the legal visit in all four weeks.
+
+Each is given twice: over any plan, and over the plans that hold each week's
+legal tier at least where the week's warm start has it (``legal_reached``;
+the strict tier order reaches that first, docs/design.md section 4), whose
+relaxation seats that many fathers for their legal hour before anything else
+takes the partner cap (``week_counts`` with ``legal_held``).
 """
 
 from __future__ import annotations
 
 from collections import Counter, defaultdict
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from ortools.linear_solver import pywraplp  # type: ignore[attr-defined]
 
 from bench.fairness import beyond_wanted, most_served_by_relaxation
 from scheduler.domain import Problem
 from scheduler.history import WINDOW_WEEKS
-from scheduler.objective import could_have
-from solver.candidates import find_candidates
+from scheduler.objective import could_have, tiers
+from solver.candidates import Candidates, find_candidates
 from solver.count_relaxation import WeekCounts, week_counts
+from solver.warmstart import priority_order
 
 
 def _monthly(problem: Problem, father_id: str) -> dict[str, int]:
@@ -54,9 +62,11 @@ class WeekFacts:
     wanted: dict[str, set[str]]
 
     @classmethod
-    def of(cls, problem: Problem) -> WeekFacts:
-        """Give the week's facts."""
-        counts = week_counts(problem, find_candidates(problem))
+    def of(
+        cls, problem: Problem, candidates: Candidates | None = None, legal_held: int | None = None
+    ) -> WeekFacts:
+        """Give the week's facts, at least ``legal_held`` fathers at the legal minimum if given."""
+        counts = week_counts(problem, candidates or find_candidates(problem), legal_held)
         could = could_have(problem)
         for (father, kind), column in counts.counts.items():
             owed = could.get(father, {}).get(counts.activity[kind], 0)
@@ -172,8 +182,45 @@ def fewest_possible(weeks: list[WeekFacts]) -> int:
     return 0 if served is None else max(0, len(every) - served)
 
 
-def window_bounds(facts: list[Problem]) -> list[tuple[float, int]]:
-    """Give each four-week window's bounds: the floor possible and the fewest left with nothing."""
-    weeks = [WeekFacts.of(problem) for problem in facts]
-    windows = [weeks[i - WINDOW_WEEKS : i] for i in range(WINDOW_WEEKS, len(weeks) + 1)]
-    return [(floor_possible(w), fewest_possible(w)) for w in windows]
+def legal_reached(problem: Problem) -> int:
+    """Give the fathers at the legal minimum in the week's warm start (``priority_order``).
+
+    A roster reaches it, so the legal tier's best is at least this: any plan
+    that holds the legal tier first has at least this many each week.
+    """
+    return tiers(problem, priority_order(problem)).legal_minimum
+
+
+class WindowBounds(NamedTuple):
+    """One four-week window's bounds, over any plan and with each week's legal tier held."""
+
+    floor: float
+    fewest: int
+    floor_held: float
+    fewest_held: int
+
+
+def window_bounds(facts: list[Problem]) -> list[WindowBounds]:
+    """Give each four-week window's bounds: the floor possible and the fewest left with nothing.
+
+    Each over any plan, and over the plans holding every week's legal tier at
+    ``legal_reached``.
+    """
+    weeks: list[WeekFacts] = []
+    held: list[WeekFacts] = []
+    for problem in facts:
+        candidates = find_candidates(problem)
+        weeks.append(WeekFacts.of(problem, candidates))
+        held.append(WeekFacts.of(problem, candidates, legal_reached(problem)))
+    found = []
+    for end in range(WINDOW_WEEKS, len(weeks) + 1):
+        free, kept = weeks[end - WINDOW_WEEKS : end], held[end - WINDOW_WEEKS : end]
+        found.append(
+            WindowBounds(
+                floor_possible(free),
+                fewest_possible(free),
+                floor_possible(kept),
+                fewest_possible(kept),
+            )
+        )
+    return found

@@ -115,20 +115,21 @@ def window_shares_of(problem: Problem) -> dict[str, WindowShare]:
     return found
 
 
-def four_week_floor(problem: Problem, counts: Counter[tuple[str, str]]) -> int:
-    """Give the least four-week share over the fathers in FLOOR_STEPS parts (0 without any).
+def four_week_parts(problem: Problem, counts: Counter[tuple[str, str]]) -> dict[str, int]:
+    """Give each father's four-week share in FLOOR_STEPS parts (none without the weeks before).
 
     This week's occurrences count up to what each father could be granted of
     each activity, as ``scheduler.four_weeks.four_week_kpis`` reads them.
     """
-    shares = window_shares(problem)
-    return min(
-        (
-            share.parts(sum(min(counts[f, a], n) for a, n in share.now.items()))
-            for f, share in shares.items()
-        ),
-        default=0,
-    )
+    return {
+        f: share.parts(sum(min(counts[f, a], n) for a, n in share.now.items()))
+        for f, share in window_shares(problem).items()
+    }
+
+
+def four_week_floor(problem: Problem, counts: Counter[tuple[str, str]]) -> int:
+    """Give the least four-week share over the fathers in FLOOR_STEPS parts (0 without any)."""
+    return min(four_week_parts(problem, counts).values(), default=0)
 
 
 def raised(value: int, steps: int) -> int:

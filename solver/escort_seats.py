@@ -14,14 +14,65 @@ and every rule is checked for both at their new times by
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable
 
-from scheduler.domain import Assignment
+from scheduler.domain import Assignment, Problem
+from scheduler.objective import FLOOR_STEPS, four_week_parts, granted_counts, window_shares
 from scheduler.occupancy import Occupancy
 from scheduler.placement import blockers
 
 #: A father's need of the escorted visit: higher needs it more.
 Need = Callable[[str], tuple[int, ...]]
+
+#: Where the weeks before say what each father was owed, the escorts go first only to the
+#: fathers with nothing beyond the legal visit in this many weeks running (this one counted);
+#: the others' share of the partner cap waits for the lift of the four-week floor.
+BARE_WEEKS_FIRST = 2
+
+
+def escort_need(occupancy: Occupancy, bare: set[str], before: Counter[str]) -> Need:
+    """Give each father's need of the escorted visit, read from the week placed so far.
+
+    ``bare`` holds the fathers with nothing beyond the legal visit this week so
+    far, ``before`` the weeks before in which each had nothing beyond it: those
+    bare come first, the most weeks before first; among equals the lowest
+    four-week share so far (``scheduler.objective.four_week_parts``, where the
+    weeks before say what each was owed), which lifts the four-week floor.
+    """
+    problem = occupancy.problem
+    parts = four_week_parts(problem, granted_counts(problem, occupancy.assignments()))
+
+    def need(father: str) -> tuple[int, ...]:
+        return int(father in bare), before[father], -parts.get(father, FLOOR_STEPS)
+
+    return need
+
+
+def claiming(problem: Problem, bare: set[str], before: Counter[str]) -> set[str]:
+    """Give the fathers whose sessions get their escorts before the four-week floor's lift.
+
+    Without the weeks' shares (a week alone), every father in ``bare``; with
+    them, those bare this week and in at least ``BARE_WEEKS_FIRST`` - 1 weeks
+    before, so no one goes without anything for weeks on end while the cap
+    lifts the least shares.
+    """
+    if not window_shares(problem):
+        return bare
+    return {f for f in bare if before[f] + 1 >= BARE_WEEKS_FIRST}
+
+
+def escorted_seat_cost(problem: Problem) -> float:
+    """Give the most partner minutes one escorted seat costs: a session's escorts over its seats."""
+    return max(
+        (
+            a.escorts * a.minutes / max(seats, default=1)
+            for a in problem.activities
+            if a.escorts
+            for seats in [[s.capacity for s in problem.sessions if s.activity == a.id]]
+        ),
+        default=0.0,
+    )
 
 
 def trade_seats(

@@ -19,11 +19,14 @@ from scheduler.eligibility import eligible
 from scheduler.entitlements import entitled, is_legal_visit
 from scheduler.four_weeks import weeks_with_nothing_beyond_legal
 from scheduler.ids import ESCORTED_VISIT
-from scheduler.objective import granted_counts, has_its_escorts, raise_steps
+from scheduler.objective import four_week_parts, granted_counts, has_its_escorts, raise_steps
 from scheduler.occupancy import Occupancy
 from scheduler.placement import first_fit
-from solver.escort_seats import trade_seats
+from solver.escort_seats import claiming, escort_need, escorted_seat_cost, trade_seats
 from solver.room_packing import pack_room_visits
+
+# The share of the fathers, the lowest four-week shares, the floor's lift serves first.
+LIFTED_SHARE = 0.5
 
 # Told the assignments of a valid roster placed so far: the first visits, before the packing.
 FirstRoster = Callable[[list[Assignment]], None]
@@ -307,12 +310,11 @@ def _escort_bare(placer: _Placer, ids: list[str]) -> None:
         if entitled(problem, f, escorted) > 0 and not any(granted[f.id, a] for a in beyond)
     }
     before = weeks_with_nothing_beyond_legal(problem)
-
-    def need(father: str) -> tuple[int, int]:
-        return int(father in bare), before[father]
+    need = escort_need(occupancy, bare, before)
+    claimed = claiming(problem, bare, before)
 
     def claim(assignment: Assignment) -> tuple[int, int, int]:
-        mine = [f for f in assignment.fathers if f in bare]
+        mine = [f for f in assignment.fathers if f in claimed]
         return -len(mine), -sum(before[f] for f in mine), -len(assignment.fathers)
 
     waiting = [a for a in (occupancy.get(i) for i in ids) if a is not None]
@@ -320,7 +322,7 @@ def _escort_bare(placer: _Placer, ids: list[str]) -> None:
     while waiting:
         waiting.sort(key=claim)
         assignment = waiting.pop(0)
-        if not any(f in bare for f in assignment.fathers):
+        if not any(f in claimed for f in assignment.fathers):
             break
         if _escort(placer, assignment):
             given.append(assignment.id)
@@ -360,8 +362,10 @@ def _rounds(
     without one in the weeks before take the scarce places first. The
     occurrences of ``unescorted`` (held back without their escorts) get them
     in that pass: first those that cost no volunteer are placed, then the
-    escorts go to the sessions of fathers still without anything, then the
-    rest of the pass, then the other escorts where they still fit.
+    escorts go to the sessions of fathers still without anything (with the
+    weeks before, only those bare a week before too: ``claiming``), then the
+    lowest four-week shares are lifted (``_lift_least``), then the rest of
+    the pass, then the other escorts where they still fit.
     """
     problem = placer.problem
     occupancy = placer.occupancy
@@ -370,6 +374,7 @@ def _rounds(
     free = [a for a in activities if volunteer_cost(problem, a) == 0]
     _first_beyond_legal(placer, free, owed, fathers)
     _escort_bare(placer, unescorted)
+    _lift_least(placer, activities, owed)
     _first_beyond_legal(placer, activities, owed, fathers)
     _escort_again(placer, unescorted)
     for round_ in range(1, rounds + 1):
@@ -400,3 +405,28 @@ def _first_beyond_legal(
             placer.place(father.id, activity)
             if occupancy.occurrences(father.id, activity.id):
                 break
+
+
+def _lift_least(
+    placer: _Placer, activities: list[Activity], owed: dict[tuple[str, str], int]
+) -> None:
+    """Give the lower half of the fathers by four-week share one more occurrence each, least first.
+
+    Where the weeks before say what each father was owed, each of them in turn
+    (``scheduler.objective.four_week_parts``, the lowest first) gets the
+    cheapest occurrence that fits among the activities costing no more partner
+    minutes a father than an escorted seat, before the escorts left take the cap.
+    """
+    problem = placer.problem
+    occupancy = placer.occupancy
+    parts = four_week_parts(problem, granted_counts(problem, occupancy.assignments()))
+    lifted = sorted(parts, key=lambda f: parts[f])[: int(LIFTED_SHARE * len(parts))]
+    dearest = escorted_seat_cost(problem)
+    cheap = [a for a in activities if volunteer_cost(problem, a) <= dearest]
+    for father in lifted:
+        for activity in cheap:
+            had = occupancy.occurrences(father, activity.id)
+            if had < owed[father, activity.id]:
+                placer.place(father, activity)
+                if occupancy.occurrences(father, activity.id) > had:
+                    break
