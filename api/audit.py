@@ -88,19 +88,6 @@ class GroupWriter:
         columns = _columns(who, action, object_type, object_id, institutions, detail)
         self._commit.insert(_INSERT, columns)
 
-    async def record_async(
-        self,
-        who: Principal | None,
-        action: str,
-        object_type: str,
-        object_id: str,
-        institutions: Iterable[str],
-        detail: str = "",
-    ) -> None:
-        """Store one audit entry as ``record`` does, awaited on the event loop."""
-        columns = _columns(who, action, object_type, object_id, institutions, detail)
-        await self._commit.insert_async(_INSERT, columns)
-
 
 def record_read(
     session: Session,

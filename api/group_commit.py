@@ -28,8 +28,6 @@ processes' batches are taken in one order.
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import threading
 from collections.abc import Callable
 from typing import Any, Generic, TypeVar
@@ -37,7 +35,6 @@ from typing import Any, Generic, TypeVar
 from sqlalchemy import Insert
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
-from starlette.concurrency import run_in_threadpool
 
 from api.database import is_retriable, on_commit, on_rollback
 
@@ -56,9 +53,6 @@ class _Write(Generic[Result]):
     ) -> None:
         self.work, self.key, self.insert = work, key, insert
         self.woken: threading.Condition | None = None
-        # An awaited write (``insert_async``) is told on its event loop instead.
-        self.future: asyncio.Future[None] | None = None
-        self.loop: asyncio.AbstractEventLoop | None = None
         self.done = False
         self.result: Result | None = None
         self.error: BaseException | None = None
@@ -89,21 +83,6 @@ class GroupCommit:
         """Store one row (with the rows of the same statement waiting now, in one statement)."""
         self._wait(_Write[None](None, None, (statement, row)))
 
-    async def insert_async(self, statement: Insert, row: dict[str, Any]) -> None:
-        """Store one row as ``insert`` does, awaited on the event loop: no thread waits for it.
-
-        A thread of the pool is taken only when no batch is being written (to write it).
-        """
-        mine = _Write[None](None, None, (statement, row))
-        mine.loop = asyncio.get_running_loop()
-        future = mine.future = mine.loop.create_future()
-        with self._lock:
-            self._waiting.append(mine)
-            idle = not self._writing
-        if idle:
-            await run_in_threadpool(self._drain)
-        await future
-
     def _wait(self, mine: _Write[Result]) -> Result:
         # Each caller sleeps on a condition of its own: a batch written wakes its callers and
         # the first caller still waiting (to write the next batch), not every caller waiting.
@@ -115,20 +94,7 @@ class GroupCommit:
                 while not mine.done and self._writing:
                     woken.wait()
                 if mine.done:
-                    break
-                batch = self._take()
-                self._writing = True
-            self._write(batch)
-        self._drain()
-        return mine.answer()
-
-    def _drain(self) -> None:
-        """Write the next batches while no batch is being written and the first write waiting
-        is awaited (``insert_async``): no thread of its own waits to write it."""
-        while True:
-            with self._lock:
-                if self._writing or not self._waiting or self._waiting[0].future is None:
-                    return
+                    return mine.answer()
                 batch = self._take()
                 self._writing = True
             self._write(batch)
@@ -168,20 +134,6 @@ class GroupCommit:
 def _wake(write: _Write[Any]) -> None:
     if write.woken is not None:
         write.woken.notify()
-    elif write.done and write.loop is not None:
-        # A closed event loop has nobody awaiting the answer any more.
-        with contextlib.suppress(RuntimeError):
-            write.loop.call_soon_threadsafe(_settle, write)
-
-
-def _settle(write: _Write[Any]) -> None:
-    future = write.future
-    if future is None or future.done():
-        return
-    if write.error is not None:
-        future.set_exception(write.error)
-    else:
-        future.set_result(None)
 
 
 def _run_batch(session: Session, batch: list[_Write[Any]]) -> None:

@@ -19,7 +19,6 @@ from fastapi.responses import JSONResponse
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
-from starlette.concurrency import run_in_threadpool
 
 from api import audit, outbox
 from api.allocations import (
@@ -123,7 +122,7 @@ def _missing(error: AllocationNotFound) -> HTTPException:
         422: {"description": "bad request: the field is named (unknown father, window, key reuse)"},
     },
 )
-async def create(
+def create(
     caller: Caller,
     services: ServicesDep,
     request: AllocationRequest,
@@ -135,8 +134,6 @@ async def create(
     # Where it fits is found first in a read, so the week's lock is held only to book it. The
     # read needs no snapshot: the week's version is read before what changed since (the booked
     # copy is never behind the version it says), and a placement is booked under the lock.
-    # The read runs on the event loop: it is one statement (the week's version row) and the
-    # search in memory, and a thread of its own would cost more than it.
     try:
         with database.read_one() as session:
             planned = plan(session, services.parsed, caller, request, idempotency_key, utcnow())
@@ -176,12 +173,11 @@ async def create(
                 return _answer(planned)
             raise _Refused(planned)
         # Committed with the other writes of this process waiting now, one booking a week.
-        outcome = await run_in_threadpool(services.writes.run, place, planned.key[0])
+        outcome = services.writes.run(place, key=planned.key[0])
     except _Refused as refused:
-        # A refusal writes nothing but its audit entry, committed with those of other refusals
-        # (awaited: no thread waits for it).
+        # A refusal writes nothing but its audit entry, committed with those of other refusals.
         outcome = refused.outcome
-        await services.audits.record_async(
+        services.audits.record(
             caller,
             "allocation.refused",
             "father",
