@@ -472,23 +472,12 @@ def find_placement(
     tried first. Without a fit, the reasons are the union over all candidates;
     ``no_session`` when no session is left that the father is not already in.
     """
-    father, activity = _resolve(problem, father_id, activity_id)
-    if activity.placement == "individual" and occupancy.over_partner_cap(activity):
-        why = refusal_reasons(problem, occupancy, father_id, activity_id, earliest, latest)
-        return Placement(None, why)
-    candidates = _ordered_candidates(occupancy, father, activity, earliest, latest, preferred)
-    if not candidates:
-        return Placement(None, [_nothing_to_try(problem, father, activity)])
-    # One pass asks every check of each candidate: the first that fits is the one ``first_fit``
-    # finds, and without one the reasons are those of ``refusal_reasons`` (their union does not
-    # depend on the order the candidates are asked in).
-    found: set[str] = set()
-    for start, session in candidates:
-        assignment, why = _attempt(occupancy, father, activity, start, session, None, known=found)
-        if assignment is not None:
-            return Placement(assignment, [])
-        found.update(why)
-    return Placement(None, sorted(found))
+    assignment = first_fit(problem, occupancy, father_id, activity_id, earliest, latest, preferred)
+    if assignment is not None:
+        return Placement(assignment, [])
+    return Placement(
+        None, refusal_reasons(problem, occupancy, father_id, activity_id, earliest, latest)
+    )
 
 
 def refusal_reasons(

@@ -632,24 +632,3 @@ def test_alternatives_skip_a_window_tried_in_vain_and_give_the_same() -> None:
             )
             assert skipping == plain
     assert refused > 0
-
-
-def test_find_placement_agrees_with_first_fit_and_refusal_reasons() -> None:
-    """One pass gives first_fit's placement, or refusal_reasons' reasons, on every window."""
-    problem = small()
-    occupancy = Occupancy(problem)
-    occupancy.add(placed(problem, occupancy, "F-2", "video_call", AT_10, None))
-    occupancy.add(placed(problem, occupancy, "F-2", "family_room_visit", AT_10 + 120, None))
-    compared = 0
-    for activity in ("video_call", "family_room_visit", "cell_visit"):
-        for start in range(TUE + 8 * 60, TUE + 17 * 60, 45):
-            for length in (30, 90, 240):
-                window = (start, start + length)
-                placement = find_placement(problem, occupancy, "F-1", activity, *window)
-                fit = first_fit(problem, occupancy, "F-1", activity, *window)
-                assert placement.assignment == fit
-                if fit is None:
-                    why = refusal_reasons(problem, occupancy, "F-1", activity, *window)
-                    assert placement.reasons == why
-                    compared += 1
-    assert compared > 0
