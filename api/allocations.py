@@ -24,7 +24,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
-from sqlalchemy import delete, insert, select
+from sqlalchemy import bindparam, delete, insert, select
 from sqlalchemy.orm import Session
 
 from api.bookings import BookedWeek, WeekKey, bump, release_expired, stamp, week_key
@@ -48,8 +48,20 @@ from scheduler.week import MINUTES_PER_WEEK, parse_week
 CELL_MINUTES = 5
 HOLD_EXPIRED = "hold_expired"
 ALTERNATIVES = 3
-# Claims are written as rows in one executemany statement, without ORM objects.
-_CLAIMS = insert(Claim.metadata.tables[Claim.__tablename__])
+# Claims are written, read and deleted as rows of their table, without ORM objects; the
+# statements are built once (building one costs more than running it).
+_CLAIM_ROWS = Claim.metadata.tables[Claim.__tablename__]
+_CLAIMS = insert(_CLAIM_ROWS)
+_TAKEN_SEATS = select(_CLAIM_ROWS.c.resource).where(
+    _CLAIM_ROWS.c.problem_id == bindparam("problem_id"),
+    _CLAIM_ROWS.c.resource.in_(bindparam("resources", expanding=True)),
+    _CLAIM_ROWS.c.cell.in_(bindparam("cells", expanding=True)),
+)
+_CLAIMED_CELLS = select(_CLAIM_ROWS.c.cell).where(
+    _CLAIM_ROWS.c.problem_id == bindparam("problem_id"),
+    _CLAIM_ROWS.c.resource == bindparam("resource"),
+)
+_RELEASE_ONE = delete(_CLAIM_ROWS).where(_CLAIM_ROWS.c.allocation_id == bindparam("allocation_id"))
 
 
 class AllocationRequest(BaseModel):
@@ -149,12 +161,10 @@ def _cells(low: int, high: int) -> range:
 
 
 def _taken_seats(session: Session, problem_id: str, resources: list[str], cells: range) -> set[str]:
-    query = select(Claim.resource).where(
-        Claim.problem_id == problem_id,
-        Claim.resource.in_(resources),
-        Claim.cell.in_(list(cells)),
+    found = session.scalars(
+        _TAKEN_SEATS, {"problem_id": problem_id, "resources": resources, "cells": list(cells)}
     )
-    return set(session.scalars(query))
+    return set(found)
 
 
 def _claims(
@@ -189,9 +199,7 @@ def _claims(
         first = len(published.fathers) if published is not None else 0
         resource = f"session:{assignment.session}"
         claimed = set(
-            session.scalars(
-                select(Claim.cell).where(Claim.problem_id == problem_id, Claim.resource == resource)
-            )
+            session.scalars(_CLAIMED_CELLS, {"problem_id": problem_id, "resource": resource})
         )
         seat = next((s for s in range(first, capacity) if s not in claimed), first)
         found.append((resource, seat))
@@ -207,9 +215,14 @@ def final_violations(problem: Problem, taken: list[Assignment], new: Assignment)
 
 
 def _alternatives(
-    problem: Problem, occupancy: Occupancy, father: str, activity: str, around: int
+    problem: Problem,
+    occupancy: Occupancy,
+    father: str,
+    activity: str,
+    around: int,
+    tried: tuple[int, int] | None = None,
 ) -> list[dict[str, Any]]:
-    found = alternatives(problem, occupancy, father, activity, around, ALTERNATIVES)
+    found = alternatives(problem, occupancy, father, activity, around, ALTERNATIVES, tried)
     return [a.model_dump(mode="json") for a in found]
 
 
@@ -379,7 +392,15 @@ def _place(
             f"no slot for '{request.activity}' for father '{request.father}' "
             f"between {request.earliest.isoformat()} and {request.latest.isoformat()}",
             why,
-            _alternatives(problem, occupancy, request.father, request.activity, low),
+            # Where nothing in the window fitted, its candidates need no second try.
+            _alternatives(
+                problem,
+                occupancy,
+                request.father,
+                request.activity,
+                low,
+                (low, high) if placement.assignment is None else None,
+            ),
         )
     assignment = placement.assignment
     joined = occupancy.get(assignment.id) if assignment.session is not None else None
@@ -451,7 +472,7 @@ def confirm(
                 )
             return _refusal(f"the slot of allocation '{allocation.id}' no longer fits", why, offers)
         joined = occupancy.get(chosen.id) if chosen.session is not None else None
-    session.execute(delete(Claim).where(Claim.allocation_id == allocation.id))
+    session.execute(_RELEASE_ONE, {"allocation_id": allocation.id})
     allocation.state = CONFIRMED
     allocation.assignment = chosen.model_dump(mode="json")
     allocation.confirmed_at = now
@@ -477,7 +498,7 @@ def cancel(
         allocation.state = CANCELLED
         allocation.cancelled_at = now
         allocation.hold_expires_at = None
-        session.execute(delete(Claim).where(Claim.allocation_id == allocation.id))
+        session.execute(_RELEASE_ONE, {"allocation_id": allocation.id})
         if week is None or week.problem_row.id != allocation.problem_id:
             allocation.week_version = bump(session, allocation.problem_id)
         else:

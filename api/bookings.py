@@ -27,12 +27,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 
-from sqlalchemy import Select, bindparam, delete, select
+from sqlalchemy import Insert, Select, bindparam, delete, select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, aliased
 
-from api.database import on_commit, on_rollback
+from api.database import DriverStatement, on_commit, on_rollback
 from api.published import (
     CONFIRMED,
     HELD,
@@ -67,16 +67,31 @@ def version_of(session: Session, problem_id: str) -> tuple[int, int]:
     return (0, 0) if found is None else (int(found[0]), int(found[1]))
 
 
-def bump(session: Session, problem_id: str, *, epoch: bool = False) -> int:
-    """Give the week's new booking version, raised in this transaction (and its epoch if asked)."""
-    dialect = session.get_bind().dialect.name
+def _bump_statement(dialect: str, epoch: bool) -> Insert:
     insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
-    statement = insert(WeekVersion).values(problem_id=problem_id, version=1, epoch=int(epoch))
+    statement = insert(WeekVersion).values(
+        problem_id=bindparam("problem_id"), version=1, epoch=int(epoch)
+    )
     changes = {"version": WeekVersion.version + 1}
     if epoch:
         changes["epoch"] = WeekVersion.epoch + 1
-    statement = statement.on_conflict_do_update(index_elements=["problem_id"], set_=changes)
-    version = session.scalar(statement.returning(WeekVersion.version))
+    upsert = statement.on_conflict_do_update(index_elements=["problem_id"], set_=changes)
+    return upsert.returning(WeekVersion.version)
+
+
+# Built once per dialect: building an upsert costs more than running it.
+_BUMPS = {
+    (dialect, epoch): _bump_statement(dialect, epoch)
+    for dialect in ("sqlite", "postgresql")
+    for epoch in (False, True)
+}
+
+
+def bump(session: Session, problem_id: str, *, epoch: bool = False) -> int:
+    """Give the week's new booking version, raised in this transaction (and its epoch if asked)."""
+    dialect = session.get_bind().dialect.name
+    statement = _BUMPS[("postgresql" if dialect == "postgresql" else "sqlite", epoch)]
+    version = session.scalar(statement, {"problem_id": problem_id})
     return int(version or 0)
 
 
@@ -214,14 +229,23 @@ def _load(session: Session, week: PublishedWeek, now: datetime) -> BookedWeek:
     return BookedWeek(week.problem, week.published_assignments(), allocations, version, now)
 
 
+# The claims of a week's expired holds, built once; a delete on the table, not through the ORM
+# (claims are never loaded as objects, so nothing in a session needs to follow it).
+_CLAIMS_TABLE = Claim.metadata.tables[Claim.__tablename__]
+_RELEASE = delete(_CLAIMS_TABLE).where(
+    _CLAIMS_TABLE.c.allocation_id.in_(
+        select(Allocation.id).where(
+            Allocation.problem_id == bindparam("problem_id"),
+            Allocation.state == HELD,
+            Allocation.hold_expires_at <= bindparam("now"),
+        )
+    )
+)
+
+
 def release_expired(session: Session, problem_id: str, now: datetime) -> None:
     """Free the claims of holds that have expired, so they count for nothing."""
-    expired = select(Allocation.id).where(
-        Allocation.problem_id == problem_id,
-        Allocation.state == HELD,
-        Allocation.hold_expires_at <= now,
-    )
-    session.execute(delete(Claim).where(Claim.allocation_id.in_(expired)))
+    session.execute(_RELEASE, {"problem_id": problem_id, "now": now})
 
 
 Located = tuple[str, str, tuple[tuple[str, int], ...], int, int]
@@ -253,8 +277,10 @@ def _located_query(lock: bool) -> Select[str, int, str, str, int, int]:
 
 
 _LOCATED = {lock: _located_query(lock) for lock in (False, True)}
-_VERSION_ROW = select(WeekVersion.version, WeekVersion.epoch).where(
-    WeekVersion.problem_id == bindparam("problem_id")
+_VERSION_ROW = DriverStatement(
+    select(WeekVersion.version, WeekVersion.epoch).where(
+        WeekVersion.problem_id == bindparam("problem_id")
+    )
 )
 
 
@@ -369,8 +395,8 @@ class Bookings:
         with self._lock:
             known = self._places.get(place)
         if known is not None and not (lock and session.get_bind().dialect.name != "sqlite"):
-            # Through the connection: the ORM's handling of a statement costs more than the read.
-            row = session.connection().execute(_VERSION_ROW, {"problem_id": known[0]}).first()
+            # On the driver's cursor: SQLAlchemy's handling of a statement costs more than the read.
+            row = _VERSION_ROW.first(session, {"problem_id": known[0]})
             if row is not None and int(row[1]) == known[4]:
                 return (*known[:3], int(row[0]), known[4])
         located = _located(session, institution, week, lock)

@@ -24,14 +24,16 @@ import zlib
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event, text
-from sqlalchemy.engine import Connection, make_url
+from sqlalchemy.engine import Connection, Dialect, make_url
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.sql import ClauseElement
+from sqlalchemy.sql.compiler import SQLCompiler
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 SQLITE_BUSY_MS = 30_000
@@ -272,6 +274,78 @@ class Database:
         self.engine.dispose()
         if isinstance(self._writer, _SqliteWriter):
             self._writer.close()
+
+
+class DriverStatement:
+    """A Core statement on the tables of ``api.tables``, compiled once per dialect and run on
+    the driver's own cursor, without SQLAlchemy's statement layer (for the few statements of
+    the allocation's hot path: their parameters and columns need no type conversion).
+
+    In a session of ``Database.read_one`` that has no connection of its own yet, the
+    statement runs on a pooled connection outside any transaction, so it reads the newest
+    commit, as the session's own statements do; in any other session it runs on the
+    session's connection, inside its transaction.
+    """
+
+    def __init__(self, statement: ClauseElement) -> None:
+        self._statement = statement
+        self._compiled: dict[str, tuple[str, tuple[str, ...] | None]] = {}
+
+    def _sql(self, dialect: Dialect) -> tuple[str, tuple[str, ...] | None]:
+        found = self._compiled.get(dialect.name)
+        if found is None:
+            compiled = cast(SQLCompiler, self._statement.compile(dialect=dialect))
+            order = tuple(compiled.positiontup or ()) if compiled.positional else None
+            found = self._compiled[dialect.name] = (compiled.string, order)
+        return found
+
+    def first(self, session: Session, params: dict[str, Any]) -> tuple[Any, ...] | None:
+        """Give the statement's first row (or None), read as the docstring of the class says."""
+        bind = session.get_bind()
+        dialect = bind.dialect
+        sql, order = self._sql(dialect)
+        values: Any = tuple(params[name] for name in order) if order is not None else params
+        lone = bind.get_execution_options().get("one_statement", False)
+        if not lone or session.in_transaction():
+            return _first_row(
+                session.connection().connection.dbapi_connection, sql, values, dialect
+            )
+        assert isinstance(bind, Engine)
+        pooled = bind.raw_connection()
+        driver: Any = pooled.dbapi_connection
+        try:
+            if dialect.name == "postgresql":
+                # One statement outside a transaction: no BEGIN, and nothing to roll back.
+                driver.autocommit = True
+            try:
+                return _first_row(driver, sql, values, dialect)
+            finally:
+                if dialect.name == "postgresql" and not driver.closed:
+                    driver.autocommit = False
+        except DBAPIError as error:
+            if error.connection_invalidated:
+                pooled.invalidate()
+            raise
+        finally:
+            pooled.close()
+
+
+def _first_row(driver: Any, sql: str, values: Any, dialect: Dialect) -> tuple[Any, ...] | None:
+    """Give the first row of one statement on a driver connection; a driver error is raised as
+    SQLAlchemy's ``DBAPIError`` (so the service's answers to a busy database still apply)."""
+    base = dialect.loaded_dbapi.Error
+    cursor = driver.cursor()
+    try:
+        cursor.execute(sql, values)
+        row = cursor.fetchone()
+    except base as error:
+        gone = dialect.is_disconnect(error, driver, cursor)
+        raise DBAPIError.instance(
+            sql, values, error, base, connection_invalidated=gone, dialect=dialect
+        ) from error
+    finally:
+        cursor.close()
+    return None if row is None else tuple(row)
 
 
 def alembic_config(url: str | None = None) -> Config:

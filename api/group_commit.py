@@ -52,6 +52,7 @@ class _Write(Generic[Result]):
         insert: tuple[Insert, dict[str, Any]] | None = None,
     ) -> None:
         self.work, self.key, self.insert = work, key, insert
+        self.woken: threading.Condition | None = None
         self.done = False
         self.result: Result | None = None
         self.error: BaseException | None = None
@@ -67,7 +68,7 @@ class GroupCommit:
 
     def __init__(self, transact: Transact) -> None:
         self._transact = transact
-        self._changed = threading.Condition()
+        self._lock = threading.Lock()
         self._waiting: list[_Write[Any]] = []
         self._writing = False
 
@@ -83,12 +84,15 @@ class GroupCommit:
         self._wait(_Write[None](None, None, (statement, row)))
 
     def _wait(self, mine: _Write[Result]) -> Result:
-        with self._changed:
+        # Each caller sleeps on a condition of its own: a batch written wakes its callers and
+        # the first caller still waiting (to write the next batch), not every caller waiting.
+        woken = mine.woken = threading.Condition(self._lock)
+        with self._lock:
             self._waiting.append(mine)
         while True:
-            with self._changed:
+            with self._lock:
                 while not mine.done and self._writing:
-                    self._changed.wait()
+                    woken.wait()
                 if mine.done:
                     return mine.answer()
                 batch = self._take()
@@ -116,13 +120,20 @@ class GroupCommit:
             self._transact(lambda session: _run_batch(session, batch))
         except BaseException as failure:
             error = failure
-        with self._changed:
+        with self._lock:
+            self._writing = False
             for write in batch:
                 write.done = True
                 if error is not None:
                     write.error = error
-            self._writing = False
-            self._changed.notify_all()
+                _wake(write)
+            if self._waiting:
+                _wake(self._waiting[0])
+
+
+def _wake(write: _Write[Any]) -> None:
+    if write.woken is not None:
+        write.woken.notify()
 
 
 def _run_batch(session: Session, batch: list[_Write[Any]]) -> None:

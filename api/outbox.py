@@ -26,7 +26,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import httpx
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
 from api.database import Database
@@ -79,6 +79,17 @@ def fathers_in(value: Any) -> set[str]:
     return found
 
 
+# Built once: building the statement costs more than running it.
+_LIVE_SUBSCRIPTIONS = (
+    select(WebhookSubscription)
+    .where(
+        WebhookSubscription.institution.in_(bindparam("wanted", expanding=True)),
+        WebhookSubscription.revoked_at.is_(None),
+    )
+    .order_by(WebhookSubscription.id)
+)
+
+
 def notify(
     session: Session,
     institutions: Iterable[str],
@@ -91,11 +102,8 @@ def notify(
     wanted = sorted(set(institutions))
     if not wanted:
         return 0
-    query = select(WebhookSubscription).where(
-        WebhookSubscription.institution.in_(wanted), WebhookSubscription.revoked_at.is_(None)
-    )
     added = 0
-    for subscription in session.scalars(query.order_by(WebhookSubscription.id)):
+    for subscription in session.scalars(_LIVE_SUBSCRIPTIONS, {"wanted": wanted}):
         if subscription.events and notice_type not in subscription.events:
             continue
         delivery = str(uuid.uuid4())

@@ -95,20 +95,19 @@ def added_violations(
     """
     near = touching(problem, taken, new)
     replaced = [a for a in taken if a.id == new.id]
+    after = [v for v in check_assignments(problem, [*near, new]) if v.rule not in HOURS_RULES]
+    hours = bool(new.volunteers or any(a.volunteers for a in (*replaced, *standing)))
+    others = [a for a in taken if a.id != new.id] if hours else []
+    hours_after = hours_violations(problem, [*others, new]) if hours else []
+    if not after and not hours_after:
+        # Nothing is broken with the new one in, so nothing can be new: what was broken
+        # before (half the cost) need not be asked. This is the common case.
+        return []
     before = {(v.rule, v.message) for v in check_assignments(problem, near + replaced)}
     if standing:
         before |= {(v.rule, v.message) for v in check_assignments(problem, list(standing))}
-    found = [
-        v
-        for v in check_assignments(problem, [*near, new])
-        if v.rule not in HOURS_RULES and (v.rule, v.message) not in before
-    ]
-    if new.volunteers or any(a.volunteers for a in (*replaced, *standing)):
-        others = [a for a in taken if a.id != new.id]
+    found = [v for v in after if (v.rule, v.message) not in before]
+    if hours_after:
         before |= {(v.rule, v.message) for v in hours_violations(problem, others + replaced)}
-        found += [
-            v
-            for v in hours_violations(problem, [*others, new])
-            if (v.rule, v.message) not in before
-        ]
+        found += [v for v in hours_after if (v.rule, v.message) not in before]
     return found

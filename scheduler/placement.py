@@ -513,10 +513,18 @@ def alternatives(
     activity_id: str,
     around: int,
     limit: int = 3,
+    tried: tuple[int, int] | None = None,
 ) -> list[Assignment]:
-    """Give up to ``limit`` assignments each passing every check now, nearest to ``around``."""
+    """Give up to ``limit`` assignments each passing every check now, nearest to ``around``.
+
+    ``tried`` is a window [earliest, latest) whose every candidate was just found not to fit
+    (by ``find_placement`` on the same occupancy): its candidates are not tried again.
+    """
     father, activity = _resolve(problem, father_id, activity_id)
     candidates = _open_candidates(occupancy, father, activity, 0, MINUTES_PER_WEEK)
+    if tried is not None:
+        low, high = tried
+        candidates = [c for c in candidates if not low <= c[0] <= high - activity.minutes]
     candidates.sort(key=lambda c: (abs(c[0] - around), c[0]))
     found: list[Assignment] = []
     for start, session in candidates:

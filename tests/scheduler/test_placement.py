@@ -614,3 +614,21 @@ def test_alternatives_are_nearest_and_each_fits() -> None:
     for assignment in found:
         start = problem.clock.minute(assignment.start)
         assert blockers(problem, occupancy, "F-1", "video_call", start, None) == (assignment, [])
+
+
+def test_alternatives_skip_a_window_tried_in_vain_and_give_the_same() -> None:
+    """A window where nothing fits, passed as ``tried``, changes nothing in the alternatives."""
+    problem = small()
+    occupancy = Occupancy(problem)
+    occupancy.add(placed(problem, occupancy, "F-2", "video_call", AT_10, None))
+    refused = 0
+    for start in range(AT_10 - 60, AT_10 + 60, 15):
+        window = (start, start + 45)
+        if find_placement(problem, occupancy, "F-1", "video_call", *window).assignment is None:
+            refused += 1
+            plain = alternatives(problem, occupancy, "F-1", "video_call", around=start)
+            skipping = alternatives(
+                problem, occupancy, "F-1", "video_call", around=start, tried=window
+            )
+            assert skipping == plain
+    assert refused > 0
