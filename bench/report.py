@@ -32,6 +32,7 @@ INSTITUTION_GAP_SECONDS = 30
 NATIONAL_GAP = 0.02
 NATIONAL_SECONDS = 300.0
 NATIONAL_MIB = 4 * 1024
+INSTITUTION_MIB = 1024
 
 
 @dataclass
@@ -262,6 +263,13 @@ def targets(institutions: list[Figures], national: National | None) -> list[list
                 f"{TARGET_FATHERS} fathers: first valid roster within {FIRST_ROSTER_SECONDS:.0f} s",
                 f"{_seconds(first)} s",
                 "met" if met else "not met",
+            ]
+        )
+        found.append(
+            [
+                f"{TARGET_FATHERS} fathers: the solve's peak memory within 1 GiB",
+                f"{target.peak_mib:.0f} MiB",
+                "met" if target.peak_mib <= INSTITUTION_MIB else "not met",
             ]
         )
         at = next(

@@ -8,7 +8,9 @@ many independent regions, solved side by side on the executors the what-if
 sweeps use (``whatif.executors``); each region reports its own figures.
 
 Peak memory is the resident-set peak (``ru_maxrss``) of the process that
-generated and solved the instance, so each instance runs in a fresh process.
+generated and solved the instance, read once the roster is checked and before
+the baseline and the yardsticks' own solves, so each instance runs in a fresh
+process.
 """
 
 from __future__ import annotations
@@ -305,6 +307,7 @@ def measure_week(problem: Problem, name: str, spec: InstanceSpec) -> Figures:
     found = violations(problem, roster)
     figures.violations = len(found)
     figures.valid = roster.status in ("optimal", "feasible") and not found
+    figures.peak_mib = round(peak_mib(), 1)
     figures.status, figures.solver, figures.gap = roster.status, roster.solver, roster.gap
     _tier_figures(problem, roster, figures)
     kpis = roster.kpis
@@ -338,7 +341,6 @@ def measure_week(problem: Problem, name: str, spec: InstanceSpec) -> Figures:
             figures.floor_possible = True
         elif most.bound < could:
             figures.floor_possible = False
-    figures.peak_mib = round(peak_mib(), 1)
     figures.pid = os.getpid()
     return figures
 
