@@ -32,7 +32,7 @@ def _database(args: argparse.Namespace) -> Any:
 def _serve(args: argparse.Namespace) -> int:
     import uvicorn
 
-    from api.app import create_app
+    from api.app import served_app
     from api.database import Database, describe_url
     from api.http_guard import log_config
 
@@ -50,7 +50,7 @@ def _serve(args: argparse.Namespace) -> int:
         "log_config": log_config(args.log_level),
     }
     if args.workers == 1:
-        uvicorn.run(create_app(settings), **options)
+        uvicorn.run(served_app(settings), **options)
         return 0
     # The schema is brought up to date once, before the workers start on it side by side;
     # each worker builds its own application from the environment.
@@ -58,7 +58,7 @@ def _serve(args: argparse.Namespace) -> int:
     database.upgrade()
     database.dispose()
     os.environ["DATABASE_URL"] = os.environ["GEZINSROOSTER_DATABASE_URL"] = settings.url()
-    uvicorn.run("api.app:create_app", factory=True, workers=args.workers, **options)
+    uvicorn.run("api.app:served_app", factory=True, workers=args.workers, **options)
     return 0
 
 
