@@ -387,6 +387,7 @@ def value_bound(
     candidates: Candidates,
     legal_held: int | None = None,
     seconds: float = LP_SECONDS,
+    whole: bool = True,
 ) -> int | None:
     """Give a proven bound on the entitlement value of any roster of the week, or None.
 
@@ -394,7 +395,10 @@ def value_bound(
     legal minimum: the strict tier order holds the legal tier there first.
     The four-week floor, which the counts do not relax, counts at the most it
     can add (``scheduler.objective.floor_range``). None when the simplex gives
-    no answer in ``seconds``.
+    no answer in ``seconds``. With ``whole`` the bound is also sought by branch
+    and bound over the whole-numbered counts, which a wall-clock limit may cut
+    short: a deterministic solve leaves it out, so its bound is the same on
+    every run.
     """
     week = week_counts(problem, candidates, legal_held)
     add_value(problem, week)
@@ -405,6 +409,8 @@ def value_bound(
     integral = week.whole + list(week.counts.values())
     # Branch and bound: 0.2 to 1.0 CPU s on the fixture weeks, 0.6 at 400 generated fathers.
     # Cut short in ``seconds`` (a wall-clock limit), the simplex's bound stands.
-    whole = rows_mip_bound(week.rows, week.gains, week.upper, integral, seconds)
-    best = math.floor(found) if whole is None else min(math.floor(found), whole)
+    branched = (
+        rows_mip_bound(week.rows, week.gains, week.upper, integral, seconds) if whole else None
+    )
+    best = math.floor(found) if branched is None else min(math.floor(found), branched)
     return best + floor_range(problem)

@@ -226,15 +226,16 @@ def hinted_solution(model: cp_model.CpModel) -> cp_model.CpSolver | None:
     """Give a solver holding the hinted solution, completed where the hint is silent.
 
     With every hinted variable fixed the model solves at once; None when the
-    hint breaks a rule of the model. Presolve is left out: with the decisions
-    fixed, propagation completes the rest, and presolve (its search for
-    symmetries a third of it) took two fifths of the CPU time at 1,000
-    fathers (docs/benchmarks.md).
+    hint breaks a rule of the model. Presolve stays on, without its search
+    for symmetries (a third of its time at 1,000 fathers, docs/benchmarks.md):
+    without presolve, repeated solves of a 10-father week on a loaded machine
+    once aborted the process in OR-Tools 9.15 (a failed check, "solution size
+    == postsolve mapping size"), which presolve on was not seen to do.
     """
     solver = cp_model.CpSolver()
     parameters = solver.parameters
     parameters.fix_variables_to_their_hinted_value = True
-    parameters.cp_model_presolve = False
+    parameters.symmetry_level = 0
     parameters.num_workers = 1
     parameters.max_time_in_seconds = HINT_SECONDS
     status = solver.solve(model)
@@ -455,7 +456,9 @@ def counted_bound(
         return None
     seconds = RELAXATION_SHARE * share
     seconds = LP_SECONDS if options.deterministic else max(COUNTS_LEAST_SECONDS, seconds)
-    head = value_bound(built.problem, built.candidates, task.legal_held, seconds)
+    head = value_bound(
+        built.problem, built.candidates, task.legal_held, seconds, whole=not options.deterministic
+    )
     return None if head is None else headed_bound(task.group, task.ranges, head)
 
 

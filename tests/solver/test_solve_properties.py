@@ -31,10 +31,18 @@ def test_generated_weeks_give_valid_rosters(
 
 
 def test_deterministic_runs_give_the_same_roster() -> None:
-    """Two deterministic solves of the same week give identical rosters."""
+    """Two deterministic solves of the same week give identical rosters.
+
+    The week is proven optimal on CP-SAT's deterministic clock in about 3 s
+    of a quiet machine's time, well within the limit. The solve's wall clock
+    stays a safety net that never passes the limit (``solver.tiers``), so a
+    limit the machine's load can reach before the deterministic clock does
+    (0.2 s here once) ends the groups at different points on different runs.
+    """
     problem = generate_problem(10, seed=5)
-    first = checked(problem, time_limit=0.2, deterministic=True)
-    second = checked(problem, time_limit=0.2, deterministic=True)
+    first = checked(problem, time_limit=30, deterministic=True)
+    second = checked(problem, time_limit=30, deterministic=True)
+    assert first.status == second.status == "optimal"
     assert first.assignments == second.assignments
     assert (first.objective, first.tiers) == (second.objective, second.tiers)
 
