@@ -246,14 +246,20 @@ def highs_duals(program: Program, seconds: float) -> NDArray[np.float64] | None:
     lp.a_matrix_.index_ = matrix.indices.astype(np.int32)
     lp.a_matrix_.value_ = matrix.data.astype(np.float64)
     lp.sense_ = highspy.ObjSense.kMaximize
-    highs = _highs(1, seconds)
-    highs.passModel(lp)
-    highs.run()
-    if highs.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+    highs = _optimal(lp, seconds)
+    if highs is None:
         return None
     duals = np.asarray(highs.getSolution().row_dual, dtype=np.float64)
     usable = duals.shape == program.low.shape and np.isfinite(duals).all()
     return duals if usable else None
+
+
+def _optimal(program: Any, seconds: float) -> highspy.Highs | None:
+    """Give HiGHS on one thread with ``program`` solved to its optimum in ``seconds``, or None."""
+    highs = _highs(1, seconds)
+    highs.passModel(program)
+    highs.run()
+    return highs if highs.getModelStatus() == highspy.HighsModelStatus.kOptimal else None
 
 
 def rows_mip_bound(
@@ -290,10 +296,8 @@ def rows_mip_bound(
         integrality[column] = highspy.HighsVarType.kInteger
     program.integrality_ = integrality
     program.sense_ = highspy.ObjSense.kMaximize
-    highs = _highs(1, seconds)
-    highs.passModel(program)
-    highs.run()
-    if highs.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+    highs = _optimal(program, seconds)
+    if highs is None:
         return None
     dual = highs.getInfo().mip_dual_bound
     return _whole(dual) if math.isfinite(dual) else None
