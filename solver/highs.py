@@ -34,7 +34,7 @@ import numpy as np
 from numpy.typing import NDArray
 from ortools.sat.python import cp_model, cp_model_helper
 
-from solver.relaxation import Program, Rows, literal_terms, model_rows
+from solver.relaxation import Program, Rows, literal_terms, model_rows, rows_program
 
 try:
     import highspy
@@ -234,6 +234,16 @@ def highs_duals(program: Program, seconds: float) -> NDArray[np.float64] | None:
     One thread, HiGHS's presolve on: on a 125-father week it takes about a third
     of GLOP's CPU time for the same program. None when it ends without an optimum.
     """
+    highs = _optimal(_highs_lp(program), seconds)
+    if highs is None:
+        return None
+    duals = np.asarray(highs.getSolution().row_dual, dtype=np.float64)
+    usable = duals.shape == program.low.shape and np.isfinite(duals).all()
+    return duals if usable else None
+
+
+def _highs_lp(program: Program) -> highspy.HighsLp:
+    """Give a relaxation's program (``solver.relaxation.Program``) as HiGHS's, maximised."""
     matrix = program.matrix
     lp = highspy.HighsLp()
     lp.num_col_, lp.num_row_ = matrix.shape[1], matrix.shape[0]
@@ -246,15 +256,10 @@ def highs_duals(program: Program, seconds: float) -> NDArray[np.float64] | None:
     lp.a_matrix_.index_ = matrix.indices.astype(np.int32)
     lp.a_matrix_.value_ = matrix.data.astype(np.float64)
     lp.sense_ = highspy.ObjSense.kMaximize
-    highs = _optimal(lp, seconds)
-    if highs is None:
-        return None
-    duals = np.asarray(highs.getSolution().row_dual, dtype=np.float64)
-    usable = duals.shape == program.low.shape and np.isfinite(duals).all()
-    return duals if usable else None
+    return lp
 
 
-def _optimal(program: Any, seconds: float) -> highspy.Highs | None:
+def _optimal(program: highspy.HighsLp, seconds: float) -> highspy.Highs | None:
     """Give HiGHS on one thread with ``program`` solved to its optimum in ``seconds``, or None."""
     highs = _highs(1, seconds)
     highs.passModel(program)
@@ -276,26 +281,11 @@ def rows_mip_bound(
     """
     if not HIGHS_AVAILABLE or not whole:
         return None
-    program = highspy.HighsLp()
-    program.num_col_, program.num_row_ = len(gains), len(rows.low)
-    program.col_cost_ = np.asarray(gains, dtype=np.float64)
-    program.col_lower_ = np.zeros(len(gains))
-    program.col_upper_ = np.asarray(upper, dtype=np.float64)
-    program.row_lower_ = np.where(np.isinf(rows.low), -highspy.kHighsInf, rows.low)
-    program.row_upper_ = np.where(np.isinf(rows.high), highspy.kHighsInf, rows.high)
-    order = np.argsort(np.asarray(rows.rows, dtype=np.int64), kind="stable")
-    matrix = program.a_matrix_
-    matrix.format_ = highspy.MatrixFormat.kRowwise
-    matrix.start_ = np.searchsorted(
-        np.asarray(rows.rows, dtype=np.int64)[order], np.arange(len(rows.low) + 1)
-    ).astype(np.int32)
-    matrix.index_ = np.asarray(rows.columns, dtype=np.int32)[order]
-    matrix.value_ = np.asarray(rows.values, dtype=np.float64)[order]
+    program = _highs_lp(rows_program(rows, gains, upper))
     integrality = [highspy.HighsVarType.kContinuous] * len(gains)
     for column in whole:
         integrality[column] = highspy.HighsVarType.kInteger
     program.integrality_ = integrality
-    program.sense_ = highspy.ObjSense.kMaximize
     highs = _optimal(program, seconds)
     if highs is None:
         return None

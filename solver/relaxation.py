@@ -285,14 +285,18 @@ def rows_bound(
     their accuracy. None when it gives no duals in ``seconds`` (the rows may
     have no solution at all).
     """
+    return _program_bound(rows_program(rows, gains, upper), seconds, solver)
+
+
+def rows_program(rows: Rows, gains: list[float], upper: list[float]) -> Program:
+    """Give the program of maximising ``gains . x`` over the rows, ``0 <= x <= upper``."""
     shape = (len(rows.low), len(gains))
     matrix = sparse.csr_matrix((rows.values, (rows.rows, rows.columns)), shape=shape)
-    program = Program(
+    return Program(
         matrix, np.array(gains, dtype=np.float64), np.zeros(len(gains)),
         np.array(upper, dtype=np.float64), np.array(rows.low), np.array(rows.high),
         0.0, np.array(rows.source, dtype=np.int64),
     )  # fmt: skip
-    return _program_bound(program, seconds, solver)
 
 
 def named_duals(model: cp_model.CpModel, seconds: float) -> dict[str, float] | None:
