@@ -37,7 +37,7 @@ from api.published import (
     Parsed,
     PublishedWeek,
 )
-from api.tables import Allocation, Claim, IdempotentAnswer, utcnow
+from api.tables import CLAIM_TABLE, Allocation, IdempotentAnswer, utcnow
 from scheduler.domain import Assignment, Problem, ProblemError, Window
 from scheduler.ids import Id, Pseudonym, WeekName
 from scheduler.incremental import added_violations
@@ -50,18 +50,17 @@ HOLD_EXPIRED = "hold_expired"
 ALTERNATIVES = 3
 # Claims are written, read and deleted as rows of their table, without ORM objects; the
 # statements are built once (building one costs more than running it).
-_CLAIM_ROWS = Claim.metadata.tables[Claim.__tablename__]
-_CLAIMS = insert(_CLAIM_ROWS)
-_TAKEN_SEATS = select(_CLAIM_ROWS.c.resource).where(
-    _CLAIM_ROWS.c.problem_id == bindparam("problem_id"),
-    _CLAIM_ROWS.c.resource.in_(bindparam("resources", expanding=True)),
-    _CLAIM_ROWS.c.cell.in_(bindparam("cells", expanding=True)),
+_CLAIMS = insert(CLAIM_TABLE)
+_TAKEN_SEATS = select(CLAIM_TABLE.c.resource).where(
+    CLAIM_TABLE.c.problem_id == bindparam("problem_id"),
+    CLAIM_TABLE.c.resource.in_(bindparam("resources", expanding=True)),
+    CLAIM_TABLE.c.cell.in_(bindparam("cells", expanding=True)),
 )
-_CLAIMED_CELLS = select(_CLAIM_ROWS.c.cell).where(
-    _CLAIM_ROWS.c.problem_id == bindparam("problem_id"),
-    _CLAIM_ROWS.c.resource == bindparam("resource"),
+_CLAIMED_CELLS = select(CLAIM_TABLE.c.cell).where(
+    CLAIM_TABLE.c.problem_id == bindparam("problem_id"),
+    CLAIM_TABLE.c.resource == bindparam("resource"),
 )
-_RELEASE_ONE = delete(_CLAIM_ROWS).where(_CLAIM_ROWS.c.allocation_id == bindparam("allocation_id"))
+_RELEASE_ONE = delete(CLAIM_TABLE).where(CLAIM_TABLE.c.allocation_id == bindparam("allocation_id"))
 
 
 class AllocationRequest(BaseModel):

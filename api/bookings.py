@@ -42,7 +42,7 @@ from api.published import (
     load_week,
     with_allocations,
 )
-from api.tables import Allocation, Claim, JobRow, ProblemRow, Publication, WeekVersion
+from api.tables import CLAIM_TABLE, Allocation, JobRow, ProblemRow, Publication, WeekVersion
 from scheduler.domain import Assignment, Problem
 from scheduler.occupancy import Occupancy
 
@@ -231,9 +231,8 @@ def _load(session: Session, week: PublishedWeek, now: datetime) -> BookedWeek:
 
 # The claims of a week's expired holds, built once; a delete on the table, not through the ORM
 # (claims are never loaded as objects, so nothing in a session needs to follow it).
-_CLAIMS_TABLE = Claim.metadata.tables[Claim.__tablename__]
-_RELEASE = delete(_CLAIMS_TABLE).where(
-    _CLAIMS_TABLE.c.allocation_id.in_(
+_RELEASE = delete(CLAIM_TABLE).where(
+    CLAIM_TABLE.c.allocation_id.in_(
         select(Allocation.id).where(
             Allocation.problem_id == bindparam("problem_id"),
             Allocation.state == HELD,

@@ -213,6 +213,11 @@ class Claim(Base):
     cell: Mapped[int] = mapped_column(Integer)
 
 
+# The claims as rows of their table: the booking path writes, reads and deletes them without
+# ORM objects.
+CLAIM_TABLE = Claim.metadata.tables[Claim.__tablename__]
+
+
 class IdempotentAnswer(Base):
     """The first successful answer to a request with an ``Idempotency-Key``, for replays."""
 
