@@ -387,7 +387,7 @@ def value_bound(
     candidates: Candidates,
     legal_held: int | None = None,
     seconds: float = LP_SECONDS,
-    whole: bool = True,
+    branch: bool = True,
 ) -> int | None:
     """Give a proven bound on the entitlement value of any roster of the week, or None.
 
@@ -395,7 +395,7 @@ def value_bound(
     legal minimum: the strict tier order holds the legal tier there first.
     The four-week floor, which the counts do not relax, counts at the most it
     can add (``scheduler.objective.floor_range``). None when the simplex gives
-    no answer in ``seconds``. With ``whole`` the bound is also sought by branch
+    no answer in ``seconds``. With ``branch`` the bound is also sought by branch
     and bound over the whole-numbered counts, which a wall-clock limit may cut
     short: a deterministic solve leaves it out, so its bound is the same on
     every run.
@@ -410,7 +410,7 @@ def value_bound(
     # Branch and bound: 0.2 to 1.0 CPU s on the fixture weeks, 0.6 at 400 generated fathers.
     # Cut short in ``seconds`` (a wall-clock limit), the simplex's bound stands.
     branched = (
-        rows_mip_bound(week.rows, week.gains, week.upper, integral, seconds) if whole else None
+        rows_mip_bound(week.rows, week.gains, week.upper, integral, seconds) if branch else None
     )
     best = math.floor(found) if branched is None else min(math.floor(found), branched)
     return best + floor_range(problem)

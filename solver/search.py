@@ -457,7 +457,7 @@ def counted_bound(
     seconds = RELAXATION_SHARE * share
     seconds = LP_SECONDS if options.deterministic else max(COUNTS_LEAST_SECONDS, seconds)
     head = value_bound(
-        built.problem, built.candidates, task.legal_held, seconds, whole=not options.deterministic
+        built.problem, built.candidates, task.legal_held, seconds, branch=not options.deterministic
     )
     return None if head is None else headed_bound(task.group, task.ranges, head)
 
