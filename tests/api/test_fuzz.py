@@ -32,7 +32,7 @@ CHECKS = [
     content_type_conformance,
     response_schema_conformance,
 ]
-EXAMPLES = 20
+EXAMPLES = 12
 FUZZ_WEEK = "fuzz-2027-W05"
 
 
