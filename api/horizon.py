@@ -40,14 +40,14 @@ def horizon_job(payload: dict[str, Any], report: Report) -> dict[str, Any]:
     done (``done`` of ``total``: a week each, twice for ``together``) and per
     week solved its pass, status, gap and fairness floor (``planned``).
     """
-    from solver.horizon import PlannedWeek, plan_weeks
+    from solver.horizon import PlannedWeek, plan_weeks, solves
     from solver.solve import SolveOptions
 
     began = time.monotonic()
     given = [parse_problem(data) for data in payload["problems"]]
     weeks = int(payload["weeks"])
     mode = payload.get("mode", "held")
-    total = weeks * 2 if mode == "together" and weeks > 1 else weeks
+    total = solves(weeks, mode)
     planned: list[dict[str, Any]] = []
 
     def progress(phase: str) -> dict[str, Any]:
@@ -74,7 +74,10 @@ def horizon_job(payload: dict[str, Any], report: Report) -> dict[str, Any]:
         workers=int(payload["workers"]),
         deterministic=bool(payload.get("deterministic", False)),
     )
-    done = plan_weeks(given, weeks, mode, options, on_week)
+    seconds = payload.get("seconds")
+    done = plan_weeks(
+        given, weeks, mode, options, on_week, None if seconds is None else float(seconds)
+    )
     report(progress("done"), None)
     return {
         "weeks": [

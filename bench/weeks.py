@@ -24,7 +24,8 @@ Beside them, the bounds of any plan of the same weeks (``bench.weeks_bounds``):
 the floor possible and the fewest with nothing beyond the legal visit in all
 four weeks; below the table, the fathers at each window's floor.
 ``--horizon`` plans the first four weeks as one plan (``--modes``: held,
-together), with each week's gap.
+together), with each week's gap; ``--plan-seconds S`` holds that plan to S
+seconds in all.
 """
 
 from __future__ import annotations
@@ -207,12 +208,19 @@ def report(
 
 
 def horizon(
-    fathers: int, seed: int, time_limit: float, workers: int, modes: tuple[str, ...] = MODES
+    fathers: int,
+    seed: int,
+    time_limit: float,
+    workers: int,
+    modes: tuple[str, ...] = MODES,
+    seconds: float | None = None,
 ) -> list[str]:
     """Give the rows of a four-week plan per mode: value, floor, each week's gap, worst, time.
 
     A week's gap is the solver's: that of the first tier not proven (``Roster.gap``);
     the plan's is the worst week's. Together restates each roster, so it has none.
+    ``seconds`` is the whole plan's time (``solver.horizon.Budget``), each
+    solve at most ``time_limit``.
     """
     first = generate_problem(fathers, seed=seed)
     options = SolveOptions(time_limit=time_limit, workers=workers, seed=seed)
@@ -220,7 +228,7 @@ def horizon(
     lines.append("|---|---|---|---|---|---|")
     for mode in modes:
         began = time.monotonic()
-        planned = plan_weeks([first], 4, cast(Mode, mode), options)
+        planned = plan_weeks([first], 4, cast(Mode, mode), options, seconds=seconds)
         seconds = time.monotonic() - began
         for week in planned:
             assert violations(week.problem, week.roster) == []
@@ -244,6 +252,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--horizon", action="store_true", help="also plan four weeks as one")
+    parser.add_argument(
+        "--plan-seconds", type=float, help="the four-week plan's whole time (each solve its share)"
+    )
     parser.add_argument("--no-simulation", action="store_true")
     parser.add_argument("--modes", nargs="+", choices=MODES, default=list(MODES))
     parser.add_argument("--policies", nargs="+", choices=POLICIES, default=list(POLICIES))
@@ -264,7 +275,14 @@ def main(argv: list[str] | None = None) -> int:
         print()
         print(
             "\n".join(
-                horizon(args.fathers, args.seed, args.time_limit, args.workers, tuple(args.modes))
+                horizon(
+                    args.fathers,
+                    args.seed,
+                    args.time_limit,
+                    args.workers,
+                    tuple(args.modes),
+                    args.plan_seconds,
+                )
             )
         )
     return 0

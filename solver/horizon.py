@@ -49,27 +49,75 @@ def plan_weeks(
     mode: Mode = "held",
     options: SolveOptions | None = None,
     on_week: OnWeek | None = None,
+    seconds: float | None = None,
 ) -> list[PlannedWeek]:
     """Give ``weeks`` consecutive planned weeks (1..4), each with its roster.
 
     ``given`` are the problems of the first weeks, one a week in order; each
     week past them is the one before made again (``scheduler.horizon.next_week``).
     ``options.time_limit`` holds for each solve: a horizon of N weeks takes
-    about N (held) or 2N (together) of them. ``on_week`` is told of each solve
-    as it ends.
+    about N (held) or 2N (together) of them. ``seconds``, when given, is the
+    whole plan's time, the making of the weeks between the solves included:
+    each solve has the lesser of ``options.time_limit`` and its share of
+    what is left (``Budget``). ``on_week`` is told of each solve as it ends.
     """
     if not 1 <= weeks <= MAX_WEEKS:
         raise ValueError(f"weeks: {weeks} is not 1 to {MAX_WEEKS}")
     options = options or SolveOptions()
+    budget = Budget(seconds, solves(weeks, mode), options)
     planned: list[PlannedWeek] = []
     for index in range(weeks):
         problem = following(planned[-1], given[index:]) if planned else given[0]
-        planned.append(PlannedWeek(problem, solve(problem, options)))
+        planned.append(PlannedWeek(problem, solve(problem, budget.next())))
         if on_week is not None:
             on_week("held", planned[-1])
     if mode == "together" and weeks > 1:
-        planned = _together(planned, given, options, on_week)
+        planned = _together(planned, given, budget, on_week)
     return planned
+
+
+def solves(weeks: int, mode: Mode) -> int:
+    """Give how many solves a horizon takes: one a week, and one more each for ``together``."""
+    return weeks * 2 if mode == "together" and weeks > 1 else weeks
+
+
+class Budget:
+    """The solve options of each solve of a horizon, with its share of the plan's time.
+
+    Without a plan's time each solve has ``options.time_limit``. With one,
+    a solve has the lesser of that and an equal share of what is left for
+    the solves still to come: time one solve leaves unused goes to the
+    next, and a plan that fell behind catches up. In deterministic mode the
+    shares are fixed in advance (the plan's time over its solves), so that
+    the same plan comes on every run whatever the wall clock says.
+    """
+
+    # The least a solve is given, so that a plan whose time is spent still gives a roster
+    # (the warm start, completed) for every week.
+    LEAST_SECONDS = 1.0
+
+    def __init__(
+        self,
+        seconds: float | None,
+        count: int,
+        options: SolveOptions,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.seconds, self.count, self.left, self.options = seconds, count, count, options
+        self.clock = clock
+        self.began = clock()
+
+    def next(self) -> SolveOptions:
+        """Give the options of the next solve, and count it."""
+        limit = self.options.time_limit
+        if self.seconds is not None and self.left > 0:
+            if self.options.deterministic:
+                share = self.seconds / self.count
+            else:
+                share = (self.seconds - (self.clock() - self.began)) / self.left
+            limit = min(limit, max(self.LEAST_SECONDS, share))
+        self.left -= 1
+        return replace(self.options, time_limit=limit)
 
 
 def following(before: PlannedWeek, given: list[Problem]) -> Problem:
@@ -89,7 +137,7 @@ def following(before: PlannedWeek, given: list[Problem]) -> Problem:
 def _together(
     planned: list[PlannedWeek],
     given: list[Problem],
-    options: SolveOptions,
+    budget: Budget,
     on_week: OnWeek | None = None,
 ) -> list[PlannedWeek]:
     """Give the horizon after one more pass: each week re-solved with all the others held."""
@@ -97,6 +145,7 @@ def _together(
     for index, week in enumerate(weeks):
         others = _other_records(weeks, index)
         held = held_around(week.problem, others)
+        options = budget.next()
         roster = solve(held, replace(options, seed=options.seed + 1))
         if on_week is not None:
             on_week("together", PlannedWeek(week.problem, roster))

@@ -8,8 +8,10 @@ weeks before the first (``{"weeks": [...]}``, docs/design.md section 10).
 held; ``--mode together`` then solves each week once more with all the others
 held. Each week's roster is written on its own (``--out DIR``: one
 ``<week>.json`` a week); the four-week KPIs follow, and fathers below the
-legal minimum in two or more of four weeks are marked loudly. Exit 0 when
-every week has a roster, 1 when one is infeasible, 2 for bad input.
+legal minimum in two or more of four weeks are marked loudly. ``--seconds S``
+holds the whole plan to S seconds: each solve has its share of what is left
+(at most ``--time-limit``). Exit 0 when every week has a roster, 1 when one
+is infeasible, 2 for bad input.
 """
 
 from __future__ import annotations
@@ -36,13 +38,15 @@ def _plan(args: argparse.Namespace) -> int:
         raise ProblemError(
             [f"--weeks: {args.weeks} is fewer than the {len(args.problems)} problems"]
         )
+    if args.seconds is not None and args.seconds <= 0:
+        raise ProblemError([f"--seconds: {args.seconds} is not a positive number of seconds"])
     given = given_problems(args.problems, args.history)
     options = SolveOptions(
         time_limit=args.time_limit, workers=args.workers, deterministic=args.deterministic
     )
     print(f"planning {args.weeks} weeks from {given[0].week} ({args.mode})", file=sys.stderr)
     try:
-        planned = plan_weeks(given, args.weeks, args.mode, options)
+        planned = plan_weeks(given, args.weeks, args.mode, options, seconds=args.seconds)
     except ValueError as error:
         raise ProblemError([str(error)]) from None
     out = Path(args.out) if args.out else None
@@ -85,6 +89,13 @@ def register(subparsers: Any) -> None:
     command.add_argument("--mode", choices=MODES, default="held", help="default: held")
     command.add_argument(
         "--time-limit", type=float, default=30.0, metavar="S", help="seconds a week (default 30)"
+    )
+    command.add_argument(
+        "--seconds",
+        type=float,
+        metavar="S",
+        help="the whole plan's seconds: each solve has its share of what is left, "
+        "at most --time-limit",
     )
     command.add_argument(
         "--workers", type=int, default=8, metavar="N", help="CP-SAT workers (default 8)"

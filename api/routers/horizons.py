@@ -43,6 +43,13 @@ class HorizonRequest(BaseModel):
     time_limit: float | None = Field(
         default=None, gt=0, le=3600, description="seconds per week's solve (default: the setting)"
     )
+    seconds: float | None = Field(
+        default=None,
+        gt=0,
+        le=4 * 3600,
+        description="the whole plan's seconds: each solve has its share of what is left, "
+        "at most time_limit (default: no limit but time_limit per solve)",
+    )
     workers: int | None = Field(default=None, ge=1, le=16, description="CP-SAT workers")
     deterministic: bool = Field(default=False, description="same answer on every run")
 
@@ -79,6 +86,7 @@ def start(caller: Caller, services: ServicesDep, request: HorizonRequest) -> dic
             "weeks": request.weeks,
             "mode": request.mode,
             "time_limit": request.time_limit or settings.solve_time_limit,
+            "seconds": request.seconds,
             "workers": request.workers or settings.solve_workers,
             "deterministic": request.deterministic,
             "given": [row.id for row in rows],

@@ -73,7 +73,8 @@ def test_a_stored_following_week_is_planned_not_made_again(api: Api) -> None:
     following = {**following_week_data(data), "id": "uploaded-week-6"}
     for week in (data, following):
         assert api.client.post("/v1/problems", json=week, headers=headers).status_code == 201
-    job = planned(api, {"problem_id": data["id"], "weeks": 2, "time_limit": 2, "workers": 1})
+    request = {"problem_id": data["id"], "weeks": 2, "time_limit": 2, "seconds": 3, "workers": 1}
+    job = planned(api, request)
     assert [w["problem_id"] for w in job["weeks"]] == ["tiny-2027-W05", "uploaded-week-6"]
 
 
@@ -86,6 +87,10 @@ def test_bad_horizons_are_refused(api: Api) -> None:
         "/v1/horizons", json={"problem_id": data["id"], "weeks": 5}, headers=headers
     )
     assert too_many.status_code == 422 and too_many.json()["errors"][0].startswith("body.weeks")
+    no_time = api.client.post(
+        "/v1/horizons", json={"problem_id": data["id"], "weeks": 2, "seconds": 0}, headers=headers
+    )
+    assert no_time.status_code == 422 and no_time.json()["errors"][0].startswith("body.seconds")
     alone = api.client.post(
         "/v1/horizons", json={"problem_id": data["id"], "weeks": 1, "mode": "together"},
         headers=headers,

@@ -14,7 +14,7 @@ from exports.workbook import workbook_bytes
 from scheduler.domain import Problem
 from scheduler.four_weeks import four_week_kpis
 from scheduler.validate import violations
-from solver.horizon import plan_weeks
+from solver.horizon import Budget, plan_weeks, solves
 from solver.solve import SolveOptions
 from tests.kit.weeks import at, every_day, father, granted, officer, room, session, volunteer, week
 from whatif.sweep import four_week_row
@@ -72,6 +72,41 @@ def test_each_solve_of_a_horizon_is_told_as_it_ends() -> None:
     assert [w.problem.week for w in planned] == ["2027-W05", "2027-W06"]
 
 
+def test_a_plans_time_is_shared_by_the_solves_still_to_come() -> None:
+    """100 s for four solves of at most 30: 25, then what the first left over the three after."""
+    now = [0.0]
+    budget = Budget(100.0, solves(4, "held"), OPTIONS, clock=lambda: now[0])
+    assert budget.next().time_limit == 10  # the solve's own limit is the lesser
+    wide = Budget(100.0, 4, SolveOptions(time_limit=30, workers=2), clock=lambda: now[0])
+    assert wide.next().time_limit == 25
+    now[0] = 19.0
+    assert wide.next().time_limit == 27
+    now[0] = 99.5
+    assert wide.next().time_limit == Budget.LEAST_SECONDS  # spent: a roster all the same
+    assert Budget(None, 4, OPTIONS).next().time_limit == 10
+
+
+def test_a_deterministic_plan_shares_its_time_whatever_the_clock() -> None:
+    """In deterministic mode the share is fixed: the plan's time over its solves."""
+    now = [0.0]
+    options = SolveOptions(time_limit=30, workers=2, deterministic=True)
+    budget = Budget(48.0, solves(2, "together"), options, clock=lambda: now[0])
+    limits = []
+    for moment in (0.0, 20.0, 40.0, 60.0):
+        now[0] = moment
+        limits.append(budget.next().time_limit)
+    assert limits == [12, 12, 12, 12]
+
+
+def test_a_plan_held_to_its_time_gives_a_valid_roster_every_week(tiny: Problem) -> None:
+    """Two weeks together in 6 s in all: four solves, each roster valid for its own week."""
+    planned = plan_weeks([tiny], 2, "together", OPTIONS, seconds=6)
+    assert [w.problem.week for w in planned] == ["2027-W05", "2027-W06"]
+    for week_ in planned:
+        assert week_.roster.status in ("optimal", "feasible")
+        assert violations(week_.problem, week_.roster) == []
+
+
 def test_a_horizon_past_four_weeks_is_refused(tiny: Problem) -> None:
     """Five weeks is more than the horizon: refused, naming it."""
     with pytest.raises(ValueError, match="weeks: 5 is not 1 to 4"):
@@ -84,7 +119,7 @@ def test_plan_writes_each_week_and_marks_the_four_weeks(
     """``plan --weeks 2 --out`` writes one roster a week and the four-week KPIs."""
     code = main(
         ["plan", str(fixtures_dir / "tiny.json"), "--weeks", "2", "--time-limit", "5",
-         "--workers", "2", "--out", str(tmp_path)]
+         "--seconds", "8", "--workers", "2", "--out", str(tmp_path)]
     )  # fmt: skip
     out, _ = capsys.readouterr()
     assert code == 0
@@ -101,6 +136,8 @@ def test_plan_refuses_bad_weeks_and_a_bad_history_naming_them(
     tiny = str(fixtures_dir / "tiny.json")
     assert main(["plan", tiny, "--weeks", "5"]) == 2
     assert "--weeks: 5 is not 1 to 4" in capsys.readouterr().err
+    assert main(["plan", tiny, "--weeks", "2", "--seconds", "0"]) == 2
+    assert "--seconds: 0.0 is not a positive number of seconds" in capsys.readouterr().err
     history = tmp_path / "history.json"
     history.write_text('{"weeks": [{"week": "2027-W04", "entitled": {"F-999": {}}}]}')
     assert main(["plan", tiny, "--history", str(history)]) == 2
