@@ -27,7 +27,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 from sqlalchemy import bindparam, delete, insert, select
 from sqlalchemy.orm import Session
 
-from api.bookings import BookedWeek, WeekKey, bump, release_expired, week_key
+from api.bookings import BookedWeek, WeekKey, bump, release_expired, stamp, week_key
 from api.examples import ALLOCATION_REQUEST
 from api.keys import Principal
 from api.published import (
@@ -243,12 +243,10 @@ def _lock_week(
 
 @dataclass
 class Planned:
-    """Where an occurrence fits, found without the week's lock, and the copy it was found on
-    (with the count of that copy's changes then)."""
+    """Where an occurrence fits, found without the week's lock, and the version it was found at."""
 
     key: WeekKey
-    copy: BookedWeek
-    changes: int
+    version: tuple[int, int]
     assignment: Assignment
     joined: Assignment | None
 
@@ -284,8 +282,8 @@ def plan(
     """Give where the occurrence fits now, or the answer (a refusal, a replay), in a read.
 
     Nothing is locked and nothing written: a refusal holds at the moment of
-    the read, and a placement is booked by ``allocate`` only if the week's copy
-    is the one it was found on, unchanged since (else it is found again there).
+    the read, and a placement is booked by ``allocate`` only if the week is
+    still at the version it was found at (else it is found again there).
     """
     now = now or utcnow()
     week = parsed.bookings.locate(session, parsed, request.institution, request.week, now)
@@ -300,7 +298,7 @@ def plan(
         found = _place(booked, request, low, high)
         if isinstance(found, Outcome):
             return found
-        return Planned(week_key(week), booked, booked.changes, *found)
+        return Planned(week_key(week), (booked.version, booked.epoch), *found)
 
 
 def allocate(
@@ -315,8 +313,8 @@ def allocate(
 ) -> Outcome:
     """Give 201 and the new allocation, 200 and the first answer on a replay, or 409 and why not.
 
-    A placement ``planned`` on the copy the week still has, unchanged since, is
-    booked as found; otherwise the placement is found again under the week's lock.
+    A placement ``planned`` at the version the week still has is booked as
+    found; otherwise the placement is found again under the week's lock.
     """
     now = now or utcnow()
     week = _lock_week(session, parsed, request.institution, request.week, now)
@@ -327,11 +325,8 @@ def allocate(
     _resolve_father(problem, request)
     low, high = _window(problem, request)
     with parsed.bookings.hold(session, week, now) as booked:
-        if (
-            planned is not None
-            and planned.copy is booked
-            and (planned.key, planned.changes) == (week_key(week), booked.changes)
-        ):
+        current = (week_key(week), (booked.version, booked.epoch))
+        if planned is not None and (planned.key, planned.version) == current:
             found: tuple[Assignment, Assignment | None] | Outcome = (
                 planned.assignment,
                 planned.joined,
@@ -356,7 +351,7 @@ def allocate(
             confirmed_at=None if request.hold else now,
         )
         session.add(allocation)
-        parsed.bookings.stamp(session, booked, allocation, now)
+        stamp(session, booked, allocation, now)
     session.execute(_CLAIMS, _claims(session, week, allocation, assignment, joined))
     body = view(allocation, now)
     if idempotency_key is not None:
@@ -481,7 +476,7 @@ def confirm(
     allocation.assignment = chosen.model_dump(mode="json")
     allocation.confirmed_at = now
     allocation.hold_expires_at = None
-    parsed.bookings.stamp(session, booked, allocation, now)
+    stamp(session, booked, allocation, now)
     session.execute(_CLAIMS, _claims(session, week, allocation, chosen, joined))
     session.flush()
     return Outcome(200, view(allocation, now))
@@ -508,7 +503,7 @@ def cancel(
         # is only what others committed.
         with parsed.bookings.hold(session, week, now) as booked:
             _cancelled(session, allocation, now)
-            parsed.bookings.stamp(session, booked, allocation, now)
+            stamp(session, booked, allocation, now)
     session.flush()
     return Outcome(200, view(allocation, now))
 

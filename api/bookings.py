@@ -14,15 +14,8 @@ publication raises the week's epoch. Before a request books, under the same
 lock, it reads the version and the epoch: when another process (or a
 request of this one whose commit it has not yet seen) changed the week, the
 allocations stamped after the copy's version are read and applied; a new
-epoch rebuilds the copy. What a copy is loaded or caught up with was committed
-by others, so a refusal or a rolled-back work leaves it true.
-
-A change of the process's own is taken into the copy at once, inside its
-transaction, so that the next work of the same week in the same group commit
-(``api.group_commit``) sees it; a work or transaction that fails after that
-drops the copy (it is loaded again). Until the commit, requests of the process
-may plan on such a change; a placement planned on a copy is booked as found
-only while it is the same copy, unchanged since, and is found again otherwise.
+epoch rebuilds the copy. A copy is changed by its own process only after the
+commit succeeded, so a transaction that rolled back leaves no trace in it.
 No request books against a stale copy, in one process or many.
 """
 
@@ -39,7 +32,7 @@ from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, aliased
 
-from api.database import DriverStatement, on_rollback
+from api.database import DriverStatement, on_commit
 from api.published import (
     CONFIRMED,
     HELD,
@@ -131,18 +124,14 @@ class BookedWeek:
 
     def __init__(
         self,
-        key: WeekKey,
         problem: Problem,
         published: list[Assignment],
         allocations: list[Allocation],
         version: tuple[int, int],
         now: datetime,
     ) -> None:
-        self.key = key
         self.problem = problem
         self.version, self.epoch = version
-        # Raised by every change, so that a plan can tell the copy is as it found it.
-        self.changes = 0
         self.lock = threading.RLock()
         self._published = {a.id: a for a in published}
         self._live: dict[str, Allocation] = {}
@@ -192,8 +181,6 @@ class BookedWeek:
                 touched.add(self._keep(_detached(allocation)))
         for assignment_id in touched:
             self._refresh(assignment_id)
-        if allocations:
-            self.changes += 1
 
     def expire(self, now: datetime) -> bool:
         """Give whether holds expired and were released since the last look."""
@@ -217,15 +204,12 @@ class BookedWeek:
             self._keep(kept)
             self._refresh(str(kept.assignment["id"]))
 
-    def take(self, allocation: Allocation, version: int, now: datetime) -> bool:
-        """Take in the allocation this transaction wrote at ``version``; give whether it was
-        next in line (the copy is at the version before)."""
+    def committed(self, allocation: Allocation, version: int, now: datetime) -> None:
+        """Take in the allocation this process just committed at ``version``, if next in line."""
         with self.lock:
-            if self.version != version - 1:
-                return False
-            self.apply([allocation], now)
-            self.version = version
-            return True
+            if self.version == version - 1:
+                self.apply([allocation], now)
+                self.version = version
 
 
 def _order(allocation: Allocation) -> tuple[datetime, str]:
@@ -242,8 +226,7 @@ def _load(session: Session, week: PublishedWeek, now: datetime) -> BookedWeek:
     problem_id = week.problem_row.id
     version = version_of(session, problem_id)
     allocations = live_allocations(session, problem_id, now)
-    published = week.published_assignments()
-    return BookedWeek(week_key(week), week.problem, published, allocations, version, now)
+    return BookedWeek(week.problem, week.published_assignments(), allocations, version, now)
 
 
 # The claims of a week's expired holds, built once; a delete on the table, not through the ORM
@@ -472,28 +455,6 @@ class Bookings:
                 self._remember(key, booked)
         return booked
 
-    def stamp(
-        self, session: Session, booked: BookedWeek, allocation: Allocation, now: datetime
-    ) -> None:
-        """Raise the week's version for a changed allocation and take the change into the copy
-        now; if the work or its transaction then fails, the copy is dropped."""
-        # The allocation is written once, with its version, instead of written and then updated.
-        with session.no_autoflush:
-            version = bump(session, allocation.problem_id)
-        allocation.week_version = version
-        session.flush()
-        copy = _detached(allocation)
-        copy.state = allocation.state
-        key = booked.key
-        on_rollback(session).append(lambda: self._forget(key))
-        if not booked.take(copy, version, now):
-            self._forget(key)
-
-    def _forget(self, key: WeekKey) -> None:
-        """Drop whatever copy the week has (loaded again by the next request)."""
-        with self._lock:
-            self._weeks.pop(key, None)
-
     def _remember(self, key: WeekKey, booked: BookedWeek) -> None:
         with self._lock:
             self._weeks.pop(key, None)
@@ -502,3 +463,15 @@ class Bookings:
                 gone = next(iter(self._weeks))
                 self._weeks.pop(gone)
                 self._loading.pop(gone, None)
+
+
+def stamp(session: Session, booked: BookedWeek, allocation: Allocation, now: datetime) -> None:
+    """Raise the week's version for a changed allocation; the copy takes it in after the commit."""
+    # The allocation is written once, with its version, instead of written and then updated.
+    with session.no_autoflush:
+        version = bump(session, allocation.problem_id)
+    allocation.week_version = version
+    session.flush()
+    copy = _detached(allocation)
+    copy.state = allocation.state
+    on_commit(session).append(lambda: booked.committed(copy, version, now))

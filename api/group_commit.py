@@ -18,12 +18,12 @@ retriable database error (a deadlock, a locked file) runs the whole batch
 again; any other error of the batch's transaction is raised to every
 caller in it.
 
-Several works of one *key* (the stored week a booking changes) may share
-a batch: the booked copy of a week (``api.bookings``) takes each work's
-change in at once, so the next work of the week sees it, and a work or a
-transaction that fails after its change drops the copy. Works run in the
-order of their keys (and in the order they came within a key), so that
-PostgreSQL's row locks of two processes' batches are taken in one order.
+A batch holds at most one work per *key* (the stored week a booking
+changes): the booked copy of a week (``api.bookings``) takes in a change
+only after its commit, so two changes of one week never share a
+transaction; the second waits for the next batch. Works with different
+keys run in the order of their keys, so that PostgreSQL's row locks of two
+processes' batches are taken in one order.
 """
 
 from __future__ import annotations
@@ -100,8 +100,18 @@ class GroupCommit:
             self._write(batch)
 
     def _take(self) -> list[_Write[Any]]:
-        """Give the next batch: the first waiting writes in order, and leave the rest."""
-        batch, self._waiting = self._waiting[:BATCH_WORKS], self._waiting[BATCH_WORKS:]
+        """Give the next batch: the waiting writes in order, one a key, and leave the rest."""
+        batch: list[_Write[Any]] = []
+        keys: set[str] = set()
+        left: list[_Write[Any]] = []
+        for write in self._waiting:
+            if len(batch) >= BATCH_WORKS or (write.key is not None and write.key in keys):
+                left.append(write)
+                continue
+            if write.key is not None:
+                keys.add(write.key)
+            batch.append(write)
+        self._waiting = left
         return batch
 
     def _write(self, batch: list[_Write[Any]]) -> None:
@@ -139,7 +149,6 @@ def _run_batch(session: Session, batch: list[_Write[Any]]) -> None:
         # Alone in its transaction, a work needs no savepoint: its failure rolls back the whole.
         works[0].result = _work(works[0])(session)
         return
-    # A stable sort: the works of one key keep the order they came in.
     for write in sorted(works, key=lambda w: w.key or ""):
         _run_one(session, write)
 

@@ -1,5 +1,5 @@
 """Writes committed together (``api.group_commit.GroupCommit``): each work in a savepoint of
-its own, answered after the commit, the works of one week in the order they came."""
+its own, answered after the commit, and never two works of one week in one transaction."""
 
 from __future__ import annotations
 
@@ -14,7 +14,6 @@ from sqlalchemy.orm import Session
 from api.database import Database, on_commit, on_rollback
 from api.group_commit import GroupCommit
 from api.tables import AuditEntry, utcnow
-from tests.kit.bookings import Held
 
 ROWS = insert(AuditEntry.metadata.tables[AuditEntry.__tablename__])
 
@@ -42,6 +41,26 @@ def database(tmp_path: Path) -> Database:
     found = Database(f"sqlite:///{tmp_path}/group.db")
     found.upgrade()
     return found
+
+
+class Held:
+    """A ``transact`` that lets the test hold the first batch open while more writes arrive."""
+
+    def __init__(self, database: Database) -> None:
+        self.database = database
+        self.entered = threading.Event()
+        self.release = threading.Event()
+        self.batches: list[int] = []
+
+    def __call__(self, work: Callable[[Session], None]) -> None:
+        def counted(session: Session) -> None:
+            if not self.batches:
+                self.entered.set()
+                self.release.wait(10)
+            self.batches.append(0)
+            work(session)
+
+        self.database.transact(counted)
 
 
 def test_a_failed_work_leaves_nothing_and_the_rest_of_its_batch_commits(
@@ -101,9 +120,8 @@ def test_a_failed_work_leaves_nothing_and_the_rest_of_its_batch_commits(
     ]
 
 
-def test_works_of_one_week_share_a_batch_in_the_order_they_came(database: Database) -> None:
-    """Works with the same key join one batch and run in the order they came, within the order
-    of the keys; rows queued meanwhile join it too."""
+def test_two_works_of_one_week_never_share_a_transaction(database: Database) -> None:
+    """Works with the same key wait for separate batches; rows queued meanwhile join the first."""
     held = Held(database)
     commit = GroupCommit(held)
     seen: list[tuple[str, int]] = []
@@ -119,18 +137,20 @@ def test_works_of_one_week_share_a_batch_in_the_order_they_came(database: Databa
     first.start()
     assert held.entered.wait(10)
     threads = [
-        threading.Thread(target=commit.run, args=(work("W06"), "W06")),
         threading.Thread(target=commit.run, args=(work("W05-a"), "W05")),
         threading.Thread(target=commit.run, args=(work("W05-b"), "W05")),
+        threading.Thread(target=commit.run, args=(work("W06"), "W06")),
         threading.Thread(target=commit.insert, args=(ROWS, _entry("refused"))),
     ]
-    for number, thread in enumerate(threads):
+    for thread in threads:
         thread.start()
-        while len(commit._waiting) < number + 1:
-            threading.Event().wait(0.01)
+    while len(commit._waiting) < 4:
+        threading.Event().wait(0.01)
     held.release.set()
     for thread in [first, *threads]:
         thread.join(10)
-    assert seen == [("warm", 1), ("W05-a", 2), ("W05-b", 2), ("W06", 2)]
+    batch = dict(seen)
+    assert batch["W05-a"] != batch["W05-b"]
+    assert batch["W05-a"] == batch["W06"]
     assert _stored(database) == ["W05-a", "W05-b", "W06", "refused", "warm"]
-    assert len(held.batches) == 2
+    assert len(held.batches) == 3
