@@ -493,15 +493,23 @@ def cancel(
         session, parsed, allocation.institution, allocation.week, now, lock=True
     )
     session.refresh(allocation)
-    if allocation.state != CANCELLED:
-        allocation.state = CANCELLED
-        allocation.cancelled_at = now
-        allocation.hold_expires_at = None
-        session.execute(_RELEASE_ONE, {"allocation_id": allocation.id})
-        if week is None or week.problem_row.id != allocation.problem_id:
-            allocation.week_version = bump(session, allocation.problem_id)
-        else:
-            with parsed.bookings.hold(session, week, now) as booked:
-                stamp(session, booked, allocation, now)
-        session.flush()
+    if allocation.state == CANCELLED:
+        return Outcome(200, view(allocation, now))
+    if week is None or week.problem_row.id != allocation.problem_id:
+        _cancelled(session, allocation, now)
+        allocation.week_version = bump(session, allocation.problem_id)
+    else:
+        # The copy is held before the allocation changes, so that what it catches up with
+        # is only what others committed.
+        with parsed.bookings.hold(session, week, now) as booked:
+            _cancelled(session, allocation, now)
+            stamp(session, booked, allocation, now)
+    session.flush()
     return Outcome(200, view(allocation, now))
+
+
+def _cancelled(session: Session, allocation: Allocation, now: datetime) -> None:
+    allocation.state = CANCELLED
+    allocation.cancelled_at = now
+    allocation.hold_expires_at = None
+    session.execute(_RELEASE_ONE, {"allocation_id": allocation.id})

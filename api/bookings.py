@@ -32,7 +32,7 @@ from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, aliased
 
-from api.database import DriverStatement, on_commit, on_rollback
+from api.database import DriverStatement, on_commit
 from api.published import (
     CONFIRMED,
     HELD,
@@ -341,6 +341,7 @@ class Bookings:
         self._weeks: dict[WeekKey, BookedWeek] = {}
         self._located: dict[tuple[object, ...], PublishedWeek] = {}
         self._places: dict[tuple[str, str], Located] = {}
+        self._loading: dict[WeekKey, threading.Lock] = {}
         self._lock = threading.Lock()
 
     def locate(
@@ -421,14 +422,11 @@ class Bookings:
             version, epoch = known[1], known[2]
         else:
             version, epoch = version_of(session, problem_id)
-        with self._lock:
-            booked = self._weeks.get(key)
+        booked = self._copy(session, week, key, epoch, now)
         # A copy ahead of what this transaction reads (a read that began before another
-        # request's commit) is the newer one: it is kept, and not caught up.
-        if booked is None or booked.epoch != epoch:
-            booked = _load(session, week, now)
-            self._remember(key, booked)
-            self._forget_on_rollback(session, key, booked)
+        # request's commit) is the newer one: it is kept, and not caught up. What a copy
+        # is loaded or caught up with was committed by others (a request changes its week
+        # only under ``hold``, after this), so a refusal or a rollback leaves it true.
         with booked.lock:
             if booked.version < version:
                 changed = select(Allocation).where(
@@ -436,27 +434,35 @@ class Bookings:
                 )
                 booked.apply(list(session.scalars(changed)), now)
                 booked.version = version
-                self._forget_on_rollback(session, key, booked)
             booked.expire(now)
             yield booked
 
-    def _forget_on_rollback(self, session: Session, key: WeekKey, booked: BookedWeek) -> None:
-        """Drop the copy if the write transaction (or savepoint) it read from fails: what it
-        took in there may not have been committed."""
-
-        def forget() -> None:
+    def _copy(
+        self, session: Session, week: PublishedWeek, key: WeekKey, epoch: int, now: datetime
+    ) -> BookedWeek:
+        """Give the week's copy at ``epoch``, loaded by one request while the others of the
+        same week wait for it (each would otherwise load the whole week at once)."""
+        with self._lock:
+            booked = self._weeks.get(key)
+            if booked is not None and booked.epoch == epoch:
+                return booked
+            loading = self._loading.setdefault(key, threading.Lock())
+        with loading:
             with self._lock:
-                if self._weeks.get(key) is booked:
-                    del self._weeks[key]
-
-        on_rollback(session).append(forget)
+                booked = self._weeks.get(key)
+            if booked is None or booked.epoch != epoch:
+                booked = _load(session, week, now)
+                self._remember(key, booked)
+        return booked
 
     def _remember(self, key: WeekKey, booked: BookedWeek) -> None:
         with self._lock:
             self._weeks.pop(key, None)
             self._weeks[key] = booked
             while len(self._weeks) > self.size:
-                self._weeks.pop(next(iter(self._weeks)))
+                gone = next(iter(self._weeks))
+                self._weeks.pop(gone)
+                self._loading.pop(gone, None)
 
 
 def stamp(session: Session, booked: BookedWeek, allocation: Allocation, now: datetime) -> None:
