@@ -412,6 +412,8 @@ def search_group(built: RosterModel, task: GroupTask, options: SolveOptions) -> 
             task = replace(task, anchor=held)
             anchor, anchor_value = held, solution_value(held, task.expression)
             hint_solution(built, held)
+            # A group of the entitlement tier alone is proven once its head reaches the bound.
+            reached = reporter.ceiling is not None and anchor_value >= reporter.ceiling
     budget, left = task.seconds(), task.wall()
     if left <= 0:
         # The solve's time is up (the build and the searches before took it): the hint stands.
@@ -452,10 +454,10 @@ def held_sessions(
     ``HELD_SHARE`` of the group's time and ends once the head tier reaches
     the counts' bound (the reporter's ceiling with the tiers below at 0);
     the whole model's search then goes on from its solution. None without
-    a ceiling or a solution better than the anchor. Its own bound holds the
-    held model only and is never taken.
+    a ceiling, without time left, or without a solution better than the
+    anchor. Its own bound holds the held model only and is never taken.
     """
-    if reporter.ceiling is None or reporter.best is None:
+    if reporter.ceiling is None or reporter.best is None or min(task.seconds(), task.wall()) <= 0:
         return None
     weight = tier_weights(task.ranges)
     head = group_values("+".join(task.group), reporter.ceiling, task.ranges)[task.group[0]]
