@@ -17,7 +17,7 @@ from __future__ import annotations
 import sys
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from ortools.sat.python import cp_model, cp_model_helper
 
@@ -37,6 +37,7 @@ from solver.tiers import (
     GroupResult,
     anchored_result,
     group_top,
+    group_values,
     headed_bound,
     search_limits,
     searched_result,
@@ -55,6 +56,9 @@ RELAXATION_SHARE = 0.5
 # The least time the simplex has for the week's counts (``counted_bound``), which it solves
 # in a fraction of a second at 1,000 fathers: also when the group's share is less or spent.
 COUNTS_LEAST_SECONDS = 5.0
+# The share of an entitlement group's time its search with the warm start's sessions and staff
+# held (``held_sessions``) may take; it ends sooner once the head tier reaches its bound.
+HELD_SHARE = 0.75
 # Completing a hint with every decision fixed takes about a CPU second at 400 fathers; this
 # is only a safety net, wide enough for a machine shared many times over: at 10 s a 400-father
 # week's completion (1.4 CPU seconds, 11 s of wall time at a load of 12) failed, and the search
@@ -135,6 +139,9 @@ class Reporter(cp_model.CpSolverSolutionCallback):
         self.live = live
         self.ceiling: int | None = None
         self.bound: int | None = None
+        # A value at which the search stops that is no bound: a restricted model's search
+        # (``held_sessions``), whose own bound holds only that model, gives way to the week's.
+        self.enough: int | None = None
 
     def on_bound(self, bound: float) -> None:
         """Report a better bound of the tier group, with the best value so far."""
@@ -147,11 +154,15 @@ class Reporter(cp_model.CpSolverSolutionCallback):
         if self.ceiling is not None and value >= self.ceiling:
             # No solution can do better (``solver.relaxation``): the search is done.
             self.stop_search()
+        if self.enough is not None and value >= self.enough:
+            self.stop_search()
         if self.best is not None and value <= self.best:
             return
         self.best = value
-        bound = round(self.best_objective_bound)
-        tell(self.on_progress, self.began, self.tier, value, self._held(bound))
+        own = round(self.best_objective_bound) if self.enough is None else self.bound
+        tell(
+            self.on_progress, self.began, self.tier, value, None if own is None else self._held(own)
+        )
         if self.live is not None and self.live.due():
             self.live.take(self.response_proto.solution)
 
@@ -395,6 +406,14 @@ def search_group(built: RosterModel, task: GroupTask, options: SolveOptions) -> 
         searching = legal_sub_model(built, anchor)
     if not reached:
         reached = _relaxed(searching, task, options, reporter)
+    if not reached and anchor is not None and task.group[0] == ENTITLEMENTS:
+        held = held_sessions(built, task, options, reporter, anchor)
+        if held is not None:
+            task = replace(task, anchor=held)
+            anchor, anchor_value = held, solution_value(held, task.expression)
+            hint_solution(built, held)
+            # A group of the entitlement tier alone is proven once its head reaches the bound.
+            reached = reporter.ceiling is not None and anchor_value >= reporter.ceiling
     budget, left = task.seconds(), task.wall()
     if left <= 0:
         # The solve's time is up (the build and the searches before took it): the hint stands.
@@ -417,6 +436,43 @@ def search_group(built: RosterModel, task: GroupTask, options: SolveOptions) -> 
         taken = outcome.solution
         outcome.visits = searching.read(lambda literal: taken.boolean_value(literal))
     return outcome
+
+
+def held_sessions(
+    built: RosterModel,
+    task: GroupTask,
+    options: SolveOptions,
+    reporter: Reporter,
+    anchor: cp_model.CpSolver,
+) -> cp_model.CpSolver | None:
+    """Search the group with the anchor's sessions, escorts and staff held; give a better one.
+
+    Held so (``Variables.staffing``), the search decides only who sits where,
+    and on veenhuizen it found the entitlement tier's bound in about 8 CPU s
+    where the whole model's search took about 30 (docs/benchmarks.md): the
+    warm start already runs the sessions of a roster at the bound. It takes
+    ``HELD_SHARE`` of the group's time and ends once the head tier reaches
+    the counts' bound (the reporter's ceiling with the tiers below at 0);
+    the whole model's search then goes on from its solution. None without
+    a ceiling, without time left, or without a solution better than the
+    anchor. Its own bound holds the held model only and is never taken.
+    """
+    if reporter.ceiling is None or reporter.best is None or min(task.seconds(), task.wall()) <= 0:
+        return None
+    weight = tier_weights(task.ranges)
+    head = group_values("+".join(task.group), reporter.ceiling, task.ranges)[task.group[0]]
+    held = built.model.clone()
+    for literal in built.variables.staffing():
+        held.add(held.get_bool_var_from_proto_index(literal.index) == anchor.value(literal))
+    solver = cp_sat_solver(options, HELD_SHARE * task.seconds(), task.wall())
+    reporter.enough = head * (weight[task.group[0]] // weight[task.group[-1]])
+    before = reporter.best
+    try:
+        status = solver.solve(held, reporter)
+    finally:
+        reporter.enough = None
+    found = status in (cp_model.OPTIMAL, cp_model.FEASIBLE)
+    return solver if found and round(solver.objective_value) > before else None
 
 
 def _relaxed(

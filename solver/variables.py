@@ -56,3 +56,19 @@ class Variables:
             model.new_bool_var(f"officer[{s.activity},{s.start},{s.person}]")
             for s in candidates.slot_officers
         ]
+
+    def staffing(self) -> list[cp_model.IntVar]:
+        """Give the literals of which sessions run, with escorts, and who staffs each start.
+
+        Held at a roster's values, what is left to decide is who sits where:
+        the seats, escorted seats and individual slots
+        (``solver.search.held_sessions``).
+        """
+        return [
+            *self.run.values(),
+            *self.escorted.values(),
+            *self.session_volunteer.values(),
+            *self.session_officer.values(),
+            *self.slot_volunteer,
+            *self.slot_officer,
+        ]

@@ -13,8 +13,10 @@ from scheduler.validate import check_assignments
 from solver.model import RosterModel, VisitModel
 from solver.search import (
     GroupTask,
+    Reporter,
     SolveOptions,
     group_expression,
+    held_sessions,
     hinted_solution,
     search_group,
     solution_value,
@@ -88,3 +90,37 @@ def test_the_entitlement_tier_starts_from_the_legal_visits_with_the_week_filled(
     expression = built.terms.expressions["legal_minimum"]
     assert filled.value(expression) == round(solver.objective_value)
     assert any(a.activity not in visits for a in roster)
+
+
+def test_the_held_sessions_search_keeps_the_anchors_staffing_and_betters_it() -> None:
+    """With the hint's sessions and staff held, a better roster keeps them and is valid."""
+    problem = generate_problem(30, seed=4)
+    built = RosterModel(problem)
+    built.hint(priority_order(problem))
+    ranges = tier_ranges(problem)
+    group = ["entitlements", "continuity"]
+    anchor = hinted_solution(built.model)
+    assert anchor is not None
+    task = GroupTask(
+        group=group,
+        expression=group_expression(group, built.terms.expressions, ranges),
+        ranges=ranges,
+        anchor=anchor,
+        seconds=lambda: 10.0,
+        wall=lambda: 10.0,
+        began=time.monotonic(),
+        on_progress=None,
+    )
+    built.model.maximize(task.expression)
+    hinted = solution_value(anchor, task.expression)
+    reporter = Reporter("entitlements+continuity", task.began, None, hinted)
+    # Without a ceiling there is no head to reach: no search.
+    assert held_sessions(built, task, SolveOptions(workers=2), reporter, anchor) is None
+    reporter.take_ceiling(group_top(group, ranges))
+    found = held_sessions(built, task, SolveOptions(workers=2), reporter, anchor)
+    assert found is not None and reporter.enough is None
+    assert solution_value(found, task.expression) > hinted
+    for literal in built.variables.staffing():
+        assert found.value(literal) == anchor.value(literal), literal.name
+    roster = built.read(lambda literal: found.boolean_value(literal))
+    assert check_assignments(problem, roster) == []

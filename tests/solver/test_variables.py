@@ -29,6 +29,15 @@ def test_a_session_has_a_run_a_seat_per_father_and_a_literal_per_eligible_person
     assert sorted(variables.session_volunteer) == [("S1", "V1"), ("S1", "V2")]
     assert sorted(variables.session_officer) == [("S1", "O1")]
     assert (variables.slot, variables.slot_volunteer, variables.slot_officer) == ([], [], [])
+    # The session's run, its escorts and its staff are its staffing; the seats are not.
+    staffing = {literal.name for literal in variables.staffing()}
+    assert staffing == {
+        "run[S1]",
+        "escorted[S1]",
+        "volunteer[S1,V1]",
+        "volunteer[S1,V2]",
+        "officer[S1,O1]",
+    }
 
 
 def test_an_individual_activity_has_a_literal_per_father_start_and_staff_per_start() -> None:
@@ -58,3 +67,7 @@ def test_an_individual_activity_has_a_literal_per_father_start_and_staff_per_sta
     ]
     assert len(variables.slot_officer) == len(candidates.slot_officers) == 2
     assert variables.run == {} and variables.seat == {}
+    # The staff of each start is staffing; the fathers' slots are not.
+    assert [v.index for v in variables.staffing()] == [
+        v.index for v in [*variables.slot_volunteer, *variables.slot_officer]
+    ]
