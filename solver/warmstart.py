@@ -18,6 +18,7 @@ from scheduler.domain import Activity, Assignment, Father, Problem
 from scheduler.eligibility import eligible
 from scheduler.entitlements import entitled, is_legal_visit
 from scheduler.four_weeks import weeks_with_nothing_beyond_legal
+from scheduler.history import below_legal_week_before
 from scheduler.ids import ESCORTED_VISIT
 from scheduler.objective import four_week_parts, granted_counts, has_its_escorts, raise_steps
 from scheduler.occupancy import Occupancy
@@ -115,9 +116,14 @@ def priority_order(
         )
         for f in problem.fathers
     }
-    # Among equals, the fathers the weeks before served worst choose first.
+    # Among equals, the fathers below the legal minimum the week before choose first, so
+    # that where the seats allow it no one misses his legal hour two weeks running; then
+    # those the weeks before served worst.
+    missed = below_legal_week_before(problem)
     order = {f.id: n for n, f in enumerate(rotation(problem))}
-    waiting = sorted(problem.fathers, key=lambda f: (choices[f.id], order[f.id]))
+    waiting = sorted(
+        problem.fathers, key=lambda f: (choices[f.id], f.id not in missed, order[f.id])
+    )
     placer = _legal_visits(problem, earliest, visits, waiting, owed, on_first)
     # An escorted visit is an occurrence beyond the legal visit: the escorts wait for the
     # pass that gives each father his first one, and go first where the fathers have none.
