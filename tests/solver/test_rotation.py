@@ -163,6 +163,40 @@ def test_the_solve_keeps_him_seated_before_the_lower_tiers() -> None:
     assert tiers(second, swapped).entitlements > tiers(second, roster).entitlements
 
 
+def hall_for_two_shell_one_first() -> Problem:
+    """Give two seats in the visit hall for two shell-1 fathers and a shell-2 father.
+
+    The shell-1 fathers may only sit in the visit hall; F-003 may also have a
+    family-room visit, but the family room's visit needs a volunteer and there
+    is none: the hall is his only way to the legal hour all the same.
+    """
+    wednesday = [window("wed", "08:00", "20:00")]
+    return week(
+        rooms=[
+            room("BZ", "visit_hall", [window("wed", "13:00", "18:00")], capacity=10),
+            room("FK", "family_room", [window("mon", "10:00", "12:00")]),
+        ],
+        sessions=[session("S1", "regular_visit", "BZ", at("wed", "14:00"), 2)],
+        officers=[officer("O1", [*wednesday, window("mon", "08:00", "20:00")])],
+        fathers=[father("F-001", shell=1), father("F-002", shell=1), father("F-003", shell=2)],
+        policy={"partner_cap_hours": 0.0},
+    )
+
+
+def test_where_seats_are_scarce_he_takes_one_from_a_father_who_had_his() -> None:
+    """F-003 misses week 1 (the fathers with one kind of visit choose first); week 2 seats him.
+
+    Both weeks bring two fathers to the legal minimum: in week 2 one of the
+    shell-1 fathers, who had his hour in week 1, is the one without.
+    """
+    first = hall_for_two_shell_one_first()
+    placed = priority_order(first)
+    assert legal_hours(first, placed) == ["F-001", "F-002"]
+    second = next_week(first, week_record(first, placed))
+    seated = legal_hours(second, priority_order(second))
+    assert len(seated) == 2 and "F-003" in seated
+
+
 def test_a_week_planned_alone_knows_no_one_below_the_week_before() -> None:
     """A record without what each father was owed names no one (a week planned alone)."""
     first = two_seats_three_fathers()
