@@ -125,13 +125,13 @@ def _legal_placer(
     Visits cheapest in volunteer minutes go round first, and within each the
     fathers with the fewest kinds of visit choose first: a father who can
     only sit in the visit hall needs its seats more than one who may also
-    have a cell or family room visit; among equals, in ``rotation``'s order.
-    Where that leaves fathers below the legal minimum the week before without,
-    the visits are placed again with those fathers first among equals, and
-    then first of all; a placing is kept where it brings as many fathers to
-    the legal minimum and more of those, so that where the seats allow it no
-    one misses his legal hour two weeks running and the legal tier gives up
-    nothing for it. A week where they are all seated is placed as before.
+    have a cell or family room visit. Among equals, the fathers below the
+    legal minimum the week before choose first, then ``rotation``'s order.
+    Where seats are scarce that may still leave them without: the visits are
+    then placed again with those fathers first of all, and that placing is
+    kept where it brings as many fathers to the legal minimum and more of
+    those, so that where the seats allow it no one misses his legal hour two
+    weeks running and the legal tier gives up nothing for it.
     """
     choices = {
         f.id: sum(
@@ -143,18 +143,16 @@ def _legal_placer(
     }
     missed = below_legal_week_before(problem)
     order = {f.id: n for n, f in enumerate(rotation(problem))}
-    waiting = sorted(problem.fathers, key=lambda f: (choices[f.id], order[f.id]))
-    best = _legal_visits(problem, earliest, visits, waiting, owed, on_first)
-    reached = _reached(best, visits, missed)
-    for by_choices in (True, False):
-        if reached[1] == len(missed):
-            break
-        # A stable sort: the order above stands among those it puts level.
-        waiting.sort(key=lambda f: (choices[f.id] if by_choices else 0, f.id not in missed))
-        again = _legal_visits(problem, earliest, visits, waiting, owed)
-        if _reached(again, visits, missed) > reached:
-            best, reached = again, _reached(again, visits, missed)
-    return best
+    waiting = sorted(
+        problem.fathers, key=lambda f: (choices[f.id], f.id not in missed, order[f.id])
+    )
+    placer = _legal_visits(problem, earliest, visits, waiting, owed, on_first)
+    reached = _reached(placer, visits, missed)
+    if not missed or reached[1] == len(missed):
+        return placer
+    waiting.sort(key=lambda f: f.id not in missed)
+    again = _legal_visits(problem, earliest, visits, waiting, owed)
+    return again if _reached(again, visits, missed) > reached else placer
 
 
 def _reached(placer: _Placer, visits: list[Activity], missed: set[str]) -> tuple[int, int]:
