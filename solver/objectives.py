@@ -17,6 +17,7 @@ from ortools.sat.python import cp_model
 
 from scheduler.domain import Father, Problem, Roster
 from scheduler.entitlements import entitled
+from scheduler.history import below_legal_week_before
 from scheduler.ids import ESCORTED_VISIT
 from scheduler.objective import (
     FLOOR_STEPS,
@@ -62,6 +63,10 @@ class TierTerms:
     # Per father, the most of his possible visits the legal tier can use, and their literals:
     # 0 for a father it cannot count or already counts, 1 where any one visit is enough.
     useful_visits: dict[str, tuple[int, list[cp_model.IntVar]]] = field(default_factory=dict)
+    # Per father, whether he is at the legal minimum: a literal, or 1 or 0 where that is fixed.
+    at_legal: dict[str, cp_model.IntVar | int] = field(default_factory=dict)
+    # How many of the fathers below the legal minimum the week before are at it this week.
+    missed_at_legal: Expression = 0
 
 
 class VisitTerm(NamedTuple):
@@ -121,8 +126,10 @@ def legal_minimum(
         if rest <= 0 or sum(t.minutes for t in own) < rest:
             constant += int(rest <= 0)
             terms.useful_visits[father.id] = (0, [t.literal for t in own])
+            terms.at_legal[father.id] = int(rest <= 0)
             continue
         reached = model.new_bool_var(f"legal[{father.id}]")
+        terms.at_legal[father.id] = reached
         count.append(reached)
         shares.append((min(t.partner_minutes for t in own), reached))
         if all(t.minutes >= rest for t in own):
@@ -451,4 +458,8 @@ def tier_terms(
         "economy": economy(problem, candidates, variables),
     }
     terms.expressions = {name: found[name] for name in TIERS}
+    reached = [terms.at_legal.get(f, 0) for f in sorted(below_legal_week_before(problem))]
+    fixed = [r for r in reached if isinstance(r, int)]
+    literals = [r for r in reached if not isinstance(r, int)]
+    terms.missed_at_legal = summed(literals) + sum(fixed) if literals else sum(fixed)
     return terms

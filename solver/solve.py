@@ -236,7 +236,7 @@ def solve(
     settled, completed = _settled_tiers(built, active, expressions)
     built_seconds = round(time.monotonic() - began, 3)
     groups = [[name] for name in settled] + search_groups(active[len(settled) :], ranges)
-    results = _hold_settled(built, settled, began, on_progress)
+    results = _hold_settled(built, settled, completed, began, on_progress)
     # The completed hint is the solution of the settled tiers, should nothing else be searched.
     best = completed if settled else None
     live = _live(built, start, previous, began, options, on_roster)
@@ -320,6 +320,8 @@ class _Search:
             value, bound = searched.result.value, searched.result.bound
             tell(self.on_progress, self.began, "+".join(task.group), value, bound)
             built.model.add(task.expression >= searched.result.value)
+            if task.group == [LEGAL]:
+                _hold_missed(built, best)
             hint_solution(built, best)
             if self.live is not None and index + 1 < len(self.groups):
                 # The group's best, however soon after the last: the next group starts there.
@@ -374,7 +376,11 @@ def _refilled(built: RosterModel, visits: list[Assignment]) -> cp_model.CpSolver
 
 
 def _hold_settled(
-    built: RosterModel, settled: dict[str, int], began: float, on_progress: ProgressHandler | None
+    built: RosterModel,
+    settled: dict[str, int],
+    completed: cp_model.CpSolver | None,
+    began: float,
+    on_progress: ProgressHandler | None,
 ) -> list[GroupResult]:
     """Give the results of the settled tiers, each held at its ceiling in the model.
 
@@ -383,9 +389,26 @@ def _hold_settled(
     results: list[GroupResult] = []
     for name, ceiling in settled.items():
         built.model.add(built.terms.expressions[name] >= ceiling)
+        if name == LEGAL:
+            _hold_missed(built, completed)
         results.append(GroupResult(ceiling, ceiling, True))
         tell(on_progress, began, name, ceiling, ceiling)
     return results
+
+
+def _hold_missed(built: RosterModel, solution: cp_model.CpSolver | None) -> None:
+    """Hold at the legal minimum as many of those below it the week before as ``solution`` has.
+
+    The legal tier counts fathers, and the lower tiers may trade who has the
+    seats it counts; the fathers below the legal minimum the week before keep
+    theirs, so where the legal tier's solution (the warm start seats them
+    first) gives them the legal hour again, no lower tier takes it from them
+    (docs/design.md section 10). Their count is not searched: it stays what
+    the legal tier's solution holds.
+    """
+    missed = built.terms.missed_at_legal
+    if solution is not None and not isinstance(missed, int):
+        built.model.add(missed >= solution_value(solution, missed))
 
 
 def _group_task(

@@ -18,6 +18,7 @@ from scheduler.domain import Activity, Assignment, Father, Problem
 from scheduler.eligibility import eligible
 from scheduler.entitlements import entitled, is_legal_visit
 from scheduler.four_weeks import weeks_with_nothing_beyond_legal
+from scheduler.history import below_legal_week_before
 from scheduler.ids import ESCORTED_VISIT
 from scheduler.objective import four_week_parts, granted_counts, has_its_escorts, raise_steps
 from scheduler.occupancy import Occupancy
@@ -104,9 +105,34 @@ def priority_order(
     activities = _cheapest_first(problem)
     owed = _owed(problem, activities)
     visits = [a for a in activities if a.counts_as_visit]
-    # Visits cheapest in volunteer minutes go round first, and within each the fathers with
-    # the fewest kinds of visit choose first: a father who can only sit in the visit hall
-    # needs its seats more than one who may also have a cell or family room visit.
+    placer = _legal_placer(problem, earliest, visits, owed, on_first)
+    # An escorted visit is an occurrence beyond the legal visit: the escorts wait for the
+    # pass that gives each father his first one, and go first where the fathers have none.
+    _strip_escorts(placer)
+    _rounds(placer, activities, owed, _unescorted(placer))
+    return placer.occupancy.assignments()
+
+
+def _legal_placer(
+    problem: Problem,
+    earliest: int,
+    visits: list[Activity],
+    owed: dict[tuple[str, str], int],
+    on_first: FirstRoster | None,
+) -> _Placer:
+    """Give a placer holding the legal visits, the most fathers at the legal minimum first.
+
+    Visits cheapest in volunteer minutes go round first, and within each the
+    fathers with the fewest kinds of visit choose first: a father who can
+    only sit in the visit hall needs its seats more than one who may also
+    have a cell or family room visit. Among equals, the fathers below the
+    legal minimum the week before choose first, then ``rotation``'s order.
+    Where seats are scarce that may still leave them without: the visits are
+    then placed again with those fathers first of all, and that placing is
+    kept where it brings as many fathers to the legal minimum and more of
+    those, so that where the seats allow it no one misses his legal hour two
+    weeks running and the legal tier gives up nothing for it.
+    """
     choices = {
         f.id: sum(
             1
@@ -115,15 +141,25 @@ def priority_order(
         )
         for f in problem.fathers
     }
-    # Among equals, the fathers the weeks before served worst choose first.
+    missed = below_legal_week_before(problem)
     order = {f.id: n for n, f in enumerate(rotation(problem))}
-    waiting = sorted(problem.fathers, key=lambda f: (choices[f.id], order[f.id]))
+    waiting = sorted(
+        problem.fathers, key=lambda f: (choices[f.id], f.id not in missed, order[f.id])
+    )
     placer = _legal_visits(problem, earliest, visits, waiting, owed, on_first)
-    # An escorted visit is an occurrence beyond the legal visit: the escorts wait for the
-    # pass that gives each father his first one, and go first where the fathers have none.
-    _strip_escorts(placer)
-    _rounds(placer, activities, owed, _unescorted(placer))
-    return placer.occupancy.assignments()
+    reached = _reached(placer, visits, missed)
+    if not missed or reached[1] == len(missed):
+        return placer
+    waiting.sort(key=lambda f: f.id not in missed)
+    again = _legal_visits(problem, earliest, visits, waiting, owed)
+    return again if _reached(again, visits, missed) > reached else placer
+
+
+def _reached(placer: _Placer, visits: list[Activity], missed: set[str]) -> tuple[int, int]:
+    """Give how many fathers the placer brings to the legal minimum, and how many of ``missed``."""
+    legal = placer.problem.policy.legal_min_visit_minutes
+    at = {f.id for f in placer.problem.fathers if _seen(placer.occupancy, visits, f) >= legal}
+    return len(at), len(at & missed)
 
 
 def rotation(problem: Problem) -> list[Father]:

@@ -7,7 +7,13 @@ from typing import Any
 import pytest
 
 from scheduler.domain import Problem, ProblemError, parse_problem
-from scheduler.history import Earlier, parse_history, week_after, weeks_between
+from scheduler.history import (
+    Earlier,
+    below_legal_week_before,
+    parse_history,
+    week_after,
+    weeks_between,
+)
 from tests.kit.weeks import father, week
 
 
@@ -126,3 +132,29 @@ def test_week_arithmetic_crosses_the_year() -> None:
     assert week_after("2026-W53") == "2027-W01"
     assert week_after("2027-W05", 3) == "2027-W08"
     assert weeks_between("2026-W52", "2027-W05") == 6
+
+
+def test_the_fathers_below_the_legal_minimum_the_week_before_are_read_from_its_record() -> None:
+    """A cancelled visit leaves its father below; a no-show does not; two weeks back counts not.
+
+    F-003 is not in the records' entitlements (he was not planned those
+    weeks), so he is named by neither.
+    """
+    problem = week(fathers=[father("F-001"), father("F-002"), father("F-003")])
+    owed = {"F-001": {"regular_visit": 1}, "F-002": {"regular_visit": 1}}
+    visit = "2027-01-27T14:00:00+01:00"  # Wednesday of 2027-W04, the week before
+    read = with_history(
+        problem,
+        [
+            {
+                "week": "2027-W04",
+                "entitled": owed,
+                "occurrences": [
+                    occurrence("F-001", "regular_visit", visit, outcome="cancelled_by_institution"),
+                    occurrence("F-002", "regular_visit", visit, outcome="no_show"),
+                ],
+            },
+            {"week": "2027-W03", "entitled": owed, "occurrences": []},
+        ],
+    )
+    assert below_legal_week_before(read) == {"F-001"}
