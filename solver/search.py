@@ -37,7 +37,6 @@ from solver.tiers import (
     GroupResult,
     anchored_result,
     group_top,
-    group_values,
     headed_bound,
     search_limits,
     searched_result,
@@ -57,7 +56,7 @@ RELAXATION_SHARE = 0.5
 # in a fraction of a second at 1,000 fathers: also when the group's share is less or spent.
 COUNTS_LEAST_SECONDS = 5.0
 # The share of an entitlement group's time its search with the warm start's sessions and staff
-# held (``held_sessions``) may take; it ends sooner once the head tier reaches its bound.
+# held (``held_sessions``) takes; it ends sooner only at the group's ceiling.
 HELD_SHARE = 0.75
 # Completing a hint with every decision fixed takes about a CPU second at 400 fathers; this
 # is only a safety net, wide enough for a machine shared many times over: at 10 s a 400-father
@@ -139,9 +138,9 @@ class Reporter(cp_model.CpSolverSolutionCallback):
         self.live = live
         self.ceiling: int | None = None
         self.bound: int | None = None
-        # A value at which the search stops that is no bound: a restricted model's search
-        # (``held_sessions``), whose own bound holds only that model, gives way to the week's.
-        self.enough: int | None = None
+        # A restricted model's search (``held_sessions``): its own bound holds only that
+        # model, so the week's bound is told in its place.
+        self.restricted = False
 
     def on_bound(self, bound: float) -> None:
         """Report a better bound of the tier group, with the best value so far."""
@@ -154,12 +153,10 @@ class Reporter(cp_model.CpSolverSolutionCallback):
         if self.ceiling is not None and value >= self.ceiling:
             # No solution can do better (``solver.relaxation``): the search is done.
             self.stop_search()
-        if self.enough is not None and value >= self.enough:
-            self.stop_search()
         if self.best is not None and value <= self.best:
             return
         self.best = value
-        own = round(self.best_objective_bound) if self.enough is None else self.bound
+        own = self.bound if self.restricted else round(self.best_objective_bound)
         tell(
             self.on_progress, self.began, self.tier, value, None if own is None else self._held(own)
         )
@@ -451,26 +448,26 @@ def held_sessions(
     and on veenhuizen it found the entitlement tier's bound in about 8 CPU s
     where the whole model's search took about 30 (docs/benchmarks.md): the
     warm start already runs the sessions of a roster at the bound. It takes
-    ``HELD_SHARE`` of the group's time and ends once the head tier reaches
-    the counts' bound (the reporter's ceiling with the tiers below at 0);
-    the whole model's search then goes on from its solution. None without
+    ``HELD_SHARE`` of the group's time, or ends at the group's ceiling; the
+    whole model's search then goes on from its solution. None without
     a ceiling, without time left, or without a solution better than the
     anchor. Its own bound holds the held model only and is never taken.
     """
     if reporter.ceiling is None or reporter.best is None or min(task.seconds(), task.wall()) <= 0:
         return None
-    weight = tier_weights(task.ranges)
-    head = group_values("+".join(task.group), reporter.ceiling, task.ranges)[task.group[0]]
     held = built.model.clone()
     for literal in built.variables.staffing():
         held.add(held.get_bool_var_from_proto_index(literal.index) == anchor.value(literal))
     solver = cp_sat_solver(options, HELD_SHARE * task.seconds(), task.wall())
-    reporter.enough = head * (weight[task.group[0]] // weight[task.group[-1]])
+    # It runs its share to the end: stopped from its callback once the head tier reached its
+    # bound, the search aborted the process (OR-Tools 9.15, a failed check that the solution
+    # has the postsolve mapping's size) on a week of four fathers (tests/whatif).
+    reporter.restricted = True
     before = reporter.best
     try:
         status = solver.solve(held, reporter)
     finally:
-        reporter.enough = None
+        reporter.restricted = False
     found = status in (cp_model.OPTIMAL, cp_model.FEASIBLE)
     return solver if found and round(solver.objective_value) > before else None
 
