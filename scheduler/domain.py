@@ -492,6 +492,20 @@ class Problem(Contract):
         return {father.id: father for father in self.fathers}
 
     @cached_property
+    def kept_apart(self) -> dict[str, frozenset[str]]:
+        """Give, per father, the fathers he must be kept apart from (either naming the other).
+
+        The validator and the placement ask it for a few fathers at a time, once
+        per booking: read from every father's list once, not at each question.
+        """
+        apart: dict[str, set[str]] = {}
+        for father in self.fathers:
+            for other in father.non_associations:
+                apart.setdefault(father.id, set()).add(other)
+                apart.setdefault(other, set()).add(father.id)
+        return {key: frozenset(value) for key, value in apart.items()}
+
+    @cached_property
     def session_sites(self) -> frozenset[tuple[str, str]]:
         """Give each (activity, institution) that has a session this week.
 

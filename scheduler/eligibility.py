@@ -23,6 +23,8 @@ def on_timeout(problem: Problem, father: Father, day: date) -> bool:
 
     A time-out ended early (``end``) no longer covers its end day or later.
     """
+    if not father.timeouts:
+        return False
     length = timedelta(weeks=problem.policy.timeout_weeks)
     return any(
         t.start <= day < t.start + length and (t.end is None or day < t.end)

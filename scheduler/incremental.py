@@ -44,10 +44,7 @@ def _apart(problem: Problem, new: Assignment) -> set[str]:
     fathers = set(new.fathers)
     apart: set[str] = set()
     for father_id in fathers:
-        father = problem.father_by_id.get(father_id)
-        if father is not None:
-            apart |= set(father.non_associations)
-    apart |= {f.id for f in problem.fathers if fathers.intersection(f.non_associations)}
+        apart |= problem.kept_apart.get(father_id, frozenset())
     return apart - fathers
 
 
@@ -56,18 +53,22 @@ def touching(problem: Problem, taken: Sequence[Assignment], new: Assignment) -> 
     fathers = set(new.fathers)
     staff = set(new.volunteers) | set(new.officers)
     apart = _apart(problem, new)
+    # Asked of every assignment of the week: the bounds of "within a day" are made once.
+    low, high = new.start - REACH, new.start + REACH
     found: list[Assignment] = []
     for other in taken:
         if other.id == new.id:
             continue
-        near = abs(other.start - new.start) < REACH
-        if fathers.intersection(other.fathers):
+        near = low < other.start < high
+        if not fathers.isdisjoint(other.fathers):
             found.append(other if near else _only(other, fathers))
-        elif near and (
-            (new.room is not None and other.room == new.room) or apart.intersection(other.fathers)
+        elif not near:
+            continue
+        elif (new.room is not None and other.room == new.room) or not apart.isdisjoint(
+            other.fathers
         ):
             found.append(other)
-        elif near and (staff.intersection(other.volunteers) or staff.intersection(other.officers)):
+        elif not staff.isdisjoint(other.volunteers) or not staff.isdisjoint(other.officers):
             found.append(_only(other, fathers))
     return found
 

@@ -176,6 +176,10 @@ def _attempt(
         return None, [reasons.OUTSIDE_WINDOWS]
     day = start // MINUTES_PER_DAY
     found = set(occupancy.day_reasons(father, activity, day))
+    if found and not every:
+        # A ceiling reached or an ineligible day blocks every start of that day: the most
+        # common refusal, found before the spans of the day are asked.
+        return None, sorted(found)
     windows = index.activity_windows[activity.id]
     off_grid = session is None and start % MINUTES_PER_DAY % problem.policy.slot_minutes != 0
     if off_grid or (windows and not inside(windows, start, end)):

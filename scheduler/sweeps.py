@@ -115,17 +115,14 @@ def volunteer_hours(check: Findings, placed: list[Placed]) -> None:
 
 def non_association(check: Findings, placed: list[Placed]) -> None:
     """Check that fathers kept apart never share an assignment nor the visit hall at once."""
-    apart: dict[str, set[str]] = defaultdict(set)
-    for father in check.problem.fathers:
-        for other in father.non_associations:
-            apart[father.id].add(other)
-            apart[other].add(father.id)
+    apart = check.problem.kept_apart
     if not apart:
         return
+    none: frozenset[str] = frozenset()
     for item in placed:
         present = {father.id for father in item.fathers}
         for father_id in sorted(present):
-            for other in sorted(apart[father_id] & present):
+            for other in sorted(apart.get(father_id, none) & present):
                 if father_id < other:
                     check.add(
                         "non_association",
@@ -143,7 +140,7 @@ def non_association(check: Findings, placed: list[Placed]) -> None:
             _, father_id, key = heapq.heappop(running)
             inside[father_id].discard(key)
         for father in item.fathers:
-            for other in sorted(apart[father.id]):
+            for other in sorted(apart.get(father.id, none)):
                 for key in sorted(inside[other] - {item.id}):
                     check.add(
                         "non_association",

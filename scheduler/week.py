@@ -11,6 +11,7 @@ matters.
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
+from functools import lru_cache
 from typing import Literal
 from zoneinfo import ZoneInfo
 
@@ -42,8 +43,11 @@ def clock_minutes(text: str) -> int:
     return hours * 60 + minutes
 
 
+@lru_cache(maxsize=4096)
 def week_minute(day: str, clock: str) -> int:
     """Give the week minute of a day name (``mon``) and a clock time ``HH:MM`` on it."""
+    # The same few windows (a room's hours, a volunteer's, school hours) are turned
+    # into week minutes for every check of every booking: each pair is read once.
     return DAYS.index(day) * MINUTES_PER_DAY + clock_minutes(clock)
 
 
@@ -58,9 +62,12 @@ class WeekClock:
     def __init__(self, week: str) -> None:
         self.week = week
         self.monday = parse_week(week)
+        self._dates = tuple(self.monday + timedelta(days=day) for day in range(7))
 
     def day_date(self, day: int) -> date:
         """Give the calendar date of day index ``day`` (0 is Monday)."""
+        if 0 <= day < 7:
+            return self._dates[day]
         return self.monday + timedelta(days=day)
 
     def minute(self, moment: datetime) -> int:

@@ -79,16 +79,6 @@ def week_candidates(problem: Problem, institution: str, activity: Activity) -> l
     return [(m, None) for m in sorted(starts)]
 
 
-def _partners(problem: Problem) -> dict[str, frozenset[str]]:
-    """Give, per father, the fathers he must be kept apart from (either naming the other)."""
-    partners: dict[str, set[str]] = defaultdict(set)
-    for father in problem.fathers:
-        for other in father.non_associations:
-            partners[father.id].add(other)
-            partners[other].add(father.id)
-    return {key: frozenset(value) for key, value in partners.items()}
-
-
 class WeekIndex:
     """What the rules of one assignment need of one problem, in week minutes, by key."""
 
@@ -112,7 +102,7 @@ class WeekIndex:
             self.officers[officer.institution].append(officer)
         self.shifts = {o.id: week_spans(o.shifts) for o in problem.officers}
         self.unavailable = {f.id: range_spans(clock, f.unavailable) for f in problem.fathers}
-        self.partners = _partners(problem)
+        self.partners = problem.kept_apart
         self.activity_windows = {a.id: week_spans(a.windows) for a in problem.activities}
         self.school = week_spans(problem.policy.school_hours)
         self.pinned = frozenset(a.id for a in problem.pinned)

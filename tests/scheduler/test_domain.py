@@ -340,3 +340,17 @@ def test_the_contract_keeps_its_field_names() -> None:
         "problem_id", "week", "status", "objective", "bound", "gap", "solve_seconds",
         "assignments", "shortfalls", "kpis",
     }  # fmt: skip
+
+
+def test_fathers_kept_apart_are_read_both_ways(data: dict[str, Any]) -> None:
+    first, second, third = (f["id"] for f in data["fathers"][:3])
+    for father in data["fathers"]:
+        father["non_associations"] = []
+    _father(data, first)["non_associations"] = [second]
+    _father(data, third)["non_associations"] = [first]
+    problem = parse_problem(data)
+    assert problem.kept_apart == {
+        first: frozenset({second, third}),
+        second: frozenset({first}),
+        third: frozenset({first}),
+    }
