@@ -118,7 +118,7 @@ def test_the_held_sessions_search_keeps_the_anchors_staffing_and_betters_it() ->
     assert held_sessions(built, task, SolveOptions(workers=2), reporter, anchor) is None
     reporter.take_ceiling(group_top(group, ranges))
     found = held_sessions(built, task, SolveOptions(workers=2), reporter, anchor)
-    assert found is not None and reporter.enough is None
+    assert found is not None and not reporter.restricted
     assert solution_value(found, task.expression) > hinted
     for literal in built.variables.staffing():
         assert found.value(literal) == anchor.value(literal), literal.name
