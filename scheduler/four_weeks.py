@@ -28,6 +28,7 @@ from scheduler.history import (
     WeekRecord,
     counts_as_granted,
     record_granted,
+    weeks_between,
 )
 from scheduler.objective import could_have, granted_counts, has_its_escorts
 from scheduler.week import WeekClock
@@ -119,6 +120,26 @@ def weeks_with_nothing_beyond_legal(problem: Problem) -> Counter[str]:
         week = _earlier_week(problem, record)
         bare.update(week.beyond_owed - week.beyond_had)
     return bare
+
+
+def below_legal_week_before(problem: Problem) -> set[str]:
+    """Give the fathers below the legal minimum visit time in the week just before this one.
+
+    Read from that week's record as the four-week KPIs read it: a visit
+    cancelled by the institution is no visit, a family's no-show is one. A
+    record without entitlements counts for no father, as for the weeks with
+    nothing beyond the legal visit: a week planned alone knows no one's due.
+    """
+    legal = problem.policy.legal_min_visit_minutes
+    below: set[str] = set()
+    for record in problem.earlier.weeks:
+        if weeks_between(record.week, problem.week) != 1:
+            continue
+        week = _earlier_week(problem, record)
+        below |= {
+            f for f in record.entitled if f in problem.father_by_id and week.visits[f] < legal
+        }
+    return below
 
 
 def _this_week(problem: Problem, assignments: list[Assignment]) -> _Week:

@@ -242,27 +242,6 @@ def record_granted(problem: Problem, record: WeekRecord) -> Counter[tuple[str, s
     return granted
 
 
-def below_legal_week_before(problem: Problem) -> set[str]:
-    """Give the fathers below the legal minimum visit time in the week just before this one.
-
-    Read from that week's record as the four-week KPIs read it: a visit
-    cancelled by the institution is no visit, a family's no-show is one. A
-    record without entitlements counts for no father, as for the weeks with
-    nothing beyond the legal visit: a week planned alone knows no one's due.
-    """
-    legal = problem.policy.legal_min_visit_minutes
-    visits = {a.id: a.minutes for a in problem.activities if a.counts_as_visit}
-    below: set[str] = set()
-    for record in problem.earlier.weeks:
-        if weeks_between(record.week, problem.week) != 1:
-            continue
-        minutes: Counter[str] = Counter()
-        for (father, activity), count in record_granted(problem, record).items():
-            minutes[father] += count * visits.get(activity, 0)
-        below |= {f for f in record.entitled if f in problem.father_by_id and minutes[f] < legal}
-    return below
-
-
 def parse_history(data: Any) -> History:
     """Give a History from decoded JSON, or raise ProblemError naming each bad field."""
     try:

@@ -17,7 +17,7 @@ from ortools.sat.python import cp_model
 
 from scheduler.domain import Father, Problem, Roster
 from scheduler.entitlements import entitled
-from scheduler.history import below_legal_week_before
+from scheduler.four_weeks import below_legal_week_before
 from scheduler.ids import ESCORTED_VISIT
 from scheduler.objective import (
     FLOOR_STEPS,

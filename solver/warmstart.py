@@ -17,8 +17,7 @@ from collections.abc import Callable, Iterable
 from scheduler.domain import Activity, Assignment, Father, Problem
 from scheduler.eligibility import eligible
 from scheduler.entitlements import entitled, is_legal_visit
-from scheduler.four_weeks import weeks_with_nothing_beyond_legal
-from scheduler.history import below_legal_week_before
+from scheduler.four_weeks import below_legal_week_before, weeks_with_nothing_beyond_legal
 from scheduler.ids import ESCORTED_VISIT
 from scheduler.objective import four_week_parts, granted_counts, has_its_escorts, raise_steps
 from scheduler.occupancy import Occupancy

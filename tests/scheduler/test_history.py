@@ -7,9 +7,9 @@ from typing import Any
 import pytest
 
 from scheduler.domain import Problem, ProblemError, parse_problem
+from scheduler.four_weeks import below_legal_week_before
 from scheduler.history import (
     Earlier,
-    below_legal_week_before,
     parse_history,
     week_after,
     weeks_between,

@@ -15,8 +15,11 @@ from collections.abc import Callable
 import pytest
 
 from scheduler.domain import Assignment, Problem
-from scheduler.four_weeks import week_record, weeks_with_nothing_beyond_legal
-from scheduler.history import below_legal_week_before
+from scheduler.four_weeks import (
+    below_legal_week_before,
+    week_record,
+    weeks_with_nothing_beyond_legal,
+)
 from scheduler.horizon import next_week
 from scheduler.objective import tiers, visit_minutes
 from scheduler.validate import check_assignments
