@@ -461,5 +461,5 @@ def tier_terms(
     reached = [terms.at_legal.get(f, 0) for f in sorted(below_legal_week_before(problem))]
     fixed = [r for r in reached if isinstance(r, int)]
     literals = [r for r in reached if not isinstance(r, int)]
-    terms.missed_at_legal = summed(literals) + sum(fixed) if literals else sum(fixed)
+    terms.missed_at_legal = summed(literals) + sum(fixed)
     return terms
