@@ -10,6 +10,7 @@ tier is multiplied by more than the whole range of everything below it.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from scheduler.domain import Assignment, Father, Problem, Roster
@@ -94,7 +95,16 @@ def window_shares(problem: Problem) -> dict[str, WindowShare]:
 
 def floor_range(problem: Problem) -> int:
     """Give the most the four-week floor adds to the entitlement tier: 0 where it reads no one."""
-    return FLOOR_WEIGHT * FLOOR_STEPS if window_shares(problem) else 0
+    return FLOOR_WEIGHT * floor_most(window_shares(problem).values())
+
+
+def floor_most(shares: Iterable[WindowShare]) -> int:
+    """Give the most the four-week floor can reach, in FLOOR_STEPS parts (0 where it reads no one).
+
+    The least share is no more than any one father's: the least over the
+    fathers of his share with all he could be granted this week.
+    """
+    return min((min(FLOOR_STEPS, s.parts(sum(s.now.values()))) for s in shares), default=0)
 
 
 def window_shares_of(problem: Problem) -> dict[str, WindowShare]:

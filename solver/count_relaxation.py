@@ -45,7 +45,15 @@ from fractions import Fraction
 from scheduler.domain import Father, Problem
 from scheduler.entitlements import grantable, max_per_day
 from scheduler.ids import ESCORTED_VISIT
-from scheduler.objective import floor_range, occurrence_value, raise_steps, week_level_value
+from scheduler.objective import (
+    FLOOR_STEPS,
+    FLOOR_WEIGHT,
+    floor_most,
+    occurrence_value,
+    raise_steps,
+    week_level_value,
+    window_shares,
+)
 from solver.candidates import Candidates, SlotCandidate
 from solver.constraints import (
     partner_cap_left,
@@ -361,6 +369,7 @@ def add_value(problem: Problem, week: WeekCounts) -> None:
     """
     activities = {a.id: a for a in problem.entitlement_activities}
     by_father = week.by_father()
+    granted: dict[str, list[int]] = {}
     for father in problem.fathers:
         steps = raise_steps(problem, father)
         counts = by_father.get(father.id, {})
@@ -377,9 +386,29 @@ def add_value(problem: Problem, week: WeekCounts) -> None:
                 terms = dict.fromkeys(own, 1.0) | {c: -1.0 for c in columns}
                 week.rows.add(terms, -math.inf, 0.0)
             levels += own
+        granted[father.id] = levels
         whole = [week.column(1.0, week_level_value(j, steps)) for j in range(1, len(levels) + 1)]
         if whole:
             week.rows.add(dict.fromkeys(whole, 1.0) | dict.fromkeys(levels, -1.0), -math.inf, 0.0)
+    _add_floor(problem, week, granted)
+
+
+def _add_floor(problem: Problem, week: WeekCounts, granted: dict[str, list[int]]) -> None:
+    """Add the four-week floor: one column at or below every father's share, worth its weight.
+
+    A father's share over the four weeks reads what he had in the weeks
+    before and his activity levels this week (each activity up to what he
+    could be granted, as the floor reads it), against what he was owed
+    (``scheduler.objective.WindowShare``). None without the weeks before.
+    """
+    shares = window_shares(problem)
+    if not shares:
+        return
+    floor = week.column(float(floor_most(shares.values())), float(FLOOR_WEIGHT))
+    for father, share in shares.items():
+        levels = dict.fromkeys(granted.get(father, []), -float(FLOOR_STEPS))
+        terms = {floor: float(share.owed)} | levels
+        week.rows.add(terms, -math.inf, float(FLOOR_STEPS * share.had_before))
 
 
 def value_bound(
@@ -393,8 +422,8 @@ def value_bound(
 
     With ``legal_held``, of any roster with at least that many fathers at the
     legal minimum: the strict tier order holds the legal tier there first.
-    The four-week floor, which the counts do not relax, counts at the most it
-    can add (``scheduler.objective.floor_range``). None when the simplex gives
+    The four-week floor is a column of its own below every father's share
+    (``_add_floor``). None when the simplex gives
     no answer in ``seconds``. With ``branch`` the bound is also sought by branch
     and bound over the whole-numbered counts, which a wall-clock limit may cut
     short: a deterministic solve leaves it out, so its bound is the same on
@@ -412,5 +441,4 @@ def value_bound(
     branched = (
         rows_mip_bound(week.rows, week.gains, week.upper, integral, seconds) if branch else None
     )
-    best = math.floor(found) if branched is None else min(math.floor(found), branched)
-    return best + floor_range(problem)
+    return math.floor(found) if branched is None else min(math.floor(found), branched)

@@ -25,6 +25,7 @@ from scheduler.objective import (
     TIERS,
     WindowShare,
     entitlement_value,
+    floor_most,
     granted_counts,
     occurrence_key,
     occurrence_value,
@@ -286,7 +287,7 @@ def add_four_week_floor(
     """
     if not shares:
         return
-    floor = model.new_int_var(0, FLOOR_STEPS, "four_week_floor")
+    floor = model.new_int_var(0, floor_most(shares.values()), "four_week_floor")
     least: list[cp_model.IntVar] = []
     for father, share in shares.items():
         fixed, literals = earning.counted.get(father, (0, []))

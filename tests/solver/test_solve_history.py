@@ -13,7 +13,10 @@ from scheduler.objective import (
     FLOOR_WEIGHT,
     RAISE_CAP,
     Tiers,
+    WindowShare,
     combine,
+    floor_most,
+    floor_range,
     four_week_floor,
     granted_counts,
     raise_steps,
@@ -178,9 +181,9 @@ def test_the_raise_is_capped_and_forgets_after_four_weeks() -> None:
 def test_the_raise_never_buys_a_legal_hour() -> None:
     """The raise lies inside the entitlement tier: A1-A3 tripled still lose the officer to B's hour.
 
-    The raised range, the four-week floor's full worth in it, bounds every
-    roster's raised value, so one legal hour outweighs the whole entitlement
-    tier and everything below it.
+    The raised range, the most the four-week floor can be worth in it, bounds
+    every roster's raised value, so one legal hour outweighs the whole
+    entitlement tier and everything below it.
     """
     problem = officer_hour(legal_minutes=60)
     owed = {f"A{n}": {"video_call": 7} for n in (1, 2, 3)} | {"B0": {"family_room_visit": 1}}
@@ -189,7 +192,8 @@ def test_the_raise_never_buys_a_legal_hour() -> None:
     problem = parse_problem({**problem.model_dump(mode="json"), "history": {"weeks": records}})
     assert all(raise_steps(problem, problem.father_by_id[f"A{n}"]) == 20 for n in (1, 2, 3))
     ranges = tier_ranges(problem)
-    assert ranges.entitlements >= 3 * 3 * (420 + 1260) + FLOOR_WEIGHT * FLOOR_STEPS
+    assert floor_range(problem) > 0
+    assert ranges.entitlements >= 3 * 3 * (420 + 1260) + floor_range(problem)
     one_legal_hour = combine(Tiers(1, 0, 0, 0, 0), ranges)
     everything_below = combine(Tiers(0, ranges.entitlements, ranges.continuity, 0, 0), ranges)
     assert one_legal_hour > everything_below
@@ -245,6 +249,18 @@ def test_the_four_week_floor_gives_the_slot_to_the_father_with_the_least_share()
     # The week's counts bound the tier with the floor's worth in it, as the solve reads them.
     bound = value_bound(problem, find_candidates(problem))
     assert bound is not None and bound >= roster.tiers["entitlements"]
+    # The counts hold the floor below every father's share, not at its whole range.
+    assert floor_range(problem) == FLOOR_WEIGHT * FLOOR_STEPS
+    assert bound - roster.tiers["entitlements"] < FLOOR_WEIGHT
     alone = checked(one_call_two_shares(owed=False))
     assert [f for f, _, _ in granted(alone, "video_call")] == ["F-002"]
     assert window_shares(one_call_two_shares(owed=False)) == {}
+
+
+def test_the_floor_reaches_no_higher_than_the_least_fathers_share_with_all_he_could_have() -> None:
+    """The most the four-week floor can be: the least share with everything grantable this week."""
+    short = WindowShare(owed_before=3, had_before=0, now={"video_call": 1})
+    served = WindowShare(owed_before=2, had_before=2, now={"video_call": 2})
+    assert floor_most([short, served]) == short.parts(1) == FLOOR_STEPS // 4
+    assert floor_most([served]) == FLOOR_STEPS
+    assert floor_most([]) == 0
