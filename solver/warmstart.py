@@ -18,10 +18,12 @@ from scheduler.domain import Activity, Assignment, Father, Problem
 from scheduler.eligibility import eligible
 from scheduler.entitlements import entitled, is_legal_visit
 from scheduler.four_weeks import below_legal_week_before, weeks_with_nothing_beyond_legal
+from scheduler.history import CANCELLED, Occurrence, weeks_between
 from scheduler.ids import ESCORTED_VISIT
 from scheduler.objective import four_week_parts, granted_counts, has_its_escorts, raise_steps
 from scheduler.occupancy import Occupancy
-from scheduler.placement import first_fit
+from scheduler.placement import blockers, first_fit
+from scheduler.week import WeekClock
 from solver.escort_seats import claiming, escort_need, escorted_seat_cost, trade_seats
 from solver.room_packing import pack_room_visits
 
@@ -147,11 +149,130 @@ def _legal_placer(
     )
     placer = _legal_visits(problem, earliest, visits, waiting, owed, on_first)
     reached = _reached(placer, visits, missed)
+    again = _as_last_week(problem, earliest, visits, waiting, owed, missed)
+    if again is not None and _reached(again, visits, missed) > reached:
+        placer, reached = again, _reached(again, visits, missed)
     if not missed or reached[1] == len(missed):
         return placer
     waiting.sort(key=lambda f: f.id not in missed)
     again = _legal_visits(problem, earliest, visits, waiting, owed)
     return again if _reached(again, visits, missed) > reached else placer
+
+
+def _as_last_week(
+    problem: Problem,
+    earliest: int,
+    visits: list[Activity],
+    waiting: list[Father],
+    owed: dict[tuple[str, str], int],
+    missed: set[str],
+) -> _Placer | None:
+    """Give a placer holding the visits of the week before a week on, or None without them.
+
+    The week before's visits (the history's record, docs/design.md section
+    10) were the search's: a packing of the family room and the officers
+    that first fit seldom finds. Each father's visits are placed again at
+    the same day and hour, every rule checked, as far as they bring him to
+    the legal minimum. Then each father below the legal minimum the week
+    before takes the seat of a father who was not (``_swap_in``), and the
+    rest are seated as in the first pass.
+    """
+    kinds = {a.id: a for a in visits}
+    records = [r for r in problem.earlier.weeks if weeks_between(r.week, problem.week) == 1]
+    placer = _Placer(problem, earliest)
+    items = [
+        (WeekClock(r.week).minute(item.start), item)
+        for r in records
+        for item in r.occurrences
+        if item.activity in kinds and item.outcome != CANCELLED
+    ]
+    # Sessions first, their escorts then taken off (the legal hour comes first), then the
+    # visits in a room, then those anywhere: the scarcer the place, the sooner it is held.
+    sessions = [(m, o) for m, o in items if kinds[o.activity].placement == "session"]
+    _place_again(placer, visits, owed, sessions)
+    _strip_escorts(placer)
+    rest = sorted(
+        ((m, o) for m, o in items if kinds[o.activity].placement != "session"),
+        key=lambda pair: (kinds[pair[1].activity].room_kind is None, pair[0]),
+    )
+    _place_again(placer, visits, owed, rest)
+    occupancy = placer.occupancy
+    if not len(occupancy):
+        return None
+    _swap_in(placer, visits, [f for f in waiting if f.id in missed])
+    _seat(placer, visits, waiting, owed)
+    if _strip_escorts(placer):
+        placer.failed.clear()
+        _seat(placer, visits, waiting, owed)
+    _pack(placer, visits, waiting, owed)
+    return placer
+
+
+def _place_again(
+    placer: _Placer,
+    visits: list[Activity],
+    owed: dict[tuple[str, str], int],
+    items: list[tuple[int, Occurrence]],
+) -> None:
+    """Place each occurrence at its week minute, as far as it brings its father to the legal hour.
+
+    ``items`` pairs each occurrence of the week before with its week minute.
+    """
+    problem, occupancy = placer.problem, placer.occupancy
+    legal = problem.policy.legal_min_visit_minutes
+    for start, item in items:
+        father = problem.father_by_id.get(item.father)
+        if father is None or start < placer.earliest:
+            continue
+        if _seen(occupancy, visits, father) >= legal:
+            continue
+        if occupancy.occurrences(father.id, item.activity) >= owed[father.id, item.activity]:
+            continue
+        assignment, _ = blockers(problem, occupancy, father.id, item.activity, start, None)
+        if assignment is not None:
+            occupancy.add(assignment)
+
+
+def _swap_in(placer: _Placer, visits: list[Activity], fathers: list[Father]) -> None:
+    """Give each of ``fathers`` below the legal minimum the session seat of one who is not of them.
+
+    A seat taken from a father of the others whose only visit it is: he
+    is seated again after, where a seat is left.
+    """
+    problem, occupancy = placer.problem, placer.occupancy
+    legal = problem.policy.legal_min_visit_minutes
+    keep = {f.id for f in fathers}
+    for father in fathers:
+        for assignment in (
+            occupancy.assignments() if _seen(occupancy, visits, father) < legal else ()
+        ):
+            activity = problem.activity_by_id[assignment.activity]
+            if assignment.session is None or not activity.counts_as_visit or assignment.pinned:
+                continue
+            if _seen(occupancy, visits, father) + activity.minutes < legal:
+                continue
+            if _swapped(placer, assignment, father, keep):
+                break
+
+
+def _swapped(placer: _Placer, assignment: Assignment, father: Father, keep: set[str]) -> bool:
+    """Seat ``father`` in the session in place of one of its fathers not in ``keep``; tell if so."""
+    problem, occupancy = placer.problem, placer.occupancy
+    start = problem.clock.minute(assignment.start)
+    for other in assignment.fathers:
+        if other in keep:
+            continue
+        occupancy.add(
+            assignment.model_copy(update={"fathers": [f for f in assignment.fathers if f != other]})
+        )
+        seat, _ = blockers(
+            problem, occupancy, father.id, assignment.activity, start, assignment.session
+        )
+        if seat is not None:
+            occupancy.add(seat)
+            return True
+        occupancy.add(assignment)
+    return False
 
 
 def _reached(placer: _Placer, visits: list[Activity], missed: set[str]) -> tuple[int, int]:

@@ -207,3 +207,50 @@ def test_a_father_with_a_call_trades_his_escorted_seat_with_one_without() -> Non
     [escorted] = [a for a in roster if a.session is not None and a.volunteers]
     assert not set(escorted.fathers) & set(calls) and len(escorted.fathers) == 3
     assert len(compute_kpis(problem, roster).fathers_nothing_beyond_legal) == 1
+
+
+def officer_for_two(history: bool) -> Problem:
+    """Give a week where one officer serves both visits only as the week before had them.
+
+    B0 may have his family room visit only from 15:00 to 16:30; first fit
+    gives A1's cell visit (no volunteer, so placed first) the officer at
+    15:00. The week before (with ``history``) had B0 in the family room at
+    15:00 and A1's cell visit at 16:30.
+    """
+    problem = kit.week(
+        rooms=[kit.room("FK", "family_room", [kit.window("mon", "15:00", "17:30")])],
+        volunteers=[
+            kit.volunteer("V1", ["family_room_visit"], [kit.window("mon", "08:00", "20:00")])
+        ],
+        officers=[kit.officer("O1", [kit.window("mon", "15:00", "17:30")])],
+        fathers=[
+            kit.father(
+                "B0",
+                shell=2,
+                plan={"video_call": 0},
+                unavailable=[{"start": kit.at("mon", "16:30"), "end": kit.at("mon", "23:00")}],
+            ),
+            kit.father("A1", plan={"video_call": 0, "family_room_visit": 0}),
+        ],
+        activities={"cell_visit": {"windows": [kit.window("mon", "15:00", "18:00")]}},
+    )
+    if not history:
+        return problem
+    before = [
+        {"father": "B0", "activity": "family_room_visit", "start": "2027-01-25T15:00:00+01:00"},
+        {"father": "A1", "activity": "cell_visit", "start": "2027-01-25T16:30:00+01:00"},
+    ]
+    record = {"week": "2027-W04", "occurrences": before}
+    return Problem.model_validate({**problem.model_dump(), "history": {"weeks": [record]}})
+
+
+def test_the_legal_visits_of_the_week_before_are_placed_again_where_first_fit_misses_them() -> None:
+    """The week before's visits a week on give both fathers the legal hour; first fit gives one."""
+    alone = officer_for_two(history=False)
+    assert tiers(alone, priority_order(alone)).legal_minimum == 1
+    problem = officer_for_two(history=True)
+    start = priority_order(problem)
+    assert check_assignments(problem, start) == []
+    assert tiers(problem, start).legal_minimum == 2
+    placed = sorted((a.fathers[0], a.activity, a.start.strftime("%H:%M")) for a in start)
+    assert placed == [("A1", "cell_visit", "16:30"), ("B0", "family_room_visit", "15:00")]
