@@ -128,11 +128,14 @@ def _legal_placer(
     only sit in the visit hall needs its seats more than one who may also
     have a cell or family room visit. Among equals, the fathers below the
     legal minimum the week before choose first, then ``rotation``'s order.
-    Where seats are scarce that may still leave them without: the visits are
-    then placed again with those fathers first of all, and that placing is
-    kept where it brings as many fathers to the legal minimum and more of
-    those, so that where the seats allow it no one misses his legal hour two
-    weeks running and the legal tier gives up nothing for it.
+    The week before's visits placed again a week on (``_as_last_week``)
+    are kept instead where they bring more fathers to the legal minimum.
+    Where seats are scarce that may still leave those fathers without: each
+    then takes the visit of a father who had his (``_swap_in``), and where
+    some are left, the visits are placed again with them first of all,
+    kept where that brings as many fathers to the legal minimum and more of
+    them. So where the seats allow it no one misses his legal hour two
+    weeks running, and the legal tier gives up nothing for it.
     """
     choices = {
         f.id: sum(
@@ -149,10 +152,15 @@ def _legal_placer(
     )
     placer = _legal_visits(problem, earliest, visits, waiting, owed, on_first)
     reached = _reached(placer, visits, missed)
-    again = _as_last_week(problem, earliest, visits, waiting, owed, missed)
+    again = _as_last_week(problem, earliest, visits, waiting, owed)
     if again is not None and _reached(again, visits, missed) > reached:
         placer, reached = again, _reached(again, visits, missed)
     if not missed or reached[1] == len(missed):
+        return placer
+    # A swap keeps the count: those still without take the visits of fathers who had theirs.
+    _swap_in(placer, visits, [f for f in waiting if f.id in missed])
+    reached = _reached(placer, visits, missed)
+    if reached[1] == len(missed):
         return placer
     waiting.sort(key=lambda f: f.id not in missed)
     again = _legal_visits(problem, earliest, visits, waiting, owed)
@@ -165,7 +173,6 @@ def _as_last_week(
     visits: list[Activity],
     waiting: list[Father],
     owed: dict[tuple[str, str], int],
-    missed: set[str],
 ) -> _Placer | None:
     """Give a placer holding the visits of the week before a week on, or None without them.
 
@@ -173,19 +180,17 @@ def _as_last_week(
     10) were the search's: a packing of the family room and the officers
     that first fit seldom finds. Each father's visits are placed again at
     the same day and hour, every rule checked, as far as they bring him to
-    the legal minimum. Then each father below the legal minimum the week
-    before takes the seat of a father who was not (``_swap_in``), and the
-    rest are seated as in the first pass.
+    the legal minimum. The rest are then seated as in the first pass. A
+    record without entitlements is of a week planned alone, which no week
+    after reads (``below_legal_week_before``): None then, as without one.
     """
     kinds = {a.id: a for a in visits}
-    records = [r for r in problem.earlier.weeks if weeks_between(r.week, problem.week) == 1]
-    placer = _Placer(problem, earliest)
-    items = [
-        (WeekClock(r.week).minute(item.start), item)
-        for r in records
-        for item in r.occurrences
-        if item.activity in kinds and item.outcome != CANCELLED
+    records = [
+        r for r in problem.earlier.weeks if weeks_between(r.week, problem.week) == 1 and r.entitled
     ]
+    placer = _Placer(problem, earliest)
+    items = [(WeekClock(r.week).minute(o.start), o) for r in records for o in r.occurrences]
+    items = [(m, o) for m, o in items if o.activity in kinds and o.outcome != CANCELLED]
     # Sessions first, their escorts then taken off (the legal hour comes first), then the
     # visits in a room, then those anywhere: the scarcer the place, the sooner it is held.
     sessions = [(m, o) for m, o in items if kinds[o.activity].placement == "session"]
@@ -196,10 +201,8 @@ def _as_last_week(
         key=lambda pair: (kinds[pair[1].activity].room_kind is None, pair[0]),
     )
     _place_again(placer, visits, owed, rest)
-    occupancy = placer.occupancy
-    if not len(occupancy):
+    if not len(placer.occupancy):
         return None
-    _swap_in(placer, visits, [f for f in waiting if f.id in missed])
     _seat(placer, visits, waiting, owed)
     if _strip_escorts(placer):
         placer.failed.clear()
@@ -222,9 +225,7 @@ def _place_again(
     legal = problem.policy.legal_min_visit_minutes
     for start, item in items:
         father = problem.father_by_id.get(item.father)
-        if father is None or start < placer.earliest:
-            continue
-        if _seen(occupancy, visits, father) >= legal:
+        if father is None or start < placer.earliest or _seen(occupancy, visits, father) >= legal:
             continue
         if occupancy.occurrences(father.id, item.activity) >= owed[father.id, item.activity]:
             continue
@@ -234,10 +235,11 @@ def _place_again(
 
 
 def _swap_in(placer: _Placer, visits: list[Activity], fathers: list[Father]) -> None:
-    """Give each of ``fathers`` below the legal minimum the session seat of one who is not of them.
+    """Give each of ``fathers`` below the legal minimum the visit of one who is not of them.
 
-    A seat taken from a father of the others whose only visit it is: he
-    is seated again after, where a seat is left.
+    A seat in a session, or a visit's time in a room or a cell, is taken from
+    a father of the others whose only visit it is: he is seated again after,
+    where a seat is left.
     """
     problem, occupancy = placer.problem, placer.occupancy
     legal = problem.policy.legal_min_visit_minutes
@@ -247,7 +249,9 @@ def _swap_in(placer: _Placer, visits: list[Activity], fathers: list[Father]) -> 
             occupancy.assignments() if _seen(occupancy, visits, father) < legal else ()
         ):
             activity = problem.activity_by_id[assignment.activity]
-            if assignment.session is None or not activity.counts_as_visit or assignment.pinned:
+            if not activity.counts_as_visit or assignment.pinned:
+                continue
+            if assignment.id in occupancy.index.pinned:
                 continue
             if _seen(occupancy, visits, father) + activity.minutes < legal:
                 continue
@@ -256,15 +260,17 @@ def _swap_in(placer: _Placer, visits: list[Activity], fathers: list[Father]) -> 
 
 
 def _swapped(placer: _Placer, assignment: Assignment, father: Father, keep: set[str]) -> bool:
-    """Seat ``father`` in the session in place of one of its fathers not in ``keep``; tell if so."""
+    """Place ``father`` in the visit in place of one of its fathers not in ``keep``; tell if so."""
     problem, occupancy = placer.problem, placer.occupancy
     start = problem.clock.minute(assignment.start)
     for other in assignment.fathers:
         if other in keep:
             continue
-        occupancy.add(
-            assignment.model_copy(update={"fathers": [f for f in assignment.fathers if f != other]})
-        )
+        left = [f for f in assignment.fathers if f != other]
+        if left:
+            occupancy.add(assignment.model_copy(update={"fathers": left}))
+        else:
+            occupancy.remove(assignment)
         seat, _ = blockers(
             problem, occupancy, father.id, assignment.activity, start, assignment.session
         )

@@ -215,7 +215,8 @@ def officer_for_two(history: bool) -> Problem:
     B0 may have his family room visit only from 15:00 to 16:30; first fit
     gives A1's cell visit (no volunteer, so placed first) the officer at
     15:00. The week before (with ``history``) had B0 in the family room at
-    15:00 and A1's cell visit at 16:30.
+    15:00 and A1's cell visit at 16:30; a week planned alone (its record
+    without entitlements) is not read.
     """
     problem = kit.week(
         rooms=[kit.room("FK", "family_room", [kit.window("mon", "15:00", "17:30")])],
@@ -240,7 +241,8 @@ def officer_for_two(history: bool) -> Problem:
         {"father": "B0", "activity": "family_room_visit", "start": "2027-01-25T15:00:00+01:00"},
         {"father": "A1", "activity": "cell_visit", "start": "2027-01-25T16:30:00+01:00"},
     ]
-    record = {"week": "2027-W04", "occurrences": before}
+    owed = {"B0": {"family_room_visit": 1}, "A1": {"cell_visit": 1}}
+    record = {"week": "2027-W04", "occurrences": before, "entitled": owed}
     return Problem.model_validate({**problem.model_dump(), "history": {"weeks": [record]}})
 
 
@@ -254,3 +256,7 @@ def test_the_legal_visits_of_the_week_before_are_placed_again_where_first_fit_mi
     assert tiers(problem, start).legal_minimum == 2
     placed = sorted((a.fathers[0], a.activity, a.start.strftime("%H:%M")) for a in start)
     assert placed == [("A1", "cell_visit", "16:30"), ("B0", "family_room_visit", "15:00")]
+    assert problem.history is not None
+    record = problem.history.weeks[0].model_dump() | {"entitled": {}}
+    planned_alone = Problem.model_validate(problem.model_dump() | {"history": {"weeks": [record]}})
+    assert tiers(planned_alone, priority_order(planned_alone)).legal_minimum == 1
