@@ -24,6 +24,7 @@ from scheduler.kpis import compute_kpis
 from scheduler.objective import TIERS, Tiers, objective, tier_ranges, tiers
 from scheduler.shortfalls import explain_shortfalls
 from scheduler.validate import check_assignments
+from solver.legal_visits import FirstRoster
 from solver.live import LiveRosters, RosterHandler
 from solver.model import RosterModel
 from solver.objectives import Expression
@@ -50,7 +51,7 @@ from solver.tiers import (
     tier_gap,
     wall_seconds,
 )
-from solver.warmstart import FirstRoster, filled_around, priority_order
+from solver.warmstart import filled_around, priority_order
 
 __all__ = [
     "Progress",

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import pytest
 
+import solver.legal_visits as legal_visits
 import solver.room_packing as room_packing
-import solver.warmstart as warmstart
 from scheduler.domain import Assignment, Problem
 from scheduler.generate import generate_problem
 from scheduler.objective import tiers
@@ -58,7 +58,7 @@ def test_the_packed_family_room_seats_more_fathers_than_first_fit(
     problem = _one_seat_week()
     packed = priority_order(problem)
     assert check_assignments(problem, packed) == []
-    monkeypatch.setattr(warmstart, "_pack", lambda *args: None)
+    monkeypatch.setattr(legal_visits, "_pack", lambda *args: None)
     unpacked = priority_order(problem)
     assert check_assignments(problem, unpacked) == []
     assert tiers(problem, packed).legal_minimum > tiers(problem, unpacked).legal_minimum

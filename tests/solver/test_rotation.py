@@ -23,7 +23,8 @@ from scheduler.four_weeks import (
 from scheduler.horizon import next_week
 from scheduler.objective import tiers, visit_minutes
 from scheduler.validate import check_assignments
-from solver.warmstart import priority_order, rotation
+from solver.legal_visits import rotation
+from solver.warmstart import priority_order
 from tests.kit.weeks import (
     at,
     checked,
