@@ -211,7 +211,10 @@ class RayExecutor(Executor):
     ) -> list[Result]:
         """Give ``function(task)`` for every task, in task order, computed on the cluster."""
         ray = self._ray
-        remote = ray.remote(num_cpus=self._cpus_per_task, max_retries=0)(function)
+        # Spread over the nodes, so a sweep uses every node of the cluster, not the first alone.
+        remote = ray.remote(
+            num_cpus=self._cpus_per_task, max_retries=0, scheduling_strategy="SPREAD"
+        )(function)
         refs = [remote.remote(task) for task in tasks]
         pending = list(refs)
         done = 0
