@@ -65,8 +65,8 @@ def legal_placer(
     placer = _legal_visits(problem, earliest, visits, waiting, owed, on_first)
     reached = _reached(placer, visits, missed)
     again = _as_last_week(problem, earliest, visits, waiting, owed)
-    if again is not None and _reached(again, visits, missed) > reached:
-        placer, reached = again, _reached(again, visits, missed)
+    if again is not None and (as_before := _reached(again, visits, missed)) > reached:
+        placer, reached = again, as_before
     if not missed or reached[1] == len(missed):
         return placer
     # A swap keeps the count: those still without take the visits of fathers who had theirs.
@@ -100,9 +100,11 @@ def _as_last_week(
     records = [
         r for r in problem.earlier.weeks if weeks_between(r.week, problem.week) == 1 and r.entitled
     ]
-    placer = Placer(problem, earliest)
     items = [(WeekClock(r.week).minute(o.start), o) for r in records for o in r.occurrences]
     items = [(m, o) for m, o in items if o.activity in kinds and o.outcome != CANCELLED]
+    if not items:
+        return None
+    placer = Placer(problem, earliest)
     # Sessions first, their escorts then taken off (the legal hour comes first), then the
     # visits in a room, then those anywhere: the scarcer the place, the sooner it is held.
     sessions = [(m, o) for m, o in items if kinds[o.activity].placement == "session"]
@@ -113,13 +115,7 @@ def _as_last_week(
         key=lambda pair: (kinds[pair[1].activity].room_kind is None, pair[0]),
     )
     _place_again(placer, visits, owed, rest)
-    if not len(placer.occupancy):
-        return None
-    _seat(placer, visits, waiting, owed)
-    if strip_escorts(placer):
-        placer.failed.clear()
-        _seat(placer, visits, waiting, owed)
-    _pack(placer, visits, waiting, owed)
+    _seat_the_short(placer, visits, waiting, owed, _seat(placer, visits, waiting, owed))
     return placer
 
 
@@ -150,16 +146,16 @@ def _swap_in(placer: Placer, visits: list[Activity], fathers: list[Father]) -> N
     """Give each of ``fathers`` below the legal minimum the visit of one who is not of them.
 
     A seat in a session, or a visit's time in a room or a cell, is taken from
-    a father of the others whose only visit it is: he is seated again after,
-    where a seat is left.
+    a father of the others whose only visit it is: the warm start's rounds
+    seat him again after, where a seat is left.
     """
     problem, occupancy = placer.problem, placer.occupancy
     legal = problem.policy.legal_min_visit_minutes
     keep = {f.id for f in fathers}
     for father in fathers:
-        for assignment in (
-            occupancy.assignments() if _seen(occupancy, visits, father) < legal else ()
-        ):
+        if _seen(occupancy, visits, father) >= legal:
+            continue
+        for assignment in occupancy.assignments():
             activity = problem.activity_by_id[assignment.activity]
             if not activity.counts_as_visit or assignment.pinned:
                 continue
@@ -226,17 +222,30 @@ def _legal_visits(
     seated = _seat(placer, visits, waiting, owed)
     if on_first is not None:
         on_first(placer.occupancy.assignments())
-    if seated < len(waiting):
-        # The escorts of the visits placed so far may hold the partner cap or the volunteers
-        # a father's only visit needs (a family room's volunteer): the legal hour comes
-        # first, so the visits are placed again without escorts (``priority_order`` gives
-        # them back later, where they fit).
-        if strip_escorts(placer):
-            placer.failed.clear()
-            seated = _seat(placer, visits, waiting, owed)
-        if seated < len(waiting):
-            _pack(placer, visits, waiting, owed)
+    _seat_the_short(placer, visits, waiting, owed, seated)
     return placer
+
+
+def _seat_the_short(
+    placer: Placer,
+    visits: list[Activity],
+    waiting: list[Father],
+    owed: dict[tuple[str, str], int],
+    seated: int,
+) -> None:
+    """Seat the fathers still below the legal minimum, ``seated`` of ``waiting`` being at it.
+
+    The escorts of the visits placed so far may hold the partner cap or the
+    volunteers a father's only visit needs (a family room's volunteer): the
+    legal hour comes first, so the visits are placed again without escorts
+    (``priority_order`` gives them back later, where they fit). Then the
+    family room is packed for those still short.
+    """
+    if seated < len(waiting) and strip_escorts(placer):
+        placer.failed.clear()
+        seated = _seat(placer, visits, waiting, owed)
+    if seated < len(waiting):
+        _pack(placer, visits, waiting, owed)
 
 
 def _seen(occupancy: Occupancy, visits: list[Activity], father: Father) -> int:

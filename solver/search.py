@@ -56,7 +56,7 @@ RELAXATION_SHARE = 0.5
 # in a fraction of a second at 1,000 fathers: also when the group's share is less or spent.
 COUNTS_LEAST_SECONDS = 5.0
 # The share of an entitlement group's time its search with the warm start's sessions and staff
-# held (``held_sessions``) takes; it ends sooner only at the group's ceiling.
+# held (``held_sessions``) takes; it ends sooner only where it proves the held model's optimum.
 HELD_SHARE = 0.75
 # Completing a hint with every decision fixed takes about a CPU second at 400 fathers; this
 # is only a safety net, wide enough for a machine shared many times over: at 10 s a 400-father
@@ -448,8 +448,8 @@ def held_sessions(
     and on veenhuizen it found the entitlement tier's bound in about 8 CPU s
     where the whole model's search took about 30 (docs/benchmarks.md): the
     warm start already runs the sessions of a roster at the bound. It takes
-    ``HELD_SHARE`` of the group's time, or ends at the group's ceiling; the
-    whole model's search then goes on from its solution. None without
+    ``HELD_SHARE`` of the group's time (less only where it proves the held
+    model's optimum); the whole model's search then goes on from its solution. None without
     a ceiling, without time left, or without a solution better than the
     anchor. Its own bound holds the held model only and is never taken.
     """
