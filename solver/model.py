@@ -16,7 +16,7 @@ from scheduler.objective import TIERS
 from solver.assignments import Chosen, read_assignments
 from solver.candidates import Candidates, find_candidates
 from solver.constraints import add_rules
-from solver.objectives import TierTerms, legal_minimum, tier_terms
+from solver.objectives import TierTerms, legal_minimum, missed_at_legal, tier_terms
 from solver.symmetry import interchangeable_fathers, order_interchangeable_fathers
 from solver.variables import Variables
 
@@ -175,6 +175,7 @@ class VisitModel(RosterModel):
         legal = legal_minimum(self.model, problem, self.candidates, self.variables, self.terms)
         self.terms.expressions = {name: 0 for name in TIERS}
         self.terms.expressions["legal_minimum"] = legal
+        self.terms.missed_at_legal = missed_at_legal(problem, self.terms)
         for most, literals in self.terms.useful_visits.values():
             if most == 0:
                 for literal in literals:

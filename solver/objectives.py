@@ -459,8 +459,16 @@ def tier_terms(
         "economy": economy(problem, candidates, variables),
     }
     terms.expressions = {name: found[name] for name in TIERS}
+    terms.missed_at_legal = missed_at_legal(problem, terms)
+    return terms
+
+
+def missed_at_legal(problem: Problem, terms: TierTerms) -> Expression:
+    """Give how many of those below the legal minimum the week before reach it this week.
+
+    Read from ``terms.at_legal``, which ``legal_minimum`` fills.
+    """
     reached = [terms.at_legal.get(f, 0) for f in sorted(below_legal_week_before(problem))]
     fixed = [r for r in reached if isinstance(r, int)]
     literals = [r for r in reached if not isinstance(r, int)]
-    terms.missed_at_legal = summed(literals) + sum(fixed)
-    return terms
+    return summed(literals) + sum(fixed)

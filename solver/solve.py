@@ -26,6 +26,7 @@ from scheduler.shortfalls import explain_shortfalls
 from scheduler.validate import check_assignments
 from solver.legal_visits import FirstRoster
 from solver.live import LiveRosters, RosterHandler
+from solver.missed import seat_missed
 from solver.model import RosterModel
 from solver.objectives import Expression
 from solver.search import (
@@ -237,7 +238,7 @@ def solve(
     settled, completed = _settled_tiers(built, active, expressions)
     built_seconds = round(time.monotonic() - began, 3)
     groups = [[name] for name in settled] + search_groups(active[len(settled) :], ranges)
-    results = _hold_settled(built, settled, completed, began, on_progress)
+    results, completed = _hold_settled(built, settled, completed, options, began, on_progress)
     # The completed hint is the solution of the settled tiers, should nothing else be searched.
     best = completed if settled else None
     live = _live(built, start, previous, began, options, on_roster)
@@ -322,6 +323,7 @@ class _Search:
             tell(self.on_progress, self.began, "+".join(task.group), value, bound)
             built.model.add(task.expression >= searched.result.value)
             if task.group == [LEGAL]:
+                best = _missed_seated(built, best, value, self.options, self.began)
                 _hold_missed(built, best)
             hint_solution(built, best)
             if self.live is not None and index + 1 < len(self.groups):
@@ -380,21 +382,42 @@ def _hold_settled(
     built: RosterModel,
     settled: dict[str, int],
     completed: cp_model.CpSolver | None,
+    options: SolveOptions,
     began: float,
     on_progress: ProgressHandler | None,
-) -> list[GroupResult]:
-    """Give the results of the settled tiers, each held at its ceiling in the model.
+) -> tuple[list[GroupResult], cp_model.CpSolver | None]:
+    """Give the results of the settled tiers, each held at its ceiling in the model, and the
+    solution to go on from (the completed hint, or its legal visits given to more of those
+    below the legal minimum the week before).
 
     The hint already reaches the most such a tier could ever give: proven, no search.
     """
     results: list[GroupResult] = []
     for name, ceiling in settled.items():
         built.model.add(built.terms.expressions[name] >= ceiling)
-        if name == LEGAL:
+        if name == LEGAL and completed is not None:
+            completed = _missed_seated(built, completed, ceiling, options, began)
             _hold_missed(built, completed)
         results.append(GroupResult(ceiling, ceiling, True))
         tell(on_progress, began, name, ceiling, ceiling)
-    return results
+    return results, completed
+
+
+def _missed_seated(
+    built: RosterModel,
+    solution: cp_model.CpSolver,
+    legal: int,
+    options: SolveOptions,
+    began: float,
+) -> cp_model.CpSolver:
+    """Give the solution with its legal visits given to more of those below the legal minimum
+    the week before, the legal tier held at ``legal`` (``solver.missed``); else ``solution``.
+    """
+    left = wall_seconds(options.time_limit, time.monotonic() - began)
+    visits = seat_missed(built, solution, legal, options, left)
+    if visits is None:
+        return solution
+    return _refilled(built, visits) or solution
 
 
 def _hold_missed(built: RosterModel, solution: cp_model.CpSolver | None) -> None:

@@ -5,7 +5,8 @@ read of them is the same (all their fields but the pseudonym and the ward,
 and of the children only whether one is a baby or of school age each day),
 nobody must be kept apart from them, no pin names them, a previous roster
 gave them the same occurrences and the weeks before left them the same (their
-monthly ceilings, their raise and their four-week share).
+monthly ceilings, their raise, their four-week share and whether they were
+below the legal minimum the week before).
 Swapping them in any roster gives a roster just as valid and just as good, so
 the model may ask that within each such class the fathers come in order of how
 many occurrences they get: it removes the swapped copies of each solution and
@@ -21,6 +22,7 @@ from ortools.sat.python import cp_model
 
 from scheduler.domain import Problem, Roster
 from scheduler.eligibility import has_baby, has_school_child
+from scheduler.four_weeks import below_legal_week_before
 from scheduler.objective import raise_steps
 from solver.candidates import Candidates
 from solver.constraints import summed
@@ -38,6 +40,7 @@ def interchangeable_fathers(problem: Problem, previous: Roster | None = None) ->
             before[father_id].append((assignment.activity, assignment.start.isoformat()))
     classes: dict[str, list[str]] = defaultdict(list)
     earlier = problem.earlier.granted
+    missed = below_legal_week_before(problem)
     for father in problem.fathers:
         if father.id in apart or father.id in pinned:
             continue
@@ -50,6 +53,8 @@ def interchangeable_fathers(problem: Problem, previous: Roster | None = None) ->
         facts["earlier"] = sorted((a, n) for (f, a), n in earlier.items() if f == father.id)
         facts["raise"] = raise_steps(problem, father)
         facts["share"] = (problem.earlier.owed[father.id], problem.earlier.had[father.id])
+        # Those below the legal minimum the week before keep it first (docs/design.md section 10).
+        facts["missed"] = father.id in missed
         classes[json.dumps(facts, sort_keys=True)].append(father.id)
     return [members for members in classes.values() if len(members) > 1]
 

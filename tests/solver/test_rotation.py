@@ -4,8 +4,9 @@ One video call slot a week and three fathers who each want it: the warm
 start, and the solve started from it, give it to a father left without
 anything beyond the legal visit in the weeks before, so over three weeks
 each father has it once. And the legal hour: a father left without a seat
-in the visit hall one week is seated the next, by the warm start and by the
-solve, with as many fathers at the legal minimum as before.
+in the visit hall one week is seated the next, by the warm start, by the
+solve and by the legal tier's tie-break, with as many fathers at the legal
+minimum as before.
 """
 
 from __future__ import annotations
@@ -24,6 +25,9 @@ from scheduler.horizon import next_week
 from scheduler.objective import tiers, visit_minutes
 from scheduler.validate import check_assignments
 from solver.legal_visits import rotation
+from solver.missed import seat_missed
+from solver.model import RosterModel
+from solver.search import SolveOptions, hinted_solution, solution_value
 from solver.warmstart import priority_order
 from tests.kit.weeks import (
     at,
@@ -206,3 +210,43 @@ def test_a_week_planned_alone_knows_no_one_below_the_week_before() -> None:
     first = two_seats_three_fathers()
     record = week_record(first, priority_order(first)).model_copy(update={"entitled": {}})
     assert below_legal_week_before(next_week(first, record)) == set()
+
+
+def test_the_legal_tiers_tie_break_seats_him_where_its_solution_did_not() -> None:
+    """A solution seating F-001 and F-002 in week 2 has the legal tier's count, two, but
+    not F-003, who missed week 1: ``seat_missed`` gives visits at the same count with him.
+    """
+    second = two_seats_three_fathers()
+    second = next_week(second, week_record(second, priority_order(second)))
+    assert below_legal_week_before(second) == {"F-003"}
+    without = [
+        a.model_copy(update={"fathers": ["F-001", "F-002"]})
+        for a in priority_order(second)
+        if a.activity == "regular_visit"
+    ]
+    assert legal_hours(second, without) == ["F-001", "F-002"]
+    built = RosterModel(second)
+    built.hint(without)
+    solution = hinted_solution(built.model)
+    assert solution is not None
+    legal = built.terms.expressions["legal_minimum"]
+    assert solution_value(solution, legal) == 2
+    assert solution_value(solution, built.terms.missed_at_legal) == 0
+    options = SolveOptions(time_limit=5.0, deterministic=True)
+    visits = seat_missed(built, solution, 2, options, 5.0)
+    assert visits is not None
+    seated = legal_hours(second, visits)
+    assert len(seated) == 2 and "F-003" in seated
+
+
+def test_the_tie_break_gives_nothing_where_he_is_seated_already() -> None:
+    """Where the solution already seats every father below the legal minimum the week before."""
+    second = two_seats_three_fathers()
+    second = next_week(second, week_record(second, priority_order(second)))
+    placed = priority_order(second)
+    assert "F-003" in legal_hours(second, placed)
+    built = RosterModel(second)
+    built.hint(placed)
+    solution = hinted_solution(built.model)
+    assert solution is not None
+    assert seat_missed(built, solution, 2, SolveOptions(time_limit=5.0), 5.0) is None
