@@ -37,9 +37,9 @@ import solver.solve as solve_module
 from scheduler.domain import load_problem
 from scheduler.objective import Tiers, tier_ranges
 from solver.highs import HIGHS_AVAILABLE, highs_duals
-from solver.model import RosterModel
+from solver.model import RosterModel, legal_sub_model
 from solver.relaxation import DualSolver, glop_duals, relaxation_bound
-from solver.search import GroupSearch, GroupTask, SolveOptions, cp_sat_solver, legal_sub_model
+from solver.search import GroupSearch, GroupTask, SolveOptions, cp_sat_solver
 from solver.tiers import LEGAL, group_values
 
 ROOT = Path(__file__).resolve().parents[1]

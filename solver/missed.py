@@ -15,11 +15,10 @@ from __future__ import annotations
 from ortools.sat.python import cp_model
 
 from scheduler.domain import Assignment
-from solver.model import RosterModel
+from solver.model import RosterModel, legal_sub_model
 from solver.search import (
     SolveOptions,
     cp_sat_solver,
-    legal_sub_model,
     maximize,
     solution_value,
     trivial_maximum,

@@ -208,3 +208,25 @@ class VisitModel(RosterModel):
             if fathers:
                 kept.append(assignment.model_copy(update={"fathers": fathers}))
         super().hint(kept)
+
+    def seats_held(self) -> cp_model.CpModel:
+        """Give a copy of the sub-model with every session seat held at its hint.
+
+        What is left to decide is the visits by room and the staff of each.
+        """
+        held = self.model.clone()
+        hint = dict(
+            zip(held.proto.solution_hint.vars, held.proto.solution_hint.values, strict=True)
+        )
+        for literal in self.variables.seat.values():
+            seated = hint.get(literal.index, 0)
+            held.add(held.get_bool_var_from_proto_index(literal.index) == seated)
+        return held
+
+
+def legal_sub_model(built: RosterModel, anchor: cp_model.CpSolver | None) -> VisitModel:
+    """Give the legal tier's sub-model (``VisitModel``), hinted with the anchor's visits."""
+    sub = VisitModel(built)
+    if anchor is not None:
+        sub.hint(built.read(lambda literal: anchor.boolean_value(literal)))
+    return sub

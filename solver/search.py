@@ -26,7 +26,7 @@ from scheduler.objective import Tiers
 from solver.count_relaxation import LP_SECONDS, value_bound
 from solver.highs import HIGHS_AVAILABLE, highs_duals
 from solver.live import LiveRosters
-from solver.model import RosterModel, VisitModel
+from solver.model import RosterModel, VisitModel, legal_sub_model
 from solver.objectives import Expression
 from solver.portfolio import SOLVERS, Found, run_search, tier_levels
 from solver.relaxation import glop_duals, relaxation_bound
@@ -40,7 +40,6 @@ from solver.tiers import (
     headed_bound,
     search_limits,
     searched_result,
-    tier_weights,
 )
 
 # The linear relaxation is solved before a group's search only where it is expected within
@@ -58,6 +57,9 @@ COUNTS_LEAST_SECONDS = 5.0
 # The share of an entitlement group's time its search with the warm start's sessions and staff
 # held (``held_sessions``) takes; it ends sooner only where it proves the held model's optimum.
 HELD_SHARE = 0.75
+# The share of the legal tier's time its search with the hint's session seats held
+# (``_held_seats``) may take; it ends sooner where it proves the held model's optimum.
+HELD_SEATS_SHARE = 0.25
 # Completing a hint with every decision fixed takes about a CPU second at 400 fathers; this
 # is only a safety net, wide enough for a machine shared many times over: at 10 s a 400-father
 # week's completion (1.4 CPU seconds, 11 s of wall time at a load of 12) failed, and the search
@@ -336,15 +338,6 @@ def relaxed_bound(
     return relaxation_bound(searched, seconds, highs_duals if HIGHS_AVAILABLE else glop_duals)
 
 
-def group_expression(
-    group: list[str], expressions: dict[str, Expression], ranges: Tiers
-) -> Expression:
-    """Give a group's objective: its tiers weighted as in ``combine``, relative to its last."""
-    weights = tier_weights(ranges)
-    last = weights[group[-1]]
-    return sum(expressions[name] * (weights[name] // last) for name in group)
-
-
 @dataclass
 class GroupSearch:
     """How the search of one group ended: its result, and the solution the next starts from.
@@ -403,6 +396,8 @@ def search_group(built: RosterModel, task: GroupTask, options: SolveOptions) -> 
         searching = legal_sub_model(built, anchor)
     if not reached:
         reached = _relaxed(searching, task, options, reporter)
+    if not reached and isinstance(searching, VisitModel):
+        _held_seats(searching, task, options, reporter)
     if not reached and anchor is not None and task.group[0] == ENTITLEMENTS:
         held = held_sessions(built, task, options, reporter, anchor)
         if held is not None:
@@ -472,6 +467,25 @@ def held_sessions(
     return solver if found and round(solver.objective_value) > before else None
 
 
+def _held_seats(
+    sub: VisitModel, task: GroupTask, options: SolveOptions, reporter: Reporter
+) -> None:
+    """Search the legal sub-model with its hint's seats held (``VisitModel.seats_held``), so
+    that only the visits by room and the staff are placed; hint it with what is better. Its
+    own bound holds the held model only and is never taken (docs/solver.md, "Tier by tier").
+    """
+    seconds = HELD_SEATS_SHARE * min(task.seconds(), task.wall())
+    if seconds <= 0 or reporter.best is None:
+        return
+    solver = cp_sat_solver(options, seconds, task.wall())
+    solver.parameters.symmetry_level = 0
+    status = solver.solve(sub.seats_held())
+    if status in (cp_model.OPTIMAL, cp_model.FEASIBLE) and solver.objective_value > reporter.best:
+        hint_solution(sub, solver)
+        reporter.best = round(solver.objective_value)
+        tell(task.on_progress, task.began, "+".join(task.group), reporter.best, reporter.bound)
+
+
 def _relaxed(
     searching: RosterModel, task: GroupTask, options: SolveOptions, reporter: Reporter
 ) -> bool:
@@ -513,14 +527,6 @@ def counted_bound(
         built.problem, built.candidates, task.legal_held, seconds, branch=not options.deterministic
     )
     return None if head is None else headed_bound(task.group, task.ranges, head)
-
-
-def legal_sub_model(built: RosterModel, anchor: cp_model.CpSolver | None) -> VisitModel:
-    """Give the legal tier's sub-model (``VisitModel``), hinted with the anchor's visits."""
-    sub = VisitModel(built)
-    if anchor is not None:
-        sub.hint(built.read(lambda literal: anchor.boolean_value(literal)))
-    return sub
 
 
 def _run(

@@ -10,8 +10,13 @@ and ranges, with no solver in it, so that it can be tested on its own;
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from scheduler.objective import TIERS, Tiers
+
+if TYPE_CHECKING:
+    # For annotations only: the tier arithmetic itself loads no solver.
+    from solver.objectives import Expression
 
 # Shares of the time limit per tier; a tier that finishes early leaves its time to the next.
 # The legal tier comes first in priority, and its sub-model's search stops once it reaches
@@ -261,3 +266,12 @@ def combined_bound(
         else:
             total += sum(getattr(ranges, name) * weights[name] for name in group)
     return total
+
+
+def group_expression(
+    group: list[str], expressions: dict[str, Expression], ranges: Tiers
+) -> Expression:
+    """Give a group's objective: its tiers weighted as in ``combine``, relative to its last."""
+    weights = tier_weights(ranges)
+    last = weights[group[-1]]
+    return sum(expressions[name] * (weights[name] // last) for name in group)

@@ -13,9 +13,9 @@ from solver.candidates import Pinned, find_candidates
 from solver.count_relaxation import add_value, value_bound, week_counts
 from solver.highs import HIGHS_AVAILABLE
 from solver.model import RosterModel
-from solver.search import GroupTask, counted_bound, group_expression
+from solver.search import GroupTask, counted_bound
 from solver.solve import SolveOptions, solve
-from solver.tiers import group_values, headed_bound, search_groups
+from solver.tiers import group_expression, group_values, headed_bound, search_groups
 from solver.warmstart import priority_order
 from tests.conftest import FIXTURES_DIR
 

@@ -26,8 +26,9 @@ from solver.highs import (
 from solver.model import RosterModel
 from solver.portfolio import Found, _better, tier_levels
 from solver.relaxation import Rows, rows_bound
-from solver.search import group_expression, hinted_solution
+from solver.search import hinted_solution
 from solver.solve import SolveOptions, solve
+from solver.tiers import group_expression
 from solver.warmstart import priority_order
 
 

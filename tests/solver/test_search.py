@@ -15,14 +15,13 @@ from solver.search import (
     GroupTask,
     Reporter,
     SolveOptions,
-    group_expression,
     held_sessions,
     hinted_solution,
     search_group,
     solution_value,
 )
 from solver.solve import _refilled
-from solver.tiers import GroupResult, group_top
+from solver.tiers import GroupResult, group_expression, group_top
 from solver.warmstart import priority_order
 from tests.kit.searches import solve_to_ceiling
 
@@ -124,3 +123,28 @@ def test_the_held_sessions_search_keeps_the_anchors_staffing_and_betters_it() ->
         assert found.value(literal) == anchor.value(literal), literal.name
     roster = built.read(lambda literal: found.boolean_value(literal))
     assert check_assignments(problem, roster) == []
+
+
+def test_the_sub_model_with_the_seats_held_keeps_every_seat_and_gives_valid_visits() -> None:
+    """Held at the hint's seats, a solution sits every father where the hint does, and its
+    visits, the legal tier at least the hint's, are a valid roster of their own."""
+    problem = generate_problem(30, seed=4)
+    built = RosterModel(problem)
+    sub = VisitModel(built)
+    sub.hint(priority_order(problem))
+    proto = sub.model.proto.solution_hint
+    hint = dict(zip(proto.vars, proto.values, strict=True))
+    seated = {key for key, literal in sub.variables.seat.items() if hint.get(literal.index)}
+    assert seated
+    hinted = hinted_solution(sub.model)
+    assert hinted is not None
+    legal = sub.terms.expressions["legal_minimum"]
+    solver = cp_model.CpSolver()
+    solver.parameters.num_workers = 2
+    solver.parameters.max_time_in_seconds = 10
+    assert solver.solve(sub.seats_held()) in (cp_model.OPTIMAL, cp_model.FEASIBLE)
+    for key, literal in sub.variables.seat.items():
+        assert solver.boolean_value(literal) == (key in seated), key
+    assert solver.value(legal) >= hinted.value(legal)
+    visits = sub.read(lambda literal: solver.boolean_value(literal))
+    assert check_assignments(problem, visits) == []
