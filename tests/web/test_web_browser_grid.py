@@ -116,6 +116,32 @@ def test_the_grid_changes_to_the_searchs_better_roster_while_the_solve_runs(
     expect(marked).to_have_count(0)
 
 
+def test_a_queued_solve_shows_that_it_runs_once_it_does_without_a_reload(
+    page: Any, site: Site
+) -> None:
+    """A second solve waits for the first (one job at a time); its page, made while it waited,
+    says so, and then that it is being made, once the first has ended, without a reload."""
+    from playwright.sync_api import expect
+
+    sign_in(page, site, "planner")
+    for name, week, seconds in (("veenhuizen", "W05", "12"), ("edge-holiday", "W17", "3")):
+        page.goto("/")
+        page.set_input_files("input[name=file]", str(FIXTURES / f"{name}.json"))
+        # The other tests of the site may have loaded the same week already.
+        page.get_by_label("Bestaande week vervangen").check()
+        page.get_by_role("button", name="Inladen").click()
+        page.wait_for_url(re.compile(rf"/weeks/{name}-2027-{week}$"))
+        page.get_by_label("Rekentijd").fill(seconds)
+        page.get_by_role("button", name="Rooster maken").click()
+    state = page.locator(".roster-state [data-job-state]")
+    expect(state).to_have_text("in de wachtrij")
+    page.evaluate("document.body.dataset.loadedOnce = 'yes'")
+    expect(state).to_have_text("wordt gemaakt", timeout=40_000)
+    expect(page.locator(".progress-panel [data-field=state]")).to_have_text("wordt gemaakt")
+    assert page.evaluate("document.body.dataset.loadedOnce") == "yes"
+    expect(page.locator(".roster-state .state-done")).to_have_text("klaar", timeout=60_000)
+
+
 def test_the_whatif_tab_ranks_what_to_buy_and_confirms_the_best_by_solving(
     page: Any, site: Site
 ) -> None:

@@ -80,6 +80,15 @@
             parts.push(Math.round(seconds) + " / " + Math.round(job.time_limit || 0) + " " + label("seconds"));
             if (progress.solutions) { parts.push(progress.solutions + " " + label("solutions")); }
           }
+          // The job's state as the page was made (queued, say) follows the job's own.
+          var named = panel.getAttribute("data-label-state-" + job.state);
+          if (named) {
+            panel.querySelectorAll("[data-field=state]").forEach(function (field) { field.textContent = named; });
+            document.querySelectorAll("[data-job-state]").forEach(function (field) {
+              field.className = "state state-" + job.state;
+              field.textContent = named;
+            });
+          }
           refreshGrid(job);
           fill.style.width = Math.round(share * 100) + "%";
           bar.setAttribute("aria-valuenow", String(Math.round(share * 100)));
