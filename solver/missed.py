@@ -25,7 +25,8 @@ from solver.search import (
 )
 from solver.tiers import LEGAL
 
-# The most time the search takes: on a 400-father week it proves its optimum in well under it.
+# The most time the search takes; it runs only where the legal tier's solution leaves some of
+# them below the legal minimum that could reach it.
 MISSED_SECONDS = 2.0
 # Its share of the time the solve has left, where that is less.
 MISSED_SHARE = 0.1
