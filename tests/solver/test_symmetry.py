@@ -5,11 +5,14 @@ from __future__ import annotations
 from ortools.sat.python import cp_model
 
 from scheduler.domain import Problem
+from scheduler.four_weeks import below_legal_week_before, week_record
+from scheduler.horizon import next_week
 from solver.candidates import find_candidates
 from solver.constraints import rooms_hold_their_capacity
 from solver.symmetry import interchangeable_fathers, order_interchangeable_fathers
 from solver.variables import Variables
-from tests.kit.weeks import father, officer, room, volunteer, week, window
+from solver.warmstart import priority_order
+from tests.kit.weeks import at, father, officer, room, session, volunteer, week, window
 
 
 def one_visit_week(fathers: list[dict[str, object]]) -> Problem:
@@ -73,3 +76,21 @@ def test_in_a_class_the_first_father_gets_at_least_the_next_ones_count() -> None
 
     assert (most_for("F1", False), most_for("F2", False)) == (1, 1)
     assert (most_for("F1", True), most_for("F2", True)) == (1, 0)
+
+
+def test_fathers_alike_but_for_the_legal_hour_the_week_before_are_two_classes() -> None:
+    """One seat a week for two fathers: F-001 has it in week 1, F-002 in week 2. In week 3
+    they have had the same, but only F-001 was below the legal minimum the week before."""
+    first = week(
+        rooms=[room("BZ", "visit_hall", [window("wed", "13:00", "18:00")], capacity=10)],
+        sessions=[session("S1", "regular_visit", "BZ", at("wed", "14:00"), 1)],
+        officers=[officer("O1", [window("wed", "08:00", "20:00")])],
+        fathers=[father("F-001", shell=1), father("F-002", shell=1)],
+        policy={"partner_cap_hours": 0.0},
+    )
+    second = next_week(first, week_record(first, priority_order(first)))
+    third = next_week(second, week_record(second, priority_order(second)))
+    assert third.earlier.had["F-001"] == third.earlier.had["F-002"] == 1
+    assert below_legal_week_before(third) == {"F-001"}
+    assert interchangeable_fathers(third) == []
+    assert interchangeable_fathers(first) == [["F-001", "F-002"]]
