@@ -474,10 +474,11 @@ def _held_seats(
     that only the visits by room and the staff are placed; hint it with what is better. Its
     own bound holds the held model only and is never taken (docs/solver.md, "Tier by tier").
     """
-    seconds = HELD_SEATS_SHARE * min(task.seconds(), task.wall())
-    if seconds <= 0 or reporter.best is None:
+    if reporter.best is None or min(task.seconds(), task.wall()) <= 0:
         return
-    solver = cp_sat_solver(options, seconds, task.wall())
+    # The share is of the group's time alone, as for ``held_sessions``: in deterministic mode it
+    # is fixed in advance, and the wall clock only cuts it short.
+    solver = cp_sat_solver(options, HELD_SEATS_SHARE * task.seconds(), task.wall())
     solver.parameters.symmetry_level = 0
     status = solver.solve(sub.seats_held())
     if status in (cp_model.OPTIMAL, cp_model.FEASIBLE) and solver.objective_value > reporter.best:

@@ -417,7 +417,11 @@ def _missed_seated(
     visits = seat_missed(built, solution, legal, options, left)
     if visits is None:
         return solution
-    return _refilled(built, visits) or solution
+    found = _refilled(built, visits) or solution
+    # The refill hinted the model with its own assignments; the next group starts from the
+    # solution given, every variable set, as from a settled tier's completed hint.
+    hint_solution(built, found)
+    return found
 
 
 def _hold_missed(built: RosterModel, solution: cp_model.CpSolver | None) -> None:
