@@ -15,7 +15,7 @@ from scheduler.domain import Activity, Assignment, Father, Problem
 from scheduler.eligibility import eligible
 from scheduler.four_weeks import below_legal_week_before, weeks_with_nothing_beyond_legal
 from scheduler.history import CANCELLED, Occurrence, weeks_between
-from scheduler.objective import raise_steps
+from scheduler.objective import granted_counts, raise_steps, window_shares
 from scheduler.occupancy import Occupancy
 from scheduler.placement import blockers
 from scheduler.week import WeekClock
@@ -142,16 +142,60 @@ def _place_again(
             occupancy.add(assignment)
 
 
-def _swap_in(placer: Placer, visits: list[Activity], fathers: list[Father]) -> None:
-    """Give each of ``fathers`` below the legal minimum the visit of one who is not of them.
+def seat_the_least(placer: Placer, visits: list[Activity]) -> None:
+    """Give the fathers without a legal hour at the least four-week share the visits of others.
 
-    A seat in a session, or a visit's time in a room or a cell, is taken from
-    a father of the others whose only visit it is: the warm start's rounds
-    seat him again after, where a seat is left.
+    Where the weeks before say what each father was owed, the least share
+    over the fathers (``scheduler.objective.window_shares``) is often that of
+    a father the seats left without his legal hour, and one visit more is
+    worth more to the floor than anything else of his week. While a father
+    at the least share is one of them, he takes the visit of a father whose
+    share stays above his without it, not below the legal minimum the week
+    before, whose only visit it is (``_swap_in``); each father takes one at
+    most. As many fathers keep their legal hour.
+    """
+    problem = placer.problem
+    shares = window_shares(problem)
+    if not shares:
+        return
+    legal = problem.policy.legal_min_visit_minutes
+    missed = below_legal_week_before(problem)
+    tried: set[str] = set()
+    while True:
+        counts = granted_counts(problem, placer.occupancy.assignments())
+        had = {f: sum(min(counts[f, a], n) for a, n in s.now.items()) for f, s in shares.items()}
+        parts = {f: s.parts(had[f]) for f, s in shares.items()}
+        least = min(parts.values())
+        short = [
+            f
+            for f in problem.fathers
+            if parts.get(f.id) == least
+            and f.id not in tried
+            and _seen(placer.occupancy, visits, f) < legal
+        ]
+        if not short:
+            return
+        taker = short[0]
+        tried.add(taker.id)
+        keep = missed | tried | {f for f, s in shares.items() if s.parts(had[f] - 1) <= least}
+        _swap_in(placer, visits, [taker], keep)
+        # A visit taken from a father frees his time: what did not fit him may fit now.
+        placer.failed.clear()
+
+
+def _swap_in(
+    placer: Placer, visits: list[Activity], fathers: list[Father], keep: set[str] | None = None
+) -> None:
+    """Give each of ``fathers`` below the legal minimum the visit of one not in ``keep``.
+
+    ``keep`` is ``fathers`` themselves unless given. A seat in a session, or a
+    visit's time in a room or a cell, is taken from a father of the others
+    whose only visit it is: the warm start's rounds seat him again after,
+    where a seat is left.
     """
     problem, occupancy = placer.problem, placer.occupancy
     legal = problem.policy.legal_min_visit_minutes
-    keep = {f.id for f in fathers}
+    keep = {f.id for f in fathers} if keep is None else keep
     for father in fathers:
         if _seen(occupancy, visits, father) >= legal:
             continue

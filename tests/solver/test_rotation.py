@@ -15,7 +15,7 @@ from collections.abc import Callable
 
 import pytest
 
-from scheduler.domain import Assignment, Problem
+from scheduler.domain import Assignment, Problem, parse_problem
 from scheduler.four_weeks import (
     below_legal_week_before,
     week_record,
@@ -24,9 +24,10 @@ from scheduler.four_weeks import (
 from scheduler.horizon import next_week
 from scheduler.objective import tiers, visit_minutes
 from scheduler.validate import check_assignments
-from solver.legal_visits import rotation
+from solver.legal_visits import rotation, seat_the_least
 from solver.missed import seat_missed
 from solver.model import RosterModel
+from solver.placer import Placer
 from solver.search import SolveOptions, hinted_solution, solution_value
 from solver.warmstart import priority_order
 from tests.kit.weeks import (
@@ -250,3 +251,28 @@ def test_the_tie_break_gives_nothing_where_he_is_seated_already() -> None:
     solution = hinted_solution(built.model)
     assert solution is not None
     assert seat_missed(built, solution, 2, SolveOptions(time_limit=5.0), 5.0) is None
+
+
+def test_the_father_at_the_least_four_week_share_takes_a_seat_from_one_above_it() -> None:
+    """F-003's call two weeks before was cancelled: he takes F-001's seat, and the count stays.
+
+    The seats went to F-001 and F-002; the floor is F-003's share, and a
+    visit is worth more to it than to theirs. Neither was below the legal
+    minimum the week before, so no one's tie-break is broken.
+    """
+    first = two_seats_three_fathers()
+    seated = [a for a in priority_order(first) if a.activity == "regular_visit"]
+    assert legal_hours(first, seated) == ["F-001", "F-002"]
+    owed = {f"F-00{n}": {"video_call": 1} for n in (1, 2, 3)}
+    calls = [
+        {"father": f"F-00{n}", "activity": "video_call", "start": "2027-01-18T10:00:00+01:00"}
+        for n in (1, 2)
+    ]
+    cancelled = {**calls[0], "father": "F-003", "outcome": "cancelled_by_institution"}
+    record = {"week": "2027-W03", "entitled": owed, "occurrences": [*calls, cancelled]}
+    data = {**first.model_dump(mode="json"), "history": {"weeks": [record]}}
+    problem = parse_problem(data)
+    assert below_legal_week_before(problem) == set()
+    placer = Placer(problem, 0, seated)
+    seat_the_least(placer, [problem.kind("regular_visit")])
+    assert legal_hours(problem, placer.occupancy.assignments()) == ["F-002", "F-003"]

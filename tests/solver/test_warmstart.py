@@ -260,3 +260,55 @@ def test_the_legal_visits_of_the_week_before_are_placed_again_where_first_fit_mi
     record = problem.history.weeks[0].model_dump() | {"entitled": {}}
     planned_alone = Problem.model_validate(problem.model_dump() | {"history": {"weeks": [record]}})
     assert tiers(planned_alone, priority_order(planned_alone)).legal_minimum == 1
+
+
+def escorts_or_a_workshop(partner_cap_hours: float) -> Problem:
+    """Give two visit sessions of two seats and a workshop of four, for four fathers.
+
+    The escorts of one visit session take two of the partner cap's hours and
+    serve two fathers; the workshop's volunteer takes one and a half and serves
+    all four.
+    """
+    wednesday = [kit.window("wed", "08:00", "20:00")]
+    return kit.week(
+        rooms=[
+            kit.room("BZ", "visit_hall", [kit.window("wed", "13:00", "18:00")], capacity=10),
+            kit.room("AR", "activity_room", [kit.window("wed", "09:00", "12:00")], capacity=8),
+        ],
+        sessions=[
+            kit.session("S1", "regular_visit", "BZ", kit.at("wed", "14:00"), 2),
+            kit.session("S2", "regular_visit", "BZ", kit.at("wed", "16:00"), 2),
+            kit.session("W1", "workshop", "AR", kit.at("wed", "10:00"), 4),
+        ],
+        volunteers=[
+            *(kit.volunteer(f"V{n}", ["regular_visit"], wednesday) for n in (1, 2)),
+            kit.volunteer("V3", ["workshop"], wednesday),
+        ],
+        officers=[kit.officer("O1", wednesday)],
+        fathers=[kit.father(f"F-00{n}", shell=2, enrolments=["workshop"]) for n in range(1, 5)],
+        policy={"partner_cap_hours": partner_cap_hours},
+    )
+
+
+def test_the_cap_goes_to_the_workshop_that_serves_all_four_fathers() -> None:
+    """With cap for one of the two, the workshop runs: four fathers served, not two.
+
+    Escorts given before the rounds would take the whole cap for two fathers'
+    escorted visits and leave the workshop without its volunteer.
+    """
+    problem = escorts_or_a_workshop(2.0)
+    roster = priority_order(problem)
+    assert check_assignments(problem, roster) == []
+    workshop = [a for a in roster if a.activity == "workshop"]
+    assert [sorted(a.fathers) for a in workshop] == [["F-001", "F-002", "F-003", "F-004"]]
+    assert not any(has_its_escorts(problem, a) for a in roster if a.activity == "regular_visit")
+    assert filled_around(problem, [a for a in roster if a.activity == "regular_visit"]) == roster
+
+
+def test_with_cap_for_both_the_workshop_and_the_escorts_are_given() -> None:
+    """With the cap for the escorts and the workshop, both are placed."""
+    problem = escorts_or_a_workshop(3.5)
+    roster = priority_order(problem)
+    assert check_assignments(problem, roster) == []
+    assert [len(a.fathers) for a in roster if a.activity == "workshop"] == [4]
+    assert any(has_its_escorts(problem, a) for a in roster if a.activity == "regular_visit")
