@@ -11,8 +11,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from scheduler.domain import Activity, Assignment, Problem
+from scheduler.entitlements import max_per_day
 from scheduler.occupancy import Occupancy
 from scheduler.placement import first_fit
+from scheduler.week import MINUTES_PER_DAY
 
 
 class Placer:
@@ -75,3 +77,44 @@ def escortable(placer: Placer) -> list[Assignment]:
         for a in placer.occupancy.assignments()
         if problem.activity_by_id[a.activity].escorts and not a.pinned and a.id not in pinned
     ]
+
+
+def moved_for(placer: Placer, father_id: str, activity: Activity) -> bool:
+    """Give the father one more of an individual activity by moving another father's; tell if so.
+
+    Where the activity's rooms are taken at every time the father could have
+    it, the occurrence of another father at a time this father is free, on a
+    day he may have one more, moves to the first other time that fits that
+    father, and this father takes its time. Where none can be moved so,
+    nothing changes.
+    """
+    problem, occupancy = placer.problem, placer.occupancy
+    father = problem.father_by_id[father_id]
+    days = occupancy.occurrences_by_day(father_id, activity.id)
+    busy = list(occupancy.father_spans(father_id))
+    pinned = occupancy.index.pinned
+    for other in [a for a in occupancy.assignments() if a.activity == activity.id]:
+        start, end = occupancy.span(other.id)
+        day = start // MINUTES_PER_DAY
+        if other.pinned or other.id in pinned or start < placer.earliest:
+            continue
+        if days[day] >= max_per_day(problem, father, activity, day):
+            continue
+        if any(s < end and start < e for s, e in busy):
+            continue
+        occupancy.remove(other)
+        until = start + activity.minutes
+        mine = first_fit(problem, occupancy, father_id, activity.id, start, until)
+        if mine is not None:
+            occupancy.add(mine)
+            moved = other.fathers[0]
+            preferred = problem.father_by_id[moved].preferred
+            theirs = first_fit(
+                problem, occupancy, moved, activity.id, placer.earliest, preferred=preferred
+            )
+            if theirs is not None:
+                occupancy.add(theirs)
+                return True
+            occupancy.remove(mine)
+        occupancy.add(other)
+    return False

@@ -19,7 +19,7 @@ from scheduler.ids import ESCORTED_VISIT
 from scheduler.objective import four_week_parts, granted_counts, has_its_escorts, tier_order, tiers
 from solver.escort_seats import claiming, escort_need, escorted_seat_cost, trade_seats
 from solver.legal_visits import FirstRoster, legal_placer, rotation, seat_the_least
-from solver.placer import Placer, escortable, strip_escorts
+from solver.placer import Placer, escortable, moved_for, strip_escorts
 
 # The share of the fathers, the lowest four-week shares, the floor's lift serves first.
 LIFTED_SHARE = 0.5
@@ -194,6 +194,8 @@ def _filled(
     other.failed = set(placer.failed)
     _rounds(placer, activities, owed, unescorted)
     _escorts_last(other, activities, owed, unescorted)
+    for filled in (placer, other):
+        _moved_in(filled, activities, owed)
     first, last = placer.occupancy.assignments(), other.occupancy.assignments()
     if tier_order(tiers(problem, last).as_dict()) > tier_order(tiers(problem, first).as_dict()):
         return last
@@ -227,6 +229,21 @@ def _rounds(
     _first_beyond_legal(placer, activities, owed, fathers)
     _escort_again(placer, unescorted)
     _round_by_round(placer, activities, owed, fathers)
+
+
+def _moved_in(placer: Placer, activities: list[Activity], owed: dict[tuple[str, str], int]) -> None:
+    """Give the fathers still owed an individual activity (not a visit) more by moving others'.
+
+    In ``rotation`` order, each father gets what ``moved_for`` finds, one
+    occurrence at a time, until it finds none for him.
+    """
+    moving = [a for a in activities if a.placement == "individual" and not a.counts_as_visit]
+    occupancy = placer.occupancy
+    for activity in moving:
+        for father in rotation(placer.problem):
+            while occupancy.occurrences(father.id, activity.id) < owed[father.id, activity.id]:
+                if not moved_for(placer, father.id, activity):
+                    break
 
 
 def _escorts_last(

@@ -18,6 +18,7 @@ from scheduler.objective import has_its_escorts, tiers
 from scheduler.occupancy import Occupancy
 from scheduler.placement import first_fit
 from scheduler.validate import check_assignments
+from solver.placer import Placer, moved_for
 from solver.solve import SolveOptions, solve, warm_start_roster
 from solver.warmstart import filled_around, priority_order
 from tests.kit import weeks as kit
@@ -312,3 +313,35 @@ def test_with_cap_for_both_the_workshop_and_the_escorts_are_given() -> None:
     assert check_assignments(problem, roster) == []
     assert [len(a.fathers) for a in roster if a.activity == "workshop"] == [4]
     assert any(has_its_escorts(problem, a) for a in roster if a.activity == "regular_visit")
+
+
+def one_station_two_calls() -> Problem:
+    """Give one video station open for two calls on Monday, and two fathers owed one each.
+
+    F-001 can call at either time and chooses first; F-002 only at 16:00.
+    """
+    late = {"start": kit.at("mon", "16:30"), "end": kit.at("mon", "17:00")}
+    return kit.week(
+        rooms=[kit.room("BB", "video_station", [kit.window("mon", "16:00", "17:00")])],
+        fathers=[kit.father("F-001", shell=2), kit.father("F-002", shell=2, unavailable=[late])],
+    )
+
+
+def test_a_call_moves_to_make_room_for_a_father_who_can_call_at_its_time_alone() -> None:
+    """F-001's call moves to 16:30, so that F-002 has his at 16:00: two calls, not one."""
+    problem = one_station_two_calls()
+    call = problem.kind("video_call")
+    placer = Placer(problem)
+    placer.place("F-001", call)
+    placer.place("F-002", call)
+    assert [a.fathers for a in placer.occupancy.assignments()] == [["F-001"]]
+    assert moved_for(placer, "F-002", call)
+    calls = {a.fathers[0]: a.start.strftime("%H:%M") for a in placer.occupancy.assignments()}
+    assert calls == {"F-001": "16:30", "F-002": "16:00"}
+    assert check_assignments(problem, placer.occupancy.assignments()) == []
+    assert not moved_for(placer, "F-002", call)
+    roster = priority_order(problem)
+    assert sorted(f for a in roster if a.activity == "video_call" for f in a.fathers) == [
+        "F-001",
+        "F-002",
+    ]
