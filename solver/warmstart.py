@@ -184,9 +184,11 @@ def _filled(
     With the escorts first (``_rounds``) the partner cap goes to the fathers
     with nothing beyond the legal visit before the rounds; with the escorts
     last (``_escorts_last``) it goes to the rounds first, whose sessions serve
-    many fathers a volunteer hour. Neither is always the better: on the
-    generated weeks the first is worth 47,822 more at 125 fathers, the second
-    8,415 more at 400 and 6,840 more at 1,000 (docs/benchmarks.md).
+    many fathers a volunteer hour. In both, occurrences are then moved to
+    make room for fathers still owed an individual activity (``_moved_in``).
+    Neither order is always the better: on the generated weeks the first is
+    worth 47,581 more at 125 fathers, the second 7,658 more at 400 and 5,418
+    more at 1,000 (docs/benchmarks.md).
     """
     problem = placer.problem
     seat_the_least(placer, [a for a in activities if a.counts_as_visit])
