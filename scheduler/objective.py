@@ -78,6 +78,10 @@ class WindowShare:
         """Give his four-week share in FLOOR_STEPS parts (rounded down) with ``had_now`` granted."""
         return FLOOR_STEPS * (self.had_before + had_now) // self.owed
 
+    def counted_now(self, father_id: str, counts: Counter[tuple[str, str]]) -> int:
+        """Give what of ``counts`` counts toward his share this week: per activity up to ``now``."""
+        return sum(min(counts[father_id, a], n) for a, n in self.now.items())
+
 
 def could_have(problem: Problem) -> dict[str, dict[str, int]]:
     """Give per father and activity what he could be granted this week (``grantable``), not 0."""
@@ -132,8 +136,7 @@ def four_week_parts(problem: Problem, counts: Counter[tuple[str, str]]) -> dict[
     each activity, as ``scheduler.four_weeks.four_week_kpis`` reads them.
     """
     return {
-        f: share.parts(sum(min(counts[f, a], n) for a, n in share.now.items()))
-        for f, share in window_shares(problem).items()
+        f: share.parts(share.counted_now(f, counts)) for f, share in window_shares(problem).items()
     }
 
 

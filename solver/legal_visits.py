@@ -163,7 +163,7 @@ def seat_the_least(placer: Placer, visits: list[Activity]) -> None:
     tried: set[str] = set()
     while True:
         counts = granted_counts(problem, placer.occupancy.assignments())
-        had = {f: sum(min(counts[f, a], n) for a, n in s.now.items()) for f, s in shares.items()}
+        had = {f: s.counted_now(f, counts) for f, s in shares.items()}
         parts = {f: s.parts(had[f]) for f, s in shares.items()}
         least = min(parts.values())
         short = [

@@ -241,8 +241,9 @@ def _moved_in(placer: Placer, activities: list[Activity], owed: dict[tuple[str, 
     """
     moving = [a for a in activities if a.placement == "individual" and not a.counts_as_visit]
     occupancy = placer.occupancy
+    fathers = rotation(placer.problem)
     for activity in moving:
-        for father in rotation(placer.problem):
+        for father in fathers:
             while occupancy.occurrences(father.id, activity.id) < owed[father.id, activity.id]:
                 if not moved_for(placer, father.id, activity):
                     break
@@ -320,23 +321,15 @@ def _lift_least(
     minutes a father than an escorted seat, before the escorts left take the cap.
     """
     problem = placer.problem
-    parts = four_week_parts(problem, granted_counts(problem, placer.occupancy.assignments()))
+    occupancy = placer.occupancy
+    parts = four_week_parts(problem, granted_counts(problem, occupancy.assignments()))
     lifted = sorted(parts, key=lambda f: parts[f])[: int(LIFTED_SHARE * len(parts))]
     dearest = escorted_seat_cost(problem)
     cheap = [a for a in activities if volunteer_cost(problem, a) <= dearest]
     for father in lifted:
-        _one_more(placer, father, cheap, owed)
-
-
-def _one_more(
-    placer: Placer, father: str, activities: list[Activity], owed: dict[tuple[str, str], int]
-) -> bool:
-    """Give the father one more of the first of ``activities`` that fits; tell whether one did."""
-    occupancy = placer.occupancy
-    for activity in activities:
-        had = occupancy.occurrences(father, activity.id)
-        if had < owed[father, activity.id]:
-            placer.place(father, activity)
-            if occupancy.occurrences(father, activity.id) > had:
-                return True
-    return False
+        for activity in cheap:
+            had = occupancy.occurrences(father, activity.id)
+            if had < owed[father, activity.id]:
+                placer.place(father, activity)
+                if occupancy.occurrences(father, activity.id) > had:
+                    break
